@@ -1,0 +1,93 @@
+"""General MDGP mode: read MDGPLIB instances and solve them with the shared search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.grouping.dense import DenseModel
+from bot.grouping.search import SearchParams, search
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class MdgpInstance:
+    """n elements, a symmetric distance matrix and one size interval per group."""
+
+    name: str
+    dist: F64
+    lo: I64
+    hi: I64
+
+    @property
+    def n(self) -> int:
+        return int(self.dist.shape[0])
+
+    @property
+    def groups(self) -> int:
+        return int(self.lo.shape[0])
+
+
+def read_instance(path: str | Path) -> MdgpInstance:
+    """Parse the MDGPLIB text format (header `n G ss|ds lo hi ...`, then `i j d` lines)."""
+    path = Path(path)
+    with path.open() as handle:
+        header = handle.readline().split()
+        n, g = int(header[0]), int(header[1])
+        bounds = np.array([int(x) for x in header[3 : 3 + 2 * g]], dtype=np.int64)
+        body = np.loadtxt(handle, dtype=np.float64, ndmin=2)
+    if bounds.shape[0] != 2 * g:
+        raise ValueError(f"{path.name}: header has {bounds.shape[0]} bounds, expected {2 * g}")
+    dist = np.zeros((n, n))
+    i, j = body[:, 0].astype(np.int64), body[:, 1].astype(np.int64)
+    dist[i, j] = body[:, 2]
+    dist[j, i] = body[:, 2]
+    return MdgpInstance(path.stem, dist, bounds[0::2].copy(), bounds[1::2].copy())
+
+
+def objective(instance: MdgpInstance, labels: list[int] | I64) -> float:
+    """Sum of d(i, j) over the unordered pairs that share a group."""
+    lab = np.asarray(labels, dtype=np.int64)
+    same = lab[:, None] == lab[None, :]
+    return float(np.triu(instance.dist * same, 1).sum())
+
+
+def is_feasible(instance: MdgpInstance, labels: list[int] | I64) -> bool:
+    lab = np.asarray(labels, dtype=np.int64)
+    if lab.shape != (instance.n,) or lab.min() < 0 or lab.max() >= instance.groups:
+        return False
+    sizes = np.bincount(lab, minlength=instance.groups)
+    return bool(np.all(sizes >= instance.lo) and np.all(sizes <= instance.hi))
+
+
+def random_feasible(instance: MdgpInstance, rng: np.random.Generator) -> I64:
+    """Fill every group to its lower bound, spread the rest up to the upper bounds, shuffle."""
+    sizes = instance.lo.copy()
+    spare = instance.n - int(sizes.sum())
+    if spare < 0 or spare > int((instance.hi - instance.lo).sum()):
+        raise ValueError(f"{instance.name}: size bounds cannot hold {instance.n} elements")
+    while spare:
+        open_groups = np.flatnonzero(sizes < instance.hi)
+        sizes[int(rng.choice(open_groups))] += 1
+        spare -= 1
+    labels = np.repeat(np.arange(instance.groups, dtype=np.int64), sizes)
+    return rng.permutation(labels)
+
+
+def solve(
+    instance: MdgpInstance,
+    seconds: float,
+    seed: int = 0,
+    params: SearchParams | None = None,
+) -> tuple[float, list[int]]:
+    """Best objective found within `seconds`, and the 0-based group of each element."""
+    rng = np.random.default_rng(seed)
+    model = DenseModel(instance.dist, random_feasible(instance, rng), instance.lo, instance.hi)
+    result = search(model, rng, seconds, params=params)
+    labels = result.labels.tolist()
+    return objective(instance, labels), labels
