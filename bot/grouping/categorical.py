@@ -140,18 +140,44 @@ class CategoricalModel:
 
     # ----- exact single steps --------------------------------------------------------------
     def swap_gain(self, u: int, v: int) -> float:
-        swap, _ = self._single(u)
-        return float(swap[0, v])
+        """Exact gain of one swap from a handful of counts (no row scan)."""
+        a, b = int(self.labels[u]), int(self.labels[v])
+        if a == b:
+            return SAME
+        ku, kv = self.keys[u], self.keys[v]
+        c = self.counts
+        moved = c[b, ku] - c[a, ku] + c[a, kv] - c[b, kv]
+        gain = -float(self.weights @ moved)
+        gain -= 2.0 * (self.total_weight - float(self.weights @ (ku == kv)))
+        gain += self._pair_shift(u, a, b) + self._pair_shift(v, b, a) - 2.0 * self.pairs.get(u, v)
+        for t in range(self.token_keys.shape[1]):
+            xu, xv = int(self.token_keys[u, t]), int(self.token_keys[v, t])
+            if xu != xv:
+                delta = _out(c[a, xu]) + _in(c[b, xu]) + _out(c[b, xv]) + _in(c[a, xv])
+                gain -= self.mu * delta
+        return gain
 
     def move_gain(self, u: int, h: int) -> float:
+        """Exact gain of moving u to group h, or -inf when the sizes forbid it."""
         a = int(self.labels[u])
         if a == h or self.sizes[a] <= self.lo[a] or self.sizes[h] >= self.hi[h]:
             return NEG
-        _, mv = self._single(u)
-        return NEG if mv is None else float(mv[0, h])
+        ku, c = self.keys[u], self.counts
+        gain = self.total_weight * float(self.sizes[h] - self.sizes[a])
+        gain -= float(self.weights @ (c[h, ku] - c[a, ku]))
+        gain += self._pair_shift(u, a, h)
+        for t in range(self.token_keys.shape[1]):
+            x = int(self.token_keys[u, t])
+            gain -= self.mu * (_out(c[a, x]) + _in(c[h, x]))
+        return gain
 
-    def _single(self, u: int) -> tuple[F64, F64 | None]:
-        return self.gains(np.array([u], dtype=np.int64))
+    def _pair_shift(self, u: int, src: int, dst: int) -> float:
+        """Change in u's pair terms when u leaves group src for group dst."""
+        cols, vals = self.pairs.row(u)
+        if cols.size == 0:
+            return 0.0
+        where = self.labels[cols]
+        return float(vals[where == dst].sum() - vals[where == src].sum())
 
     def swap(self, u: int, v: int) -> None:
         gain = self.swap_gain(u, v)
@@ -184,6 +210,14 @@ class CategoricalModel:
         self.sizes[h] += 1
         self._refresh_own(np.concatenate((self._members(a), self._members(h))))
         self.value += gain
+
+
+def _in(c: float) -> float:
+    return float(c == 0) - float(c == 1)
+
+
+def _out(c: float) -> float:
+    return float(c == 2) - float(c == 1)
 
 
 def _tok_in(c: F64) -> F64:

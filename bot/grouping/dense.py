@@ -6,6 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 F64 = npt.NDArray[np.float64]
+F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
 NEG = -np.inf
 # Marks "same group" in the move table so that swap gains inside one group come out hugely
@@ -24,7 +25,9 @@ class DenseModel:
         self.n = int(dist.shape[0])
         self.g = int(lo.shape[0])
         self.dist = dist
-        self.dist2 = 2.0 * dist
+        # Gain tables are float32: half the memory traffic of the N x N scan, which is what
+        # bounds the step rate; exact float64 gains are recomputed for the chosen step.
+        self.dist2 = (2.0 * dist).astype(np.float32)
         self.lo = lo
         self.hi = hi
         self.can_move = bool(np.any(lo < hi))
@@ -40,11 +43,11 @@ class DenseModel:
         self.sizes: I64 = np.bincount(labels, minlength=self.g).astype(np.int64)
         self.value = float(0.5 * self.contrib[np.arange(self.n), labels].sum())
 
-    def gains(self, rows: I64 | None) -> tuple[F64, F64 | None]:
+    def gains(self, rows: I64 | None) -> tuple[F32, F32 | None]:
         """Swap gains (rows x N) and move gains (rows x G); infeasible entries are -inf."""
         labels = self.labels
         own = self.contrib[np.arange(self.n), labels]
-        move = self.contrib - own[:, None]
+        move = (self.contrib - own[:, None]).astype(np.float32)
         move[np.arange(self.n), labels] = SAME
         if rows is None:
             bg = np.take(move, labels, axis=1)
@@ -68,7 +71,7 @@ class DenseModel:
     def swap_gain(self, u: int, v: int) -> float:
         a, b = self.labels[u], self.labels[v]
         c = self.contrib
-        return float(c[u, b] - c[u, a] + c[v, a] - c[v, b] - self.dist2[u, v])
+        return float(c[u, b] - c[u, a] + c[v, a] - c[v, b] - 2.0 * self.dist[u, v])
 
     def move_gain(self, u: int, h: int) -> float:
         a = self.labels[u]

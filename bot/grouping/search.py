@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 F64 = npt.NDArray[np.float64]
+Table = npt.NDArray[np.floating[Any]]
 I64 = npt.NDArray[np.int64]
 NEG = -np.inf
 INFEASIBLE = -1e17  # models may mark forbidden steps with any value below this
@@ -25,7 +26,7 @@ class Model(Protocol):
     value: float
 
     def reset(self, labels: I64) -> None: ...
-    def gains(self, rows: I64 | None) -> tuple[F64, F64 | None]: ...
+    def gains(self, rows: I64 | None) -> tuple[Table, Table | None]: ...
     def swap_gain(self, u: int, v: int) -> float: ...
     def move_gain(self, u: int, h: int) -> float: ...
     def swap(self, u: int, v: int) -> None: ...

@@ -28,7 +28,7 @@ I64 = npt.NDArray[np.int64]
 
 # Row scans of the count model cost O(rows * N * attributes); past a few hundred people a
 # sampled batch of rows per step beats a full scan.
-ROSTER_PARAMS = SearchParams(full_scan_limit=300, batch_rows=32, patience=3, stall_steps=0)
+ROSTER_PARAMS = SearchParams(full_scan_limit=100, batch_rows=32, patience=2, stall_steps=120)
 
 
 def propose(request: GroupingRequest) -> Proposal:

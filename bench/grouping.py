@@ -1,0 +1,204 @@
+"""Grouping benchmark: MDGPLIB under literature budgets, synthetic rosters over many rounds.
+
+Run `python -m bench.grouping` (about 10 minutes) or `python -m bench.grouping --quick`.
+Prints tables; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import time
+import tracemalloc
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from bot.grouping import GroupingRequest, Proposal, evaluate, propose
+from bot.grouping.mdgp import MdgpInstance, is_feasible, read_instance, solve
+from bot.grouping.synthetic import WEIGHTS, roster
+
+BUDGETS = {120: 3.0, 240: 20.0, 480: 120.0}  # seconds per run in the TPSDP protocol
+
+
+def benchdata() -> Path:
+    override = os.environ.get("TSTBOT_BENCHDATA")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[1].parent / "shared" / "benchdata" / "mdgp"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[k]) for r in cells) for k in range(len(header))]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+# ----- MDGPLIB ---------------------------------------------------------------------------------
+def _random_expected(instance: MdgpInstance) -> float:
+    """Expected objective of a uniformly random grouping: within-group pairs x mean distance."""
+    n = instance.n
+    mean = float(instance.dist.sum()) / (n * (n - 1))
+    sizes = instance.lo if np.array_equal(instance.lo, instance.hi) else None
+    if sizes is None:  # interval sizes: assume the balanced split
+        q, r = divmod(n, instance.groups)
+        sizes = np.array([q + 1] * r + [q] * (instance.groups - r))
+    return mean * float(sum(int(s) * (int(s) - 1) // 2 for s in sizes))
+
+
+def mdgp_section(quick: bool, seeds: int) -> str:
+    root = benchdata()
+    with (root / "best_known.csv").open() as handle:
+        reference = list(csv.DictReader(handle))
+    rows = []
+    for ref in reference:
+        n = int(ref["n"])
+        path = root / "instances" / f"{ref['instance']}.txt"
+        if not path.is_file():
+            continue
+        if quick and ref["instance"] not in {
+            "RanReal_n012_ds_01", "RanReal_n060_ss_01", "RanReal_n120_ss_01",
+            "Geo_n120_ss_01", "RanReal_n240_ss_01",
+        }:  # fmt: skip
+            continue
+        budget = BUDGETS.get(n, 1.0)
+        runs = seeds if not (quick and n >= 240) else 1
+        instance = read_instance(path)
+        best = float(ref["objective"])
+        rand = _random_expected(instance)
+        values = []
+        for seed in range(runs):
+            value, labels = solve(instance, budget, seed)
+            assert is_feasible(instance, labels)
+            values.append(value)
+        mean = statistics.mean(values)
+        rows.append(
+            [
+                ref["instance"], n, f"{budget:g}s x{runs}", f"{best:.3f}", ref["value_kind"],
+                f"{max(values):.3f}", f"{mean:.3f}",
+                f"{100 * (best - max(values)) / best:.3f}%",
+                f"{100 * (best - mean) / best:.3f}%",
+                f"{(mean - rand) / (best - rand):.4f}",
+            ]
+        )  # fmt: skip
+    header = [
+        "instance", "n", "budget", "best known", "kind", "ours best", "ours mean",
+        "gap best", "gap mean", "closed (mean)",
+    ]  # fmt: skip
+    missing = sorted(set(BUDGETS) - {int(r[1]) for r in rows})
+    note = f"\n(no instance of n={missing} in {root})" if missing else ""
+    return _table(header, rows) + note
+
+
+# ----- synthetic rosters --------------------------------------------------------------------
+def donut(
+    request: GroupingRequest, sizes: Sequence[int], rng: np.random.Generator, tries: int = 200
+) -> list[list[str]]:
+    """Donut-style baseline: random groupings, keeping the one with the fewest repeats."""
+    ids = [p.id for p in request.people]
+    met = {frozenset((a, b)) for r in request.history for g in r for a in g for b in g if a != b}
+    bounds = np.cumsum([0, *sizes])
+    best: list[list[str]] = []
+    best_repeats = -1
+    for _ in range(tries):
+        order = [ids[k] for k in rng.permutation(len(ids))]
+        groups = [order[bounds[k] : bounds[k + 1]] for k in range(len(sizes))]
+        repeats = sum(
+            frozenset((a, b)) in met for g in groups for x, a in enumerate(g) for b in g[x + 1 :]
+        )
+        if best_repeats < 0 or repeats < best_repeats:
+            best, best_repeats = groups, repeats
+            if repeats == 0:
+                break
+    return best
+
+
+def _first_repeat(repeats: Sequence[int]) -> str:
+    return next((str(k + 1) for k, r in enumerate(repeats) if r), "none")
+
+
+def synthetic_section(quick: bool, rounds: int) -> str:
+    rows = []
+    for n in (12, 60, 240, 1000, 5000):
+        budget = 15.0 if n > 1000 else 3.0
+        people = roster(n, seed=0)
+        base = GroupingRequest(people=people, weights=WEIGHTS, seconds=budget, seed=0)
+        todo = 1 if quick and n > 1000 else rounds
+        tracemalloc.start()
+        propose(base)
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        history: list[tuple[tuple[str, ...], ...]] = []
+        donut_history: list[list[list[str]]] = []
+        times, gaps, repeats, d_gaps, d_repeats = [], [], [], [], []
+        first: Proposal | None = None
+        rng = np.random.default_rng(0)
+        for k in range(todo):
+            request = GroupingRequest(
+                people=people, weights=WEIGHTS, seconds=budget, seed=k, history=tuple(history)
+            )
+            t0 = time.perf_counter()
+            proposal = propose(request)
+            times.append(time.perf_counter() - t0)
+            first = first or proposal
+            gaps.append(proposal.quality.gap)
+            repeats.append(proposal.quality.repeated_pairs)
+            history.append(proposal.groups)
+            d_request = GroupingRequest(
+                people=people, weights=WEIGHTS, history=tuple(map(tuple, donut_history))
+            )
+            d_groups = donut(d_request, proposal.quality.sizes, rng)
+            d_quality = evaluate(d_request, d_groups)
+            d_gaps.append(d_quality.gap)
+            d_repeats.append(d_quality.repeated_pairs)
+            donut_history.append(d_groups)
+        assert first is not None
+        q = first.quality
+        k_mean = n / len(q.sizes)
+        repeat_free = int((n - 1) // (k_mean - 1))
+        p95 = float(np.percentile(times, 95))
+        rows.append(
+            [
+                n, len(q.sizes), f"{q.upper_bound:g}", f"{100 * q.gap:.3f}%",
+                f"{100 * max(gaps):.3f}%", ",".join(map(str, repeats)), _first_repeat(repeats),
+                repeat_free, f"{statistics.median(times):.2f}s", f"{p95:.2f}s",
+                f"{peak:.1f}", f"{100 * d_gaps[0]:.2f}%", f"{100 * max(d_gaps):.2f}%",
+                ",".join(map(str, d_repeats)), _first_repeat(d_repeats),
+            ]
+        )  # fmt: skip
+        print(f"  synthetic N={n} done", flush=True)
+    header = [
+        "N", "G", "UB_D", "gap r1", "gap max", "repeats per round", "1st rep", "bound",
+        "t p50", "t p95", "peak MiB", "donut gap r1", "donut gap max", "donut repeats",
+        "donut 1st rep",
+    ]  # fmt: skip
+    return _table(header, rows) + f"\n(rounds per roster: {rounds}; groups of 3-5, about 4)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer seeds, instances, rounds")
+    parser.add_argument("--seeds", type=int, default=None, help="MDGPLIB runs per instance")
+    parser.add_argument("--rounds", type=int, default=None, help="synthetic rounds per roster")
+    parser.add_argument("--only", choices=["mdgp", "synthetic"], default=None)
+    args = parser.parse_args()
+    seeds = args.seeds or (2 if args.quick else 5)
+    rounds = args.rounds or (6 if args.quick else 10)
+    started = time.perf_counter()
+    if args.only != "synthetic":
+        print(f"MDGPLIB ({benchdata()}), {seeds} seeds, literature budgets", flush=True)
+        print(mdgp_section(args.quick, seeds), flush=True)
+        print(flush=True)
+    if args.only != "mdgp":
+        print("Synthetic TST rosters (PERFORMANCE.md A6), history of earlier rounds", flush=True)
+        print(synthetic_section(args.quick, rounds), flush=True)
+    print(f"\ntotal {time.perf_counter() - started:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
