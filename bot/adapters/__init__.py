@@ -1,0 +1,1 @@
+"""Chat adapters: the in-memory reference port (and, later, Slack and Discord)."""

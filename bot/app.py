@@ -1,0 +1,73 @@
+"""Composition root: build(settings) wires store, catalog, renderer, runner and dispatcher."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.config import Settings
+from bot.core.ports import ChatPort, Clock, SystemClock
+from bot.delivery import DeliveryPolicy, Dispatcher
+from bot.flows.context import Policy
+from bot.flows.spec import Flow
+from bot.flows.tst import tst_flow
+from bot.i18n.catalog import Catalog
+from bot.i18n.render import Renderer
+from bot.runtime import Runner
+from bot.storage.store import SqlStore, make_engine
+
+
+@dataclass(slots=True)
+class App:
+    settings: Settings
+    store: SqlStore
+    flow: Flow
+    renderer: Renderer
+    runner: Runner
+    dispatcher: Dispatcher
+
+
+def policy_from(settings: Settings) -> Policy:
+    d = settings.defaults
+    return Policy(
+        locale=d.locale,
+        timezone=d.timezone,
+        k_anonymity_min=d.k_anonymity_min,
+        address_form=d.address_form,
+        retention_days=d.retention_days,
+        not_now_hours=d.not_now_hours,
+        group_size_min=d.group_size_min,
+        group_size_max=d.group_size_max,
+    )
+
+
+def build(
+    settings: Settings,
+    ports: Mapping[str, ChatPort],
+    clock: Clock | None = None,
+    worker: str | None = None,
+) -> App:
+    clock = clock or SystemClock()
+    store = SqlStore(make_engine(settings.database.url))
+    flow = tst_flow()
+    renderer = Renderer(Catalog.load(), flow)
+    runner = Runner(store, flow, renderer, clock, policy_from(settings))
+    d = settings.delivery
+    dispatcher = Dispatcher(
+        store,
+        ports,
+        runner,
+        renderer,
+        clock,
+        worker or f"{socket.gethostname()}:{os.getpid()}",
+        DeliveryPolicy(
+            lease=timedelta(seconds=d.lease_seconds),
+            batch=d.batch,
+            max_attempts=d.max_attempts,
+            grouping_seconds=d.grouping_seconds,
+        ),
+    )
+    return App(settings, store, flow, renderer, runner, dispatcher)

@@ -1,0 +1,94 @@
+"""The `tst` command line: demo, database upgrade, report export, grouping solver."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from bot.config import ConfigError, load_settings
+from bot.grouping.cli import grouping_app
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="tst-bot: assist a facilitator running the TST process.",
+)
+db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
+app.add_typer(db_app, name="db")
+app.add_typer(grouping_app, name="grouping", help="Heterogeneous sub-group solver.")
+
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML settings file.")]
+
+
+def _settings(config: Path | None):  # type: ignore[no-untyped-def]
+    try:
+        return load_settings(config)
+    except ConfigError as error:
+        typer.echo(f"configuration error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def demo(
+    locale: Annotated[str, typer.Option(help="fr or en")] = "fr",
+    participants: Annotated[int, typer.Option(min=4, max=18)] = 9,
+    seed: int = 7,
+    out: Path = Path("demo-out"),
+) -> None:
+    """Run a whole seven-step intervention with simulated participants (SQLite, in-memory chat)."""
+    from bot.demo.run import run_demo
+
+    if locale not in ("fr", "en"):
+        typer.echo("--locale must be fr or en", err=True)
+        raise typer.Exit(2)
+    chosen: Literal["fr", "en"] = "fr" if locale == "fr" else "en"
+    started = time.perf_counter()
+    folder = asyncio.run(run_demo(chosen, participants, seed, out, say=typer.echo))
+    typer.echo(
+        f"done in {time.perf_counter() - started:.1f}s; wrote {folder}/transcript.txt, "
+        f"report.md, report.html, results.csv, tst.db"
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Apply the database migrations (the bot also does it on start)."""
+    from bot.storage.migrate import upgrade
+
+    settings = _settings(config)
+    upgrade(settings.database.url)
+    typer.echo("database is up to date")
+
+
+@app.command()
+def report(
+    intervention: Annotated[str, typer.Argument(help="Intervention id")],
+    fmt: Annotated[str, typer.Option("--format", help="md, csv or html")] = "md",
+    out: Annotated[Path | None, typer.Option(help="File to write (default: stdout)")] = None,
+    locale: Annotated[
+        str | None, typer.Option(help="fr or en (default: the intervention's)")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Export an intervention's report (anonymised: no author is ever read)."""
+    from bot.reports.cli import export
+
+    settings = _settings(config)
+    try:
+        text = asyncio.run(export(settings.database.url, intervention, fmt, locale))
+    except LookupError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, "utf-8")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Platform-neutral domain: model, events, effects, ports and the command grammar."""

@@ -1,0 +1,163 @@
+"""Outbound effects: what the engine wants done, as data (message keys, never rendered text)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core.model import Synthesis, UserId
+
+
+@dataclass(frozen=True, slots=True)
+class UserText:
+    """Text written by a person, relayed by the bot: always rendered inert."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """A moment, shown in the recipient's own timezone and language."""
+
+    at: datetime
+
+
+ParamValue = str | int | float | UserText | When
+Params = Mapping[str, ParamValue]
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button: `action` routes it back (`tst:<intervention>:<action>:<value>`)."""
+
+    action: str
+    label_key: str
+    value: str = ""
+    style: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message to render at delivery in the recipient's locale."""
+
+    key: str
+    params: Params = field(default_factory=dict)
+    buttons: tuple[Button, ...] = ()
+    # The round whose prompts this message carries (adapters show an "Answer" form for it).
+    form_round: str | None = None
+    synthesis: Synthesis | None = None
+    board: bool = False  # append the current board (obstacles, causes, proposals)
+
+
+@dataclass(frozen=True, slots=True)
+class ToUser:
+    user: UserId
+
+
+@dataclass(frozen=True, slots=True)
+class ToChannel:
+    """The intervention's group channel."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToSpace:
+    subgroup: int
+
+
+Audience = ToUser | ToChannel | ToSpace
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    to: Audience
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """An ephemeral answer to the person who issued the event (not queued: shown at once)."""
+
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSpace:
+    subgroup: int
+    members: tuple[UserId, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CloseSpace:
+    subgroup: int
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A timer: at `due_at` the dispatcher feeds `TimerDue(kind, payload)` back to the runner."""
+
+    key: str
+    due_at: datetime
+    kind: str
+    payload: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ComputeGroups:
+    """Ask for a grouping proposal; slow, so it runs in the dispatcher, not in the ack window."""
+
+    size_min: int
+    size_max: int
+    attributes: tuple[str, ...]
+    seed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    """One line of the audit log participants can read: a decision, never content."""
+
+    actor: UserId
+    action: str
+    target: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Forget:
+    """Erase a person's answers from the store (and their membership when `erase_member`)."""
+
+    user: UserId
+    erase_member: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExportData:
+    """Send a person everything held about them (`mydata`)."""
+
+    user: UserId
+
+
+@dataclass(frozen=True, slots=True)
+class SendReport:
+    """Build the intervention report from the store and send it to a facilitator."""
+
+    user: UserId
+
+
+Effect = (
+    Send
+    | Reply
+    | OpenSpace
+    | CloseSpace
+    | Schedule
+    | Cancel
+    | ComputeGroups
+    | Audit
+    | Forget
+    | ExportData
+    | SendReport
+)

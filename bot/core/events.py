@@ -1,0 +1,117 @@
+"""Inbound events: everything that can happen to an intervention, as one typed union."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core.model import AnswerValue, InterventionId, Locale, UserId, Visibility
+
+
+@dataclass(frozen=True, slots=True)
+class EventMeta:
+    """Who did what, where, and the platform's own id of it (used to process it once)."""
+
+    platform: str
+    event_id: str
+    workspace: str
+    user: UserId | None = None
+    user_name: str = ""
+    channel: str | None = None
+    locale: Locale | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommandIssued:
+    """A `/tst ...` command typed by someone (text is what follows `/tst`)."""
+
+    meta: EventMeta
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSubmitted:
+    """Answers to one round's prompts; a prompt missing from `answers` and listed in `skipped`
+    was explicitly skipped ("je passe")."""
+
+    meta: EventMeta
+    intervention: InterventionId
+    round_key: str
+    answers: Mapping[str, AnswerValue]
+    visibility: Visibility | None = None
+    skipped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceMade:
+    """A button press that is not an answer form: consent to the frame, "not now", withdraw."""
+
+    meta: EventMeta
+    intervention: InterventionId
+    action: str
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class VisibilityChanged:
+    """An author changes the visibility of their own answer (widening needs that author)."""
+
+    meta: EventMeta
+    intervention: InterventionId
+    round_key: str
+    visibility: Visibility
+
+
+@dataclass(frozen=True, slots=True)
+class TimerDue:
+    """A timer written earlier in the outbox came due (resend after "not now", scheduled close)."""
+
+    meta: EventMeta
+    intervention: InterventionId
+    kind: str
+    payload: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupsComputed:
+    """The grouping job finished outside the acknowledgement window."""
+
+    meta: EventMeta
+    intervention: InterventionId
+    groups: tuple[tuple[UserId, ...], ...]
+    diversity: float
+    upper_bound: float
+    gap: float
+    repeated_pairs: int
+    token_cases: int
+    constraint_violations: int
+    attributes: tuple[str, ...]
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceOpened:
+    """A platform created a sub-group's private space."""
+
+    meta: EventMeta
+    intervention: InterventionId
+    subgroup: int
+    space: str
+
+
+Event = (
+    CommandIssued
+    | AnswerSubmitted
+    | ChoiceMade
+    | VisibilityChanged
+    | TimerDue
+    | GroupsComputed
+    | SpaceOpened
+)
+
+
+def event_time_key(now: datetime) -> str:
+    """A stable id fragment for internally generated events (timers, jobs)."""
+    return now.strftime("%Y%m%dT%H%M%S%f")

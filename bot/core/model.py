@@ -1,0 +1,293 @@
+"""Frozen domain values: interventions, participants, rounds, answers, contract, board, groups."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, NewType
+
+UserId = NewType("UserId", str)
+InterventionId = NewType("InterventionId", str)
+ResponseId = NewType("ResponseId", str)
+
+Locale = Literal["fr", "en"]
+LOCALES: tuple[Locale, ...] = ("fr", "en")
+AddressForm = Literal["vous", "tu"]
+Status = Literal["draft", "active", "paused", "closed"]
+Role = Literal["facilitator", "participant"]
+ConsentState = Literal["pending", "accepted", "declined", "withdrawn"]
+RoundStatus = Literal["open", "closed"]
+Visibility = Literal["private", "facilitator", "group_anonymous", "group_attributed"]
+StepKind = Literal[
+    "trust",
+    "contract",
+    "subgroups",
+    "conflict",
+    "information",
+    "collective_intelligence",
+    "solutions",
+]
+STEP_KINDS: tuple[StepKind, ...] = (
+    "trust",
+    "contract",
+    "subgroups",
+    "conflict",
+    "information",
+    "collective_intelligence",
+    "solutions",
+)
+VISIBILITIES: tuple[Visibility, ...] = (
+    "private",
+    "facilitator",
+    "group_anonymous",
+    "group_attributed",
+)
+# Wider means more people can read the answer; widening needs the author's own act.
+VISIBILITY_RANK: Mapping[Visibility, int] = {v: i for i, v in enumerate(VISIBILITIES)}
+GROUP_VISIBLE: frozenset[Visibility] = frozenset({"group_anonymous", "group_attributed"})
+ATTRIBUTED: frozenset[Visibility] = frozenset({"private", "facilitator", "group_attributed"})
+
+# An answer value: open text, a scale point, a choice, several choices, or dots per option.
+AnswerValue = str | int | tuple[str, ...] | Mapping[str, int]
+
+
+def is_wider(new: Visibility, old: Visibility) -> bool:
+    """True when `new` lets more people read the answer than `old`."""
+    return VISIBILITY_RANK[new] > VISIBILITY_RANK[old]
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRef:
+    """Where a message goes: a channel, a DM or a sub-group space on one platform."""
+
+    platform: str
+    workspace: str
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """A person on one platform."""
+
+    platform: str
+    workspace: str
+    user: UserId
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """A message the platform accepted (used for edits and idempotency records)."""
+
+    conversation: ConversationRef
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """A member of an intervention, facilitator or participant."""
+
+    user: UserId
+    display_name: str
+    role: Role = "participant"
+    consent: ConsentState = "pending"
+    locale: Locale | None = None
+    timezone: str | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    joined_at: datetime | None = None
+    left_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.left_at is None
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role == "facilitator" and self.active
+
+    @property
+    def reachable(self) -> bool:
+        """Prompts go only to people who accepted the frame and have not left."""
+        return self.active and self.consent == "accepted"
+
+
+@dataclass(frozen=True, slots=True)
+class RoundState:
+    """One round of one step: opened, answered, closed, maybe published."""
+
+    key: str
+    status: RoundStatus
+    opened_at: datetime
+    recipients: frozenset[UserId]
+    closed_at: datetime | None = None
+    reminded: bool = False
+    published: bool = False
+    # Items the round is about (proposal ids for a vote, the contract version for consent).
+    items: tuple[int, ...] = ()
+    context: str = ""  # what the facilitator wrote when opening (a scenario, a focus)
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """One person's answer to one prompt. Only the engine and the author-link table know `author`."""
+
+    id: ResponseId
+    round_key: str
+    prompt_key: str
+    author: UserId
+    value: AnswerValue | None
+    visibility: Visibility
+    skipped: bool
+    subgroup: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A relayed answer in a synthesis: the text and, only when attributed, the author's name."""
+
+    text: str
+    author_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PromptSummary:
+    """What a synthesis says about one prompt."""
+
+    prompt_key: str
+    kind: str
+    contributors: int
+    skipped: int
+    withheld: bool  # fewer than k contributors: nothing but the count is shown
+    quotes: tuple[Quote, ...] = ()
+    counts: tuple[tuple[str, int], ...] = ()
+    mean: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Synthesis:
+    """The result of a closed round for one audience ("group", "facilitator" or a sub-group)."""
+
+    round_key: str
+    audience: str
+    recipients: int
+    answered: int
+    prompts: tuple[PromptSummary, ...]
+    subgroup: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContractVersion:
+    """One version of the common contract."""
+
+    version: int
+    text: str
+    status: Literal["draft", "in_consent", "adopted", "superseded"]
+    created_at: datetime
+    adopted_at: datetime | None = None
+
+
+BoardKind = Literal["information", "obstacle", "cause", "proposal"]
+
+
+@dataclass(frozen=True, slots=True)
+class BoardItem:
+    """An item of the shared board: information, obstacle, cause or proposal (no author kept)."""
+
+    id: int
+    kind: BoardKind
+    text: str
+    links: tuple[int, ...] = ()
+    status: str = "open"  # proposals: open, shortlisted, adopted, rework, parked
+
+
+@dataclass(frozen=True, slots=True)
+class SubGroup:
+    """A heterogeneous sub-group and its private space once opened."""
+
+    index: int
+    members: tuple[UserId, ...]
+    space: str | None = None
+    status: Literal["proposed", "open", "closed"] = "proposed"
+
+
+@dataclass(frozen=True, slots=True)
+class GroupQuality:
+    """The solver's quality summary, kept with the proposal so the report can show it."""
+
+    diversity: float
+    upper_bound: float
+    gap: float
+    repeated_pairs: int
+    token_cases: int
+    constraint_violations: int
+    attributes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItem:
+    """A solution's action: owner, due date, linked proposal."""
+
+    id: int
+    text: str
+    owner: UserId
+    due: datetime
+    proposal: int | None = None
+    status: Literal["todo", "done", "blocked"] = "todo"
+
+
+@dataclass(frozen=True, slots=True)
+class Intervention:
+    """The aggregate the engine advances: everything one intervention needs to decide."""
+
+    id: InterventionId
+    platform: str
+    workspace: str
+    channel: str
+    title: str
+    status: Status
+    locale: Locale
+    timezone: str
+    created_at: datetime
+    address_form: AddressForm = "vous"
+    k_anonymity_min: int = 3
+    step: StepKind | None = None
+    participants: Mapping[UserId, Participant] = field(default_factory=dict)
+    rounds: Mapping[str, RoundState] = field(default_factory=dict)
+    # Answers of open rounds only: closed rounds live on as syntheses and in the store.
+    responses: Mapping[ResponseId, Response] = field(default_factory=dict)
+    syntheses: Mapping[str, Synthesis] = field(default_factory=dict)
+    contract: tuple[ContractVersion, ...] = ()
+    board: tuple[BoardItem, ...] = ()
+    subgroups: tuple[SubGroup, ...] = ()
+    group_quality: GroupQuality | None = None
+    actions: tuple[ActionItem, ...] = ()
+    closed_at: datetime | None = None
+
+    @property
+    def conversation(self) -> ConversationRef:
+        return ConversationRef(self.platform, self.workspace, self.channel)
+
+    def facilitators(self) -> tuple[UserId, ...]:
+        return tuple(sorted(u for u, p in self.participants.items() if p.is_facilitator))
+
+    def reachable(self) -> tuple[UserId, ...]:
+        return tuple(sorted(u for u, p in self.participants.items() if p.reachable))
+
+    def is_facilitator(self, user: UserId | None) -> bool:
+        p = self.participants.get(user) if user is not None else None
+        return p is not None and p.is_facilitator
+
+    def current_contract(self) -> ContractVersion | None:
+        return self.contract[-1] if self.contract else None
+
+    def next_board_id(self) -> int:
+        return max((b.id for b in self.board), default=0) + 1
+
+    def board_of(self, kind: BoardKind) -> tuple[BoardItem, ...]:
+        return tuple(b for b in self.board if b.kind == kind)
+
+    def subgroup_of(self, user: UserId) -> SubGroup | None:
+        for g in self.subgroups:
+            if g.status == "open" and user in g.members:
+                return g
+        return None

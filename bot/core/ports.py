@@ -1,0 +1,139 @@
+"""Ports: the localized outgoing message, the chat port every platform implements, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from bot.core.model import ConversationRef, MessageRef, UserRef
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of message text; `relayed` text was written by a person and must be made inert."""
+
+    text: str
+    relayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OutButton:
+    action_id: str  # tst:<intervention>:<action>[:<value>], at most 100 characters
+    label: str
+    style: str = ""  # "primary", "danger" or ""
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """One input of an answer form, already localized."""
+
+    prompt_key: str
+    kind: str  # open, scale, choice, multi, consent, dots, rank, restate
+    label: str
+    options: tuple[tuple[str, str], ...] = ()  # (value, label)
+    minimum: int = 0
+    maximum: int = 0
+    budget: int = 0
+    max_length: int = 3000
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class VisibilityOption:
+    value: str
+    label: str
+    explanation: str  # the sentence saying who will read the answer
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerForm:
+    """What a platform turns into a modal (Slack view, Discord modal pages) or a transcript form."""
+
+    intervention: str
+    round_key: str
+    title: str
+    fields: tuple[FormField, ...]
+    visibility_options: tuple[VisibilityOption, ...]
+    default_visibility: str
+    submit_label: str
+    skip_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    name: str
+    png: bytes
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutMessage:
+    """A message already rendered in its recipient's language, platform-neutral."""
+
+    segments: tuple[Segment, ...]
+    buttons: tuple[OutButton, ...] = ()
+    form: AnswerForm | None = None
+    images: tuple[Image, ...] = ()
+
+    def plain(self) -> str:
+        return "".join(s.text for s in self.segments)
+
+
+class ChatPort(Protocol):
+    """What the dispatcher needs from a chat platform."""
+
+    platform: str
+
+    async def post(self, to: ConversationRef, msg: OutMessage) -> MessageRef: ...
+
+    async def send_direct(self, user: UserRef, msg: OutMessage) -> MessageRef: ...
+
+    async def edit(self, ref: MessageRef, msg: OutMessage) -> None: ...
+
+    async def open_space(
+        self, parent: ConversationRef, name: str, members: Sequence[UserRef]
+    ) -> ConversationRef: ...
+
+    async def close_space(self, space: ConversationRef) -> None: ...
+
+
+class DeliveryError(Exception):
+    """A port could not deliver. `permanent` errors are not retried (user left, DMs closed)."""
+
+    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The real clock, always timezone-aware UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock the demo and tests move by hand, so weeks pass in milliseconds."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, **delta: float) -> datetime:
+        from datetime import timedelta
+
+        self._now = self._now + timedelta(**delta)
+        return self._now
+
+    def set(self, when: datetime) -> None:
+        self._now = when

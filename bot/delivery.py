@@ -1,0 +1,247 @@
+"""Dispatcher: claims due outbox rows, renders them for their reader, calls the port, marks them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
+
+from bot.core.effects import Message
+from bot.core.events import EventMeta, GroupsComputed, SpaceOpened, TimerDue
+from bot.core.model import ConversationRef, Intervention, InterventionId, UserId, UserRef
+from bot.core.ports import ChatPort, Clock, DeliveryError, OutMessage
+from bot.flows.group_requests import grouping_request, members_of
+from bot.grouping import GroupingError, propose
+from bot.i18n.render import Renderer, reader_for
+from bot.reports.personal import my_data_message, report_message
+from bot.runtime import Runner
+from bot.storage.codec import decode
+from bot.storage.outbox import SqlOutbox
+from bot.storage.store import OutboxItem, SqlStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPolicy:
+    lease: timedelta = timedelta(seconds=60)
+    batch: int = 100
+    max_attempts: int = 8
+    backoff_base: float = 2.0
+    backoff_cap: float = 900.0
+    grouping_seconds: float = 1.0
+
+
+class Dispatcher:
+    """Delivers effects at least once; idempotency keys and fencing make it effectively once."""
+
+    def __init__(
+        self,
+        store: SqlStore,
+        ports: Mapping[str, ChatPort],
+        runner: Runner,
+        renderer: Renderer,
+        clock: Clock,
+        worker: str,
+        policy: DeliveryPolicy | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.store = store
+        self.outbox = SqlOutbox(store)
+        self.ports = ports
+        self.runner = runner
+        self.renderer = renderer
+        self.clock = clock
+        self.worker = worker
+        self.policy = policy or DeliveryPolicy()
+        self._jitter = random.Random(seed)
+
+    async def tick(self) -> int:
+        """Deliver what is due now. Returns how many rows were handled."""
+        now = self.clock.now()
+        items = await self.outbox.claim(self.worker, now, self.policy.lease, self.policy.batch)
+        cache: dict[str, Intervention | None] = {}
+        for item in items:
+            await self._one(item, cache)
+        return len(items)
+
+    async def drain(self, limit: int = 1000) -> int:
+        """Tick until nothing is due (used by the demo and tests with a manual clock)."""
+        total = 0
+        for _ in range(limit):
+            handled = await self.tick()
+            total += handled
+            if handled == 0:
+                return total
+        return total
+
+    async def _state(self, iid: str, cache: dict[str, Intervention | None]) -> Intervention | None:
+        if iid not in cache:
+            async with self.store.unit() as uow:
+                cache[iid] = await uow.load(InterventionId(iid))
+        return cache[iid]
+
+    async def _one(self, item: OutboxItem, cache: dict[str, Intervention | None]) -> None:
+        try:
+            ref = await self._deliver(item, cache)
+        except DeliveryError as error:
+            await self._failed(item, error)
+            return
+        except Exception as error:
+            log.exception("delivery %s failed", item.id)
+            await self._failed(item, DeliveryError(repr(error), permanent=False))
+            return
+        await self.outbox.done(item.id, self.worker, self.clock.now(), ref)
+
+    async def _failed(self, item: OutboxItem, error: DeliveryError) -> None:
+        if error.permanent or item.attempts >= self.policy.max_attempts:
+            log.warning("delivery %s dead: %s", item.id, error.reason)
+            await self.outbox.dead(item.id, self.worker, error.reason)
+            return
+        if error.retry_after is not None:
+            delay = error.retry_after
+        else:
+            # Exponential backoff with full jitter, so retries of a burst do not align.
+            ceiling = min(self.policy.backoff_cap, self.policy.backoff_base**item.attempts)
+            delay = self._jitter.uniform(0, ceiling)
+        await self.outbox.retry(
+            item.id, self.worker, self.clock.now() + timedelta(seconds=delay), error.reason
+        )
+
+    def _port(self, state: Intervention) -> ChatPort:
+        port = self.ports.get(state.platform)
+        if port is None:
+            raise DeliveryError(f"no port for {state.platform}", permanent=False)
+        return port
+
+    def _meta(self, item: OutboxItem, state: Intervention) -> EventMeta:
+        return EventMeta(
+            platform=state.platform, event_id=f"outbox:{item.id}", workspace=state.workspace
+        )
+
+    async def _deliver(self, item: OutboxItem, cache: dict[str, Intervention | None]) -> str | None:
+        state = await self._state(item.intervention_id, cache)
+        if state is None:
+            raise DeliveryError("intervention gone", permanent=True)
+        p: dict[str, Any] = item.payload
+        match item.kind:
+            case "send":
+                return await self._send(state, p["to"], cast(Message, decode(p["message"])))
+            case "open_space":
+                return await self._open_space(item, state, p, cache)
+            case "close_space":
+                group = next((g for g in state.subgroups if g.index == p["subgroup"]), None)
+                if group is not None and group.space is not None:
+                    await self._port(state).close_space(
+                        ConversationRef(state.platform, state.workspace, group.space)
+                    )
+                return None
+            case "timer":
+                cache.pop(state.id, None)
+                await self.runner.handle(
+                    TimerDue(self._meta(item, state), state.id, p["kind"], p.get("payload", {}))
+                )
+                return None
+            case "groups":
+                cache.pop(state.id, None)
+                await self.runner.handle(await self._groups(item, state, p))
+                return None
+            case "export":
+                user = UserId(p["user"])
+                msg = await my_data_message(self.store, self.renderer, state, user)
+                return await self._direct(state, user, msg)
+            case "report":
+                user = UserId(p["user"])
+                msg = await report_message(
+                    self.store, self.renderer, state, reader_for(state, user)
+                )
+                return await self._direct(state, user, msg)
+        raise DeliveryError(f"unknown outbox kind {item.kind}", permanent=True)
+
+    async def _send(self, state: Intervention, to: dict[str, Any], message: Message) -> str:
+        port = self._port(state)
+        if "user" in to:
+            user = UserId(to["user"])
+            member = state.participants.get(user)
+            if member is None:
+                raise DeliveryError("recipient erased", permanent=True)
+            out = self.renderer.message(state, message, reader_for(state, user))
+            return await self._direct(state, user, out)
+        out = self.renderer.message(state, message, reader_for(state, None))
+        if "space" in to:
+            group = next((g for g in state.subgroups if g.index == to["space"]), None)
+            if group is None:
+                raise DeliveryError("no such sub-group", permanent=True)
+            if group.space is None:
+                # The space is being created: try again shortly, after its OpenSpace row.
+                raise DeliveryError("space not open yet", permanent=False, retry_after=1.0)
+            conv = ConversationRef(state.platform, state.workspace, group.space)
+            ref = await port.post(conv, out)
+        else:
+            ref = await port.post(state.conversation, out)
+        return ref.message_id
+
+    async def _direct(self, state: Intervention, user: UserId, out: OutMessage) -> str:
+        ref = await self._port(state).send_direct(
+            UserRef(state.platform, state.workspace, user), out
+        )
+        return ref.message_id
+
+    async def _open_space(
+        self,
+        item: OutboxItem,
+        state: Intervention,
+        p: dict[str, Any],
+        cache: dict[str, Intervention | None],
+    ) -> str:
+        members = [UserRef(state.platform, state.workspace, UserId(u)) for u in p["members"]]
+        name = self.renderer.text(reader_for(state, None), "groups.space_name", group=p["subgroup"])
+        space = await self._port(state).open_space(state.conversation, name, members)
+        cache.pop(state.id, None)
+        await self.runner.handle(
+            SpaceOpened(self._meta(item, state), state.id, p["subgroup"], space.channel)
+        )
+        return space.channel
+
+    async def _groups(
+        self, item: OutboxItem, state: Intervention, p: dict[str, Any]
+    ) -> GroupsComputed:
+        attributes = tuple(p["attributes"])
+        request = grouping_request(
+            state, p["size_min"], p["size_max"], attributes, p["seed"], self.policy.grouping_seconds
+        )
+        meta = self._meta(item, state)
+        try:
+            # The solver is CPU-bound: it runs off the event loop, never in an ack window.
+            proposal = await asyncio.to_thread(propose, request)
+        except GroupingError as error:
+            return GroupsComputed(
+                meta,
+                state.id,
+                (),
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                attributes,
+                error=getattr(error, "code", str(error)),
+            )
+        q = proposal.quality
+        return GroupsComputed(
+            meta,
+            state.id,
+            members_of(proposal.groups),
+            q.diversity,
+            q.upper_bound,
+            q.gap,
+            q.repeated_pairs,
+            q.token_cases,
+            q.constraint_violations,
+            attributes,
+        )

@@ -1,0 +1,1 @@
+"""`tst demo`: a whole simulated intervention through the real runner, store and dispatcher."""

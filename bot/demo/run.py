@@ -1,0 +1,270 @@
+"""The demo script: a facilitator and simulated participants go through the seven steps."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from bot.adapters.memory import MemoryChat
+from bot.app import App, build
+from bot.config import DatabaseSettings, InterventionDefaults, Settings
+from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
+from bot.core.model import AnswerValue, InterventionId, UserId, Visibility
+from bot.core.ports import AnswerForm, ManualClock, OutMessage
+from bot.demo.voices import NAMES, ROLES, SCRIPT_TEXT, SITES, TEAMS, VOICES
+from bot.i18n.render import reader_for
+from bot.reports.data import load_report
+from bot.reports.exports import html_page, markdown, results_csv
+from bot.storage.migrate import upgrade
+
+START = datetime(2026, 9, 7, 7, 0, tzinfo=UTC)
+FACILITATOR = UserId("camille")
+CHANNEL = "tst-demo"
+
+
+@dataclass(slots=True)
+class Demo:
+    """Drives one intervention through the real runner and dispatcher with a manual clock."""
+
+    app: App
+    chat: MemoryChat
+    clock: ManualClock
+    locale: Literal["fr", "en"]
+    rng: random.Random
+    people: list[UserId]
+    say: Any = print
+    transcript: list[str] = field(default_factory=list)
+    iid: str = ""
+    _n: int = 0
+    _seen: int = 0
+
+    def meta(self, user: UserId | None, channel: str | None = CHANNEL) -> EventMeta:
+        self._n += 1
+        return EventMeta(
+            "memory",
+            f"demo-{self._n}",
+            "demo-workspace",
+            user,
+            str(user or ""),
+            channel,
+            self.locale,
+        )
+
+    async def cmd(self, text: str, user: UserId = FACILITATOR) -> None:
+        handled = await self.app.runner.handle(CommandIssued(self.meta(user), text))
+        self.iid = handled.intervention or self.iid
+        for reply in handled.replies:
+            self.transcript.append(
+                f"[ephemeral to @{user}] /tst {text.splitlines()[0][:60]}\n{_indent(reply.plain())}"
+            )
+        await self.flush()
+
+    async def flush(self) -> None:
+        await self.app.dispatcher.drain()
+        for d in self.chat.log[self._seen :]:
+            self.transcript.append(f"[{d.where}]\n{_indent(d.message.plain())}")
+        self._seen = len(self.chat.log)
+
+    async def days(self, n: float) -> None:
+        self.clock.advance(days=n)
+        await self.flush()
+
+    async def answer_round(self, key: str, skip_one: bool = True) -> None:
+        """Every recipient answers from their own DM form (one person passes, as is their right)."""
+        async with self.app.store.unit() as uow:
+            state = await uow.load(InterventionId(self.iid))
+        assert state is not None
+        rnd = state.rounds[key]
+        spec = self.app.flow.round(key)
+        assert spec is not None
+        for i, user in enumerate(sorted(rnd.recipients)):
+            if skip_one and i == 2:
+                await self.event(ChoiceMade(self.meta(user, None), state.id, "skip", key), user)
+                continue
+            form = self.app.renderer.form(state, spec, rnd, reader_for(state, user))
+            answers, visibility = self.fill(form, user)
+            await self.event(
+                AnswerSubmitted(self.meta(user, None), state.id, key, answers, visibility), user
+            )
+        await self.flush()
+
+    async def event(self, ev: Any, user: UserId) -> None:
+        handled = await self.app.runner.handle(ev)
+        for reply in handled.replies:
+            self.transcript.append(f"[ephemeral to @{user}]\n{_indent(reply.plain())}")
+
+    def fill(self, form: AnswerForm, user: UserId) -> tuple[dict[str, AnswerValue], Visibility]:
+        answers: dict[str, AnswerValue] = {}
+        for f in form.fields:
+            base = f.prompt_key.split("#")[0]
+            if f.kind in ("open", "restate"):
+                pool = VOICES[self.locale].get(base, ("",))
+                text = self.rng.choice(pool)
+                if text:
+                    answers[f.prompt_key] = text
+            elif f.kind == "scale":
+                answers[f.prompt_key] = self.rng.choice((2, 3, 3, 4, 4, 5))
+            elif f.kind in ("choice", "consent"):
+                weights = [5 if v in ("agree", "yes") else 2 for v, _ in f.options]
+                answers[f.prompt_key] = self.rng.choices([v for v, _ in f.options], weights)[0]
+            elif f.kind == "dots":
+                dots: dict[str, int] = {}
+                for _ in range(f.budget):
+                    pick = self.rng.choice([v for v, _ in f.options])
+                    dots[pick] = dots.get(pick, 0) + 1
+                answers[f.prompt_key] = dots
+        # Most people keep the suggested visibility; some choose another allowed one.
+        choices = [v.value for v in form.visibility_options]
+        visibility = form.default_visibility
+        if self.rng.random() < 0.2:
+            visibility = self.rng.choice(choices)
+        return answers, cast(Visibility, visibility)
+
+    async def round(
+        self, key: str, context: str = "", publish: bool = True, remind: bool = True
+    ) -> None:
+        await self.cmd(f"round open {key} {context}".strip())
+        self.say(f"  round {key}: open")
+        await self.days(2)
+        await self.answer_round(key)
+        if remind:
+            await self.cmd(f"round remind {key}")
+        await self.days(3)
+        await self.cmd(f"round close {key}")
+        if publish:
+            await self.cmd(f"publish {key}")
+
+
+async def run_demo(
+    locale: Literal["fr", "en"] = "fr",
+    participants: int = 9,
+    seed: int = 7,
+    out: Path = Path("demo-out"),
+    say: Any = print,
+) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "tst.db"
+    if db.exists():
+        db.unlink()
+    url = f"sqlite+aiosqlite:///{db}"
+    # Alembic runs its own event loop: keep it off this one.
+    await asyncio.to_thread(upgrade, url)
+    settings = Settings(
+        database=DatabaseSettings(url=url), defaults=InterventionDefaults(locale=locale)
+    )
+    chat = MemoryChat()
+    clock = ManualClock(START)
+    app = build(settings, {"memory": chat}, clock, worker="demo")
+    rng = random.Random(seed)
+    people = [
+        UserId(n.lower().replace("é", "e").replace("ë", "e").replace("è", "e").replace("ï", "i"))
+        for n in NAMES[:participants]
+    ]
+    demo = Demo(app, chat, clock, locale, rng, people, say)
+    text = SCRIPT_TEXT[locale]
+    try:
+        await steps(demo, text)
+        data = await load_report(app.store, demo.iid)
+        assert data is not None
+        reader = reader_for(data.intervention, None)
+        (out / "transcript.txt").write_text("\n\n".join(demo.transcript) + "\n", "utf-8")
+        (out / "report.md").write_text(markdown(data, app.renderer, reader), "utf-8")
+        (out / "report.html").write_text(html_page(data, app.renderer, reader), "utf-8")
+        (out / "results.csv").write_text(results_csv(data), "utf-8")
+    finally:
+        await app.store.close()
+    return out
+
+
+async def steps(demo: Demo, text: Any) -> None:
+    say = demo.say
+    names = dict(zip(demo.people, NAMES, strict=False))
+    say("1/7 trust: frame, consent, intake, barometer")
+    await demo.cmd(f"start {text['title']}")
+    await demo.cmd("invite " + " ".join(f"<@{p}>" for p in demo.people))
+    for i, person in enumerate(demo.people):
+        await demo.event(
+            ChoiceMade(demo.meta(person, None), InterventionId(demo.iid), "consent", "accept"),
+            person,
+        )
+        await demo.cmd(
+            f"profile team={TEAMS[i % 3]} site={SITES[(i // 3) % 3]} role={ROLES[i % 3]}", person
+        )
+    del names
+    await demo.flush()
+    await demo.cmd("step trust")
+    await demo.round("trust.intake")
+    await demo.round("trust.barometer", remind=False)
+    say("2/7 contract: needs, draft, consent, adoption")
+    await demo.cmd("step contract")
+    await demo.round("contract.needs", publish=False)
+    await demo.cmd(f"contract draft {text['contract']}")
+    await demo.round("contract.consent")
+    await demo.cmd("contract adopt")
+    say("3/7 sub-groups: heterogeneous groups, private spaces")
+    await demo.cmd("step subgroups")
+    await demo.cmd("groups propose size 3 by team,site,role")
+    await demo.cmd("groups approve")
+    await demo.round("subgroups.exchange", publish=False)
+    await demo.round("subgroups.barometer", remind=False)
+    await demo.cmd("groups close")
+    say("4/7 constructive conflict: blind positions, restatement, recognition")
+    await demo.cmd("step conflict")
+    await demo.round("conflict.positions")
+    await demo.round("conflict.restatement")
+    say("5/7 circulating information: items, obstacle board, our part")
+    await demo.cmd("step information")
+    await demo.round("information.items")
+    for obstacle in text["obstacles"]:
+        await demo.cmd(f"board add obstacle {obstacle}")
+    await demo.cmd("board show")
+    await demo.round("information.our_part")
+    say("6/7 collective intelligence: situations, causes map, recognition")
+    await demo.cmd("step collective_intelligence")
+    await demo.round("collective_intelligence.situation", context=text["scenario"])
+    for n, cause in enumerate(text["causes"], start=1):
+        await demo.cmd(f"board add cause {cause} -> {n}")
+    await demo.cmd("board show")
+    await demo.round("collective_intelligence.recognition")
+    say("7/7 solutions: proposals, shortlist, consent, actions, check-in, retrospective")
+    await demo.cmd("step solutions")
+    await demo.round("solutions.proposals", publish=False)
+    await demo.round("solutions.shortlist")
+    await demo.round("solutions.consent")
+    async with demo.app.store.unit() as uow:
+        state = await uow.load(InterventionId(demo.iid))
+    assert state is not None
+    shortlisted = [b.id for b in state.board if b.status == "shortlisted"]
+    if shortlisted:
+        await demo.cmd(f"decide {shortlisted[0]} adopt")
+        due = demo.clock.now().date().replace(day=1).isoformat()
+        del due
+        owner = demo.people[1]
+        when = (demo.clock.now().replace(hour=12)).date()
+        from datetime import timedelta
+
+        await demo.cmd(
+            f"action add <@{owner}> {(when + timedelta(days=14)).isoformat()} "
+            f"{text['action']} -> {shortlisted[0]}"
+        )
+    await demo.days(7)
+    await demo.round("solutions.checkin", publish=False)
+    await demo.round("solutions.retrospective")
+    await demo.cmd("report")
+    await demo.cmd("close")
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+def copy_db(src: Path, dst: Path) -> None:
+    shutil.copyfile(src, dst)
+
+
+__all__ = ["OutMessage", "run_demo"]

@@ -1,0 +1,77 @@
+"""What an engine handler works with: the event's actor and time, and the effects it collects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NoReturn
+
+from bot.core.effects import Audience, Button, Effect, Message, Params, Reply, Send, ToUser
+from bot.core.events import EventMeta
+from bot.core.model import AddressForm, Intervention, Locale, UserId
+from bot.flows.spec import Flow
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Defaults for new interventions and engine timings, from the configuration."""
+
+    locale: Locale = "fr"
+    timezone: str = "Europe/Paris"
+    k_anonymity_min: int = 3
+    address_form: AddressForm = "vous"
+    retention_days: int = 30
+    not_now_hours: int = 20
+    group_size_min: int = 3
+    group_size_max: int = 5
+
+
+class Refused(Exception):
+    """A handler refuses: state stays as it was and the actor is told why."""
+
+    def __init__(self, key: str, params: Params) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(slots=True)
+class Ctx:
+    meta: EventMeta
+    now: datetime
+    flow: Flow
+    policy: Policy
+    effects: list[Effect] = field(default_factory=list)
+    audit_target: str = ""
+
+    @property
+    def actor(self) -> UserId | None:
+        return self.meta.user
+
+    def refuse(self, key: str, **params: str | int) -> NoReturn:
+        raise Refused(key, params)
+
+    def reply(self, key: str, buttons: tuple[Button, ...] = (), **params: object) -> None:
+        self.effects.append(Reply(Message(key, _params(params), buttons)))
+
+    def send(self, to: Audience, message: Message) -> None:
+        self.effects.append(Send(to, message))
+
+    def to_facilitators(self, state: Intervention, message: Message) -> None:
+        for user in state.facilitators():
+            self.send(ToUser(user), message)
+
+    def add(self, effect: Effect) -> None:
+        self.effects.append(effect)
+
+
+def _params(raw: dict[str, object]) -> Params:
+    from bot.core.effects import ParamValue, UserText, When
+
+    out: dict[str, ParamValue] = {}
+    for k, v in raw.items():
+        if isinstance(v, str | int | float | UserText | When):
+            out[k] = v
+        else:
+            out[k] = str(v)
+    return out

@@ -1,0 +1,267 @@
+"""The pure engine: advance(state, event) -> Outcome. The TST rules that hold everywhere live here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.core.commands import Command, CommandError, parse
+from bot.core.effects import (
+    Audit,
+    Effect,
+    ExportData,
+    Message,
+    Reply,
+    SendReport,
+    ToChannel,
+    UserText,
+)
+from bot.core.events import (
+    AnswerSubmitted,
+    ChoiceMade,
+    CommandIssued,
+    Event,
+    GroupsComputed,
+    SpaceOpened,
+    TimerDue,
+    VisibilityChanged,
+)
+from bot.core.model import STEP_KINDS, Intervention, UserId
+from bot.flows import board, groups, membership, rounds
+from bot.flows.context import Ctx, Policy, Refused
+from bot.flows.spec import Flow
+
+Handler = Callable[[Ctx, Intervention, Command], Intervention]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The new state (None when there is no intervention) and the effects to commit with it."""
+
+    state: Intervention | None
+    effects: tuple[Effect, ...]
+    refused: bool = False
+
+
+def advance(
+    state: Intervention | None,
+    event: Event,
+    *,
+    flow: Flow,
+    now: datetime,
+    policy: Policy | None = None,
+) -> Outcome:
+    """Compute what an event does. Pure: no clock, no I/O; refusals leave state untouched."""
+    ctx = Ctx(event.meta, now, flow, policy or Policy())
+    try:
+        new_state = _dispatch(ctx, state, event)
+    except Refused as refusal:
+        return Outcome(state, (Reply(Message(refusal.key, refusal.params)),), refused=True)
+    except CommandError as error:
+        return Outcome(state, (Reply(Message(error.key, dict(error.params))),), refused=True)
+    return Outcome(new_state, tuple(ctx.effects))
+
+
+def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Intervention | None:
+    if isinstance(event, CommandIssued):
+        return _command(ctx, state, parse(event.text))
+    if state is None:
+        ctx.refuse("error.no_intervention")
+    if state.status == "closed":
+        ctx.refuse("error.closed")
+    match event:
+        case AnswerSubmitted():
+            return rounds.answer(ctx, state, event)
+        case VisibilityChanged():
+            return rounds.change_visibility(ctx, state, event)
+        case ChoiceMade(action="consent"):
+            return membership.consent(ctx, state, event.value)
+        case ChoiceMade(action="skip"):
+            return rounds.skip_all(ctx, state, event.value)
+        case ChoiceMade(action="notnow"):
+            return rounds.not_now(ctx, state, event.value)
+        case ChoiceMade(action="contributions"):
+            return membership.contributions(ctx, state, event.value)
+        case ChoiceMade():
+            ctx.refuse("error.unknown_action")
+        case TimerDue(kind="resend"):
+            user = UserId(event.payload.get("user", ""))
+            return rounds.resend(ctx, state, user, event.payload.get("round", ""))
+        case TimerDue(kind="action_due"):
+            return board.action_due(ctx, state, event.payload.get("action", ""))
+        case TimerDue():
+            return state
+        case GroupsComputed():
+            return groups.computed(ctx, state, event)
+        case SpaceOpened():
+            return groups.space_opened(ctx, state, event)
+    raise AssertionError(f"unhandled event {event!r}")
+
+
+def _command(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention | None:
+    if cmd.name == "help":
+        topic = cmd.words[0].lower() if cmd.words else ""
+        ctx.reply("help.body" if not topic else "help.topic", topic=topic)
+        return state
+    if cmd.name == "start":
+        started = membership.start(ctx, state, cmd)
+        ctx.add(Audit(ctx.actor or UserId(""), "start", ctx.audit_target))
+        return started
+    if state is None:
+        ctx.refuse("error.no_intervention")
+    if state.status == "closed" and cmd.name not in ("status", "mydata", "forget", "report"):
+        ctx.refuse("error.closed")
+    # Facilitator authority is checked once, here, for every command that needs it.
+    if cmd.needs_facilitator() and not state.is_facilitator(ctx.actor):
+        ctx.refuse("error.facilitator_only")
+    handler = HANDLERS.get((cmd.name, cmd.sub)) or HANDLERS.get((cmd.name, ""))
+    assert handler is not None, cmd
+    after = handler(ctx, state, cmd)
+    if cmd.needs_facilitator() and ctx.actor is not None:
+        # Each facilitator action leaves exactly one line in the audit log.
+        action = f"{cmd.name}.{cmd.sub}" if cmd.sub else cmd.name
+        ctx.add(Audit(ctx.actor, action, ctx.audit_target))
+    return after
+
+
+def _step(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    from bot.core.commands import STEP_ALIASES, fold
+
+    word = fold(cmd.words[0]) if cmd.words else ""
+    kind = STEP_ALIASES.get(word)
+    if kind is None:
+        ctx.refuse("error.step_choices", steps=", ".join(STEP_KINDS))
+    if kind == "next":
+        position = STEP_KINDS.index(state.step) + 1 if state.step else 0
+        if position >= len(STEP_KINDS):
+            ctx.refuse("error.no_next_step")
+        kind = STEP_KINDS[position]
+    if state.status == "paused":
+        ctx.refuse("error.paused")
+    ctx.send(ToChannel(), Message("step.opened", {"step": kind}))
+    ctx.reply("step.opened_reply", step=kind)
+    ctx.audit_target = kind
+    return replace(state, step=kind, status="active")  # type: ignore[arg-type]
+
+
+def _status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
+    open_rounds = [k for k, r in state.rounds.items() if r.status == "open"]
+    ctx.reply(
+        "status.body",
+        title=UserText(state.title),
+        status=state.status,
+        step=state.step or "-",
+        rounds=", ".join(open_rounds) or "-",
+        participants=len([p for p in state.participants.values() if p.reachable]),
+    )
+    if state.is_facilitator(ctx.actor):
+        for key in open_rounds:
+            rnd = state.rounds[key]
+            ctx.reply(
+                "status.round",
+                round=key,
+                answered=len(rounds.responders(state, key)),
+                total=len(rnd.recipients),
+            )
+    return state
+
+
+def _pause(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
+    if state.status != "active":
+        ctx.refuse("error.not_active")
+    ctx.send(ToChannel(), Message("intervention.paused"))
+    ctx.reply("intervention.paused_reply")
+    return replace(state, status="paused")
+
+
+def _resume(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
+    if state.status != "paused":
+        ctx.refuse("error.not_paused")
+    ctx.send(ToChannel(), Message("intervention.resumed"))
+    ctx.reply("intervention.resumed_reply")
+    return replace(state, status="active")
+
+
+def _close(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
+    for key, rnd in sorted(state.rounds.items()):
+        spec = ctx.flow.round(key)
+        if rnd.status == "open" and spec is not None:
+            state = rounds.close(ctx, state, spec, rnd)
+    if any(g.status == "open" for g in state.subgroups):
+        state = groups.close_groups(ctx, state)
+    # The engine's own replies from closing rounds are noise here: keep one clear reply.
+    ctx.effects = [e for e in ctx.effects if not isinstance(e, Reply)]
+    ctx.send(ToChannel(), Message("intervention.closed", {"days": ctx.policy.retention_days}))
+    ctx.reply("intervention.closed_reply")
+    ctx.audit_target = state.title
+    return replace(state, status="closed", closed_at=ctx.now)
+
+
+def _report(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
+    assert ctx.actor is not None
+    ctx.add(SendReport(ctx.actor))
+    ctx.reply("report.coming")
+    return state
+
+
+def _mydata(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
+    if ctx.actor is None or ctx.actor not in state.participants:
+        ctx.refuse("error.not_a_participant")
+    ctx.add(ExportData(ctx.actor))
+    ctx.reply("mydata.coming")
+    return state
+
+
+def _round(fn: Callable[[Ctx, Intervention, str], Intervention]) -> Handler:
+    def handler(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+        if not cmd.words:
+            ctx.refuse("error.round_needs_key", rounds=", ".join(ctx.flow.round_keys()))
+        return fn(ctx, state, cmd.words[0])
+
+    return handler
+
+
+def _open(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    if not cmd.words:
+        ctx.refuse("error.round_needs_key", rounds=", ".join(ctx.flow.round_keys()))
+    context = cmd.text.partition(" ")[2].strip()
+    if len(context) > 2000:
+        ctx.refuse("error.too_long", limit=2000)
+    return rounds.open_round(ctx, state, cmd.words[0], context)
+
+
+HANDLERS: dict[tuple[str, str], Handler] = {
+    ("join", ""): lambda c, s, _m: membership.join(c, s),
+    ("leave", ""): lambda c, s, _m: membership.leave(c, s),
+    ("invite", ""): membership.invite,
+    ("status", ""): _status,
+    ("step", ""): _step,
+    ("round", "open"): _open,
+    ("round", "close"): _round(rounds.close_round),
+    ("round", "remind"): _round(rounds.remind),
+    ("publish", ""): _round(rounds.publish),
+    ("groups", "propose"): groups.propose,
+    ("groups", "approve"): lambda c, s, _m: groups.approve(c, s),
+    ("groups", "swap"): groups.swap,
+    ("groups", "move"): groups.move,
+    ("groups", "close"): lambda c, s, _m: groups.close_groups(c, s),
+    ("contract", "draft"): board.contract_draft,
+    ("contract", "show"): lambda c, s, _m: board.contract_show(c, s),
+    ("contract", "adopt"): lambda c, s, _m: board.contract_adopt(c, s),
+    ("board", "add"): board.board_add,
+    ("board", "show"): lambda c, s, _m: board.board_show(c, s),
+    ("action", "add"): board.action_add,
+    ("action", "done"): board.action_done,
+    ("decide", ""): board.decide,
+    ("pause", ""): _pause,
+    ("resume", ""): _resume,
+    ("close", ""): _close,
+    ("report", ""): _report,
+    ("answer", ""): lambda c, s, _m: rounds.send_pending(c, s),
+    ("mydata", ""): _mydata,
+    ("forget", ""): lambda c, s, _m: membership.forget(c, s),
+    ("lang", ""): membership.set_lang,
+    ("tz", ""): membership.set_tz,
+    ("profile", ""): membership.profile,
+}

@@ -1,0 +1,264 @@
+"""Membership and personal settings: start, join, invite, consent to the frame, leave, profile."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import replace
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.commands import Command
+from bot.core.effects import Button, Forget, Message, ToChannel, ToUser, UserText
+from bot.core.model import Intervention, InterventionId, Participant, UserId
+from bot.flows.context import Ctx
+from bot.flows.rounds import prompt_message
+
+INTERVENTION_NAMESPACE = uuid.UUID("0b8f6a3e-3c0e-4f57-8a43-2a7e0c61f4d5")
+ATTRIBUTE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
+MAX_ATTRIBUTES = 8
+MAX_ATTRIBUTE_VALUE = 40
+MAX_TITLE = 120
+
+
+def start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
+    meta = ctx.meta
+    if meta.channel is None:
+        ctx.refuse("error.start_needs_channel")
+    if state is not None and state.status != "closed":
+        ctx.refuse("error.already_running", title=state.title)
+    if meta.user is None:
+        ctx.refuse("error.not_a_participant")
+    title = cmd.text.strip()[:MAX_TITLE] or meta.channel
+    iid = InterventionId(
+        str(uuid.uuid5(INTERVENTION_NAMESPACE, f"{meta.platform}:{meta.event_id}"))
+    )
+    facilitator = Participant(
+        meta.user,
+        meta.user_name or meta.user,
+        role="facilitator",
+        consent="accepted",
+        locale=meta.locale,
+        timezone=meta.timezone,
+        joined_at=ctx.now,
+    )
+    created = Intervention(
+        id=iid,
+        platform=meta.platform,
+        workspace=meta.workspace,
+        channel=meta.channel,
+        title=title,
+        status="draft",
+        locale=meta.locale or ctx.policy.locale,
+        timezone=ctx.policy.timezone,
+        created_at=ctx.now,
+        address_form=ctx.policy.address_form,
+        k_anonymity_min=ctx.policy.k_anonymity_min,
+        participants={meta.user: facilitator},
+    )
+    ctx.send(ToChannel(), Message("intervention.started", {"title": UserText(title)}))
+    ctx.reply("intervention.started_reply", title=UserText(title))
+    ctx.audit_target = title
+    return created
+
+
+def frame_message(state: Intervention) -> Message:
+    names = ", ".join(state.participants[f].display_name for f in state.facilitators())
+    return Message(
+        "frame.body",
+        {
+            "title": UserText(state.title),
+            "facilitators": UserText(names),
+            "k": state.k_anonymity_min,
+        },
+        buttons=(
+            Button("consent", "button.accept_frame", "accept", "primary"),
+            Button("consent", "button.decline_frame", "decline"),
+        ),
+    )
+
+
+def _admit(ctx: Ctx, state: Intervention, user: UserId, name: str) -> Intervention:
+    existing = state.participants.get(user)
+    member = Participant(
+        user,
+        name or (existing.display_name if existing else user),
+        locale=existing.locale if existing else ctx.meta.locale if ctx.actor == user else None,
+        timezone=existing.timezone if existing else None,
+        attributes=existing.attributes if existing else {},
+        joined_at=ctx.now,
+    )
+    ctx.send(ToUser(user), frame_message(state))
+    return replace(state, participants={**state.participants, user: member})
+
+
+def join(ctx: Ctx, state: Intervention) -> Intervention:
+    user = ctx.actor
+    if user is None:
+        ctx.refuse("error.not_a_participant")
+    if state.status == "closed":
+        ctx.refuse("error.closed")
+    existing = state.participants.get(user)
+    if existing is not None and existing.active:
+        ctx.refuse("error.already_joined")
+    state = _admit(ctx, state, user, ctx.meta.user_name)
+    ctx.reply("join.ok", title=UserText(state.title))
+    return state
+
+
+def invite(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    if not cmd.mentions:
+        ctx.refuse("error.invite_needs_mentions")
+    if state.status == "closed":
+        ctx.refuse("error.closed")
+    added = 0
+    for user in dict.fromkeys(cmd.mentions):
+        existing = state.participants.get(user)
+        if existing is not None and existing.active:
+            continue
+        state = _admit(ctx, state, user, "")
+        added += 1
+    ctx.reply("invite.ok", count=added)
+    ctx.audit_target = str(added)
+    return state
+
+
+def consent(ctx: Ctx, state: Intervention, value: str) -> Intervention:
+    user = ctx.actor
+    member = state.participants.get(user) if user is not None else None
+    if member is None or not member.active or user is None:
+        ctx.refuse("error.not_a_participant")
+    if value not in ("accept", "decline"):
+        ctx.refuse("error.unknown_action")
+    if value == "decline":
+        ctx.reply("frame.declined")
+        return replace(
+            state, participants={**state.participants, user: replace(member, consent="declined")}
+        )
+    if member.consent == "accepted":
+        ctx.refuse("error.already_joined")
+    member = replace(member, consent="accepted")
+    rounds = dict(state.rounds)
+    # Someone who joins late still receives the private rounds that are open.
+    for key, rnd in state.rounds.items():
+        spec = ctx.flow.round(key)
+        if (
+            rnd.status == "open"
+            and spec is not None
+            and spec.space == "dm"
+            and (member.role != "facilitator")
+        ):
+            rounds[key] = replace(rnd, recipients=rnd.recipients | {user})
+            ctx.send(ToUser(user), prompt_message("round.prompt", key))
+    ctx.reply("frame.accepted", title=UserText(state.title))
+    return replace(state, participants={**state.participants, user: member}, rounds=rounds)
+
+
+def leave(ctx: Ctx, state: Intervention) -> Intervention:
+    user = ctx.actor
+    member = state.participants.get(user) if user is not None else None
+    if member is None or not member.active or user is None:
+        ctx.refuse("error.not_a_participant")
+    if member.is_facilitator and len(state.facilitators()) == 1:
+        ctx.refuse("error.last_facilitator")
+    # What happens to earlier anonymous contributions is the leaver's choice.
+    ctx.send(
+        ToUser(user),
+        Message(
+            "leave.choose",
+            buttons=(
+                Button("contributions", "button.keep_contributions", "keep"),
+                Button("contributions", "button.delete_contributions", "delete", "danger"),
+            ),
+        ),
+    )
+    ctx.reply("leave.ok")
+    return replace(
+        state, participants={**state.participants, user: replace(member, left_at=ctx.now)}
+    )
+
+
+def contributions(ctx: Ctx, state: Intervention, value: str) -> Intervention:
+    user = ctx.actor
+    member = state.participants.get(user) if user is not None else None
+    if member is None or user is None or member.active:
+        ctx.refuse("error.unknown_action")
+    if value == "delete":
+        ctx.add(Forget(user, erase_member=False))
+        responses = {i: r for i, r in state.responses.items() if r.author != user}
+        ctx.reply("leave.deleted")
+        return replace(state, responses=responses)
+    ctx.reply("leave.kept")
+    return state
+
+
+def forget(ctx: Ctx, state: Intervention) -> Intervention:
+    """Erase everything held about the person in this intervention (GDPR erasure)."""
+    user = ctx.actor
+    if user is None or user not in state.participants:
+        ctx.refuse("error.not_a_participant")
+    if state.participants[user].is_facilitator and len(state.facilitators()) == 1:
+        ctx.refuse("error.last_facilitator")
+    ctx.add(Forget(user, erase_member=True))
+    participants = {u: p for u, p in state.participants.items() if u != user}
+    responses = {i: r for i, r in state.responses.items() if r.author != user}
+    rounds = {k: replace(r, recipients=r.recipients - {user}) for k, r in state.rounds.items()}
+    ctx.reply("forget.done")
+    return replace(state, participants=participants, responses=responses, rounds=rounds)
+
+
+def _member(ctx: Ctx, state: Intervention) -> Participant:
+    user = ctx.actor
+    member = state.participants.get(user) if user is not None else None
+    if member is None:
+        ctx.refuse("error.not_a_participant")
+    return member
+
+
+def set_lang(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    member = _member(ctx, state)
+    choice = cmd.words[0].lower() if cmd.words else ""
+    if choice not in ("fr", "en"):
+        ctx.refuse("error.lang_choices")
+    member = replace(member, locale="fr" if choice == "fr" else "en")
+    ctx.reply("lang.ok", locale=choice)
+    return replace(state, participants={**state.participants, member.user: member})
+
+
+def set_tz(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    member = _member(ctx, state)
+    name = cmd.words[0] if cmd.words else ""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        ctx.refuse("error.unknown_timezone", tz=name[:60])
+    ctx.reply("tz.ok", tz=name)
+    return replace(
+        state, participants={**state.participants, member.user: replace(member, timezone=name)}
+    )
+
+
+def profile(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    """Declared attributes (team=ops site=Lyon), the only ones grouping may ever use."""
+    member = _member(ctx, state)
+    if not cmd.words:
+        shown = ", ".join(f"{k}={v}" for k, v in sorted(member.attributes.items()))
+        ctx.reply("profile.show", attributes=UserText(shown or "-"))
+        return state
+    attributes = dict(member.attributes)
+    for word in cmd.words:
+        key, sep, value = word.partition("=")
+        key = key.lower()
+        if not sep or not ATTRIBUTE_KEY.match(key) or len(value) > MAX_ATTRIBUTE_VALUE:
+            ctx.refuse("error.profile_syntax")
+        if value:
+            attributes[key] = value
+        else:
+            attributes.pop(key, None)
+    if len(attributes) > MAX_ATTRIBUTES:
+        ctx.refuse("error.profile_too_many", limit=MAX_ATTRIBUTES)
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(attributes.items()))
+    ctx.reply("profile.show", attributes=UserText(shown or "-"))
+    return replace(
+        state,
+        participants={**state.participants, member.user: replace(member, attributes=attributes)},
+    )

@@ -1,0 +1,370 @@
+"""Rounds: open, answer (with validation and visibility), one reminder, close with reveal, publish."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import timedelta
+
+from bot.core.effects import Button, Message, Schedule, ToChannel, ToSpace, ToUser, UserText
+from bot.core.events import AnswerSubmitted, VisibilityChanged
+from bot.core.model import (
+    AnswerValue,
+    Intervention,
+    Response,
+    ResponseId,
+    RoundState,
+    Synthesis,
+    UserId,
+    Visibility,
+)
+from bot.flows.context import Ctx
+from bot.flows.spec import RoundSpec
+from bot.flows.synthesis import option_values, prompt_keys, synthesize
+
+ANSWER_NAMESPACE = uuid.UUID("6f1c2a52-7d0e-4d43-9a55-6f0b5a1d2c11")
+
+
+def resolve_round(ctx: Ctx, state: Intervention, word: str) -> RoundSpec:
+    """Accept a full round key or its last part when that is unambiguous (`intake`)."""
+    spec = ctx.flow.round(word)
+    if spec is not None:
+        return spec
+    matches = [k for k in ctx.flow.round_keys() if k.split(".", 1)[1] == word]
+    if state.step is not None:
+        in_step = [k for k in matches if k.startswith(state.step + ".")]
+        matches = in_step or matches
+    if len(matches) == 1:
+        found = ctx.flow.round(matches[0])
+        assert found is not None
+        return found
+    ctx.refuse("error.unknown_round", round=word[:60], rounds=", ".join(ctx.flow.round_keys()))
+
+
+def prompt_message(key: str, round_key: str) -> Message:
+    """The DM that carries a round's prompts, with skip and not-now always offered."""
+    return Message(
+        key,
+        {"round": round_key},
+        buttons=(
+            Button("answer", "button.answer", round_key, "primary"),
+            Button("skip", "button.skip", round_key),
+            Button("notnow", "button.not_now", round_key),
+        ),
+        form_round=round_key,
+    )
+
+
+def open_round(ctx: Ctx, state: Intervention, word: str, context: str) -> Intervention:
+    if state.status == "paused":
+        ctx.refuse("error.paused")
+    spec = resolve_round(ctx, state, word)
+    existing = state.rounds.get(spec.key)
+    if existing is not None:
+        ctx.refuse(
+            "error.round_already_open" if existing.status == "open" else "error.round_already_ran",
+            round=spec.key,
+        )
+    items = spec.items(state) if spec.items is not None else ()
+    if spec.needs_items and not items:
+        ctx.refuse(f"error.round_needs_items.{spec.key}")
+    step = ctx.flow.step_of_round(spec.key)
+    assert step is not None
+    if spec.space == "subgroup":
+        groups = [g for g in state.subgroups if g.status == "open"]
+        if not groups:
+            ctx.refuse("error.no_open_groups")
+        recipients = frozenset(u for g in groups for u in g.members)
+        for g in groups:
+            ctx.send(ToSpace(g.index), prompt_message("round.prompt_space", spec.key))
+    else:
+        recipients = frozenset(u for u in state.reachable() if not state.is_facilitator(u))
+        for user in sorted(recipients):
+            ctx.send(ToUser(user), prompt_message("round.prompt", spec.key))
+    if not recipients:
+        ctx.refuse("error.nobody_to_ask")
+    rnd = RoundState(spec.key, "open", ctx.now, recipients, items=items, context=context)
+    state = replace(state, rounds={**state.rounds, spec.key: rnd}, status="active")
+    if state.step != step.kind:
+        state = replace(state, step=step.kind)
+    if spec.key == "contract.consent":
+        state = replace(
+            state,
+            contract=tuple(
+                replace(c, status="in_consent") if c.version in items else c for c in state.contract
+            ),
+        )
+    ctx.send(ToChannel(), Message("round.opened", {"round": spec.key, "count": len(recipients)}))
+    ctx.reply("round.opened_reply", round=spec.key, count=len(recipients))
+    ctx.audit_target = spec.key
+    return state
+
+
+def _open_round(ctx: Ctx, state: Intervention, word: str) -> tuple[RoundSpec, RoundState]:
+    spec = resolve_round(ctx, state, word)
+    rnd = state.rounds.get(spec.key)
+    if rnd is None or rnd.status != "open":
+        ctx.refuse("error.round_not_open", round=spec.key)
+    return spec, rnd
+
+
+def round_answers(state: Intervention, key: str) -> list[Response]:
+    return sorted((r for r in state.responses.values() if r.round_key == key), key=lambda r: r.id)
+
+
+def responders(state: Intervention, key: str) -> frozenset[UserId]:
+    return frozenset(r.author for r in state.responses.values() if r.round_key == key)
+
+
+def remind(ctx: Ctx, state: Intervention, word: str) -> Intervention:
+    spec, rnd = _open_round(ctx, state, word)
+    if rnd.reminded:
+        ctx.refuse("error.already_reminded", round=spec.key)
+    pending = sorted(rnd.recipients - responders(state, spec.key))
+    for user in pending:
+        # The same words for everyone: a reminder never says who has or has not answered.
+        ctx.send(ToUser(user), prompt_message("round.reminder", spec.key))
+    ctx.reply("round.reminded_reply", round=spec.key, count=len(pending))
+    ctx.audit_target = spec.key
+    return replace(state, rounds={**state.rounds, spec.key: replace(rnd, reminded=True)})
+
+
+def close_round(ctx: Ctx, state: Intervention, word: str) -> Intervention:
+    spec, rnd = _open_round(ctx, state, word)
+    return close(ctx, state, spec, rnd)
+
+
+def close(ctx: Ctx, state: Intervention, spec: RoundSpec, rnd: RoundState) -> Intervention:
+    """Close a round: reveal in sub-groups, synthesize for the group and the facilitators."""
+    answers = round_answers(state, spec.key)
+    closed = replace(rnd, status="closed", closed_at=ctx.now)
+    syntheses = dict(state.syntheses)
+    if spec.space == "subgroup":
+        for g in state.subgroups:
+            if g.status == "open" and set(g.members) & rnd.recipients:
+                view = synthesize(state, spec, closed, answers, "subgroup", g.index)
+                ctx.send(ToSpace(g.index), Message("synthesis.subgroup", synthesis=view))
+        # Outside the sub-groups only participation is kept: their content stays inside.
+        syntheses[spec.key] = Synthesis(
+            spec.key, "participation", len(rnd.recipients), len({r.author for r in answers}), ()
+        )
+    elif spec.reveal == "on_close":
+        syntheses[spec.key] = synthesize(state, spec, closed, answers, "group")
+    ctx.to_facilitators(
+        state,
+        Message(
+            "synthesis.facilitator",
+            synthesis=synthesize(state, spec, closed, answers, "facilitator"),
+        ),
+    )
+    answered = len({r.author for r in answers})
+    k = state.k_anonymity_min
+    ctx.send(
+        ToChannel(),
+        Message(
+            "round.closed" if answered >= k else "round.closed_few",
+            {"round": spec.key, "answered": answered, "k": k},
+        ),
+    )
+    # Answers of a closed round leave the engine's state; the store keeps them.
+    remaining = {i: r for i, r in state.responses.items() if r.round_key != spec.key}
+    state = replace(
+        state,
+        rounds={**state.rounds, spec.key: closed},
+        responses=remaining,
+        syntheses=syntheses,
+    )
+    if spec.on_close is not None:
+        state = spec.on_close(state, closed, answers, ctx.now)
+    ctx.reply("round.closed_reply", round=spec.key, answered=answered)
+    ctx.audit_target = spec.key
+    return state
+
+
+def publish(ctx: Ctx, state: Intervention, word: str) -> Intervention:
+    spec = resolve_round(ctx, state, word)
+    rnd = state.rounds.get(spec.key)
+    if rnd is None or rnd.status != "closed":
+        ctx.refuse("error.publish_before_close", round=spec.key)
+    if spec.space == "subgroup":
+        ctx.refuse("error.subgroup_content_stays")
+    synthesis = state.syntheses.get(spec.key)
+    if synthesis is None:
+        ctx.refuse("error.nothing_to_publish", round=spec.key)
+    if rnd.published:
+        ctx.refuse("error.already_published", round=spec.key)
+    ctx.send(ToChannel(), Message("synthesis.group", synthesis=synthesis))
+    ctx.reply("synthesis.published_reply", round=spec.key)
+    ctx.audit_target = spec.key
+    return replace(state, rounds={**state.rounds, spec.key: replace(rnd, published=True)})
+
+
+def _check_value(ctx: Ctx, spec: RoundSpec, rnd: RoundState, key: str, value: object) -> None:
+    prompt = spec.prompt(key)
+    if prompt is None or key not in prompt_keys(spec, rnd):
+        ctx.refuse("error.answer_unknown_prompt", prompt=key[:60])
+    options = option_values(prompt, rnd)
+    kind = prompt.kind
+    if kind in ("open", "restate"):
+        if not isinstance(value, str):
+            ctx.refuse("error.answer_invalid", prompt=key)
+        if len(value) > prompt.max_length:
+            ctx.refuse("error.answer_too_long", prompt=key, limit=prompt.max_length)
+    elif kind == "scale":
+        if isinstance(value, bool) or not isinstance(value, int):
+            ctx.refuse("error.answer_invalid", prompt=key)
+        if not prompt.minimum <= value <= prompt.maximum:
+            ctx.refuse("error.answer_out_of_range", low=prompt.minimum, high=prompt.maximum)
+    elif kind in ("choice", "consent"):
+        if value not in options:
+            ctx.refuse("error.answer_invalid", prompt=key)
+    elif kind in ("multi", "rank"):
+        if not isinstance(value, tuple) or len(set(value)) != len(value):
+            ctx.refuse("error.answer_invalid", prompt=key)
+        if any(v not in options for v in value) or (kind == "rank" and len(value) > prompt.budget):
+            ctx.refuse("error.answer_invalid", prompt=key)
+    elif kind == "dots":
+        if not isinstance(value, Mapping) or any(k not in options for k in value):
+            ctx.refuse("error.answer_invalid", prompt=key)
+        counts = list(value.values())
+        if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in counts):
+            ctx.refuse("error.answer_invalid", prompt=key)
+        if sum(counts) > prompt.budget:
+            ctx.refuse("error.dots_over_budget", budget=prompt.budget)
+
+
+def answer(ctx: Ctx, state: Intervention, ev: AnswerSubmitted) -> Intervention:
+    user = ctx.actor
+    spec = ctx.flow.round(ev.round_key)
+    rnd = state.rounds.get(ev.round_key)
+    if spec is None or rnd is None:
+        ctx.refuse("error.unknown_round", round=ev.round_key[:60], rounds="")
+    if rnd.status != "open":
+        ctx.refuse("error.round_closed_for_answers", round=spec.key)
+    participant = state.participants.get(user) if user is not None else None
+    if participant is None or not participant.reachable or user not in rnd.recipients:
+        ctx.refuse("error.not_a_recipient")
+    assert user is not None
+    visibility: Visibility = ev.visibility or spec.default_visibility
+    if visibility not in spec.allowed:
+        ctx.refuse("error.visibility_not_allowed")
+    for key, value in ev.answers.items():
+        _check_value(ctx, spec, rnd, key, value)
+    for key in ev.skipped:
+        if spec.prompt(key) is None or key not in prompt_keys(spec, rnd):
+            ctx.refuse("error.answer_unknown_prompt", prompt=key[:60])
+    mine = {
+        r.prompt_key: r
+        for r in state.responses.values()
+        if r.round_key == spec.key and r.author == user
+    }
+    group = state.subgroup_of(user) if spec.space == "subgroup" else None
+    updated = dict(state.responses)
+    entries: list[tuple[str, AnswerValue | None]] = [
+        *((k, v) for k, v in ev.answers.items() if not (isinstance(v, str) and not v.strip())),
+        *((k, None) for k in ev.skipped if k not in ev.answers),
+    ]
+    if not entries:
+        ctx.refuse("error.empty_answer")
+    for key, entry in entries:
+        previous = mine.get(key)
+        rid = (
+            previous.id
+            if previous
+            else ResponseId(
+                str(uuid.uuid5(ANSWER_NAMESPACE, f"{ev.meta.platform}:{ev.meta.event_id}:{key}"))
+            )
+        )
+        updated[rid] = Response(
+            rid,
+            spec.key,
+            key,
+            user,
+            entry,
+            visibility,
+            entry is None,
+            group.index if group else None,
+        )
+    # An edit moves all of the author's answers in the round to the visibility just chosen.
+    for r in mine.values():
+        if r.id in updated and updated[r.id].visibility != visibility:
+            updated[r.id] = replace(updated[r.id], visibility=visibility)
+    ctx.reply("answer.recorded", round=spec.key, visibility=visibility, edited=int(bool(mine)))
+    return replace(state, responses=updated)
+
+
+def skip_all(ctx: Ctx, state: Intervention, round_key: str) -> Intervention:
+    """ "Je passe": the whole round is skipped, which counts as an answer for reminders."""
+    spec = ctx.flow.round(round_key)
+    rnd = state.rounds.get(round_key)
+    if spec is None or rnd is None:
+        ctx.refuse("error.unknown_round", round=round_key[:60], rounds="")
+    keys = prompt_keys(spec, rnd)
+    ev = AnswerSubmitted(ctx.meta, state.id, round_key, {}, None, keys)
+    return answer(ctx, state, ev)
+
+
+def not_now(ctx: Ctx, state: Intervention, round_key: str) -> Intervention:
+    rnd = state.rounds.get(round_key)
+    user = ctx.actor
+    if rnd is None or rnd.status != "open" or user is None or user not in rnd.recipients:
+        ctx.refuse("error.round_closed_for_answers", round=round_key[:60])
+    due = ctx.now + timedelta(hours=ctx.policy.not_now_hours)
+    ctx.add(
+        Schedule(f"notnow:{round_key}:{user}", due, "resend", {"user": user, "round": round_key})
+    )
+    ctx.reply("answer.not_now", hours=ctx.policy.not_now_hours)
+    return state
+
+
+def resend(ctx: Ctx, state: Intervention, user: UserId, round_key: str) -> Intervention:
+    """A "not now" timer came due: send the prompt again if it still waits for an answer."""
+    rnd = state.rounds.get(round_key)
+    if rnd is not None and rnd.status == "open" and user not in responders(state, round_key):
+        participant = state.participants.get(user)
+        if participant is not None and participant.reachable:
+            ctx.send(ToUser(user), prompt_message("round.prompt_again", round_key))
+    return state
+
+
+def pending_for(state: Intervention, user: UserId) -> list[str]:
+    return sorted(
+        k
+        for k, r in state.rounds.items()
+        if r.status == "open" and user in r.recipients and user not in responders(state, k)
+    )
+
+
+def send_pending(ctx: Ctx, state: Intervention) -> Intervention:
+    """`/tst answer`: the person gets their waiting prompts again, privately."""
+    user = ctx.actor
+    if user is None or user not in state.participants:
+        ctx.refuse("error.not_a_participant")
+    waiting = pending_for(state, user)
+    for key in waiting:
+        ctx.send(ToUser(user), prompt_message("round.prompt_again", key))
+    ctx.reply("answer.pending", count=len(waiting))
+    return state
+
+
+def change_visibility(ctx: Ctx, state: Intervention, ev: VisibilityChanged) -> Intervention:
+    """Only the author changes their answers' visibility: that act is their consent."""
+    spec = ctx.flow.round(ev.round_key)
+    rnd = state.rounds.get(ev.round_key)
+    if spec is None or rnd is None or rnd.status != "open":
+        ctx.refuse("error.round_closed_for_answers", round=ev.round_key[:60])
+    if ev.visibility not in spec.allowed:
+        ctx.refuse("error.visibility_not_allowed")
+    mine = [
+        r for r in state.responses.values() if r.round_key == ev.round_key and r.author == ctx.actor
+    ]
+    if not mine:
+        ctx.refuse("error.nothing_to_change")
+    updated = {**state.responses, **{r.id: replace(r, visibility=ev.visibility) for r in mine}}
+    ctx.reply("answer.visibility_changed", visibility=ev.visibility)
+    return replace(state, responses=updated)
+
+
+def context_param(text: str) -> UserText:
+    return UserText(text)

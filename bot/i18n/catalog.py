@@ -1,0 +1,146 @@
+"""Catalog: message keys to localized templates, with `{param}` slots that keep relayed text apart.
+
+Templates live in `fr.toml` and `en.toml` as nested tables (`[round.prompt]` ...), flattened
+to dotted keys. A key may have a familiar-address variant `<key>@tu` used when an intervention
+chose *tutoiement*. Placeholders are `{name}`; `{{` and `}}` are literal braces.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+from bot.core.effects import ParamValue, UserText, When
+from bot.core.model import LOCALES, AddressForm, Locale
+from bot.core.ports import Segment
+
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([a-z_][a-z0-9_]*)\}")
+# Parameters whose value is itself a key: shown as its localized name.
+TRANSLATED_PARAMS: Mapping[str, str] = {
+    "round": "round.{}.title",
+    "step": "step.{}.name",
+    "visibility": "visibility.{}.label",
+    "kind": "board.kind.{}",
+}
+
+
+class MissingKey(KeyError):
+    """A key absent from a catalog: a bug caught by the catalog parity test."""
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        full = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, full))
+        else:
+            out[full] = str(value)
+    return out
+
+
+def placeholders(template: str) -> frozenset[str]:
+    return frozenset(m.group(1) for m in PLACEHOLDER.finditer(template) if m.group(1))
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """All templates of every locale, loaded once by the composition root."""
+
+    templates: Mapping[Locale, Mapping[str, str]]
+
+    @classmethod
+    def load(cls) -> Catalog:
+        loaded: dict[Locale, Mapping[str, str]] = {}
+        for locale in LOCALES:
+            text = resources.files("bot.i18n").joinpath(f"{locale}.toml").read_text("utf-8")
+            loaded[locale] = _flatten(tomllib.loads(text))
+        return cls(loaded)
+
+    def has(self, locale: Locale, key: str) -> bool:
+        return key in self.templates[locale]
+
+    def template(self, locale: Locale, key: str, address: AddressForm = "vous") -> str:
+        table = self.templates[locale]
+        if address == "tu" and f"{key}@tu" in table:
+            return table[f"{key}@tu"]
+        try:
+            return table[key]
+        except KeyError:
+            raise MissingKey(f"{locale}:{key}") from None
+
+    def text(
+        self,
+        locale: Locale,
+        key: str,
+        address: AddressForm = "vous",
+        tz: str = "UTC",
+        **params: ParamValue,
+    ) -> str:
+        """Plain text, for labels and places where nothing relayed can appear."""
+        return "".join(s.text for s in self.render(locale, key, params, address, tz))
+
+    def render(
+        self,
+        locale: Locale,
+        key: str,
+        params: Mapping[str, ParamValue],
+        address: AddressForm = "vous",
+        tz: str = "UTC",
+    ) -> tuple[Segment, ...]:
+        """Fill a template: trusted parts and relayed parts come out as separate segments."""
+        template = self.template(locale, key, address)
+        segments: list[Segment] = []
+        last = 0
+        for m in PLACEHOLDER.finditer(template):
+            segments.append(Segment(template[last : m.start()]))
+            last = m.end()
+            if m.group(0) in ("{{", "}}"):
+                segments.append(Segment(m.group(0)[0]))
+                continue
+            name = m.group(1)
+            if name not in params:
+                raise MissingKey(f"{locale}:{key} needs {{{name}}}")
+            segments.append(self._value(locale, name, params[name], address, tz))
+        segments.append(Segment(template[last:]))
+        return _merge(segments)
+
+    def _value(
+        self, locale: Locale, name: str, value: ParamValue, address: AddressForm, tz: str
+    ) -> Segment:
+        if isinstance(value, UserText):
+            return Segment(value.text, relayed=True)
+        if isinstance(value, When):
+            return Segment(format_when(value.at, locale, tz))
+        if name in TRANSLATED_PARAMS and isinstance(value, str):
+            nested = TRANSLATED_PARAMS[name].format(value)
+            if self.has(locale, nested):
+                return Segment(self.template(locale, nested, address))
+        if isinstance(value, float):
+            return Segment(f"{value:.2f}".replace(".", ",") if locale == "fr" else f"{value:.2f}")
+        return Segment(str(value))
+
+
+def format_when(at: datetime, locale: Locale, tz: str) -> str:
+    """A date and time in the reader's timezone and language ("lundi 7 décembre 2026, 09:00")."""
+    return format_datetime(at, "EEEE d MMMM y, HH:mm", tzinfo=ZoneInfo(tz), locale=locale)
+
+
+def _merge(segments: list[Segment]) -> tuple[Segment, ...]:
+    merged: list[Segment] = []
+    for s in segments:
+        if not s.text:
+            continue
+        if merged and merged[-1].relayed == s.relayed and not s.relayed:
+            merged[-1] = Segment(merged[-1].text + s.text)
+        else:
+            merged.append(s)
+    return tuple(merged)

@@ -1,0 +1,301 @@
+"""Turn an effect's Message into an OutMessage in its reader's language, timezone and address."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.effects import Message, Params, UserText
+from bot.core.model import (
+    AddressForm,
+    BoardItem,
+    Intervention,
+    Locale,
+    RoundState,
+    Synthesis,
+    UserId,
+)
+from bot.core.ports import AnswerForm, FormField, OutButton, OutMessage, Segment, VisibilityOption
+from bot.flows.spec import Flow, RoundSpec
+from bot.flows.synthesis import option_values, prompt_keys
+from bot.i18n.catalog import Catalog
+
+MAX_ACTION_ID = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Who reads a message: language, timezone and form of address."""
+
+    locale: Locale
+    timezone: str
+    address: AddressForm
+
+
+def reader_for(state: Intervention, user: UserId | None) -> Reader:
+    """A person reads in their own language and timezone; a channel in the intervention's."""
+    member = state.participants.get(user) if user is not None else None
+    locale = member.locale if member is not None and member.locale else state.locale
+    tz = member.timezone if member is not None and member.timezone else state.timezone
+    return Reader(locale, tz, state.address_form)
+
+
+def action_id(intervention: str, action: str, value: str = "") -> str:
+    """Routing state lives in the id itself, so buttons keep working after a restart."""
+    built = f"tst:{intervention}:{action}:{value}"
+    if len(built) > MAX_ACTION_ID:
+        raise ValueError(f"action id too long: {built}")
+    return built
+
+
+def parse_action_id(raw: str) -> tuple[str, str, str] | None:
+    parts = raw.split(":", 3)
+    if len(parts) != 4 or parts[0] != "tst":
+        return None
+    return parts[1], parts[2], parts[3]
+
+
+class Renderer:
+    """Renders messages for one catalog and flow (built once by the composition root)."""
+
+    def __init__(self, catalog: Catalog, flow: Flow) -> None:
+        self.catalog = catalog
+        self.flow = flow
+
+    def text(self, reader: Reader, key: str, **params: str | int | float | UserText) -> str:
+        return self.catalog.text(reader.locale, key, reader.address, reader.timezone, **params)
+
+    def _render(self, reader: Reader, key: str, params: Params) -> tuple[Segment, ...]:
+        return self.catalog.render(reader.locale, key, params, reader.address, reader.timezone)
+
+    def message(self, state: Intervention, msg: Message, reader: Reader) -> OutMessage:
+        params = {"k": state.k_anonymity_min, **msg.params}
+        segments = list(self._render(reader, msg.key, params))
+        form = None
+        if msg.form_round is not None:
+            spec = self.flow.round(msg.form_round)
+            rnd = state.rounds.get(msg.form_round)
+            if spec is not None and rnd is not None:
+                segments += self._prompt_summary(state, spec, rnd, reader)
+                form = self.form(state, spec, rnd, reader)
+        if msg.synthesis is not None:
+            segments += self.synthesis(state, msg.synthesis, reader)
+        if msg.board:
+            segments += self.board(state, reader)
+        buttons = tuple(
+            OutButton(
+                action_id(state.id, b.action, b.value), self.text(reader, b.label_key), b.style
+            )
+            for b in msg.buttons
+        )
+        return OutMessage(tuple(segments), buttons, form)
+
+    def _prompt_summary(
+        self, state: Intervention, spec: RoundSpec, rnd: RoundState, reader: Reader
+    ) -> list[Segment]:
+        out: list[Segment] = [Segment("\n\n"), *self._render(reader, f"round.{spec.key}.intro", {})]
+        if rnd.context:
+            out += [
+                Segment("\n\n"),
+                *self._render(reader, "form.context", {"context": UserText(rnd.context)}),
+            ]
+        for field in self.form(state, spec, rnd, reader).fields:
+            out.append(Segment(f"\n• {field.label}"))
+        default = spec.default_visibility
+        out += [
+            Segment("\n\n"),
+            Segment(self.text(reader, f"visibility.{default}.label") + " — "),
+            *self._render(
+                reader, f"visibility.{default}.explanation", {"k": state.k_anonymity_min}
+            ),
+        ]
+        return out
+
+    def _item_text(self, state: Intervention, item: int) -> str:
+        found = next((b for b in state.board if b.id == item), None)
+        if found is not None:
+            return found.text
+        contract = next((c for c in state.contract if c.version == item), None)
+        return contract.text if contract is not None else f"#{item}"
+
+    def form(
+        self, state: Intervention, spec: RoundSpec, rnd: RoundState, reader: Reader
+    ) -> AnswerForm:
+        """The answer form of a round: one field per prompt, the visibility choice explained."""
+        fields: list[FormField] = []
+        for key in prompt_keys(spec, rnd):
+            prompt = spec.prompt(key)
+            assert prompt is not None
+            label = self.text(reader, f"prompt.{prompt.key}")
+            if "#" in key:
+                item = int(key.split("#", 1)[1])
+                label = self.text(
+                    reader,
+                    "form.item_prompt",
+                    prompt=label,
+                    item=item,
+                    text=UserText(self._item_text(state, item)),
+                )
+            values = option_values(prompt, rnd)
+            if prompt.options_from is not None:
+                options = tuple((v, f"#{v} {self._item_text(state, int(v))}") for v in values)
+            elif prompt.kind == "scale":
+                options = tuple((v, v) for v in values)
+            else:
+                options = tuple((v, self.text(reader, f"option.{v}")) for v in values)
+            hint = ""
+            if prompt.kind == "scale":
+                hint = self.text(reader, "form.scale_hint", low=prompt.minimum, high=prompt.maximum)
+            elif prompt.kind == "dots":
+                hint = self.text(reader, "form.dots_hint", budget=prompt.budget)
+            elif prompt.kind == "rank":
+                hint = self.text(reader, "form.rank_hint", budget=prompt.budget)
+            fields.append(
+                FormField(
+                    key,
+                    prompt.kind,
+                    label,
+                    options,
+                    prompt.minimum,
+                    prompt.maximum,
+                    prompt.budget,
+                    prompt.max_length,
+                    hint,
+                )
+            )
+        visibility = tuple(
+            VisibilityOption(
+                v,
+                self.text(reader, f"visibility.{v}.label"),
+                self.text(reader, f"visibility.{v}.explanation", k=state.k_anonymity_min),
+            )
+            for v in spec.allowed
+        )
+        return AnswerForm(
+            state.id,
+            spec.key,
+            self.text(reader, "form.title", round=spec.key),
+            tuple(fields),
+            visibility,
+            spec.default_visibility,
+            self.text(reader, "form.submit"),
+            self.text(reader, "form.skip"),
+        )
+
+    def synthesis(self, state: Intervention, synthesis: Synthesis, reader: Reader) -> list[Segment]:
+        spec = self.flow.round(synthesis.round_key)
+        out: list[Segment] = [Segment("\n\n")]
+        if synthesis.subgroup is not None:
+            out += self._render(
+                reader,
+                "synthesis.heading_subgroup",
+                {
+                    "round": synthesis.round_key,
+                    "group": synthesis.subgroup,
+                    "answered": synthesis.answered,
+                    "recipients": synthesis.recipients,
+                },
+            )
+        else:
+            out += self._render(
+                reader,
+                "synthesis.heading",
+                {
+                    "round": synthesis.round_key,
+                    "answered": synthesis.answered,
+                    "recipients": synthesis.recipients,
+                },
+            )
+        if synthesis.audience == "facilitator":
+            out += [Segment("\n"), *self._render(reader, "synthesis.facilitator_note", {})]
+        if not synthesis.prompts or spec is None:
+            return [*out, Segment("\n"), *self._render(reader, "synthesis.no_answers", {})]
+        rnd = state.rounds.get(synthesis.round_key)
+        for summary in synthesis.prompts:
+            base = summary.prompt_key.split("#", 1)[0]
+            label = self.text(reader, f"prompt.{base}")
+            if "#" in summary.prompt_key:
+                item = int(summary.prompt_key.split("#", 1)[1])
+                label = self.text(
+                    reader,
+                    "form.item_prompt",
+                    prompt=label,
+                    item=item,
+                    text=UserText(self._item_text(state, item)),
+                )
+            out += [Segment(f"\n\n{label}")]
+            if summary.withheld:
+                out += [
+                    Segment("\n"),
+                    *self._render(reader, "synthesis.withheld", {"k": state.k_anonymity_min}),
+                ]
+            for quote in summary.quotes:
+                key = "synthesis.quote_named" if quote.author_name else "synthesis.quote"
+                params: Params = {"text": UserText(quote.text)}
+                if quote.author_name:
+                    params = {**params, "name": UserText(quote.author_name)}
+                out += [Segment("\n"), *self._render(reader, key, params)]
+            for value, count in summary.counts:
+                out += [
+                    Segment("\n"),
+                    *self._render(
+                        reader,
+                        "synthesis.count_line",
+                        {
+                            "label": self._option_label(state, reader, summary.kind, value, rnd),
+                            "count": count,
+                        },
+                    ),
+                ]
+            if summary.mean is not None:
+                out += [
+                    Segment("\n"),
+                    *self._render(reader, "synthesis.mean", {"mean": summary.mean}),
+                ]
+            if summary.skipped:
+                out += [
+                    Segment("\n"),
+                    *self._render(reader, "synthesis.skipped", {"count": summary.skipped}),
+                ]
+        return out
+
+    def _option_label(
+        self, state: Intervention, reader: Reader, kind: str, value: str, rnd: RoundState | None
+    ) -> str | UserText:
+        if kind in ("dots", "rank") or (value.isdigit() and kind == "choice"):
+            return UserText(f"#{value} {self._item_text(state, int(value))}")
+        if kind == "scale":
+            return value
+        return self.text(reader, f"option.{value}")
+
+    def board(self, state: Intervention, reader: Reader) -> list[Segment]:
+        out: list[Segment] = [
+            Segment("\n\n"),
+            *self._render(reader, "board.heading", {"title": UserText(state.title)}),
+        ]
+        for kind in ("information", "obstacle", "cause", "proposal"):
+            items = [b for b in state.board if b.kind == kind]
+            if not items:
+                continue
+            out += [Segment("\n\n"), *self._render(reader, f"board.section.{kind}", {})]
+            for item in items:
+                out += [Segment("\n"), *self._board_item(reader, item)]
+        return out
+
+    def _board_item(self, reader: Reader, item: BoardItem) -> tuple[Segment, ...]:
+        if item.kind == "proposal" and item.status != "open":
+            return self._render(
+                reader,
+                "board.item_status",
+                {
+                    "id": item.id,
+                    "text": UserText(item.text),
+                    "status": self.text(reader, f"board.status.{item.status}"),
+                },
+            )
+        if item.links:
+            return self._render(
+                reader,
+                "board.item_linked",
+                {"id": item.id, "text": UserText(item.text), "link": item.links[0]},
+            )
+        return self._render(reader, "board.item", {"id": item.id, "text": UserText(item.text)})

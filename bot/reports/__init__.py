@@ -1,0 +1,1 @@
+"""Reports: round syntheses and whole-intervention exports (Markdown, CSV, HTML with charts)."""

@@ -1,0 +1,100 @@
+"""Messages built from the store on request: a person's own data, a facilitator's report."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.core.effects import UserText
+from bot.core.model import Intervention, UserId
+from bot.core.ports import Image, OutMessage, Segment
+from bot.i18n.render import Reader, Renderer, reader_for
+from bot.reports.data import load_report
+from bot.reports.exports import chart_images, markdown
+from bot.storage import orm
+from bot.storage.codec import decode
+from bot.storage.store import SqlStore
+
+
+async def my_data_rows(store: SqlStore, iid: str, user: UserId) -> list[tuple[str, str, str, str]]:
+    """Every answer of one person (round, prompt, visibility, value): their own right to see."""
+    async with store.unit() as uow:
+        rows = (
+            (
+                await uow.session.execute(
+                    select(orm.ResponseRow)
+                    .join(
+                        orm.ResponseAuthorRow,
+                        orm.ResponseAuthorRow.response_id == orm.ResponseRow.id,
+                    )
+                    .where(
+                        orm.ResponseAuthorRow.intervention_id == iid,
+                        orm.ResponseAuthorRow.author == user,
+                    )
+                    .order_by(orm.ResponseRow.round_key, orm.ResponseRow.prompt_key)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    return [
+        (r.round_key, r.prompt_key, r.visibility, "—" if r.skipped else str(decode(r.value)))
+        for r in rows
+    ]
+
+
+async def my_data_message(
+    store: SqlStore, renderer: Renderer, state: Intervention, user: UserId
+) -> OutMessage:
+    reader = reader_for(state, user)
+    t = renderer.text
+    member = state.participants.get(user)
+    lines = [t(reader, "mydata.heading", title=UserText(state.title))]
+    if member is not None:
+        lines.append(
+            t(reader, "mydata.line", label="display_name", value=UserText(member.display_name))
+        )
+        lines.append(t(reader, "mydata.line", label="consent", value=member.consent))
+        lines.append(
+            t(
+                reader,
+                "mydata.line",
+                label="attributes",
+                value=UserText(
+                    ", ".join(f"{k}={v}" for k, v in sorted(member.attributes.items())) or "-"
+                ),
+            )
+        )
+    answers = await my_data_rows(store, state.id, user)
+    segments = [Segment("\n".join(lines))]
+    for round_key, prompt_key, visibility, value in answers:
+        segments += [
+            Segment("\n"),
+            *renderer.catalog.render(
+                reader.locale,
+                "mydata.answer",
+                {
+                    "round": round_key,
+                    "prompt": prompt_key.split("#")[0],
+                    "visibility": visibility,
+                    "text": UserText(value),
+                },
+                reader.address,
+                reader.timezone,
+            ),
+        ]
+    if not answers:
+        segments.append(Segment("\n" + t(reader, "mydata.none")))
+    return OutMessage(tuple(segments))
+
+
+async def report_message(
+    store: SqlStore, renderer: Renderer, state: Intervention, reader: Reader
+) -> OutMessage:
+    data = await load_report(store, state.id)
+    assert data is not None
+    text = markdown(data, renderer, reader)
+    images = tuple(
+        Image(f"chart-{i}.png", png, title)
+        for i, (title, png) in enumerate(chart_images(data, renderer, reader))
+    )
+    return OutMessage((Segment(text, relayed=True),), images=images)

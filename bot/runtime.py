@@ -1,0 +1,217 @@
+"""Runner: dedupe -> load -> advance -> save state, audit and outbox, in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.core.commands import CommandError, parse
+from bot.core.effects import (
+    Audit,
+    Cancel,
+    CloseSpace,
+    ComputeGroups,
+    Effect,
+    ExportData,
+    Forget,
+    OpenSpace,
+    Reply,
+    Schedule,
+    Send,
+    SendReport,
+    ToChannel,
+    ToSpace,
+    ToUser,
+)
+from bot.core.events import CommandIssued, Event
+from bot.core.model import Intervention, InterventionId
+from bot.core.ports import Clock, OutMessage
+from bot.flows.context import Policy
+from bot.flows.engine import advance
+from bot.flows.spec import Flow
+from bot.i18n.render import Reader, Renderer, reader_for
+from bot.storage.codec import encode
+from bot.storage.store import ConcurrentUpdate, SqlStore, UnitOfWork
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """What the platform adapter shows the actor at once (ephemeral), and what happened."""
+
+    replies: tuple[OutMessage, ...] = ()
+    duplicate: bool = False
+    refused: bool = False
+    intervention: str | None = None
+    effects: tuple[Effect, ...] = field(default=(), repr=False)
+
+
+class Runner:
+    """The one path every input takes: Slack, Discord, the demo and timers alike."""
+
+    def __init__(
+        self,
+        store: SqlStore,
+        flow: Flow,
+        renderer: Renderer,
+        clock: Clock,
+        policy: Policy,
+        on_enqueued: Callable[[], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.flow = flow
+        self.renderer = renderer
+        self.clock = clock
+        self.policy = policy
+        self.on_enqueued = on_enqueued
+
+    async def handle(self, event: Event) -> Handled:
+        for _attempt in range(MAX_ATTEMPTS):
+            try:
+                return await self._handle_once(event)
+            except ConcurrentUpdate:
+                log.info("concurrent update on %s, retrying", event.meta.event_id)
+        raise RuntimeError(f"event {event.meta.event_id} kept colliding")
+
+    async def _handle_once(self, event: Event) -> Handled:
+        now = self.clock.now()
+        meta = event.meta
+        queued = False
+        async with self.store.unit() as uow:
+            if not await uow.first_time(meta.platform, meta.event_id, now):
+                log.info("duplicate event %s:%s ignored", meta.platform, meta.event_id)
+                return Handled(duplicate=True)
+            state = await self._locate(uow, event)
+            version = await uow.version_of(state.id) if state is not None else 0
+            outcome = advance(state, event, flow=self.flow, now=now, policy=self.policy)
+            after = outcome.state
+            if after is not None and after != state:
+                await uow.save(state, after, version)
+            replies: list[OutMessage] = []
+            for effect in outcome.effects:
+                if isinstance(effect, Reply):
+                    reader = self._actor_reader(after or state, event)
+                    replies.append(self._reply(after or state, effect, reader))
+                    continue
+                assert after is not None, effect
+                queued |= await self._write(uow, after, effect, now)
+        if queued and self.on_enqueued is not None:
+            self.on_enqueued()
+        current = after or state
+        return Handled(
+            tuple(replies),
+            refused=outcome.refused,
+            intervention=current.id if current is not None else None,
+            effects=outcome.effects,
+        )
+
+    async def _locate(self, uow: UnitOfWork, event: Event) -> Intervention | None:
+        iid = getattr(event, "intervention", None)
+        if iid is not None:
+            return await uow.load(InterventionId(iid))
+        meta = event.meta
+        if isinstance(event, CommandIssued) and meta.channel is not None:
+            found = await uow.find(meta.platform, meta.workspace, meta.channel)
+            if found is not None or _is_start(event.text):
+                return found
+        if meta.user is not None:
+            return await uow.find_for_user(meta.platform, meta.workspace, meta.user)
+        return None
+
+    def _actor_reader(self, state: Intervention | None, event: Event) -> Reader:
+        if state is not None and event.meta.user in state.participants:
+            return reader_for(state, event.meta.user)
+        locale = event.meta.locale or (state.locale if state else self.policy.locale)
+        tz = event.meta.timezone or (state.timezone if state else self.policy.timezone)
+        return Reader(locale, tz, state.address_form if state else self.policy.address_form)
+
+    def _reply(self, state: Intervention | None, effect: Reply, reader: Reader) -> OutMessage:
+        if state is None:
+            from bot.core.ports import Segment
+
+            segments = self.renderer.catalog.render(
+                reader.locale,
+                effect.message.key,
+                {"k": self.policy.k_anonymity_min, **effect.message.params},
+                reader.address,
+                reader.timezone,
+            )
+            return OutMessage(tuple(Segment(s.text, s.relayed) for s in segments))
+        return self.renderer.message(state, effect.message, reader)
+
+    async def _write(self, uow: UnitOfWork, state: Intervention, effect: Effect, now: Any) -> bool:
+        iid = state.id
+        match effect:
+            case Audit():
+                await uow.audit(iid, now, effect.actor, effect.action, effect.target)
+                return False
+            case Forget():
+                await uow.forget(iid, effect.user, effect.erase_member)
+                return False
+            case Cancel():
+                await uow.cancel(effect.key)
+                return False
+            case Send():
+                await uow.enqueue(
+                    iid,
+                    "send",
+                    {"to": _audience(effect.to), "message": encode(effect.message)},
+                    now,
+                )
+            case OpenSpace():
+                await uow.enqueue(
+                    iid,
+                    "open_space",
+                    {"subgroup": effect.subgroup, "members": list(effect.members)},
+                    now,
+                )
+            case CloseSpace():
+                await uow.enqueue(iid, "close_space", {"subgroup": effect.subgroup}, now)
+            case Schedule():
+                await uow.enqueue(
+                    iid,
+                    "timer",
+                    {"kind": effect.kind, "payload": dict(effect.payload)},
+                    effect.due_at,
+                    key=f"{iid}:{effect.key}",
+                )
+            case ComputeGroups():
+                await uow.enqueue(
+                    iid,
+                    "groups",
+                    {
+                        "size_min": effect.size_min,
+                        "size_max": effect.size_max,
+                        "attributes": list(effect.attributes),
+                        "seed": effect.seed,
+                    },
+                    now,
+                )
+            case ExportData():
+                await uow.enqueue(iid, "export", {"user": effect.user}, now)
+            case SendReport():
+                await uow.enqueue(iid, "report", {"user": effect.user}, now)
+            case Reply():
+                return False
+        return True
+
+
+def _is_start(text: str) -> bool:
+    try:
+        return parse(text).name == "start"
+    except CommandError:
+        return False
+
+
+def _audience(to: ToUser | ToChannel | ToSpace) -> dict[str, Any]:
+    match to:
+        case ToUser():
+            return {"user": to.user}
+        case ToSpace():
+            return {"space": to.subgroup}
+        case ToChannel():
+            return {"channel": True}

@@ -1,0 +1,239 @@
+"""SQLAlchemy 2.0 typed tables. The author of an answer lives only in `response_authors`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on SQLite (which stores naive values) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+CASCADE = "CASCADE"
+
+
+class InterventionRow(Base):
+    __tablename__ = "interventions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    locale: Mapped[str] = mapped_column(String(8))
+    timezone: Mapped[str] = mapped_column(String(64))
+    address_form: Mapped[str] = mapped_column(String(8))
+    k_anonymity_min: Mapped[int] = mapped_column(Integer)
+    step: Mapped[str | None] = mapped_column(String(32))
+    group_quality: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Optimistic concurrency: two processes never both apply an event to the same version.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (Index("ix_interventions_channel", "platform", "workspace", "channel"),)
+
+
+class ParticipantRow(Base):
+    __tablename__ = "participants"
+    intervention_id: Mapped[str] = mapped_column(
+        ForeignKey("interventions.id", ondelete=CASCADE), primary_key=True
+    )
+    user: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    consent: Mapped[str] = mapped_column(String(16))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON)
+    joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    __table_args__ = (Index("ix_participants_user", "user"),)
+
+
+class RoundRow(Base):
+    __tablename__ = "rounds"
+    intervention_id: Mapped[str] = mapped_column(
+        ForeignKey("interventions.id", ondelete=CASCADE), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reminded: Mapped[bool] = mapped_column(Boolean)
+    published: Mapped[bool] = mapped_column(Boolean)
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    items: Mapped[list[int]] = mapped_column(JSON)
+    context: Mapped[str] = mapped_column(Text)
+
+
+class ResponseRow(Base):
+    """An answer. `attributed_to` is set only for visibilities that carry a name."""
+
+    __tablename__ = "responses"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    intervention_id: Mapped[str] = mapped_column(
+        ForeignKey("interventions.id", ondelete=CASCADE), index=True
+    )
+    round_key: Mapped[str] = mapped_column(String(64))
+    prompt_key: Mapped[str] = mapped_column(String(96))
+    value: Mapped[Any] = mapped_column(JSON)
+    visibility: Mapped[str] = mapped_column(String(24))
+    skipped: Mapped[bool] = mapped_column(Boolean)
+    subgroup: Mapped[int | None] = mapped_column(Integer)
+    attributed_to: Mapped[str | None] = mapped_column(String(64))
+
+
+class ResponseAuthorRow(Base):
+    """The only link from an anonymous answer to its author: for edits, erasure and counting.
+    No synthesis, report or export query reads this table."""
+
+    __tablename__ = "response_authors"
+    response_id: Mapped[str] = mapped_column(
+        ForeignKey("responses.id", ondelete=CASCADE), primary_key=True
+    )
+    intervention_id: Mapped[str] = mapped_column(String(64))
+    author: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (Index("ix_response_authors_author", "intervention_id", "author"),)
+
+
+class SynthesisRow(Base):
+    __tablename__ = "syntheses"
+    intervention_id: Mapped[str] = mapped_column(
+        ForeignKey("interventions.id", ondelete=CASCADE), primary_key=True
+    )
+    round_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ContractRow(Base):
+    __tablename__ = "contract_versions"
+    intervention_id: Mapped[str] = mapped_column(
+        ForeignKey("interventions.id", ondelete=CASCADE), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    adopted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class BoardRow(Base):
+    __tablename__ = "board_items"
+    intervention_id: Mapped[str] = mapped_column(
+        ForeignKey("interventions.id", ondelete=CASCADE), primary_key=True
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    links: Mapped[list[int]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class SubGroupRow(Base):
+    __tablename__ = "subgroups"
+    intervention_id: Mapped[str] = mapped_column(
+        ForeignKey("interventions.id", ondelete=CASCADE), primary_key=True
+    )
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    members: Mapped[list[str]] = mapped_column(JSON)
+    space: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class ActionRow(Base):
+    __tablename__ = "actions"
+    intervention_id: Mapped[str] = mapped_column(
+        ForeignKey("interventions.id", ondelete=CASCADE), primary_key=True
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(64))
+    due: Mapped[datetime] = mapped_column(UtcDateTime())
+    proposal: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    intervention_id: Mapped[str] = mapped_column(
+        ForeignKey("interventions.id", ondelete=CASCADE), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(48))
+    target: Mapped[str] = mapped_column(String(200))
+
+
+class ProcessedEventRow(Base):
+    """Platform event ids already handled: a retried delivery never has a second effect."""
+
+    __tablename__ = "processed_events"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class OutboxRow(Base):
+    """Effects and timers waiting for delivery, written in the same transaction as the state."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    intervention_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    external_ref: Mapped[str | None] = mapped_column(String(200))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)

@@ -1,0 +1,553 @@
+"""SqlStore: rows <-> the Intervention aggregate, event dedupe, the outbox, in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from bot.core.model import (
+    ATTRIBUTED,
+    ActionItem,
+    BoardItem,
+    ContractVersion,
+    GroupQuality,
+    Intervention,
+    InterventionId,
+    Participant,
+    Response,
+    ResponseId,
+    RoundState,
+    SubGroup,
+    Synthesis,
+    UserId,
+)
+from bot.storage import orm
+from bot.storage.codec import decode, encode
+
+
+class ConcurrentUpdate(Exception):
+    """Another process saved this intervention first: the runner retries the event."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    intervention_id: str
+    kind: str
+    payload: dict[str, Any]
+    due_at: datetime
+    attempts: int
+
+
+def _lit(value: object) -> Any:
+    """A column holding a Literal-typed value (written only by this store)."""
+    return value
+
+
+def make_engine(url: str) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        return create_async_engine(url, connect_args={"timeout": 30})
+    return create_async_engine(url, pool_pre_ping=True)
+
+
+class SqlStore:
+    """Owns the engine and hands out units of work."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    async def create_all(self) -> None:
+        """For tests only; the application runs Alembic migrations."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(orm.Base.metadata.create_all)
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[UnitOfWork]:
+        async with self.sessions() as session, session.begin():
+            yield UnitOfWork(session)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+class UnitOfWork:
+    """Everything one event does, committed together or not at all."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def first_time(self, platform: str, event_id: str, now: datetime) -> bool:
+        """Record the event id; False when it was already processed (a platform retry)."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(
+                    orm.ProcessedEventRow(platform=platform, event_id=event_id, at=now)
+                )
+                await self.session.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    async def find(self, platform: str, workspace: str, channel: str) -> Intervention | None:
+        row = await self.session.scalar(
+            select(orm.InterventionRow)
+            .where(
+                orm.InterventionRow.platform == platform,
+                orm.InterventionRow.workspace == workspace,
+                orm.InterventionRow.channel == channel,
+            )
+            .order_by(orm.InterventionRow.created_at.desc())
+            .limit(1)
+        )
+        return await self.load(InterventionId(row.id)) if row is not None else None
+
+    async def find_for_user(self, platform: str, workspace: str, user: str) -> Intervention | None:
+        """A command typed in a DM applies to the person's most recent open intervention."""
+        row = await self.session.scalar(
+            select(orm.InterventionRow)
+            .join(orm.ParticipantRow, orm.ParticipantRow.intervention_id == orm.InterventionRow.id)
+            .where(
+                orm.InterventionRow.platform == platform,
+                orm.InterventionRow.workspace == workspace,
+                orm.InterventionRow.status != "closed",
+                orm.ParticipantRow.user == user,
+            )
+            .order_by(orm.InterventionRow.created_at.desc())
+            .limit(1)
+        )
+        return await self.load(InterventionId(row.id)) if row is not None else None
+
+    async def load(self, iid: InterventionId) -> Intervention | None:
+        s = self.session
+        row = await s.get(orm.InterventionRow, iid)
+        if row is None:
+            return None
+        participants = {
+            UserId(p.user): Participant(
+                UserId(p.user),
+                p.display_name,
+                _lit(p.role),
+                _lit(p.consent),
+                _lit(p.locale),
+                p.timezone,
+                dict(p.attributes),
+                p.joined_at,
+                p.left_at,
+            )
+            for p in await s.scalars(
+                select(orm.ParticipantRow).where(orm.ParticipantRow.intervention_id == iid)
+            )
+        }
+        rounds = {
+            r.key: RoundState(
+                r.key,
+                _lit(r.status),
+                r.opened_at,
+                frozenset(UserId(u) for u in r.recipients),
+                r.closed_at,
+                r.reminded,
+                r.published,
+                tuple(r.items),
+                r.context,
+            )
+            for r in await s.scalars(
+                select(orm.RoundRow).where(orm.RoundRow.intervention_id == iid)
+            )
+        }
+        open_keys = [k for k, r in rounds.items() if r.status == "open"]
+        responses: dict[ResponseId, Response] = {}
+        if open_keys:
+            # The engine needs authors of open rounds (edits, reminders): this is the one join.
+            query = (
+                select(orm.ResponseRow, orm.ResponseAuthorRow.author)
+                .join(
+                    orm.ResponseAuthorRow, orm.ResponseAuthorRow.response_id == orm.ResponseRow.id
+                )
+                .where(
+                    orm.ResponseRow.intervention_id == iid, orm.ResponseRow.round_key.in_(open_keys)
+                )
+            )
+            for resp, author in (await s.execute(query)).all():
+                responses[ResponseId(resp.id)] = Response(
+                    ResponseId(resp.id),
+                    resp.round_key,
+                    resp.prompt_key,
+                    UserId(author),
+                    decode(resp.value),
+                    _lit(resp.visibility),
+                    resp.skipped,
+                    resp.subgroup,
+                )
+        syntheses = {
+            r.round_key: cast(Synthesis, decode(r.body))
+            for r in await s.scalars(
+                select(orm.SynthesisRow).where(orm.SynthesisRow.intervention_id == iid)
+            )
+        }
+        contract = tuple(
+            ContractVersion(c.version, c.text, _lit(c.status), c.created_at, c.adopted_at)
+            for c in await s.scalars(
+                select(orm.ContractRow)
+                .where(orm.ContractRow.intervention_id == iid)
+                .order_by(orm.ContractRow.version)
+            )
+        )
+        board = tuple(
+            BoardItem(b.id, _lit(b.kind), b.text, tuple(b.links), b.status)
+            for b in await s.scalars(
+                select(orm.BoardRow)
+                .where(orm.BoardRow.intervention_id == iid)
+                .order_by(orm.BoardRow.id)
+            )
+        )
+        subgroups = tuple(
+            SubGroup(g.index, tuple(UserId(u) for u in g.members), g.space, _lit(g.status))
+            for g in await s.scalars(
+                select(orm.SubGroupRow)
+                .where(orm.SubGroupRow.intervention_id == iid)
+                .order_by(orm.SubGroupRow.index)
+            )
+        )
+        actions = tuple(
+            ActionItem(a.id, a.text, UserId(a.owner), a.due, a.proposal, _lit(a.status))
+            for a in await s.scalars(
+                select(orm.ActionRow)
+                .where(orm.ActionRow.intervention_id == iid)
+                .order_by(orm.ActionRow.id)
+            )
+        )
+        quality = cast(GroupQuality, decode(row.group_quality)) if row.group_quality else None
+        return Intervention(
+            id=InterventionId(row.id),
+            platform=row.platform,
+            workspace=row.workspace,
+            channel=row.channel,
+            title=row.title,
+            status=_lit(row.status),
+            locale=_lit(row.locale),
+            timezone=row.timezone,
+            created_at=row.created_at,
+            address_form=_lit(row.address_form),
+            k_anonymity_min=row.k_anonymity_min,
+            step=_lit(row.step),
+            participants=participants,
+            rounds=rounds,
+            responses=responses,
+            syntheses=syntheses,
+            contract=contract,
+            board=board,
+            subgroups=subgroups,
+            group_quality=quality,
+            actions=actions,
+            closed_at=row.closed_at,
+        )
+
+    async def version_of(self, iid: str) -> int:
+        v = await self.session.scalar(
+            select(orm.InterventionRow.version).where(orm.InterventionRow.id == iid)
+        )
+        return int(v or 0)
+
+    async def save(self, before: Intervention | None, after: Intervention, version: int) -> None:
+        """Write what changed. Answers are never deleted here: only erasure deletes them."""
+        s = self.session
+        head = {
+            "platform": after.platform,
+            "workspace": after.workspace,
+            "channel": after.channel,
+            "title": after.title,
+            "status": after.status,
+            "locale": after.locale,
+            "timezone": after.timezone,
+            "address_form": after.address_form,
+            "k_anonymity_min": after.k_anonymity_min,
+            "step": after.step,
+            "group_quality": encode(after.group_quality) if after.group_quality else None,
+            "created_at": after.created_at,
+            "closed_at": after.closed_at,
+        }
+        if before is None:
+            s.add(orm.InterventionRow(id=after.id, version=1, **head))
+            await s.flush()
+        else:
+            done = await s.execute(
+                update(orm.InterventionRow)
+                .where(orm.InterventionRow.id == after.id, orm.InterventionRow.version == version)
+                .values(version=version + 1, **head)
+            )
+            if done.rowcount != 1:  # type: ignore[attr-defined]
+                raise ConcurrentUpdate(after.id)
+        old = before or Intervention(after.id, "", "", "", "", "draft", "fr", "", after.created_at)
+        iid = after.id
+        await _sync(
+            s,
+            orm.ParticipantRow,
+            iid,
+            old.participants,
+            after.participants,
+            lambda p: {
+                "user": p.user,
+                "display_name": p.display_name[:200],
+                "role": p.role,
+                "consent": p.consent,
+                "locale": p.locale,
+                "timezone": p.timezone,
+                "attributes": dict(p.attributes),
+                "joined_at": p.joined_at,
+                "left_at": p.left_at,
+            },
+            delete_missing=True,
+            key_cols=("user",),
+        )
+        await _sync(
+            s,
+            orm.RoundRow,
+            iid,
+            old.rounds,
+            after.rounds,
+            lambda r: {
+                "key": r.key,
+                "status": r.status,
+                "opened_at": r.opened_at,
+                "closed_at": r.closed_at,
+                "reminded": r.reminded,
+                "published": r.published,
+                "recipients": sorted(r.recipients),
+                "items": list(r.items),
+                "context": r.context,
+            },
+            key_cols=("key",),
+        )
+        await _sync(
+            s,
+            orm.SynthesisRow,
+            iid,
+            old.syntheses,
+            after.syntheses,
+            lambda y: {"round_key": y.round_key, "body": encode(y)},
+            key_cols=("round_key",),
+        )
+        await _sync(
+            s,
+            orm.ContractRow,
+            iid,
+            {c.version: c for c in old.contract},
+            {c.version: c for c in after.contract},
+            lambda c: {
+                "version": c.version,
+                "text": c.text,
+                "status": c.status,
+                "created_at": c.created_at,
+                "adopted_at": c.adopted_at,
+            },
+            key_cols=("version",),
+        )
+        await _sync(
+            s,
+            orm.BoardRow,
+            iid,
+            {b.id: b for b in old.board},
+            {b.id: b for b in after.board},
+            lambda b: {
+                "id": b.id,
+                "kind": b.kind,
+                "text": b.text,
+                "links": list(b.links),
+                "status": b.status,
+            },
+            key_cols=("id",),
+        )
+        await _sync(
+            s,
+            orm.SubGroupRow,
+            iid,
+            {g.index: g for g in old.subgroups},
+            {g.index: g for g in after.subgroups},
+            lambda g: {
+                "index": g.index,
+                "members": list(g.members),
+                "space": g.space,
+                "status": g.status,
+            },
+            delete_missing=True,
+            key_cols=("index",),
+        )
+        await _sync(
+            s,
+            orm.ActionRow,
+            iid,
+            {a.id: a for a in old.actions},
+            {a.id: a for a in after.actions},
+            lambda a: {
+                "id": a.id,
+                "text": a.text,
+                "owner": a.owner,
+                "due": a.due,
+                "proposal": a.proposal,
+                "status": a.status,
+            },
+            key_cols=("id",),
+        )
+        for rid, resp in after.responses.items():
+            if old.responses.get(rid) == resp:
+                continue
+            values = {
+                "round_key": resp.round_key,
+                "prompt_key": resp.prompt_key,
+                "value": encode(resp.value),
+                "visibility": resp.visibility,
+                "skipped": resp.skipped,
+                "subgroup": resp.subgroup,
+                # A name is stored with the answer only when its visibility carries one.
+                "attributed_to": resp.author if resp.visibility in ATTRIBUTED else None,
+            }
+            if rid in old.responses:
+                await s.execute(
+                    update(orm.ResponseRow).where(orm.ResponseRow.id == rid).values(**values)
+                )
+            else:
+                await s.execute(
+                    insert(orm.ResponseRow).values(id=rid, intervention_id=iid, **values)
+                )
+                await s.execute(
+                    insert(orm.ResponseAuthorRow).values(
+                        response_id=rid, intervention_id=iid, author=resp.author
+                    )
+                )
+
+    async def audit(self, iid: str, at: datetime, actor: str, action: str, target: str) -> None:
+        self.session.add(
+            orm.AuditRow(
+                intervention_id=iid, at=at, actor=actor, action=action, target=target[:200]
+            )
+        )
+
+    async def enqueue(
+        self,
+        iid: str,
+        kind: str,
+        payload: dict[str, Any],
+        due_at: datetime,
+        key: str | None = None,
+    ) -> None:
+        if key is not None:
+            # A timer with the same key replaces the earlier one (re-planning never duplicates).
+            await self.session.execute(
+                delete(orm.OutboxRow).where(
+                    orm.OutboxRow.key == key, orm.OutboxRow.status == "pending"
+                )
+            )
+            await self.session.flush()
+            existing = await self.session.scalar(
+                select(orm.OutboxRow.id).where(orm.OutboxRow.key == key)
+            )
+            if existing is not None:
+                await self.session.execute(
+                    update(orm.OutboxRow)
+                    .where(orm.OutboxRow.id == existing)
+                    .values(
+                        status="pending",
+                        payload=payload,
+                        due_at=due_at,
+                        attempts=0,
+                        claimed_by=None,
+                        lease_until=None,
+                        last_error=None,
+                    )
+                )
+                return
+        self.session.add(
+            orm.OutboxRow(
+                intervention_id=iid,
+                kind=kind,
+                key=key,
+                payload=payload,
+                due_at=due_at,
+                status="pending",
+                attempts=0,
+            )
+        )
+
+    async def cancel(self, key: str) -> None:
+        await self.session.execute(
+            update(orm.OutboxRow)
+            .where(orm.OutboxRow.key == key, orm.OutboxRow.status == "pending")
+            .values(status="cancelled")
+        )
+
+    async def forget(self, iid: str, user: str, erase_member: bool) -> int:
+        """Erase a person's answers (all rounds, all visibilities) through the author link."""
+        ids = list(
+            await self.session.scalars(
+                select(orm.ResponseAuthorRow.response_id).where(
+                    orm.ResponseAuthorRow.intervention_id == iid,
+                    orm.ResponseAuthorRow.author == user,
+                )
+            )
+        )
+        if ids:
+            await self.session.execute(
+                delete(orm.ResponseAuthorRow).where(orm.ResponseAuthorRow.response_id.in_(ids))
+            )
+            await self.session.execute(delete(orm.ResponseRow).where(orm.ResponseRow.id.in_(ids)))
+        if erase_member:
+            await self.session.execute(
+                delete(orm.ParticipantRow).where(
+                    orm.ParticipantRow.intervention_id == iid, orm.ParticipantRow.user == user
+                )
+            )
+        return len(ids)
+
+
+async def _sync(
+    s: AsyncSession,
+    table: Any,
+    iid: str,
+    old: Any,
+    new: Any,
+    row: Any,
+    *,
+    key_cols: Sequence[str],
+    delete_missing: bool = False,
+) -> None:
+    """Upsert changed entries of one keyed collection (and delete vanished ones if asked)."""
+    for key, value in new.items():
+        if key in old and old[key] == value:
+            continue
+        values = row(value)
+        if key in old:
+            where = [table.intervention_id == iid] + [
+                getattr(table, c) == values[c] for c in key_cols
+            ]
+            await s.execute(update(table).where(*where).values(**values))
+        else:
+            await s.execute(insert(table).values(intervention_id=iid, **values))
+    if delete_missing:
+        for key in old:
+            if key not in new:
+                await s.execute(
+                    delete(table).where(
+                        table.intervention_id == iid, getattr(table, key_cols[0]) == key
+                    )
+                )
+
+
+def due_filter(now: datetime) -> Any:
+    return (
+        orm.OutboxRow.status == "pending",
+        orm.OutboxRow.due_at <= now,
+        or_(orm.OutboxRow.lease_until.is_(None), orm.OutboxRow.lease_until < now),
+    )

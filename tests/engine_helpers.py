@@ -1,0 +1,99 @@
+"""A small driver for pure engine tests: feeds events to advance() and keeps the state."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from bot.core.effects import Audit, Effect, Reply, Send, ToChannel, ToUser
+from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, Event, EventMeta
+from bot.core.model import AnswerValue, Intervention, UserId, Visibility
+from bot.flows.context import Policy
+from bot.flows.engine import Outcome, advance
+from bot.flows.tst import tst_flow
+
+FLOW = tst_flow()
+T0 = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)
+FAC = UserId("fac")
+
+
+@dataclass
+class Session:
+    """One intervention driven through the engine, remembering every outcome."""
+
+    state: Intervention | None = None
+    now: datetime = T0
+    policy: Policy = field(default_factory=Policy)
+    outcomes: list[Outcome] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=itertools.count)
+
+    def meta(self, user: str | None, channel: str | None = "C1") -> EventMeta:
+        return EventMeta(
+            "memory",
+            f"e{next(self._ids)}",
+            "W1",
+            UserId(user) if user else None,
+            user or "",
+            channel,
+            "en",
+        )
+
+    def feed(self, event: Event) -> Outcome:
+        outcome = advance(self.state, event, flow=FLOW, now=self.now, policy=self.policy)
+        self.outcomes.append(outcome)
+        self.state = outcome.state
+        self.now += timedelta(minutes=5)
+        return outcome
+
+    def cmd(self, text: str, user: str = FAC, channel: str | None = "C1") -> Outcome:
+        return self.feed(CommandIssued(self.meta(user, channel), text))
+
+    def consent(self, user: str) -> Outcome:
+        assert self.state is not None
+        return self.feed(ChoiceMade(self.meta(user, None), self.state.id, "consent", "accept"))
+
+    def answer(
+        self,
+        user: str,
+        round_key: str,
+        answers: dict[str, AnswerValue],
+        visibility: Visibility | None = None,
+        skipped: tuple[str, ...] = (),
+    ) -> Outcome:
+        assert self.state is not None
+        return self.feed(
+            AnswerSubmitted(
+                self.meta(user, None), self.state.id, round_key, answers, visibility, skipped
+            )
+        )
+
+    def group_with(self, *users: str) -> None:
+        self.cmd("start Team")
+        self.cmd("invite " + " ".join(f"<@{u}>" for u in users))
+        for u in users:
+            self.consent(u)
+
+
+def replies(outcome: Outcome) -> list[str]:
+    return [e.message.key for e in outcome.effects if isinstance(e, Reply)]
+
+
+def sends(outcome: Outcome) -> list[Send]:
+    return [e for e in outcome.effects if isinstance(e, Send)]
+
+
+def audits(outcome: Outcome) -> list[Audit]:
+    return [e for e in outcome.effects if isinstance(e, Audit)]
+
+
+def to_channel(outcome: Outcome) -> list[str]:
+    return [s.message.key for s in sends(outcome) if isinstance(s.to, ToChannel)]
+
+
+def to_user(outcome: Outcome, user: str) -> list[str]:
+    return [s.message.key for s in sends(outcome) if isinstance(s.to, ToUser) and s.to.user == user]
+
+
+def effects_of(outcome: Outcome, kind: type) -> list[Effect]:
+    return [e for e in outcome.effects if isinstance(e, kind)]

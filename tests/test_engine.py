@@ -1,0 +1,275 @@
+"""The engine, step by step: what each command and answer does, and what it refuses."""
+
+from __future__ import annotations
+
+from engine_helpers import (
+    FAC,
+    Session,
+    audits,
+    effects_of,
+    replies,
+    sends,
+    to_channel,
+    to_user,
+)
+
+from bot.core.effects import ComputeGroups, Forget, OpenSpace, Schedule, ToSpace
+from bot.core.events import GroupsComputed
+from bot.core.model import UserId
+
+PEOPLE = ("ana", "ben", "cleo", "dan")
+
+
+def started() -> Session:
+    s = Session()
+    s.group_with(*PEOPLE)
+    return s
+
+
+def test_start_makes_the_issuer_facilitator_and_announces_in_the_channel() -> None:
+    s = Session()
+    out = s.cmd("start Support team")
+    assert s.state is not None and s.state.is_facilitator(FAC)
+    assert s.state.title == "Support team" and s.state.status == "draft"
+    assert to_channel(out) == ["intervention.started"]
+    assert [a.action for a in audits(out)] == ["start"]
+
+
+def test_french_aliases_reach_the_same_commands() -> None:
+    s = Session()
+    s.cmd("démarrer Équipe")
+    out = s.cmd("inviter <@ana>")
+    assert replies(out) == ["invite.ok"]
+    assert to_user(out, "ana") == ["frame.body"]
+
+
+def test_nobody_receives_a_prompt_before_accepting_the_frame() -> None:
+    s = Session()
+    s.cmd("start T")
+    s.cmd("invite <@ana> <@ben> <@cleo>")
+    s.consent("ana")
+    out = s.cmd("round open trust.intake")
+    assert to_user(out, "ana") == ["round.prompt"]
+    assert to_user(out, "ben") == [] and to_user(out, "cleo") == []
+
+
+def test_late_consent_still_receives_the_open_private_rounds() -> None:
+    s = Session()
+    s.cmd("start T")
+    s.cmd("invite <@ana> <@ben>")
+    s.consent("ana")
+    s.cmd("round open intake")
+    out = s.consent("ben")
+    assert to_user(out, "ben") == ["round.prompt"]
+
+
+def test_a_participant_cannot_use_facilitator_commands_and_nothing_changes() -> None:
+    s = started()
+    before = s.state
+    for text in (
+        "round open trust.intake",
+        "step conflict",
+        "close",
+        "groups propose",
+        "publish trust.intake",
+        "contract draft x",
+        "pause",
+    ):
+        out = s.cmd(text, user="ana")
+        assert replies(out) == ["error.facilitator_only"], text
+        assert out.refused and s.state is before and not audits(out)
+
+
+def test_unknown_commands_and_subcommands_are_explained() -> None:
+    s = started()
+    assert replies(s.cmd("frobnicate")) == ["error.unknown_command"]
+    assert replies(s.cmd("round dance intake")) == ["error.unknown_subcommand"]
+    assert replies(s.cmd("round open nope")) == ["error.unknown_round"]
+    assert replies(s.cmd("x" * 5000)) == ["error.too_long"]
+
+
+def test_answers_are_validated_per_prompt_kind() -> None:
+    s = started()
+    s.cmd("round open trust.barometer")
+    assert replies(s.answer("ana", "trust.barometer", {"barometer.level": 9})) == [
+        "error.answer_out_of_range"
+    ]
+    assert replies(s.answer("ana", "trust.barometer", {"barometer.level": "high"})) == [
+        "error.answer_invalid"
+    ]
+    assert replies(s.answer("ana", "trust.barometer", {"barometer.word": "x" * 81})) == [
+        "error.answer_too_long"
+    ]
+    assert replies(s.answer("ana", "trust.barometer", {"nope": 1})) == [
+        "error.answer_unknown_prompt"
+    ]
+    assert replies(
+        s.answer("ana", "trust.barometer", {"barometer.level": 4}, visibility="group_attributed")
+    ) == ["error.visibility_not_allowed"]
+    assert replies(s.answer("ana", "trust.barometer", {"barometer.level": 4})) == [
+        "answer.recorded"
+    ]
+
+
+def test_an_answer_can_be_edited_until_close_and_keeps_its_id() -> None:
+    s = started()
+    s.cmd("round open trust.intake")
+    s.answer("ana", "trust.intake", {"trust.hope": "first"})
+    assert s.state is not None
+    (first,) = s.state.responses.values()
+    s.answer("ana", "trust.intake", {"trust.hope": "second"})
+    (second,) = s.state.responses.values()
+    assert first.id == second.id and second.value == "second"
+    s.cmd("round close trust.intake")
+    assert replies(s.answer("ana", "trust.intake", {"trust.hope": "late"})) == [
+        "error.round_closed_for_answers"
+    ]
+
+
+def test_one_reminder_only_to_non_responders_with_the_same_words_for_all() -> None:
+    s = started()
+    s.cmd("round open intake")
+    s.answer("ana", "trust.intake", {"trust.hope": "h"})
+    out = s.cmd("round remind intake")
+    reminded = {str(m.to.user) for m in sends(out) if hasattr(m.to, "user")}
+    assert reminded == {"ben", "cleo", "dan"}
+    assert {m.message.key for m in sends(out)} == {"round.reminder"}
+    assert all(not m.message.params.get("user") for m in sends(out))
+    assert replies(s.cmd("round remind intake")) == ["error.already_reminded"]
+
+
+def test_skip_counts_as_an_answer_and_not_now_schedules_one_resend() -> None:
+    s = started()
+    s.cmd("round open intake")
+    assert s.state is not None
+    from bot.core.events import ChoiceMade
+
+    out = s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "skip", "trust.intake"))
+    assert replies(out) == ["answer.recorded"]
+    assert all(r.skipped for r in s.state.responses.values())
+    out = s.feed(ChoiceMade(s.meta("ben", None), s.state.id, "notnow", "trust.intake"))
+    (timer,) = effects_of(out, Schedule)
+    assert isinstance(timer, Schedule) and timer.kind == "resend"
+    out = s.cmd("round remind intake")
+    assert {str(m.to.user) for m in sends(out) if hasattr(m.to, "user")} == {"ben", "cleo", "dan"}
+
+
+def test_close_reveals_group_answers_only_with_k_contributors() -> None:
+    s = started()
+    s.cmd("round open trust.barometer")
+    s.answer("ana", "trust.barometer", {"barometer.level": 4})
+    s.answer("ben", "trust.barometer", {"barometer.level": 2})
+    s.cmd("round close trust.barometer")
+    assert s.state is not None
+    synthesis = s.state.syntheses["trust.barometer"]
+    level = next(p for p in synthesis.prompts if p.prompt_key == "barometer.level")
+    assert level.withheld and level.counts == () and level.mean is None
+
+
+def test_publish_is_refused_before_close_then_posts_the_synthesis_once() -> None:
+    s = started()
+    s.cmd("round open trust.barometer")
+    for u, v in zip(PEOPLE, (4, 2, 3, 5), strict=True):
+        s.answer(u, "trust.barometer", {"barometer.level": v})
+    assert replies(s.cmd("publish trust.barometer")) == ["error.publish_before_close"]
+    s.cmd("round close trust.barometer")
+    out = s.cmd("publish trust.barometer")
+    assert to_channel(out) == ["synthesis.group"]
+    level = next(
+        p
+        for p in sends(out)[0].message.synthesis.prompts  # type: ignore[union-attr]
+        if p.prompt_key == "barometer.level"
+    )
+    assert level.mean == 3.5 and dict(level.counts)["4"] == 1
+    assert replies(s.cmd("publish trust.barometer")) == ["error.already_published"]
+
+
+def test_contract_versions_consent_round_and_adoption() -> None:
+    s = started()
+    assert replies(s.cmd("round open contract.consent")) == [
+        "error.round_needs_items.contract.consent"
+    ]
+    s.cmd("contract draft Objective: cooperate.")
+    s.cmd("contract draft Objective: cooperate better.")
+    assert s.state is not None
+    assert [c.status for c in s.state.contract] == ["superseded", "draft"]
+    s.cmd("round open contract.consent")
+    assert s.state.contract[-1].status == "in_consent"
+    assert replies(s.cmd("contract adopt")) == ["error.contract_in_consent"]
+    for u in PEOPLE:
+        s.answer(u, "contract.consent", {"contract.position": "agree"})
+    s.cmd("round close contract.consent")
+    out = s.cmd("contract adopt")
+    assert to_channel(out) == ["contract.adopted"]
+    assert s.state.contract[-1].status == "adopted"
+
+
+def test_groups_are_computed_outside_the_engine_then_approved_into_spaces() -> None:
+    s = started()
+    for u, team in zip(PEOPLE, ("a", "a", "b", "b"), strict=True):
+        s.cmd(f"profile team={team}", user=u)
+    out = s.cmd("groups propose size 2 by team")
+    (job,) = effects_of(out, ComputeGroups)
+    assert isinstance(job, ComputeGroups) and job.attributes == ("team",)
+    assert s.state is not None
+    s.feed(
+        GroupsComputed(
+            s.meta(None),
+            s.state.id,
+            ((UserId("ana"), UserId("cleo")), (UserId("ben"), UserId("dan"))),
+            2.0,
+            2.0,
+            0.0,
+            0,
+            0,
+            0,
+            ("team",),
+        )
+    )
+    assert [g.status for g in s.state.subgroups] == ["proposed", "proposed"]
+    out = s.cmd("groups approve")
+    assert len(effects_of(out, OpenSpace)) == 2
+    out = s.cmd("round open subgroups.exchange")
+    spaces = [m for m in sends(out) if isinstance(m.to, ToSpace)]
+    assert len(spaces) == 2
+    assert replies(s.cmd("publish subgroups.exchange")) == ["error.publish_before_close"]
+    s.cmd("round close subgroups.exchange")
+    assert replies(s.cmd("publish subgroups.exchange")) == ["error.subgroup_content_stays"]
+
+
+def test_forget_erases_the_person_and_their_open_answers() -> None:
+    s = started()
+    s.cmd("round open intake")
+    s.answer("ana", "trust.intake", {"trust.hope": "h"})
+    out = s.cmd("forget", user="ana")
+    assert effects_of(out, Forget) == [Forget(UserId("ana"), erase_member=True)]
+    assert s.state is not None and "ana" not in s.state.participants
+    assert not s.state.responses
+
+
+def test_profile_accepts_declared_attributes_only_in_a_safe_shape() -> None:
+    s = started()
+    assert replies(s.cmd("profile team=ops site=Lyon", user="ana")) == ["profile.show"]
+    assert s.state is not None
+    assert s.state.participants[UserId("ana")].attributes == {"team": "ops", "site": "Lyon"}
+    assert replies(s.cmd("profile Team Ops", user="ana")) == ["error.profile_syntax"]
+
+
+def test_pause_blocks_new_rounds_until_resume() -> None:
+    s = started()
+    assert replies(s.cmd("pause")) == ["error.not_active"]
+    s.cmd("step trust")
+    s.cmd("pause")
+    assert replies(s.cmd("round open intake")) == ["error.paused"]
+    s.cmd("resume")
+    assert replies(s.cmd("round open intake")) == ["round.opened_reply"]
+
+
+def test_closing_the_intervention_closes_open_rounds_and_is_final() -> None:
+    s = started()
+    s.cmd("round open intake")
+    out = s.cmd("close")
+    assert s.state is not None and s.state.status == "closed"
+    assert s.state.rounds["trust.intake"].status == "closed"
+    assert replies(out) == ["intervention.closed_reply"]
+    assert replies(s.cmd("round open trust.barometer")) == ["error.closed"]
