@@ -93,8 +93,15 @@ def flow_keys() -> dict[str, frozenset[str]]:
     """Keys the flow data implies, whether or not the code names them literally yet."""
     keys: dict[str, frozenset[str]] = {}
     for pattern in (
-        "prompt.{}", "round.{}.title", "round.{}.intro", "step.{}.name", "step.{}.intro",
-        "option.{}", "visibility.{}.label", "board.kind.{}", "board.section.{}",
+        "prompt.{}",
+        "round.{}.title",
+        "round.{}.intro",
+        "step.{}.name",
+        "step.{}.intro",
+        "option.{}",
+        "visibility.{}.label",
+        "board.kind.{}",
+        "board.section.{}",
         "board.status.{}",
     ):
         for value in DYNAMIC[pattern]:
@@ -143,9 +150,7 @@ def _literal_keys(node: ast.expr, where: str) -> list[str] | None:
         return [node.value] if KEY_SHAPE.match(node.value) else None
     if isinstance(node, ast.JoinedStr):
         pattern = "".join(
-            v.value.replace("{", "{{").replace("}", "}}")
-            if isinstance(v, ast.Constant)
-            else "{}"
+            v.value.replace("{", "{{").replace("}", "}}") if isinstance(v, ast.Constant) else "{}"
             for v in node.values
         )
         if not re.match(r"^[a-z_]+\.", pattern):
@@ -184,8 +189,10 @@ def _uses_in_call(node: ast.Call) -> Iterator[tuple[ast.expr, set[str] | None]]:
     name = _call_name(node)
     args = node.args
     if name == "Message" and args:
-        params_node = args[1] if len(args) > 1 else next(
-            (kw.value for kw in node.keywords if kw.arg == "params"), None
+        params_node = (
+            args[1]
+            if len(args) > 1
+            else next((kw.value for kw in node.keywords if kw.arg == "params"), None)
         )
         params = _dict_keys(params_node)
         yield args[0], None if params is None else params | RENDERER_PARAMS
@@ -213,13 +220,15 @@ def extract(root: Path = BOT) -> dict[str, Use]:
     """Every key the code under `bot/` asks for, with the parameters it passes."""
     uses: dict[str, Use] = {}
     for path in sorted(root.rglob("*.py")):
-        rel = path.relative_to(ROOT)
+        rel = path.relative_to(root.parent)
         tree = ast.parse(path.read_text("utf-8"), str(rel))
         # Messages sent to several people at once: `ctx.send(ToChannel() | ToSpace(..), msg)`.
         to_group = {
             id(node.args[1])
             for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and _call_name(node) == "send" and len(node.args) > 1
+            if isinstance(node, ast.Call)
+            and _call_name(node) == "send"
+            and len(node.args) > 1
             and isinstance(node.args[0], ast.Call)
             and _call_name(node.args[0]) in ("ToChannel", "ToSpace")
         }
@@ -346,20 +355,29 @@ def test_texts_addressing_one_person_have_a_tu_variant(uses: dict[str, Use]) -> 
     group or a sub-group speaks to several people: there « vous » is plural and stays."""
     fr = _raw("fr")
     to_group = {k for k, u in uses.items() if u.to_group}
-    missing = [k for k, v in fr.items() if not k.endswith(TU) and VOUS.search(v)
-               and f"{k}{TU}" not in fr and k not in to_group]
+    missing = [
+        k
+        for k, v in fr.items()
+        if not k.endswith(TU) and VOUS.search(v) and f"{k}{TU}" not in fr and k not in to_group
+    ]
     assert missing == [], "texts saying « vous » to one person without a @tu variant"
     still_vous = [k for k, v in fr.items() if k.endswith(TU) and VOUS.search(v)]
     assert still_vous == [], "@tu variants that still say « vous »"
 
 
 def test_placeholders_are_well_formed() -> None:
-    stray = re.compile(r"(?<!\{)\{(?![a-z_][a-z0-9_]*\}|\{)|(?<![a-z0-9_}])\}(?!\})")
+    """Only `{name}`, `{{` and `}}`: any other brace is a typo the renderer would print."""
     for locale in LOCALES:
         for key, template in _raw(locale).items():
             cleaned = re.sub(r"\{\{|\}\}|\{[a-z_][a-z0-9_]*\}", "", template)
             assert "{" not in cleaned and "}" not in cleaned, f"{locale}:{key}: stray brace"
-    assert stray  # the pattern above documents the accepted forms
+
+
+def test_every_message_fits_in_one_chat_message() -> None:
+    """Discord caps a message at 2000 characters; leave room for titles and names."""
+    for locale in LOCALES:
+        long = {k: len(v) for k, v in _raw(locale).items() if len(v) > 1800}
+        assert long == {}, locale
 
 
 # ---------------------------------------------------------------------------------------------
@@ -368,11 +386,38 @@ def test_placeholders_are_well_formed() -> None:
 
 def test_extractor_finds_the_code_keys(uses: dict[str, Use]) -> None:
     """A sanity check of the extractor itself, on keys known to be in the code."""
-    for key in ("frame.body", "button.accept_frame", "round.prompt", "error.no_intervention",
-                "decision.parked", "contract.show.in_consent", "help.body", "synthesis.heading"):
+    for key in (
+        "frame.body",
+        "button.accept_frame",
+        "round.prompt",
+        "error.no_intervention",
+        "decision.parked",
+        "contract.show.in_consent",
+        "help.body",
+        "synthesis.heading",
+    ):
         assert key in uses, key
     assert "error.round_needs_items.contract.consent" in uses
     assert uses["frame.body"].params >= {"title", "facilitators", "k"}
+
+
+def test_extractor_fails_loudly_on_what_it_cannot_check(tmp_path: Path) -> None:
+    """A new key is reported with its place; an f-string key it cannot expand is an error."""
+    code = tmp_path / "bot"
+    code.mkdir()
+    (code / "m.py").write_text(
+        "ctx.reply('zz.absent', count=1)\n"
+        "ctx.send(ToChannel(), Message('zz.to_all' if x else 'zz.other', {'round': r}))\n",
+        "utf-8",
+    )
+    found = extract(code)
+    assert set(found) == {"zz.absent", "zz.to_all", "zz.other"}
+    assert found["zz.absent"].places == ["bot/m.py:1"]
+    assert found["zz.absent"].params == {"count"} | RENDERER_PARAMS
+    assert found["zz.to_all"].to_group and not found["zz.absent"].to_group
+    (code / "m.py").write_text("ctx.refuse(f'zz.{what}')\n", "utf-8")
+    with pytest.raises(AssertionError, match="DYNAMIC"):
+        extract(code)
 
 
 def test_every_key_used_by_the_code_exists(catalog: Catalog, uses: dict[str, Use]) -> None:
@@ -388,16 +433,42 @@ def test_every_key_the_flow_implies_exists(catalog: Catalog) -> None:
 
 
 def test_renderer_keys_exist(catalog: Catalog) -> None:
-    """Keys the renderer builds at run time, listed here so they are checked even if its code moves."""
-    renderer = (
-        "form.title form.submit form.skip form.visibility_label form.context form.item_prompt "
-        "form.scale_hint form.dots_hint form.rank_hint form.optional synthesis.heading "
-        "synthesis.heading_subgroup synthesis.facilitator_note synthesis.withheld "
-        "synthesis.skipped synthesis.mean synthesis.quote_named synthesis.quote "
-        "synthesis.count_line synthesis.no_answers board.heading board.item board.item_linked "
-        "board.item_status mydata.heading mydata.line mydata.answer mydata.none report.heading "
-        "report.participation report.sent help.body help.topic"
-    ).split()
+    """Keys the renderer builds at run time, listed so they are checked even if its code moves."""
+    renderer = [
+        "form.title",
+        "form.submit",
+        "form.skip",
+        "form.visibility_label",
+        "form.context",
+        "form.item_prompt",
+        "form.scale_hint",
+        "form.dots_hint",
+        "form.rank_hint",
+        "form.optional",
+        "synthesis.heading",
+        "synthesis.heading_subgroup",
+        "synthesis.facilitator_note",
+        "synthesis.withheld",
+        "synthesis.skipped",
+        "synthesis.mean",
+        "synthesis.quote_named",
+        "synthesis.quote",
+        "synthesis.count_line",
+        "synthesis.no_answers",
+        "board.heading",
+        "board.item",
+        "board.item_linked",
+        "board.item_status",
+        "mydata.heading",
+        "mydata.line",
+        "mydata.answer",
+        "mydata.none",
+        "report.heading",
+        "report.participation",
+        "report.sent",
+        "help.body",
+        "help.topic",
+    ]
     for locale in LOCALES:
         assert [k for k in renderer if not catalog.has(locale, k)] == [], locale
 
@@ -425,8 +496,10 @@ def test_translated_names_have_no_placeholders(catalog: Catalog) -> None:
     """Round titles, step names, visibility labels, board kinds are inserted as they are."""
     for locale in LOCALES:
         for key, template in catalog.templates[locale].items():
-            if any(re.fullmatch(p.replace(".", r"\.").replace("{}", r".+"), _base(key))
-                   for p in TRANSLATED_PARAMS.values()):
+            if any(
+                re.fullmatch(p.replace(".", r"\.").replace("{}", r".+"), _base(key))
+                for p in TRANSLATED_PARAMS.values()
+            ):
                 assert placeholders(template) == frozenset(), f"{locale}:{key}"
 
 
@@ -483,7 +556,9 @@ def test_french_typography_is_consistent() -> None:
     uses_nbsp = any(nbsp_before.search(v) for v in fr.values())
     uses_plain = any(plain_before.search(v) for v in fr.values())
     assert not (uses_nbsp and uses_plain), "mixes normal and non-breaking spaces before : ; ? ! »"
-    glued_keys = [k for k, v in fr.items() if glued.search(re.sub(r"\{[a-z_]+\}|https?://\S+", "", v))]
+    glued_keys = [
+        k for k, v in fr.items() if glued.search(re.sub(r"\{[a-z_]+\}|https?://\S+", "", v))
+    ]
     assert glued_keys == [], "« ; ? ! » need a space before them in French"
     straight = [k for k, v in fr.items() if re.search(r"\"", v)]
     assert straight == [], "French quotes are « guillemets »"
@@ -516,7 +591,9 @@ def test_help_lists_every_command() -> None:
     fr, en = _raw("fr"), _raw("en")
     for command in COMMANDS:
         assert re.search(rf"\b{re.escape(command.name)}\b", en["help.body"]), command.name
-        first = command.aliases[0] if command.aliases and command.aliases[0] != "?" else command.name
+        first = (
+            command.aliases[0] if command.aliases and command.aliases[0] != "?" else command.name
+        )
         assert first in _fold(fr["help.body"]), (command.name, first)
 
 
