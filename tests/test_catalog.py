@@ -281,6 +281,7 @@ def _dummy(name: str) -> object:
             "step": STEP_KINDS[0],
             "visibility": VISIBILITIES[2],
             "kind": BOARD_KINDS[0],
+            "status": "active",
         }[name]
     if name in ("due", "at", "when", "deadline"):
         from datetime import UTC, datetime

@@ -129,7 +129,7 @@ class RoundState:
 
 @dataclass(frozen=True, slots=True)
 class Response:
-    """One person's answer to one prompt. Only the engine and the author-link table know `author`."""
+    """One answer to one prompt. Only the engine and the author-link table know `author`."""
 
     id: ResponseId
     round_key: str

@@ -40,6 +40,7 @@ class Demo:
     say: Any = print
     transcript: list[str] = field(default_factory=list)
     iid: str = ""
+    names: dict[UserId, str] = field(default_factory=dict)
     _n: int = 0
     _seen: int = 0
 
@@ -50,7 +51,7 @@ class Demo:
             f"demo-{self._n}",
             "demo-workspace",
             user,
-            str(user or ""),
+            self.names.get(user, str(user or "")) if user else "",
             channel,
             self.locale,
         )
@@ -82,12 +83,15 @@ class Demo:
         rnd = state.rounds[key]
         spec = self.app.flow.round(key)
         assert spec is not None
+        silent = self.rng.randrange(len(rnd.recipients) + 3)  # sometimes someone stays silent
         for i, user in enumerate(sorted(rnd.recipients)):
-            if skip_one and i == 2:
+            if i == silent:
+                continue
+            if skip_one and i == len(rnd.recipients) - 1:
                 await self.event(ChoiceMade(self.meta(user, None), state.id, "skip", key), user)
                 continue
             form = self.app.renderer.form(state, spec, rnd, reader_for(state, user))
-            answers, visibility = self.fill(form, user)
+            answers, visibility = self.fill(form, i)
             await self.event(
                 AnswerSubmitted(self.meta(user, None), state.id, key, answers, visibility), user
             )
@@ -98,13 +102,17 @@ class Demo:
         for reply in handled.replies:
             self.transcript.append(f"[ephemeral to @{user}]\n{_indent(reply.plain())}")
 
-    def fill(self, form: AnswerForm, user: UserId) -> tuple[dict[str, AnswerValue], Visibility]:
+    def fill(self, form: AnswerForm, who: int) -> tuple[dict[str, AnswerValue], Visibility]:
+        """Answer a real form as person number `who` would: varied texts, a few silences."""
         answers: dict[str, AnswerValue] = {}
         for f in form.fields:
             base = f.prompt_key.split("#")[0]
             if f.kind in ("open", "restate"):
                 pool = VOICES[self.locale].get(base, ("",))
-                text = self.rng.choice(pool)
+                if base == "solutions.proposal" and who >= len(pool):
+                    continue  # not everyone has a proposal of their own
+                shift = 0 if base == "solutions.proposal" else self.rng.randrange(2)
+                text = pool[(who + shift) % len(pool)]
                 if text:
                     answers[f.prompt_key] = text
             elif f.kind == "scale":
@@ -147,10 +155,8 @@ async def run_demo(
     out: Path = Path("demo-out"),
     say: Any = print,
 ) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
     db = out / "tst.db"
-    if db.exists():
-        db.unlink()
+    await asyncio.to_thread(_fresh, out, db)
     url = f"sqlite+aiosqlite:///{db}"
     # Alembic runs its own event loop: keep it off this one.
     await asyncio.to_thread(upgrade, url)
@@ -166,6 +172,7 @@ async def run_demo(
         for n in NAMES[:participants]
     ]
     demo = Demo(app, chat, clock, locale, rng, people, say)
+    demo.names = {FACILITATOR: "Camille", **dict(zip(people, NAMES, strict=False))}
     text = SCRIPT_TEXT[locale]
     try:
         await steps(demo, text)
@@ -183,7 +190,6 @@ async def run_demo(
 
 async def steps(demo: Demo, text: Any) -> None:
     say = demo.say
-    names = dict(zip(demo.people, NAMES, strict=False))
     say("1/7 trust: frame, consent, intake, barometer")
     await demo.cmd(f"start {text['title']}")
     await demo.cmd("invite " + " ".join(f"<@{p}>" for p in demo.people))
@@ -195,7 +201,6 @@ async def steps(demo: Demo, text: Any) -> None:
         await demo.cmd(
             f"profile team={TEAMS[i % 3]} site={SITES[(i // 3) % 3]} role={ROLES[i % 3]}", person
         )
-    del names
     await demo.flush()
     await demo.cmd("step trust")
     await demo.round("trust.intake")
@@ -242,8 +247,6 @@ async def steps(demo: Demo, text: Any) -> None:
     shortlisted = [b.id for b in state.board if b.status == "shortlisted"]
     if shortlisted:
         await demo.cmd(f"decide {shortlisted[0]} adopt")
-        due = demo.clock.now().date().replace(day=1).isoformat()
-        del due
         owner = demo.people[1]
         when = (demo.clock.now().replace(hour=12)).date()
         from datetime import timedelta
@@ -257,6 +260,12 @@ async def steps(demo: Demo, text: Any) -> None:
     await demo.round("solutions.retrospective")
     await demo.cmd("report")
     await demo.cmd("close")
+
+
+def _fresh(out: Path, db: Path) -> None:
+    """Each run starts from an empty database, so the same seed gives the same output."""
+    out.mkdir(parents=True, exist_ok=True)
+    db.unlink(missing_ok=True)
 
 
 def _indent(text: str) -> str:

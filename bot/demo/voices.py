@@ -255,7 +255,8 @@ SCRIPT_TEXT: Mapping[str, Mapping[str, Any]] = {
             "Scope: customer incidents and priorities; out of scope: individual appraisals.\n"
             "Rhythm: one round a week for ten weeks.\n"
             "Confidentiality: nothing is attributed without consent; management receives "
-            "syntheses only.\nDecisions: by consent.\nManagement commits: one protected hour a week."
+            "syntheses only.\nDecisions: by consent.\n"
+            "Management commits: one protected hour a week."
         ),
         "obstacles": (
             "No shared channel for incidents",

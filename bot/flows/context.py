@@ -48,8 +48,8 @@ class Ctx:
     def actor(self) -> UserId | None:
         return self.meta.user
 
-    def refuse(self, key: str, **params: str | int) -> NoReturn:
-        raise Refused(key, params)
+    def refuse(self, key: str, **params: object) -> NoReturn:
+        raise Refused(key, _params(params))
 
     def reply(self, key: str, buttons: tuple[Button, ...] = (), **params: object) -> None:
         self.effects.append(Reply(Message(key, _params(params), buttons)))

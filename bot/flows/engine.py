@@ -1,4 +1,4 @@
-"""The pure engine: advance(state, event) -> Outcome. The TST rules that hold everywhere live here."""
+"""The pure engine: advance(state, event) -> Outcome; the TST rules that hold everywhere."""
 
 from __future__ import annotations
 

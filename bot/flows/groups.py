@@ -61,7 +61,7 @@ def propose(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
 
 def computed(ctx: Ctx, state: Intervention, ev: GroupsComputed) -> Intervention:
     if ev.error is not None:
-        ctx.to_facilitators(state, Message("groups.failed", {"reason": ev.error}))
+        ctx.to_facilitators(state, Message("groups.failed", {"reason": UserText(ev.error)}))
         return state
     kept = tuple(g for g in state.subgroups if g.status != "proposed")
     start = max((g.index for g in kept), default=0) + 1

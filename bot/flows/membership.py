@@ -25,7 +25,7 @@ def start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
     if meta.channel is None:
         ctx.refuse("error.start_needs_channel")
     if state is not None and state.status != "closed":
-        ctx.refuse("error.already_running", title=state.title)
+        ctx.refuse("error.already_running", title=UserText(state.title))
     if meta.user is None:
         ctx.refuse("error.not_a_participant")
     title = cmd.text.strip()[:MAX_TITLE] or meta.channel
@@ -136,7 +136,13 @@ def consent(ctx: Ctx, state: Intervention, value: str) -> Intervention:
         )
     if member.consent == "accepted":
         ctx.refuse("error.already_joined")
-    member = replace(member, consent="accepted")
+    # The platform tells us the person's name when they act themselves: keep it current.
+    member = replace(
+        member,
+        consent="accepted",
+        display_name=ctx.meta.user_name or member.display_name,
+        locale=member.locale or ctx.meta.locale,
+    )
     rounds = dict(state.rounds)
     # Someone who joins late still receives the private rounds that are open.
     for key, rnd in state.rounds.items():

@@ -1,4 +1,4 @@
-"""Rounds: open, answer (with validation and visibility), one reminder, close with reveal, publish."""
+"""Rounds: open, answer (validated, with visibility), one reminder, close and reveal, publish."""
 
 from __future__ import annotations
 

@@ -29,6 +29,7 @@ TRANSLATED_PARAMS: Mapping[str, str] = {
     "step": "step.{}.name",
     "visibility": "visibility.{}.label",
     "kind": "board.kind.{}",
+    "status": "intervention.status.{}",
 }
 
 

@@ -61,5 +61,5 @@ def stacked(title: str, rows: Sequence[str], series: Sequence[tuple[str, Sequenc
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(range(len(rows)), rows, fontsize=8)
     ax.set_title(title, fontsize=11)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _png(fig)

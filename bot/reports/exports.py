@@ -7,6 +7,8 @@ import csv
 import html
 import io
 
+from babel.numbers import format_decimal
+
 from bot.core.effects import UserText
 from bot.core.model import Synthesis
 from bot.i18n.render import Reader, Renderer
@@ -37,7 +39,8 @@ def markdown(data: ReportData, renderer: Renderer, reader: Reader) -> str:
     if data.barometer:
         out += ["", f"## {t(reader, 'report.section.barometer')}", ""]
         out += [
-            f"- {t(reader, f'round.{key}.title')}: {mean:.2f} / 5 (n={n})"
+            f"- {t(reader, f'round.{key}.title')}: "
+            f"{format_decimal(mean, '0.00', locale=reader.locale)} / 5 (n={n})"
             for key, mean, n in data.barometer
         ]
     current = next((c for c in reversed(data.contract) if c.status == "adopted"), None)

@@ -1,4 +1,4 @@
-"""Step 6, collective intelligence: each one's reality, role reversal, recognition of the causes map."""
+"""Step 6, collective intelligence: each one's reality, role reversal, recognising the causes."""
 
 from bot.core.model import Intervention
 from bot.flows.spec import Choice, Open, RoundSpec, StepSpec

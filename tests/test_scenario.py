@@ -1,0 +1,79 @@
+"""A whole seven-step intervention, in French and in English, through the real runner,
+dispatcher, SQLite store and MemoryChat (the demo is the scenario)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.demo.run import run_demo
+
+MENTIONS = ("@everyone", "@here", "<!channel>")
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+async def test_a_whole_intervention_runs_and_writes_its_report(locale: str, tmp_path: Path) -> None:
+    out = await run_demo(locale, 9, 3, tmp_path / locale, say=lambda _m: None)  # type: ignore[arg-type]
+    transcript = (out / "transcript.txt").read_text("utf-8")
+    report = (out / "report.md").read_text("utf-8")
+    page = (out / "report.html").read_text("utf-8")
+    assert (out / "results.csv").read_text("utf-8").startswith("round,prompt,kind")
+    # Every step was opened, in the group's language.
+    steps = (
+        (
+            "Inspirer confiance",
+            "contrat commun",
+            "sous-groupes",
+            "conflit",
+            "nformations",
+            "ntelligence collective",
+            "olutions",
+        )
+        if locale == "fr"
+        else (
+            "trust",
+            "ommon contract",
+            "ub-groups",
+            "onflict",
+            "nformation",
+            "ollective intelligence",
+            "olutions",
+        )
+    )
+    for word in steps:
+        assert word.lower() in transcript.lower(), word
+    assert page.count("data:image/png;base64,") >= 3
+    assert "# " in report
+    with sqlite3.connect(out / "tst.db") as db:
+        statuses = {row[0] for row in db.execute("select status from outbox")}
+        (closed,) = db.execute("select status from interventions").fetchone()
+    assert statuses <= {"done"} and closed == "closed"
+
+
+async def test_same_seed_same_output(tmp_path: Path) -> None:
+    a = await run_demo("fr", 6, 11, tmp_path / "a", say=lambda _m: None)  # type: ignore[arg-type]
+    b = await run_demo("fr", 6, 11, tmp_path / "b", say=lambda _m: None)  # type: ignore[arg-type]
+    for name in ("transcript.txt", "report.md", "results.csv"):
+        assert (a / name).read_text("utf-8") == (b / name).read_text("utf-8"), name
+
+
+async def test_anonymous_answers_are_never_attributed_in_anything_posted(tmp_path: Path) -> None:
+    out = await run_demo("en", 9, 5, tmp_path, say=lambda _m: None)  # type: ignore[arg-type]
+    with sqlite3.connect(out / "tst.db") as db:
+        anonymous = db.execute(
+            "select r.value, a.author from responses r join response_authors a "
+            "on a.response_id = r.id where r.visibility = 'group_anonymous' "
+            "and r.skipped = 0"
+        ).fetchall()
+        names = dict(db.execute("select user, display_name from participants").fetchall())
+    transcript = (out / "transcript.txt").read_text("utf-8")
+    assert anonymous
+    texts = [(v.strip('"'), a) for v, a in anonymous if isinstance(v, str) and len(v) > 8]
+    assert texts
+    for text, author in texts:
+        for line in transcript.splitlines():
+            if text and text in line:
+                # Wherever an anonymous text appears, its author's name is not beside it.
+                assert f"{names[author]}:" not in line and f"{names[author]} :" not in line
