@@ -65,6 +65,25 @@ def db_upgrade(config: ConfigOption = None) -> None:
     typer.echo("database is up to date")
 
 
+@db_app.command("purge")
+def db_purge(config: ConfigOption = None) -> None:
+    """Delete raw answers of interventions closed longer ago than `defaults.retention_days`."""
+    from bot.core.ports import SystemClock
+    from bot.storage.store import SqlStore, make_engine
+
+    settings = _settings(config)
+
+    async def purge() -> int:
+        store = SqlStore(make_engine(settings.database.url))
+        try:
+            return await store.purge(SystemClock().now(), settings.defaults.retention_days)
+        finally:
+            await store.close()
+
+    count = asyncio.run(purge())
+    typer.echo(f"purged the answers of {count} closed intervention(s)")
+
+
 @app.command()
 def report(
     intervention: Annotated[str, typer.Argument(help="Intervention id")],

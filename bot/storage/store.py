@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import delete, insert, or_, select, update
@@ -78,6 +78,47 @@ class SqlStore:
     async def unit(self) -> AsyncIterator[UnitOfWork]:
         async with self.sessions() as session, session.begin():
             yield UnitOfWork(session)
+
+    async def purge(self, now: datetime, days: int) -> int:
+        """Delete the raw answers (and pending deliveries) of interventions closed more than
+        `days` ago. Syntheses, contract, board and the audit log stay. Returns how many
+        interventions were purged."""
+        cutoff = now - timedelta(days=days)
+        async with self.unit() as uow:
+            s = uow.session
+            ids = list(
+                await s.scalars(
+                    select(orm.InterventionRow.id).where(
+                        orm.InterventionRow.status == "closed",
+                        orm.InterventionRow.closed_at < cutoff,
+                    )
+                )
+            )
+            ids = [
+                i
+                for i in ids
+                if await s.scalar(
+                    select(orm.ResponseRow.id).where(orm.ResponseRow.intervention_id == i).limit(1)
+                )
+            ]
+            if not ids:
+                return 0
+            await s.execute(
+                delete(orm.ResponseAuthorRow).where(orm.ResponseAuthorRow.intervention_id.in_(ids))
+            )
+            await s.execute(delete(orm.ResponseRow).where(orm.ResponseRow.intervention_id.in_(ids)))
+            await s.execute(delete(orm.OutboxRow).where(orm.OutboxRow.intervention_id.in_(ids)))
+            for iid in ids:
+                await s.execute(
+                    insert(orm.AuditRow).values(
+                        intervention_id=iid,
+                        at=now,
+                        actor="system",
+                        action="retention.purge",
+                        target=f"{days}d",
+                    )
+                )
+            return len(ids)
 
     async def close(self) -> None:
         await self.engine.dispose()

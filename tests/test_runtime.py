@@ -1,0 +1,163 @@
+"""Runner and dispatcher together on a real database: once-only events, crash safety, timers,
+dead letters, a person's own data and its erasure, the retention purge."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.adapters.memory import MemoryChat
+from bot.app import App, build
+from bot.config import DatabaseSettings, Settings
+from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
+from bot.core.model import InterventionId, UserId
+from bot.core.ports import ManualClock
+from bot.storage import orm
+from bot.storage.store import SqlStore
+
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+PEOPLE = ("ana", "ben", "cleo")
+
+
+@dataclass
+class World:
+    app: App
+    chat: MemoryChat
+    clock: ManualClock
+    n: int = 0
+    iid: str = ""
+
+    def meta(self, user: str, channel: str | None = "C1", event_id: str | None = None) -> EventMeta:
+        self.n += 1
+        return EventMeta(
+            "memory", event_id or f"ev{self.n}", "W", UserId(user), user.title(), channel, "fr"
+        )
+
+    async def cmd(self, text: str, user: str = "fac") -> list[str]:
+        handled = await self.app.runner.handle(CommandIssued(self.meta(user), text))
+        self.iid = handled.intervention or self.iid
+        return [r.plain() for r in handled.replies]
+
+    async def consent_all(self) -> None:
+        for p in PEOPLE:
+            await self.app.runner.handle(
+                ChoiceMade(self.meta(p, None), InterventionId(self.iid), "consent", "accept")
+            )
+
+
+@pytest.fixture
+async def world(store: SqlStore) -> AsyncIterator[World]:
+    chat = MemoryChat()
+    clock = ManualClock(T0)
+    url = store.engine.url.render_as_string(hide_password=False)
+    app = build(Settings(database=DatabaseSettings(url=url)), {"memory": chat}, clock, "w1")
+    w = World(app, chat, clock)
+    await w.cmd("start Équipe")
+    await w.cmd("invite " + " ".join(f"<@{p}>" for p in PEOPLE))
+    await w.consent_all()
+    await app.dispatcher.drain()
+    yield w
+    await app.store.close()
+
+
+async def test_a_retried_event_has_no_second_effect(world: World) -> None:
+    meta = world.meta("fac", event_id="retried")
+    first = await world.app.runner.handle(CommandIssued(meta, "round open intake"))
+    again = await world.app.runner.handle(CommandIssued(meta, "round open intake"))
+    assert not first.duplicate and again.duplicate and not again.replies
+    await world.app.dispatcher.drain()
+    prompts = [d for d in world.chat.log if d.where == "@ana" and "•" in d.message.plain()]
+    assert len(prompts) == 1
+
+
+async def test_effects_committed_before_a_crash_are_delivered_by_the_next_process(
+    world: World,
+) -> None:
+    await world.cmd("round open intake")
+    # A first dispatcher claims the prompts and dies before delivering them.
+    dead = world.app.dispatcher
+    claimed = await dead.outbox.claim("dying", world.clock.now(), timedelta(seconds=30), 100)
+    assert claimed
+    assert not world.chat.seen_by("@ana")[-1:] or "•" not in world.chat.seen_by("@ana")[-1]
+    world.clock.advance(seconds=31)
+    await world.app.dispatcher.drain()
+    assert any("•" in text for text in world.chat.seen_by("@ana"))
+    for item in claimed:  # the dead worker's late answer cannot overwrite the new holder's
+        assert not await dead.outbox.done(item.id, "dying", world.clock.now(), "late")
+
+
+async def test_not_now_brings_the_prompt_back_later_only_if_still_unanswered(world: World) -> None:
+    await world.cmd("round open intake")
+    await world.app.dispatcher.drain()
+    iid = InterventionId(world.iid)
+    await world.app.runner.handle(
+        ChoiceMade(world.meta("ana", None), iid, "notnow", "trust.intake")
+    )
+    await world.app.runner.handle(
+        ChoiceMade(world.meta("ben", None), iid, "notnow", "trust.intake")
+    )
+    await world.app.runner.handle(
+        AnswerSubmitted(world.meta("ben", None), iid, "trust.intake", {"trust.hope": "ok"})
+    )
+    before = {u: len(world.chat.seen_by(f"@{u}")) for u in ("ana", "ben")}
+    await world.app.dispatcher.drain()
+    assert {u: len(world.chat.seen_by(f"@{u}")) for u in ("ana", "ben")} == before
+    world.clock.advance(hours=21)
+    await world.app.dispatcher.drain()
+    assert len(world.chat.seen_by("@ana")) == before["ana"] + 1
+    assert len(world.chat.seen_by("@ben")) == before["ben"]
+
+
+async def test_a_person_who_cannot_be_reached_becomes_a_dead_letter_not_a_retry_storm(
+    world: World,
+) -> None:
+    world.chat.unreachable.add(UserId("cleo"))
+    await world.cmd("round open intake")
+    await world.app.dispatcher.drain()
+    counts = await world.app.dispatcher.outbox.counts(world.iid)
+    assert counts.get("dead") == 1 and "pending" not in counts
+
+
+async def test_mydata_shows_my_answers_and_forget_erases_them(world: World) -> None:
+    await world.cmd("round open intake")
+    iid = InterventionId(world.iid)
+    await world.app.runner.handle(
+        AnswerSubmitted(
+            world.meta("ana", None),
+            iid,
+            "trust.intake",
+            {"trust.hope": "un espoir précis"},
+            "group_anonymous",
+        )
+    )
+    await world.cmd("mydata", user="ana")
+    await world.app.dispatcher.drain()
+    assert "un espoir précis" in world.chat.seen_by("@ana")[-1]
+    await world.cmd("oublier", user="ana")
+    async with world.app.store.unit() as uow:
+        left = await uow.session.scalar(select(func.count()).select_from(orm.ResponseRow))
+        members = list(await uow.session.scalars(select(orm.ParticipantRow.user)))
+    assert left == 0 and "ana" not in members
+
+
+async def test_retention_purge_removes_answers_of_long_closed_interventions(world: World) -> None:
+    await world.cmd("round open intake")
+    await world.app.runner.handle(
+        AnswerSubmitted(
+            world.meta("ana", None), InterventionId(world.iid), "trust.intake", {"trust.hope": "x"}
+        )
+    )
+    await world.cmd("close")
+    store = world.app.store
+    assert await store.purge(world.clock.now() + timedelta(days=29), days=30) == 0
+    assert await store.purge(world.clock.now() + timedelta(days=31), days=30) == 1
+    async with store.unit() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(orm.ResponseRow)) == 0
+        assert (
+            await uow.session.scalar(select(func.count()).select_from(orm.ResponseAuthorRow)) == 0
+        )
+        assert await uow.session.scalar(select(func.count()).select_from(orm.AuditRow))
