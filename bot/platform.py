@@ -1,0 +1,40 @@
+"""What a chat platform adapter offers the bot: its port, and a service that receives events."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from bot.core.model import InterventionId, UserId
+from bot.core.ports import AnswerForm, ChatPort
+from bot.i18n.render import reader_for
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+class PlatformService(Protocol):
+    """One platform: `port` delivers (used by the dispatcher), `start` begins receiving events
+    (HTTP server, Socket Mode, gateway) and hands each one to `app.runner.handle`."""
+
+    platform: str
+    port: ChatPort
+
+    async def start(self, app: App) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+async def answer_form(
+    app: App, intervention: str, round_key: str, user: str
+) -> AnswerForm | None:
+    """The form a person sees when they press "Answer": None when the round is not open for
+    them (closed meanwhile, or they are not among its recipients)."""
+    async with app.store.unit() as uow:
+        state = await uow.load(InterventionId(intervention))
+    if state is None:
+        return None
+    rnd = state.rounds.get(round_key)
+    spec = app.flow.round(round_key)
+    if rnd is None or spec is None or rnd.status != "open" or UserId(user) not in rnd.recipients:
+        return None
+    return app.renderer.form(state, spec, rnd, reader_for(state, UserId(user)))
