@@ -43,6 +43,7 @@ class SearchParams:
     tenure_span: float = 0.05  # extra random tenure, as a fraction of N
     stall_steps: int = 0  # steps without a new best before a kick; 0 derives it from N
     kick_fraction: float = 0.07  # random swaps per perturbation, as a fraction of N
+    from_best: bool = True  # kick the best state (True) or the current one
     patience: int | None = None  # perturbations without progress before giving up
     max_steps: int | None = None
 
@@ -74,7 +75,7 @@ def search(
     n = model.n
     full = n <= p.full_scan_limit
     descend(model, rng, deadline, n if full else p.batch_rows)
-    stall_steps = p.stall_steps or (8 * n if full else max(200, n // 4))
+    stall_steps = p.stall_steps or (12 * n if full else max(200, n // 4))
     best_value = model.value
     best_labels = model.labels.copy()
     frozen = np.zeros(n, dtype=np.int64)
@@ -104,7 +105,8 @@ def search(
             kicks_without_progress += 1
             if p.patience is not None and kicks_without_progress > p.patience:
                 break
-            model.reset(best_labels)
+            if p.from_best:
+                model.reset(best_labels)
             kick(model, rng, max(2, int(p.kick_fraction * n)))
             frozen[:] = 0
             since_best = 0

@@ -198,3 +198,22 @@ def test_evaluate_follows_a_facilitator_swap() -> None:
     with pytest.raises(GroupingError) as caught:
         evaluate(request, [*groups, ["ghost"]])
     assert caught.value.code == "unknown_person"
+
+
+def test_constraints_hold_on_the_exact_path_too() -> None:
+    people = roster(12, seed=4)
+    ids = [p.id for p in people]
+    request = GroupingRequest(
+        people=people, weights=WEIGHTS, size_min=4, size_max=4,
+        keep_together=[(ids[0], ids[1]), (ids[1], ids[2])], keep_apart=[(ids[0], ids[3])],
+    )  # fmt: skip
+    proposal = propose(request)
+    where = {pid: g for g, group in enumerate(proposal.groups) for pid in group}
+    assert where[ids[0]] == where[ids[1]] == where[ids[2]] != where[ids[3]]
+    assert proposal.quality.constraint_violations == 0
+
+
+def test_without_weights_any_balanced_grouping_is_returned() -> None:
+    proposal = propose(GroupingRequest(people=roster(30), weights={}))
+    assert sum(proposal.quality.sizes) == 30
+    assert proposal.quality.upper_bound == 0 and proposal.quality.gap == 0
