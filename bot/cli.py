@@ -34,6 +34,40 @@ def _settings(config: Path | None):  # type: ignore[no-untyped-def]
 
 
 @app.command()
+def run(
+    config: ConfigOption = None,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Dispatcher processes")] = 1,
+) -> None:
+    """Serve the configured platforms (Slack, Discord) with the dispatcher and scheduler."""
+    import logging
+    import multiprocessing
+
+    from bot.serve import serve
+
+    settings = _settings(config)
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    if workers > 1 and settings.database.url.startswith("sqlite"):
+        typer.echo("--workers needs PostgreSQL (SQLite serves one process)", err=True)
+        raise typer.Exit(2)
+    extra = [
+        multiprocessing.Process(target=_dispatch_only, args=(config,), daemon=True)
+        for _ in range(workers - 1)
+    ]
+    for process in extra:
+        process.start()
+    asyncio.run(serve(settings))
+
+
+def _dispatch_only(config: Path | None) -> None:
+    """An extra worker: claims and delivers outbox rows, shares the database with the others."""
+    from bot.serve import dispatch_forever
+
+    asyncio.run(dispatch_forever(_settings(config)))
+
+
+@app.command()
 def demo(
     locale: Annotated[str, typer.Option(help="fr or en")] = "fr",
     participants: Annotated[int, typer.Option(min=4, max=18)] = 9,

@@ -1,0 +1,67 @@
+"""The wake-up clock: deliveries happen without anyone calling the dispatcher, and a restarted
+process delivers what came due while it was down, once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.adapters.memory import MemoryChat
+from bot.app import build
+from bot.config import DatabaseSettings, Settings
+from bot.core.events import ChoiceMade, CommandIssued, EventMeta
+from bot.core.model import InterventionId, UserId
+from bot.core.ports import ManualClock
+from bot.scheduler import Wakeup
+from bot.storage.migrate import upgrade
+
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.02)
+
+
+def meta(n: int, user: str, channel: str | None = "C1") -> EventMeta:
+    return EventMeta("memory", f"ev{n}", "W", UserId(user), user, channel, "en")
+
+
+async def test_enqueued_effects_are_delivered_by_the_wakeup_and_survive_a_restart(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
+    await asyncio.to_thread(upgrade, url)
+    settings = Settings(database=DatabaseSettings(url=url))
+    clock = ManualClock(T0)
+    chat = MemoryChat()
+    app = build(settings, {"memory": chat}, clock, "first")
+    wake = Wakeup(app.dispatcher, clock, idle_seconds=30)
+    app.runner.on_enqueued = wake.poke
+    wake.start()
+    handled = await app.runner.handle(CommandIssued(meta(1, "fac"), "start T"))
+    iid = InterventionId(handled.intervention or "")
+    await app.runner.handle(CommandIssued(meta(2, "fac"), "invite <@ana> <@ben> <@cleo>"))
+    await until(lambda: len(chat.seen_by("@cleo")) == 1)  # the frame, without any drain()
+    for n, user in enumerate(("ana", "ben", "cleo"), start=3):
+        await app.runner.handle(ChoiceMade(meta(n, user, None), iid, "consent", "accept"))
+    await app.runner.handle(CommandIssued(meta(7, "fac"), "round open intake"))
+    await until(lambda: len(chat.seen_by("@ana")) == 2)
+    await app.runner.handle(ChoiceMade(meta(8, "ana", None), iid, "notnow", "trust.intake"))
+    # The process stops before the "not now" timer is due...
+    await wake.stop()
+    await app.store.close()
+    clock.advance(hours=30)
+    # ...and a new one, started later, delivers it once.
+    chat2 = MemoryChat()
+    app2 = build(settings, {"memory": chat2}, clock, "second")
+    wake2 = Wakeup(app2.dispatcher, clock, idle_seconds=30)
+    wake2.start()
+    await until(lambda: len(chat2.seen_by("@ana")) == 1)
+    await wake2.run()
+    assert len(chat2.seen_by("@ana")) == 1 and not chat2.seen_by("@ben")
+    await wake2.stop()
+    await app2.store.close()
