@@ -13,6 +13,7 @@ from bot.core.ports import ChatPort, Clock, SystemClock
 from bot.delivery import DeliveryPolicy, Dispatcher
 from bot.flows.context import Policy
 from bot.flows.spec import Flow
+from bot.flows.timing import QuietHours, parse_days
 from bot.flows.tst import tst_flow
 from bot.i18n.catalog import Catalog
 from bot.i18n.render import Renderer
@@ -41,6 +42,7 @@ def policy_from(settings: Settings) -> Policy:
         not_now_hours=d.not_now_hours,
         group_size_min=d.group_size_min,
         group_size_max=d.group_size_max,
+        quiet=QuietHours(d.day_start, d.day_end, parse_days(d.working_days)),
     )
 
 

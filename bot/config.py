@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import time
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +33,21 @@ class InterventionDefaults(Strict):
     not_now_hours: int = Field(20, ge=1, le=168)
     group_size_min: int = Field(3, ge=2, le=12)
     group_size_max: int = Field(5, ge=2, le=12)
+    day_start: time = time(8, 0)
+    day_end: time = time(20, 0)
+    working_days: str = "mon-fri"
+
+    @field_validator("working_days")
+    @classmethod
+    def known_days(cls, value: str) -> str:
+        from bot.flows.timing import parse_days
+
+        try:
+            if not parse_days(value):
+                raise ValueError
+        except ValueError:
+            raise ValueError("use day names such as mon-fri or mon,wed,fri") from None
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bot.core.commands import CommandError, parse
@@ -31,6 +32,7 @@ from bot.core.ports import Clock, OutMessage
 from bot.flows.context import Policy
 from bot.flows.engine import advance
 from bot.flows.spec import Flow
+from bot.flows.timing import next_humane
 from bot.i18n.render import Reader, Renderer, reader_for
 from bot.storage.codec import encode
 from bot.storage.store import ConcurrentUpdate, SqlStore, UnitOfWork
@@ -142,6 +144,14 @@ class Runner:
             )
             return OutMessage(tuple(Segment(s.text, s.relayed) for s in segments))
         return self.renderer.message(state, effect.message, reader)
+
+    def _due(self, state: Intervention, effect: Send, now: datetime) -> datetime:
+        """Questions reach a person at a humane local hour; everything else goes at once."""
+        if not isinstance(effect.to, ToUser) or effect.message.form_round is None:
+            return now
+        member = state.participants.get(effect.to.user)
+        tz = member.timezone if member is not None and member.timezone else state.timezone
+        return next_humane(now, tz, self.policy.quiet)
 
     async def _write(self, uow: UnitOfWork, state: Intervention, effect: Effect, now: Any) -> bool:
         iid = state.id

@@ -161,3 +161,19 @@ async def test_retention_purge_removes_answers_of_long_closed_interventions(worl
             await uow.session.scalar(select(func.count()).select_from(orm.ResponseAuthorRow)) == 0
         )
         assert await uow.session.scalar(select(func.count()).select_from(orm.AuditRow))
+
+
+async def test_questions_opened_at_night_wait_for_each_persons_morning(world: World) -> None:
+    await world.cmd("tz Asia/Tokyo", user="ben")
+    world.clock.set(datetime(2026, 3, 3, 21, 0, tzinfo=UTC))  # 22:00 Paris, 06:00 Tokyo
+    await world.cmd("round open intake")
+    before = {u: len(world.chat.seen_by(f"@{u}")) for u in ("ana", "ben")}
+    await world.app.dispatcher.drain()
+    assert {u: len(world.chat.seen_by(f"@{u}")) for u in ("ana", "ben")} == before
+    world.clock.set(datetime(2026, 3, 3, 23, 0, tzinfo=UTC))  # 08:00 in Tokyo
+    await world.app.dispatcher.drain()
+    assert len(world.chat.seen_by("@ben")) == before["ben"] + 1
+    assert len(world.chat.seen_by("@ana")) == before["ana"]
+    world.clock.set(datetime(2026, 3, 4, 7, 0, tzinfo=UTC))  # 08:00 in Paris
+    await world.app.dispatcher.drain()
+    assert len(world.chat.seen_by("@ana")) == before["ana"] + 1

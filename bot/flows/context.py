@@ -10,6 +10,7 @@ from bot.core.effects import Audience, Button, Effect, Message, Params, Reply, S
 from bot.core.events import EventMeta
 from bot.core.model import AddressForm, Intervention, Locale, UserId
 from bot.flows.spec import Flow
+from bot.flows.timing import QuietHours
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class Policy:
     not_now_hours: int = 20
     group_size_min: int = 3
     group_size_max: int = 5
+    quiet: QuietHours = field(default_factory=QuietHours)
 
 
 class Refused(Exception):
