@@ -170,7 +170,7 @@ class Runner:
                     iid,
                     "send",
                     {"to": _audience(effect.to), "message": encode(effect.message)},
-                    now,
+                    self._due(state, effect, now),
                 )
             case OpenSpace():
                 await uow.enqueue(

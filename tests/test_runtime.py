@@ -106,7 +106,7 @@ async def test_not_now_brings_the_prompt_back_later_only_if_still_unanswered(wor
     before = {u: len(world.chat.seen_by(f"@{u}")) for u in ("ana", "ben")}
     await world.app.dispatcher.drain()
     assert {u: len(world.chat.seen_by(f"@{u}")) for u in ("ana", "ben")} == before
-    world.clock.advance(hours=21)
+    world.clock.advance(hours=23)  # 08:00 in Paris the next day
     await world.app.dispatcher.drain()
     assert len(world.chat.seen_by("@ana")) == before["ana"] + 1
     assert len(world.chat.seen_by("@ben")) == before["ben"]
