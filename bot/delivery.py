@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, cast
 
@@ -130,7 +130,8 @@ class Dispatcher:
         p: dict[str, Any] = item.payload
         match item.kind:
             case "send":
-                return await self._send(state, p["to"], cast(Message, decode(p["message"])))
+                key = f"dlv-{item.id}"
+                return await self._send(state, p["to"], cast(Message, decode(p["message"])), key)
             case "open_space":
                 return await self._open_space(item, state, p, cache)
             case "close_space":
@@ -162,7 +163,9 @@ class Dispatcher:
                 return await self._direct(state, user, msg)
         raise DeliveryError(f"unknown outbox kind {item.kind}", permanent=True)
 
-    async def _send(self, state: Intervention, to: dict[str, Any], message: Message) -> str:
+    async def _send(
+        self, state: Intervention, to: dict[str, Any], message: Message, key: str
+    ) -> str:
         port = self._port(state)
         if "user" in to:
             user = UserId(to["user"])
@@ -170,8 +173,10 @@ class Dispatcher:
             if member is None:
                 raise DeliveryError("recipient erased", permanent=True)
             out = self.renderer.message(state, message, reader_for(state, user))
-            return await self._direct(state, user, out)
-        out = self.renderer.message(state, message, reader_for(state, None))
+            return await self._direct(state, user, replace(out, idempotency_key=key))
+        out = replace(
+            self.renderer.message(state, message, reader_for(state, None)), idempotency_key=key
+        )
         if "space" in to:
             group = next((g for g in state.subgroups if g.index == to["space"]), None)
             if group is None:

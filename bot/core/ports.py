@@ -76,6 +76,9 @@ class OutMessage:
     buttons: tuple[OutButton, ...] = ()
     form: AnswerForm | None = None
     images: tuple[Image, ...] = ()
+    # Set by the dispatcher to the outbox row ("dlv-<id>"): a retried delivery carries the same
+    # key, so a platform that supports it (Discord nonce) or a fake can drop the duplicate.
+    idempotency_key: str = ""
 
     def plain(self) -> str:
         return "".join(s.text for s in self.segments)
