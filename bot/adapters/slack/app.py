@@ -1,0 +1,244 @@
+"""The bolt AsyncApp: acknowledge first, then hand each Slack input to the runner."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import App
+from bot.core.events import EventMeta
+from bot.core.model import LOCALES, Locale, UserId, UserRef
+from bot.core.ports import DeliveryError, OutMessage
+from bot.i18n.render import Reader
+from bot.platform import answer_form
+
+from .chat import SlackChat, TokenFor
+from .home import home_view
+from .parse import (
+    OpenAnswer,
+    parse_action,
+    parse_command,
+    parse_home_opened,
+    parse_submission,
+)
+from .render import ANSWER_CALLBACK, answer_view, ephemeral
+
+log = logging.getLogger(__name__)
+Respond = Callable[..., Awaitable[Any]]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Profile:
+    name: str
+    locale: Locale | None
+    timezone: str | None
+
+
+class SlackEdge:
+    """Listeners of one bolt app. Work after the ack runs in tracked tasks (`settle` awaits
+    them: graceful stop, and tests waiting for an input's effects without sleeping)."""
+
+    def __init__(self, app: App, chat: SlackChat, client: AsyncWebClient, token_for: TokenFor):
+        self.app = app
+        self.chat = chat
+        self.client = client
+        self.token_for = token_for
+        self.profiles: dict[tuple[str, str], Profile] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(self._guard(work))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _guard(self, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("slack input failed after its ack")
+
+    async def settle(self) -> None:
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    async def profile(self, team: str, user: str) -> Profile:
+        """Name, language and timezone from users.info, cached for the process's life."""
+        key = (team, user)
+        if key not in self.profiles:
+            try:
+                client = await self.chat.client_for(team)
+                found = await client.users_info(user=user, include_locale=True)
+                info: dict[str, Any] = found.get("user") or {}
+            except SlackApiError as error:
+                log.info("users.info %s: %s", user, error.response.get("error"))
+                return Profile("", None, None)
+            prefix = str(info.get("locale") or "")[:2]
+            locale = next((loc for loc in LOCALES if loc == prefix), None)
+            name = str(
+                (info.get("profile") or {}).get("display_name") or info.get("real_name") or ""
+            )
+            self.profiles[key] = Profile(
+                name or str(info.get("name") or ""), locale, info.get("tz")
+            )
+        return self.profiles[key]
+
+    async def enrich(self, meta: EventMeta) -> EventMeta:
+        if meta.user is None:
+            return meta
+        p = await self.profile(meta.workspace, meta.user)
+        return dataclasses.replace(
+            meta, user_name=p.name or meta.user_name, locale=p.locale, timezone=p.timezone
+        )
+
+    def reader(self, team: str, user: str) -> Reader:
+        d = self.app.settings.defaults
+        p = self.profiles.get((team, user))
+        locale = p.locale if p is not None and p.locale else d.locale
+        return Reader(locale, d.timezone, d.address_form)
+
+    async def _respond_all(self, respond: Respond, replies: tuple[OutMessage, ...]) -> None:
+        for reply in replies[:5]:  # a response_url takes at most five posts
+            await respond(ephemeral(reply))
+
+    async def _dm_all(self, team: str, user: str, replies: tuple[OutMessage, ...]) -> None:
+        ref = UserRef("slack", team, UserId(user))
+        for reply in replies:
+            try:
+                await self.chat.send_direct(ref, reply)
+            except DeliveryError as error:
+                log.warning("reply to %s not delivered: %s", user, error.reason)
+
+    # --- inputs -------------------------------------------------------------------------------
+
+    async def command(self, body: dict[str, Any], raw: str, respond: Respond) -> None:
+        event = parse_command(body, raw)
+        event = dataclasses.replace(event, meta=await self.enrich(event.meta))
+        handled = await self.app.runner.handle(event)
+        await self._respond_all(respond, handled.replies)
+
+    async def action(self, body: dict[str, Any], respond: Respond) -> None:
+        parsed = parse_action(body)
+        if parsed is None:
+            team, user = _who(body)
+            text = self.app.renderer.text(self.reader(team, user), "error.unknown_action")
+            await respond(ephemeral(_text(text)))
+            return
+        if isinstance(parsed, OpenAnswer):
+            await self.open_answer(parsed, respond)
+            return
+        event = dataclasses.replace(parsed, meta=await self.enrich(parsed.meta))
+        handled = await self.app.runner.handle(event)
+        await self._respond_all(respond, handled.replies)
+
+    async def open_answer(self, ask: OpenAnswer, respond: Respond) -> None:
+        # The trigger lives 3 s: one DB read, then views.open; users.info comes after.
+        user = ask.meta.user or ""
+        form = await answer_form(self.app, ask.intervention, ask.round_key, user)
+        reader = self.reader(ask.meta.workspace, user)
+        if form is None:
+            text = self.app.renderer.text(
+                reader, "error.round_closed_for_answers", round=ask.round_key
+            )
+            await respond(ephemeral(_text(text)))
+            return
+        view = answer_view(form, reader.locale)
+        client = await self.chat.client_for(ask.meta.workspace)
+        try:
+            await client.views_open(trigger_id=ask.trigger_id, view=view)
+        except SlackApiError as error:
+            log.warning("views.open: %s", error.response.get("error"))
+            text = self.app.renderer.text(reader, "error.unknown_action")
+            await respond(ephemeral(_text(text)))
+        await self.profile(ask.meta.workspace, user)
+
+    def submission_errors(self, body: dict[str, Any]) -> dict[str, str] | None:
+        _event, errors = parse_submission(body)
+        if not errors:
+            return None
+        team, user = _who(body)
+        reader = self.reader(team, user)
+        return {e.block_id: self.app.renderer.text(reader, e.key, **dict(e.params)) for e in errors}
+
+    async def submission(self, body: dict[str, Any]) -> None:
+        event, _errors = parse_submission(body)
+        if event is None:
+            return
+        event = dataclasses.replace(event, meta=await self.enrich(event.meta))
+        handled = await self.app.runner.handle(event)
+        team, user = _who(body)
+        await self._dm_all(team, user, handled.replies)
+
+    async def home(self, body: dict[str, Any]) -> None:
+        opened = parse_home_opened(body)
+        if opened is None or opened.meta.user is None:
+            return
+        meta = await self.enrich(opened.meta)
+        async with self.app.store.unit() as uow:
+            # Slack may deliver the event again: the same dedupe table as the runner's.
+            if not await uow.first_time("slack", meta.event_id, self.app.runner.clock.now()):
+                return
+        view = await home_view(self.app, meta)
+        client = await self.chat.client_for(meta.workspace)
+        await client.views_publish(user_id=str(meta.user), view=view)
+
+
+def _who(body: dict[str, Any]) -> tuple[str, str]:
+    team = str((body.get("team") or {}).get("id") or body.get("team_id") or "")
+    return team, str((body.get("user") or {}).get("id") or body.get("user_id") or "")
+
+
+def _text(text: str) -> OutMessage:
+    from bot.core.ports import Segment
+
+    return OutMessage((Segment(text),))
+
+
+def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> AsyncApp:
+    """The bolt app. Request signatures are always verified in HTTP mode (bolt skips them in
+    Socket Mode, where the WebSocket itself is authenticated)."""
+    bolt = AsyncApp(
+        client=edge.client,
+        signing_secret=signing_secret,
+        process_before_response=False,
+        request_verification_enabled=True,
+        **bolt_options,
+    )
+
+    @bolt.command(re.compile(r"^/tst"))
+    async def on_command(ack: Any, body: dict[str, Any], request: Any, respond: Any) -> None:
+        await ack()
+        edge.spawn(edge.command(body, request.raw_body, respond))
+
+    @bolt.action(re.compile(r"^tst:"))
+    async def on_action(ack: Any, body: dict[str, Any], respond: Any) -> None:
+        await ack()
+        edge.spawn(edge.action(body, respond))
+
+    @bolt.view(ANSWER_CALLBACK)
+    async def on_submit(ack: Any, body: dict[str, Any]) -> None:
+        errors = edge.submission_errors(body)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        edge.spawn(edge.submission(body))
+
+    @bolt.event("app_home_opened")
+    async def on_home(body: dict[str, Any]) -> None:
+        edge.spawn(edge.home(body))
+
+    @bolt.event("message")
+    async def on_message(body: dict[str, Any]) -> None:
+        return None  # DMs to the bot are not commands; acknowledged so Slack does not retry
+
+    return bolt

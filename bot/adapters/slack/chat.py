@@ -1,0 +1,206 @@
+"""SlackChat: the ChatPort over slack-sdk's AsyncWebClient (DMs, channels, spaces, images)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.model import ConversationRef, MessageRef, UserRef
+from bot.core.ports import DeliveryError, Image, OutMessage
+
+from .render import message_payloads
+
+log = logging.getLogger(__name__)
+
+PERMANENT = frozenset(
+    {
+        "channel_not_found",
+        "cannot_dm_bot",
+        "user_not_found",
+        "is_archived",
+        "user_disabled",
+        "account_inactive",
+        "not_in_channel",
+        "too_many_users",
+    }
+)
+TokenFor = Callable[[str], Awaitable[str | None]]
+
+
+def make_client(base_url: str, token: str | None, rate_limit_retries: int = 1) -> AsyncWebClient:
+    """A client that retries connection errors and, once, a 429 after its Retry-After: longer
+    waits go back to the dispatcher, which reschedules the row instead of holding a worker."""
+    handlers: list[AsyncRetryHandler] = [AsyncConnectionErrorRetryHandler()]
+    if rate_limit_retries > 0:
+        handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries))
+    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=handlers)
+
+
+def delivery_error(error: SlackApiError) -> DeliveryError:
+    response = error.response
+    reason = str(response.get("error") or "unknown_error")
+    if response.status_code == 429 or reason == "ratelimited":
+        raw = response.headers.get("Retry-After") or response.headers.get("retry-after") or "1"
+        if isinstance(raw, list):
+            raw = raw[0]
+        return DeliveryError("ratelimited", permanent=False, retry_after=float(raw))
+    return DeliveryError(reason, permanent=reason in PERMANENT)
+
+
+class ChannelPacer:
+    """chat.postMessage allows about one message per second per channel: wait our turn."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._next: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def turn(self, channel: str) -> None:
+        if self.interval <= 0:
+            return
+        lock = self._locks.setdefault(channel, asyncio.Lock())
+        async with lock:
+            now = time.monotonic()
+            due = self._next.get(channel, now)
+            if due > now:
+                await asyncio.sleep(due - now)
+            self._next[channel] = max(due, now) + self.interval
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")[:60] or "tst"
+
+
+class SlackChat:
+    """Delivers through the Web API. `token_for(team)` gives the bot token of a workspace
+    (one fixed token, or an OAuth installation)."""
+
+    platform = "slack"
+
+    def __init__(
+        self, client: AsyncWebClient, token_for: TokenFor, pace_seconds: float = 1.0
+    ) -> None:
+        self.client = client
+        self.token_for = token_for
+        self.pacer = ChannelPacer(pace_seconds)
+        self._dm: dict[tuple[str, str], str] = {}
+        self._clients: dict[str, AsyncWebClient] = {}
+
+    async def client_for(self, workspace: str) -> AsyncWebClient:
+        """The client carrying this workspace's bot token (one per token, reused)."""
+        token = await self.token_for(workspace)
+        if token is None or token == self.client.token:
+            return self.client
+        if token not in self._clients:
+            base = self.client
+            self._clients[token] = AsyncWebClient(
+                token=token, base_url=base.base_url, retry_handlers=base.retry_handlers
+            )
+        return self._clients[token]
+
+    async def _call(self, workspace: str, method: str, **params: Any) -> Any:
+        client = await self.client_for(workspace)
+        try:
+            if method.startswith("chat."):  # blocks need a JSON body
+                return await client.api_call(method, json=params)
+            return await client.api_call(method, params=params)
+        except SlackApiError as error:
+            raise delivery_error(error) from None
+
+    async def dm_channel(self, user: UserRef) -> str:
+        key = (user.workspace, user.user)
+        if key not in self._dm:
+            opened = await self._call(user.workspace, "conversations.open", users=user.user)
+            self._dm[key] = opened["channel"]["id"]
+        return self._dm[key]
+
+    async def _post(self, workspace: str, channel: str, msg: OutMessage) -> str:
+        first = ""
+        for payload in message_payloads(msg):
+            await self.pacer.turn(channel)
+            extra = {"thread_ts": first} if first else {}
+            sent = await self._call(
+                workspace, "chat.postMessage", channel=channel, **payload, **extra
+            )
+            first = first or str(sent["ts"])
+        for image in msg.images:
+            await self._upload(workspace, channel, image, first)
+        return first
+
+    async def _upload(self, workspace: str, channel: str, image: Image, thread: str) -> None:
+        client = await self.client_for(workspace)
+        try:
+            await client.files_upload_v2(
+                channel=channel,
+                file=image.png,
+                filename=image.name,
+                title=image.alt,
+                alt_txt=image.alt,
+                thread_ts=thread or None,
+            )
+        except SlackApiError as error:
+            raise delivery_error(error) from None
+
+    async def post(self, to: ConversationRef, msg: OutMessage) -> MessageRef:
+        return MessageRef(to, await self._post(to.workspace, to.channel, msg))
+
+    async def send_direct(self, user: UserRef, msg: OutMessage) -> MessageRef:
+        channel = await self.dm_channel(user)
+        try:
+            ts = await self._post(user.workspace, channel, msg)
+        except DeliveryError as error:
+            if error.reason == "channel_not_found":  # a stale cached DM: open it afresh next time
+                self._dm.pop((user.workspace, user.user), None)
+            raise
+        return MessageRef(ConversationRef(self.platform, user.workspace, channel), ts)
+
+    async def edit(self, ref: MessageRef, msg: OutMessage) -> None:
+        payload = message_payloads(msg)[0]
+        conv = ref.conversation
+        await self._call(
+            conv.workspace, "chat.update", channel=conv.channel, ts=ref.message_id, **payload
+        )
+
+    async def open_space(
+        self, parent: ConversationRef, name: str, members: Sequence[UserRef]
+    ) -> ConversationRef:
+        """A private channel; a group DM when the app may not create private channels."""
+        users = ",".join(m.user for m in members)
+        channel_name = f"tst-{_slug(name)}-{parent.channel.lower()}"[:80]
+        try:
+            created = await self._call(
+                parent.workspace, "conversations.create", name=channel_name, is_private=True
+            )
+        except DeliveryError as error:
+            if error.reason not in ("missing_scope", "restricted_action"):
+                raise
+            log.info("no private channels (%s): opening a group DM", error.reason)
+            opened = await self._call(parent.workspace, "conversations.open", users=users)
+            return ConversationRef(self.platform, parent.workspace, opened["channel"]["id"])
+        channel = created["channel"]["id"]
+        if users:
+            await self._call(parent.workspace, "conversations.invite", channel=channel, users=users)
+        return ConversationRef(self.platform, parent.workspace, channel)
+
+    async def close_space(self, space: ConversationRef) -> None:
+        try:
+            await self._call(space.workspace, "conversations.archive", channel=space.channel)
+        except DeliveryError as error:
+            if error.reason == "already_archived":
+                return
+            if error.reason in ("method_not_supported_for_channel_type", "cant_archive_mpim"):
+                await self._call(space.workspace, "conversations.close", channel=space.channel)
+                return
+            raise

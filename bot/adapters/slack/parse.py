@@ -1,0 +1,212 @@
+"""Pure parsing: Slack payloads (slash command, block action, view submission) -> core events."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
+from bot.core.model import VISIBILITIES, AnswerValue, InterventionId, UserId, Visibility
+from bot.i18n.render import parse_action_id
+
+from .render import ANSWER_CALLBACK, SKIP_BLOCK, VISIBILITY_BLOCK
+
+PLATFORM = "slack"
+CHOICE_ACTIONS = frozenset({"skip", "notnow", "consent", "contributions"})
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAnswer:
+    """The "Answer" button: the adapter opens the round's modal with this trigger."""
+
+    meta: EventMeta
+    intervention: str
+    round_key: str
+    trigger_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class HomeOpened:
+    meta: EventMeta
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """A submission problem shown under one input of the modal: a catalog key and params."""
+
+    block_id: str
+    key: str
+    params: Mapping[str, str | int] = field(default_factory=dict)
+
+
+def body_hash(raw: str | bytes) -> str:
+    data = raw.encode() if isinstance(raw, str) else raw
+    return hashlib.sha256(data).hexdigest()[:40]
+
+
+def _meta(
+    event_id: str, team: str, user: str, name: str = "", channel: str | None = None
+) -> EventMeta:
+    return EventMeta(PLATFORM, event_id, team, UserId(user) if user else None, name, channel)
+
+
+def parse_command(body: Mapping[str, Any], raw_body: str | bytes) -> CommandIssued:
+    """`/tst <text>`. The signed body includes a fresh trigger_id, so its hash identifies one
+    invocation and a retried delivery of the same bytes is recognised."""
+    channel = str(body.get("channel_id") or "")
+    in_dm = channel.startswith("D") or body.get("channel_name") == "directmessage"
+    meta = _meta(
+        f"cmd:{body_hash(raw_body)}",
+        str(body.get("team_id") or ""),
+        str(body.get("user_id") or ""),
+        str(body.get("user_name") or ""),
+        None if in_dm or not channel else channel,
+    )
+    return CommandIssued(meta, str(body.get("text") or "").strip())
+
+
+def _team(body: Mapping[str, Any]) -> str:
+    team = body.get("team") or {}
+    return str(team.get("id") or body.get("team_id") or "")
+
+
+def _user(body: Mapping[str, Any]) -> tuple[str, str]:
+    user = body.get("user") or {}
+    return str(user.get("id") or ""), str(user.get("name") or user.get("username") or "")
+
+
+def parse_action(body: Mapping[str, Any]) -> ChoiceMade | OpenAnswer | None:
+    """A button press on one of our messages; None for anything we did not render."""
+    actions = body.get("actions") or []
+    if not actions:
+        return None
+    parsed = parse_action_id(str(actions[0].get("action_id") or ""))
+    if parsed is None:
+        return None
+    iid, action, value = parsed
+    user, name = _user(body)
+    trigger = str(body.get("trigger_id") or "")
+    # Interactions are not retried by Slack, but a double click gives a second trigger_id:
+    # the engine itself ignores a second identical choice.
+    meta = _meta(f"act:{trigger or actions[0].get('action_ts', '')}", _team(body), user, name)
+    if action == "answer":
+        return OpenAnswer(meta, iid, value, trigger)
+    if action in CHOICE_ACTIONS:
+        return ChoiceMade(meta, InterventionId(iid), action, value)
+    return None
+
+
+def parse_home_opened(body: Mapping[str, Any]) -> HomeOpened | None:
+    event = body.get("event") or {}
+    if event.get("type") != "app_home_opened" or event.get("tab", "home") != "home":
+        return None
+    team = str(body.get("team_id") or "")
+    return HomeOpened(_meta(f"evt:{body.get('event_id', '')}", team, str(event.get("user", ""))))
+
+
+def _selected(state: Mapping[str, Any]) -> str | None:
+    option = state.get("selected_option")
+    return str(option["value"]) if option else None
+
+
+def _selected_many(state: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(str(o["value"]) for o in state.get("selected_options") or [])
+
+
+def _visibility(value: str | None) -> Visibility | None:
+    for known in VISIBILITIES:
+        if value == known:
+            return known
+    return None
+
+
+def parse_submission(body: Mapping[str, Any]) -> tuple[AnswerSubmitted | None, list[FieldError]]:
+    """The answer modal, typed per kind: open/restate str, scale int, choice/consent str,
+    multi/rank tuple, dots {option: count}. Problems come back as errors under their input."""
+    view = body.get("view") or {}
+    if view.get("callback_id") != ANSWER_CALLBACK:
+        return None, []
+    meta_json = json.loads(view.get("private_metadata") or "{}")
+    values: Mapping[str, Mapping[str, Any]] = (view.get("state") or {}).get("values") or {}
+    answers: dict[str, AnswerValue] = {}
+    errors: list[FieldError] = []
+    ranks: dict[str, dict[int, str]] = {}
+    dots: dict[str, dict[str, int]] = {}
+    first_field = ""
+    order: list[str] = []
+    for block_id, actions in values.items():
+        if block_id in (SKIP_BLOCK, VISIBILITY_BLOCK):
+            continue
+        kind, _, rest = block_id.partition("|")
+        key, _, extra = rest.partition("|")
+        state = actions.get("v") or {}
+        first_field = first_field or block_id
+        if key not in order:
+            order.append(key)
+        if kind in ("open", "restate"):
+            text = str(state.get("value") or "").strip()
+            limit = int(extra or 3000)
+            if len(text) > limit:
+                errors.append(FieldError(block_id, "error.answer_too_long", {"limit": limit}))
+            elif text:
+                answers[key] = text
+        elif kind == "scale":
+            chosen = _selected(state)
+            low, _, high = extra.partition("-")
+            if chosen is not None:
+                if not chosen.lstrip("-").isdigit() or not int(low) <= int(chosen) <= int(high):
+                    params = {"low": int(low), "high": int(high)}
+                    errors.append(FieldError(block_id, "error.answer_out_of_range", params))
+                else:
+                    answers[key] = int(chosen)
+        elif kind in ("choice", "consent"):
+            chosen = _selected(state)
+            if chosen is not None:
+                answers[key] = chosen
+        elif kind == "multi":
+            many = _selected_many(state)
+            if many:
+                answers[key] = many
+        elif kind == "rank":
+            chosen = _selected(state)
+            if chosen is not None:
+                ranks.setdefault(key, {})[int(extra or 1)] = chosen
+        elif kind == "dots":
+            raw = state.get("value")
+            if raw not in (None, ""):
+                if not str(raw).isdigit():
+                    errors.append(FieldError(block_id, "error.answer_invalid"))
+                elif int(str(raw)) > 0:
+                    dots.setdefault(key, {})[extra] = int(str(raw))
+    for key, places in ranks.items():
+        ranked = tuple(places[p] for p in sorted(places))
+        if len(set(ranked)) != len(ranked):
+            errors.append(FieldError(f"rank|{key}|{max(places)}", "error.answer_invalid"))
+        else:
+            answers[key] = ranked
+    for key, spread in dots.items():
+        answers[key] = spread
+    skip_all = bool(_selected_many(values.get(SKIP_BLOCK, {}).get("v") or {}))
+    visibility = _selected(values.get(VISIBILITY_BLOCK, {}).get("v") or {})
+    if not answers and not skip_all and not errors and first_field:
+        errors.append(FieldError(first_field, "error.empty_answer"))
+    if errors:
+        return None, errors
+    user, name = _user(body)
+    meta = _meta(f"view:{view.get('id', '')}:{view.get('hash', '')}", _team(body), user, name)
+    skipped = tuple(k for k in order if k not in answers) if skip_all else ()
+    chosen_visibility = _visibility(visibility)
+    return (
+        AnswerSubmitted(
+            meta,
+            InterventionId(str(meta_json.get("i", ""))),
+            str(meta_json.get("r", "")),
+            answers,
+            chosen_visibility,
+            skipped,
+        ),
+        [],
+    )

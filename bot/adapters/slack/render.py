@@ -1,0 +1,269 @@
+"""Pure rendering: OutMessage -> chat.postMessage payloads, AnswerForm -> modal view JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from bot.core.ports import AnswerForm, FormField, OutButton, OutMessage, Segment
+
+MAX_SECTION = 3000  # characters in one section block's text
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_TEXT_INPUT = 3000
+MAX_ACTIONS = 25  # elements in one actions block
+MAX_OPTION_TEXT = 75
+MAX_TITLE = 24  # modal title, submit and close labels
+MAX_FALLBACK = 2000
+ANSWER_CALLBACK = "tst_answer"
+SKIP_BLOCK = "skip"
+VISIBILITY_BLOCK = "visibility"
+
+# Slack-specific sentences the core catalog has no key for (layout limits of this platform).
+_TEXTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "too_many": "Ce formulaire dépasse ce que Slack peut afficher : {shown} questions sur "
+        "{total} sont ici. Envoyez-les, puis rouvrez le formulaire pour les suivantes.",
+        "close": "Fermer",
+        "skip_all": "Je passe les questions laissées vides",
+        "visibility": "Qui peut lire mes réponses ?",
+    },
+    "en": {
+        "too_many": "This form is larger than Slack can show: {shown} of {total} questions are "
+        "here. Send them, then open the form again for the rest.",
+        "close": "Close",
+        "skip_all": "Skip the questions left empty",
+        "visibility": "Who can read my answers?",
+    },
+}
+
+
+def slack_text(locale: str, key: str, **params: object) -> str:
+    table = _TEXTS.get(locale, _TEXTS["en"])
+    return table[key].format(**params)
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters: once escaped, no `<!channel>` or `<@U..>` can form."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn(segments: Sequence[Segment]) -> str:
+    # Trusted catalog text is escaped too: it is plain text, never Slack markup.
+    return "".join(escape(s.text) for s in segments)
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _safe_cut(text: str, limit: int) -> int:
+    """A cut point <= limit that falls on a line break if possible and never inside `&amp;`."""
+    cut = text.rfind("\n", 0, limit + 1)
+    if cut <= limit // 2:
+        cut = limit
+        amp = text.rfind("&", max(0, cut - 5), cut)
+        if amp != -1 and ";" not in text[amp:cut]:
+            cut = amp
+    return max(cut, 1)
+
+
+def chunks(text: str, limit: int = MAX_SECTION) -> list[str]:
+    out: list[str] = []
+    while len(text) > limit:
+        cut = _safe_cut(text, limit)
+        out.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    if text.strip():
+        out.append(text)
+    return out
+
+
+def plain(text: str, limit: int = MAX_OPTION_TEXT) -> dict[str, Any]:
+    # plain_text is never parsed for mentions, so relayed text in labels is inert as it is.
+    return {"type": "plain_text", "text": _truncate(text or " ", limit), "emoji": False}
+
+
+def section(text: str) -> dict[str, Any]:
+    # verbatim: no automatic parsing of mentions, channel names or URLs in this text.
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}
+
+
+def button(b: OutButton) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "button",
+        "action_id": b.action_id,
+        "value": b.action_id,
+        "text": plain(b.label),
+    }
+    if b.style in ("primary", "danger"):
+        out["style"] = b.style
+    return out
+
+
+def message_payloads(msg: OutMessage) -> list[dict[str, Any]]:
+    """One message, or several when it exceeds 50 blocks (the rest go in its thread)."""
+    blocks: list[dict[str, Any]] = [section(c) for c in chunks(mrkdwn(msg.segments))]
+    buttons = [button(b) for b in msg.buttons]
+    for start in range(0, len(buttons), MAX_ACTIONS):
+        blocks.append({"type": "actions", "elements": buttons[start : start + MAX_ACTIONS]})
+    if not blocks:
+        blocks.append(section(" "))
+    fallback = escape(_truncate(msg.plain(), MAX_FALLBACK)) or " "
+    payloads = []
+    for start in range(0, len(blocks), MAX_MESSAGE_BLOCKS):
+        payloads.append(
+            {
+                "text": fallback,
+                "blocks": blocks[start : start + MAX_MESSAGE_BLOCKS],
+                "unfurl_links": False,
+                "unfurl_media": False,
+                "link_names": False,
+            }
+        )
+    return payloads
+
+
+def ephemeral(msg: OutMessage) -> dict[str, Any]:
+    """A reply through `response_url`, seen only by the person who acted."""
+    payload = {k: v for k, v in message_payloads(msg)[0].items() if k != "link_names"}
+    return {**payload, "response_type": "ephemeral", "replace_original": False}
+
+
+# --- the answer modal -------------------------------------------------------------------------
+# Block ids carry the field's kind and what parsing needs ("kind|prompt|extra"), so a submission
+# is parsed from the payload alone, whatever happened to the process meanwhile.
+
+
+def _option(value: str, label: str) -> dict[str, Any]:
+    return {"text": plain(label), "value": value[:150]}
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], hint: str = "") -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "optional": True,
+        "label": plain(label, 2000),
+        "element": {**element, "action_id": "v"},
+    }
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    return block
+
+
+def _choice_element(field: FormField, many: bool) -> dict[str, Any]:
+    options = [_option(v, label) for v, label in field.options][:100]
+    if len(options) <= 10:
+        return {"type": "checkboxes" if many else "radio_buttons", "options": options}
+    return {"type": "multi_static_select" if many else "static_select", "options": options}
+
+
+def field_blocks(field: FormField) -> list[dict[str, Any]]:
+    key, kind = field.prompt_key, field.kind
+    if kind in ("open", "restate"):
+        limit = min(field.max_length or MAX_TEXT_INPUT, MAX_TEXT_INPUT)
+        element = {"type": "plain_text_input", "multiline": True, "max_length": limit}
+        return [_input(f"{kind}|{key}|{limit}", field.label, element, field.hint)]
+    if kind == "scale":
+        element = _choice_element(field, many=False)
+        bounds = f"{field.minimum}-{field.maximum}"
+        return [_input(f"scale|{key}|{bounds}", field.label, element, field.hint)]
+    if kind in ("choice", "consent"):
+        return [_input(f"{kind}|{key}|", field.label, _choice_element(field, False), field.hint)]
+    if kind == "multi":
+        return [_input(f"multi|{key}|", field.label, _choice_element(field, True), field.hint)]
+    if kind == "rank":
+        # One select per place: Slack does not keep the order of a multi-select.
+        places = max(1, min(field.budget or len(field.options), len(field.options), 10))
+        options = [_option(v, label) for v, label in field.options][:100]
+        return [
+            _input(
+                f"rank|{key}|{place}",
+                f"{field.label} — {place}" if place > 1 else field.label,
+                {"type": "static_select", "options": options},
+                field.hint if place == 1 else "",
+            )
+            for place in range(1, places + 1)
+        ]
+    if kind == "dots":
+        budget = field.budget or 1
+        head = [section(escape(field.label + (f"\n{field.hint}" if field.hint else "")))]
+        return head + [
+            _input(
+                f"dots|{key}|{value}",
+                label,
+                {
+                    "type": "number_input",
+                    "is_decimal_allowed": False,
+                    "min_value": "0",
+                    "max_value": str(budget),
+                },
+            )
+            for value, label in field.options
+        ]
+    return [_input(f"open|{key}|{MAX_TEXT_INPUT}", field.label, {"type": "plain_text_input"})]
+
+
+def _visibility_blocks(form: AnswerForm, locale: str) -> list[dict[str, Any]]:
+    options = [_option(v.value, v.label) for v in form.visibility_options]
+    if not options:
+        return []
+    initial = next((o for o in options if o["value"] == form.default_visibility), options[0])
+    # Radio descriptions are capped at 75 characters, so each whole sentence is shown below.
+    explained = "\n".join(
+        f"*{escape(v.label)}* — {escape(v.explanation)}" for v in form.visibility_options
+    )
+    return [
+        {
+            "type": "input",
+            "block_id": VISIBILITY_BLOCK,
+            "label": plain(slack_text(locale, "visibility"), 2000),
+            "element": {
+                "type": "radio_buttons",
+                "action_id": "v",
+                "options": options,
+                "initial_option": initial,
+            },
+        },
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": explained[:3000]}]},
+    ]
+
+
+def answer_view(form: AnswerForm, locale: str = "en") -> dict[str, Any]:
+    """The modal: one input per prompt (fitting its kind), the visibility choice, and skip."""
+    tail = _visibility_blocks(form, locale)
+    skip = {
+        "type": "input",
+        "block_id": SKIP_BLOCK,
+        "optional": True,
+        "label": plain(form.skip_label, 2000),
+        "element": {
+            "type": "checkboxes",
+            "action_id": "v",
+            "options": [_option("skip", slack_text(locale, "skip_all"))],
+        },
+    }
+    head = [section(escape(form.title))]
+    body: list[dict[str, Any]] = []
+    shown = 0
+    room = MAX_VIEW_BLOCKS - len(head) - len(tail) - 2  # skip + a possible notice
+    for field in form.fields:
+        blocks = field_blocks(field)
+        if len(body) + len(blocks) > room:
+            break
+        body += blocks
+        shown += 1
+    if shown < len(form.fields):
+        notice = slack_text(locale, "too_many", shown=shown, total=len(form.fields))
+        head.append({"type": "context", "elements": [{"type": "mrkdwn", "text": notice}]})
+    return {
+        "type": "modal",
+        "callback_id": ANSWER_CALLBACK,
+        "private_metadata": json.dumps({"i": form.intervention, "r": form.round_key}),
+        "title": plain(form.title, MAX_TITLE),
+        "submit": plain(form.submit_label, MAX_TITLE),
+        "close": plain(slack_text(locale, "close"), MAX_TITLE),
+        "blocks": head + body + tail + [skip],
+    }

@@ -1,0 +1,100 @@
+"""The Slack platform service: builds the client, the port and the bolt app; serves HTTP or
+Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import App
+from bot.config import SlackSettings
+
+from .app import SlackEdge, build_bolt
+from .chat import SlackChat, TokenFor, make_client
+
+log = logging.getLogger(__name__)
+
+
+def _secret(value: Any) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+class SlackService:
+    """`port` delivers through the Web API; `start` receives events (HTTP or Socket Mode)."""
+
+    platform = "slack"
+
+    def __init__(
+        self,
+        settings: SlackSettings,
+        *,
+        pace_seconds: float = 1.0,
+        rate_limit_retries: int = 1,
+    ) -> None:
+        self.settings = settings
+        token = _secret(settings.bot_token)
+        self.client: AsyncWebClient = make_client(settings.api_base_url, token, rate_limit_retries)
+        self.token_for: TokenFor = self._fixed_token
+        self.port = SlackChat(self.client, self._token, pace_seconds)
+        self.edge: SlackEdge | None = None
+        self._runner: web.AppRunner | None = None
+        self._socket: Any = None
+        self.bound_port: int | None = None
+
+    async def _fixed_token(self, team: str) -> str | None:
+        return _secret(self.settings.bot_token)
+
+    async def _token(self, team: str) -> str | None:
+        return await self.token_for(team)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.settings.host}:{self.bound_port}{self.settings.path}"
+
+    async def start(self, app: App) -> None:
+        s = self.settings
+        self.edge = SlackEdge(app, self.port, self.client, self._token)
+        options: dict[str, Any] = {}
+        if s.client_id and s.client_secret and s.mode == "http":
+            from .oauth import oauth_options
+
+            options, self.token_for = await oauth_options(s, app, self.client)
+        signing = _secret(s.signing_secret) or ""
+        if s.mode == "http" and not signing:
+            raise ValueError("slack.signing_secret is required in HTTP mode")
+        bolt = build_bolt(self.edge, signing, **options)
+        if s.mode == "socket":
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            app_token = _secret(s.app_token)
+            if not app_token:
+                raise ValueError("slack.app_token is required in Socket Mode")
+            self._socket = AsyncSocketModeHandler(bolt, app_token, web_client=self.client)
+            await self._socket.connect_async()
+            log.info("slack: Socket Mode connected")
+            return
+        self._runner = web.AppRunner(bolt.web_app(path=s.path, port=s.port))
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, s.host, s.port)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        self.bound_port = sockets[0].getsockname()[1] if sockets else s.port
+        log.info("slack: listening on %s", self.url)
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self.edge is not None:
+            await self.edge.settle()
+
+
+def create_service(settings: SlackSettings) -> SlackService:
+    return SlackService(settings)
