@@ -55,7 +55,9 @@ def _meta(
 
 def parse_command(body: Mapping[str, Any], raw_body: str | bytes) -> CommandIssued:
     """`/tst <text>`. The signed body includes a fresh trigger_id, so its hash identifies one
-    invocation and a retried delivery of the same bytes is recognised."""
+    invocation and a retried delivery of the same bytes is recognised. Socket Mode has no
+    raw body: the payload itself (with its trigger_id) is hashed instead."""
+    raw_body = raw_body or json.dumps(dict(body), sort_keys=True)
     channel = str(body.get("channel_id") or "")
     in_dm = channel.startswith("D") or body.get("channel_name") == "directmessage"
     meta = _meta(
