@@ -1,0 +1,124 @@
+"""What the bot sends: nothing lost in a 429 storm, relayed text inert, anonymity kept,
+sub-group spaces, permanent errors recognised."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+from slack_world import ANA, BEN, CLEO, FAC, PEOPLE, SlackWorld, make_world
+
+from bot.core.model import ConversationRef, UserId, UserRef
+from bot.core.ports import DeliveryError, OutMessage, Segment
+from bot.storage.store import SqlStore
+
+
+async def test_a_429_storm_is_survived_with_nothing_lost_or_doubled(world: SlackWorld) -> None:
+    await world.start_with_people()
+    world.fake.fail_next("chat.postMessage", retry_after=1, count=8)
+    await world.cmd("round open trust.intake")
+    for _ in range(10):  # each pass: the rows rescheduled by Retry-After come due
+        world.clock.advance(seconds=2)
+        await world.settle()
+    assert len([c for c in world.fake.called("chat.postMessage")]) >= 8
+    for p in PEOPLE:
+        assert len([b for b in world.buttons(p) if ":answer:trust.intake" in b]) == 1
+
+
+@pytest.fixture
+async def retrying(store: SqlStore) -> AsyncIterator[SlackWorld]:
+    async for w in make_world(store, rate_limit_retries=1):
+        yield w
+
+
+async def test_the_client_itself_honours_one_retry_after(retrying: SlackWorld) -> None:
+    retrying.fake.fail_next("chat.postMessage", retry_after=0)
+    port = retrying.service.port
+    ref = await port.post(ConversationRef("slack", "T1", "C1"), OutMessage((Segment("hi"),)))
+    assert ref.message_id and len(retrying.fake.called("chat.postMessage")) == 2
+
+
+async def test_relayed_text_cannot_ping_anyone(world: SlackWorld) -> None:
+    await world.start_with_people()
+    await world.cmd("round open trust.intake")
+    hostile = "<!channel> <!here> <!everyone> <@UFAC> <!subteam^S1> & @everyone"
+    await world.answer(ANA, "trust.intake", {"trust.hope": hostile}, visibility="facilitator")
+    await world.cmd("mydata", user=ANA)
+    sent = world.fake.everything_sent()
+    for raw in ("<!channel>", "<!here>", "<!everyone>", "<@UFAC>", "<!subteam^S1>"):
+        assert raw not in sent.replace(json.dumps(hostile)[1:-1], "")
+    echoed = [m for m in world.fake.messages if "&lt;!channel&gt;" in json.dumps(m["blocks"])]
+    assert echoed, "the person's own text comes back, escaped"
+    for m in world.fake.messages:
+        assert m["blocks"] and all(
+            b["text"].get("verbatim") for b in m["blocks"] if b["type"] == "section"
+        )
+    assert all(c.params.get("unfurl_links") is False for c in world.fake.called("chat.postMessage"))
+
+
+async def test_anonymous_answers_are_never_attributed_in_anything_slack_received(
+    world: SlackWorld,
+) -> None:
+    await world.start_with_people()
+    await world.cmd("round open trust.intake")
+    secrets = {ANA: "hope-alpha-42", BEN: "hope-beta-42", CLEO: "hope-gamma-42"}
+    for p, text in secrets.items():
+        await world.answer(p, "trust.intake", {"trust.hope": text}, visibility="group_anonymous")
+    mark = len(world.fake.calls)
+    await world.cmd("round close trust.intake")
+    await world.cmd("publish trust.intake")
+    later = world.fake.calls[mark:]
+    carried = [c for c in later if any(s in json.dumps(c.params) for s in secrets.values())]
+    assert carried, "the anonymous answers were relayed"
+    names = ("Ana", "Ben", "Cleo", ANA, BEN, CLEO)
+    for call in carried:
+        text = json.dumps(call.params, ensure_ascii=False)
+        assert not [n for n in names if n in text], text[:400]
+
+
+async def test_a_subgroup_space_is_a_private_channel_archived_at_the_end(
+    world: SlackWorld,
+) -> None:
+    port = world.service.port
+    members = [UserRef("slack", "T1", UserId(u)) for u in (ANA, BEN)]
+    space = await port.open_space(ConversationRef("slack", "T1", "C1"), "Groupe 1", members)
+    created = world.fake.channels[space.channel]
+    assert created["name"].startswith("tst-groupe-1") and {ANA, BEN} <= set(created["members"])
+    await port.close_space(space)
+    assert created["archived"]
+
+
+async def test_without_the_private_channel_scope_a_group_dm_is_used(world: SlackWorld) -> None:
+    world.fake.missing_scopes.add("groups:write")
+    port = world.service.port
+    members = [UserRef("slack", "T1", UserId(u)) for u in (ANA, BEN, CLEO)]
+    space = await port.open_space(ConversationRef("slack", "T1", "C1"), "Groupe 2", members)
+    assert space.channel.startswith("G")
+    await port.close_space(space)
+    assert world.fake.channels[space.channel]["archived"]
+
+
+async def test_unreachable_people_are_permanent_failures_and_429_carries_retry_after(
+    world: SlackWorld,
+) -> None:
+    port = world.service.port
+    msg = OutMessage((Segment("hello"),))
+    with pytest.raises(DeliveryError) as gone:
+        await port.send_direct(UserRef("slack", "T1", UserId("UNOBODY")), msg)
+    assert gone.value.permanent
+    world.fake.error_next("chat.postMessage", "channel_not_found")
+    with pytest.raises(DeliveryError) as missing:
+        await port.post(ConversationRef("slack", "T1", "C9"), msg)
+    assert missing.value.permanent
+    world.fake.fail_next("chat.postMessage", retry_after=7)
+    with pytest.raises(DeliveryError) as limited:
+        await port.send_direct(UserRef("slack", "T1", UserId(FAC)), msg)
+    assert not limited.value.permanent and limited.value.retry_after == 7
+
+
+async def test_dm_channels_are_opened_once_per_person(world: SlackWorld) -> None:
+    port = world.service.port
+    for _ in range(3):
+        await port.send_direct(UserRef("slack", "T1", UserId(ANA)), OutMessage((Segment("x"),)))
+    assert len(world.fake.called("conversations.open")) == 1
