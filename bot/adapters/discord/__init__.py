@@ -1,0 +1,1 @@
+"""Discord adapter: gateway client, ChatPort and the PlatformService for `tst run`."""

@@ -1,0 +1,175 @@
+"""DiscordChat: the ChatPort over Discord's REST API (DMs, channel posts, private threads)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import discord
+from discord.http import HTTPClient, Route
+
+from bot.adapters.discord import render
+from bot.core.model import ConversationRef, MessageRef, UserRef
+from bot.core.ports import DeliveryError, OutMessage
+
+log = logging.getLogger(__name__)
+CANNOT_DM = 50007
+DM_TOO_FAST = 40003
+PRIVATE_THREAD = 12
+Unreachable = Callable[[UserRef, OutMessage], Awaitable[None]]
+
+
+class Pacer:
+    """At most one call per `interval` seconds, in arrival order (a DM fan-out must stay well
+    under the global 50/s and Discord's undocumented DM anti-spam)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._lock = asyncio.Lock()
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        async with self._lock:
+            delay = self._next - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self._next = max(time.monotonic(), self._next) + self.interval
+
+
+class DiscordChat:
+    """Sends through discord.py's HTTPClient (its buckets and global lock) with raw payloads
+    built by `render`. Attach the client's `http` before the dispatcher delivers."""
+
+    platform = "discord"
+
+    def __init__(self, dm_per_second: float = 20.0, dm_opens_per_second: float = 2.0) -> None:
+        self.http: HTTPClient | None = None
+        self.on_unreachable: Unreachable | None = None
+        self._dm_channels: dict[str, str] = {}
+        self._dm_pacer = Pacer(1.0 / dm_per_second)
+        self._open_pacer = Pacer(1.0 / dm_opens_per_second)
+
+    def _client(self) -> HTTPClient:
+        if self.http is None:
+            raise DeliveryError("discord client not connected", permanent=False, retry_after=5.0)
+        return self.http
+
+    async def _request(self, route: Route, **kwargs: Any) -> Any:
+        """One REST call; Discord's errors become DeliveryErrors the dispatcher understands."""
+        try:
+            return await self._client().request(route, **kwargs)
+        except discord.RateLimited as error:
+            retry = error.retry_after
+            raise DeliveryError("rate_limited", permanent=False, retry_after=retry) from error
+        except discord.Forbidden as error:
+            raise DeliveryError(f"forbidden:{error.code}", permanent=True) from error
+        except discord.NotFound as error:
+            raise DeliveryError(f"not_found:{error.code}", permanent=True) from error
+        except discord.DiscordServerError as error:
+            raise DeliveryError(f"server:{error.status}", permanent=False) from error
+        except discord.HTTPException as error:
+            if error.status == 429:  # discord.py gave up after its own retries
+                retry = _retry_after(error)
+                raise DeliveryError("rate_limited", permanent=False, retry_after=retry) from error
+            if error.code == DM_TOO_FAST:
+                raise DeliveryError("dm_too_fast", permanent=False, retry_after=60.0) from error
+            # Any other 4xx is a payload the bot built wrongly: retrying cannot help.
+            raise DeliveryError(f"http:{error.status}:{error.code}", permanent=True) from error
+
+    async def _send(self, channel: str, msg: OutMessage) -> str:
+        last = ""
+        for part, body in enumerate(render.message_payloads(msg)):
+            body = {**body, "nonce": render.nonce(channel, body, part), "enforce_nonce": True}
+            route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel)
+            if "attachments" in body:
+                files = [discord.File(io.BytesIO(i.png), filename=i.name) for i in msg.images]
+                form: list[dict[str, Any]] = [{"name": "payload_json", "value": json.dumps(body)}]
+                form += [
+                    {
+                        "name": f"files[{n}]",
+                        "value": f.fp,
+                        "filename": f.filename,
+                        "content_type": "image/png",
+                    }
+                    for n, f in enumerate(files)
+                ]
+                data = await self._request(route, files=files, form=form)
+            else:
+                data = await self._request(route, json=body)
+            last = str(data["id"])
+        return last
+
+    async def post(self, to: ConversationRef, msg: OutMessage) -> MessageRef:
+        return MessageRef(to, await self._send(to.channel, msg))
+
+    async def _dm_channel(self, user: UserRef) -> str:
+        cached = self._dm_channels.get(user.user)
+        if cached is not None:
+            return cached
+        await self._open_pacer.wait()
+        route = Route("POST", "/users/@me/channels")
+        data = await self._request(route, json={"recipient_id": user.user})
+        self._dm_channels[user.user] = str(data["id"])
+        return str(data["id"])
+
+    async def send_direct(self, user: UserRef, msg: OutMessage) -> MessageRef:
+        channel = await self._dm_channel(user)
+        await self._dm_pacer.wait()
+        try:
+            mid = await self._send(channel, msg)
+        except DeliveryError as error:
+            if error.reason == f"forbidden:{CANNOT_DM}" and self.on_unreachable is not None:
+                await self.on_unreachable(user, msg)
+            raise
+        return MessageRef(ConversationRef(self.platform, user.workspace, channel), mid)
+
+    async def edit(self, ref: MessageRef, msg: OutMessage) -> None:
+        body = render.message_payloads(msg)[0]
+        body.setdefault("components", [])
+        route = Route(
+            "PATCH",
+            "/channels/{channel_id}/messages/{message_id}",
+            channel_id=ref.conversation.channel,
+            message_id=ref.message_id,
+        )
+        await self._request(route, json=body)
+
+    async def open_space(
+        self, parent: ConversationRef, name: str, members: Sequence[UserRef]
+    ) -> ConversationRef:
+        """A private thread only its members (and moderators) see; nobody else can invite."""
+        route = Route("POST", "/channels/{channel_id}/threads", channel_id=parent.channel)
+        body = {
+            "name": render.shorten(name, 100),
+            "type": PRIVATE_THREAD,
+            "invitable": False,
+            "auto_archive_duration": 10080,
+        }
+        data = await self._request(route, json=body)
+        thread = str(data["id"])
+        for m in members:
+            await self._request(
+                Route(
+                    "PUT",
+                    "/channels/{channel_id}/thread-members/{user_id}",
+                    channel_id=thread,
+                    user_id=m.user,
+                )
+            )
+        return ConversationRef(parent.platform, parent.workspace, thread)
+
+    async def close_space(self, space: ConversationRef) -> None:
+        route = Route("PATCH", "/channels/{channel_id}", channel_id=space.channel)
+        await self._request(route, json={"archived": True, "locked": True})
+
+
+def _retry_after(error: discord.HTTPException) -> float:
+    try:
+        return float(error.response.headers.get("Retry-After", "1"))
+    except (TypeError, ValueError):
+        return 1.0

@@ -1,0 +1,187 @@
+"""The discord.py client: sharded gateway, the localized `/tst` group and the DynamicItem button."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.core.commands import COMMANDS, STEP_ALIASES
+from bot.i18n.catalog import Catalog
+
+if TYPE_CHECKING:
+    from bot.adapters.discord.handlers import Handlers
+
+log = logging.getLogger(__name__)
+LOCALES: dict[discord.Locale, str] = {
+    discord.Locale.french: "fr",
+    discord.Locale.american_english: "en",
+    discord.Locale.british_english: "en",
+}
+
+
+class CatalogTranslator(app_commands.Translator):
+    """Command names and descriptions from the same catalogs as every other text."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        lang = LOCALES.get(locale)
+        key = string.extras.get("key")
+        if lang is None or key is None or not self.catalog.has(lang, key):  # type: ignore[arg-type]
+            return None
+        return self.catalog.template(lang, key)  # type: ignore[arg-type]
+
+
+def _name(key: str, default: str) -> app_commands.locale_str:
+    return app_commands.locale_str(default, key="discord.cmd." + key)
+
+
+def _desc(key: str, catalog: Catalog) -> app_commands.locale_str:
+    full = "discord.desc." + key
+    # A command added to the grammar before its catalog keys still works, undescribed.
+    default = catalog.template("en", full) if catalog.has("en", full) else key.replace("_", " ")
+    return app_commands.locale_str(default, key=full)
+
+
+Run = Callable[[discord.Interaction[Any], str], Awaitable[None]]
+Complete = Callable[[discord.Interaction[Any], str], Awaitable[list[app_commands.Choice[str]]]]
+
+
+def _command(
+    path: list[str], catalog: Catalog, run: Run, complete: Complete | None
+) -> app_commands.Command[Any, Any, None]:
+    key = "_".join(path)
+
+    async def callback(interaction: discord.Interaction[Any], args: str | None = None) -> None:
+        await run(interaction, " ".join([*path, args or ""]).strip())
+
+    app_commands.describe(args=_desc("args", catalog))(callback)
+    app_commands.rename(args=_name("args", "args"))(callback)
+    cmd: app_commands.Command[Any, Any, None] = app_commands.Command(
+        name=_name(key, path[-1]), description=_desc(key, catalog), callback=callback
+    )
+    if complete is not None:
+        cmd.autocomplete("args")(complete)  # type: ignore[arg-type]
+    return cmd
+
+
+def tst_group(catalog: Catalog, run: Run, completers: dict[str, Complete]) -> app_commands.Group:
+    """`/tst` mirrors the text grammar: one sub-command per command, groups for sub-commands,
+    and one free `args` option whose text follows the same grammar (mentions included)."""
+    group = app_commands.Group(name=_name("tst", "tst"), description=_desc("tst", catalog))
+    for spec in COMMANDS:
+        complete = completers.get(spec.name)
+        if not spec.subs:
+            group.add_command(_command([spec.name], catalog, run, complete))
+            continue
+        sub = app_commands.Group(
+            name=_name(spec.name, spec.name), description=_desc(spec.name, catalog), parent=group
+        )
+        for name in spec.subs:
+            sub.add_command(_command([spec.name, name], catalog, run, complete))
+    return group
+
+
+def step_choices(current: str) -> list[app_commands.Choice[str]]:
+    names = sorted({v for v in STEP_ALIASES.values()})
+    return [app_commands.Choice(name=n, value=n) for n in names if current.lower() in n][:25]
+
+
+class TstButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"tst:(?P<iid>[^:]+):(?P<action>[a-z_]+):(?P<value>.*)",
+):
+    """Every bot button: the custom_id is the core's action id, so a click still routes after
+    a restart or in another process."""
+
+    def __init__(self, iid: str, action: str, value: str) -> None:
+        super().__init__(discord.ui.Button(custom_id=f"tst:{iid}:{action}:{value}"))
+        self.iid, self.action, self.value = iid, action, value
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> TstButton:
+        return cls(match["iid"], match["action"], match["value"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        client = interaction.client
+        assert isinstance(client, TstClient)
+        await client.handlers.button(interaction, self.iid, self.action, self.value)
+
+
+class TstClient(discord.AutoShardedClient):
+    """One process's shards. Everything else lives in `handlers` (thin edges, rule 7)."""
+
+    def __init__(
+        self,
+        handlers: Handlers,
+        catalog: Catalog,
+        guild_ids: list[int],
+        shard_count: int = 0,
+        shard_ids: list[int] | None = None,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True  # channel and thread cache; interactions need no intent
+        super().__init__(
+            intents=intents,
+            shard_count=shard_count or None,
+            shard_ids=shard_ids or None,  # type: ignore[arg-type]
+            chunk_guilds_at_startup=False,
+            guild_ready_timeout=guild_ready_timeout,
+            allowed_mentions=discord.AllowedMentions.none(),
+            max_ratelimit_timeout=30.0,
+        )
+        self.handlers = handlers
+        self.catalog = catalog
+        self.guild_ids = guild_ids
+        self.tree = app_commands.CommandTree(self)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(TstButton)
+        await self.tree.set_translator(CatalogTranslator(self.catalog))
+        self.tree.add_command(
+            tst_group(
+                self.catalog,
+                self.handlers.command,
+                {
+                    "round": self.handlers.rounds,
+                    "publish": self.handlers.rounds,
+                    "step": _steps,
+                    "tz": self.handlers.timezones,
+                },
+            )
+        )
+        if not self.guild_ids:
+            await self.tree.sync()
+        for gid in self.guild_ids:
+            guild = discord.Object(id=gid)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        # Modal submissions are routed here by their custom_id, never by an in-memory modal.
+        if interaction.type == discord.InteractionType.modal_submit:
+            await self.handlers.modal(interaction)
+
+
+async def _steps(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    return step_choices(current)

@@ -1,0 +1,290 @@
+"""What each interaction does: ack at once, turn it into a core event, show the replies."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import available_timezones
+
+import discord
+from discord import app_commands
+
+from bot.adapters.discord import parse, render
+from bot.adapters.discord.chat import DiscordChat
+from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
+from bot.core.model import InterventionId, UserId, UserRef, Visibility
+from bot.core.ports import AnswerForm, OutButton, OutMessage, Segment
+from bot.i18n.render import Reader, action_id, parse_action_id, reader_for
+from bot.platform import answer_form
+from bot.runtime import Handled
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+Inter = discord.Interaction[Any]
+CHOICES = {"skip", "notnow", "consent", "contributions"}
+
+
+class RawModal(discord.ui.Modal):
+    """A modal whose body `render` built; stopped at once so discord.py never keeps it in
+    memory (the submission is routed by custom_id, after a restart too)."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__(title=body["title"], custom_id=body["custom_id"])
+        self.body = body
+        self.stop()
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.body
+
+
+def buttons_view(buttons: Sequence[OutButton]) -> discord.ui.View:
+    """Plain buttons whose clicks the DynamicItem routes; the view itself is never stored."""
+    view = discord.ui.View(timeout=None)
+    for b in buttons[:25]:
+        style = discord.ButtonStyle(render.STYLES.get(b.style, 2))
+        view.add_item(discord.ui.Button(label=b.label[:80], custom_id=b.action_id, style=style))
+    view.stop()
+    return view
+
+
+def interaction_payload(i: Inter) -> dict[str, Any]:
+    """The fields of the INTERACTION_CREATE that `parse.meta_from` reads."""
+    person = {"id": str(i.user.id), "username": i.user.name, "global_name": i.user.global_name}
+    out: dict[str, Any] = {
+        "id": str(i.id),
+        "channel_id": str(i.channel_id) if i.channel_id else None,
+        "locale": str(i.locale.value) if i.locale else None,
+        "guild_id": str(i.guild_id) if i.guild_id else None,
+        "authorizing_integration_owners": {
+            str(k): str(v) for k, v in i._integration_owners.items()
+        },
+    }
+    out["member" if i.guild_id else "user"] = {"user": person} if i.guild_id else person
+    return out
+
+
+class Handlers:
+    """Interaction handling for one App. Multi-page drafts and the closed-DM fallback state are
+    in memory: a restart loses an unfinished multi-page draft and resets the count."""
+
+    def __init__(self, chat: DiscordChat) -> None:
+        self.chat = chat
+        self.app: App | None = None
+        self.drafts: dict[tuple[str, str, str], dict[str, str | list[str]]] = {}
+        self.pending: dict[tuple[str, str], list[OutMessage]] = {}
+        self.unreachable_users: dict[str, set[str]] = {}
+        self.notices: dict[str, Any] = {}
+
+    def _app(self) -> App:
+        assert self.app is not None, "Handlers used before start()"
+        return self.app
+
+    def _reader(self, meta: EventMeta) -> Reader:
+        policy = self._app().runner.policy
+        return Reader(meta.locale or policy.locale, policy.timezone, policy.address_form)
+
+    def _text(self, meta: EventMeta, key: str, **params: str | int) -> str:
+        return self._app().renderer.text(self._reader(meta), key, **params)
+
+    async def _handle(self, i: Inter, event: Any) -> Handled | None:
+        try:
+            return await self._app().runner.handle(event)
+        except Exception:
+            log.exception("interaction %s failed", i.id)
+            await self._say(i, [self._text(event.meta, "discord.error.generic")])
+            return None
+
+    async def _say(self, i: Inter, texts: Sequence[str], buttons: Sequence[OutButton] = ()) -> None:
+        """Ephemeral replies, after the ack (the deferred "thinking" answer is replaced)."""
+        for n, text in enumerate(texts):
+            last = n == len(texts) - 1
+            view = buttons_view(buttons) if last and buttons else discord.utils.MISSING
+            for part in render.chunks(text):
+                await i.followup.send(
+                    part,
+                    ephemeral=True,
+                    view=view,
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+                view = discord.utils.MISSING
+
+    async def _show(self, i: Inter, handled: Handled | None) -> None:
+        if handled is None:
+            return
+        if not handled.replies:
+            await i.delete_original_response()
+        for reply in handled.replies:
+            await self._say(i, [render.content_of(reply)], reply.buttons)
+
+    # -- slash commands -----------------------------------------------------------------------
+
+    async def command(self, i: Inter, text: str) -> None:
+        # Acknowledge first (rule 6): the runner may take longer than Discord's 3 s.
+        await i.response.defer(ephemeral=True, thinking=True)
+        meta = parse.meta_from(interaction_payload(i))
+        await self._show(i, await self._handle(i, CommandIssued(meta, text)))
+
+    async def rounds(self, i: Inter, current: str) -> list[app_commands.Choice[str]]:
+        keys = self._app().flow.round_keys()
+        found = [k for k in keys if current.lower() in k.lower()]
+        return [app_commands.Choice(name=k, value=k) for k in found[:25]]
+
+    async def timezones(self, i: Inter, current: str) -> list[app_commands.Choice[str]]:
+        found = sorted(z for z in available_timezones() if current.lower() in z.lower())
+        return [app_commands.Choice(name=z, value=z) for z in found[:25]]
+
+    # -- buttons ------------------------------------------------------------------------------
+
+    async def button(self, i: Inter, iid: str, action: str, value: str) -> None:
+        meta = parse.meta_from(interaction_payload(i))
+        if action == "answer":
+            self.drafts.pop((str(i.user.id), iid, value), None)
+            await self._open_page(i, meta, iid, value, 0)
+        elif action == "page":
+            round_key, _, page = value.rpartition("/")
+            await self._open_page(i, meta, iid, round_key, int(page or 0))
+        elif action == "myprompts":
+            await i.response.defer(ephemeral=True, thinking=True)
+            await self._my_prompts(i, meta, iid)
+        elif action in CHOICES:
+            await i.response.defer(ephemeral=True, thinking=True)
+            event = ChoiceMade(meta, InterventionId(iid), action, value)
+            await self._show(i, await self._handle(i, event))
+        else:
+            await i.response.send_message(self._text(meta, "discord.error.generic"), ephemeral=True)
+
+    async def _form(self, i: Inter, iid: str, round_key: str) -> AnswerForm | None:
+        return await answer_form(self._app(), iid, round_key, str(i.user.id))
+
+    async def _open_page(
+        self, i: Inter, meta: EventMeta, iid: str, round_key: str, page: int
+    ) -> None:
+        # A modal must be the first response: one quick read, nothing else before it.
+        form = await self._form(i, iid, round_key)
+        if form is None:
+            text = self._text(meta, "discord.error.round_closed")
+            await i.response.send_message(text, ephemeral=True)
+            return
+        count = len(render.pages(form))
+        suffix = f" ({page + 1}/{count})" if count > 1 else ""
+        label = self._text(meta, "discord.visibility_label")
+        await i.response.send_modal(RawModal(render.modal(form, page, label, suffix)))
+
+    # -- modal submissions --------------------------------------------------------------------
+
+    async def modal(self, i: Inter) -> None:
+        data = cast(dict[str, Any], i.data or {})
+        target = parse.parse_modal_id(str(data.get("custom_id", "")))
+        if target is None:
+            return
+        iid, round_key, page = target
+        await i.response.defer(ephemeral=True, thinking=True)
+        meta = parse.meta_from(interaction_payload(i))
+        form = await self._form(i, iid, round_key)
+        if form is None:
+            await self._say(i, [self._text(meta, "discord.error.round_closed")])
+            return
+        draft_key = (str(i.user.id), iid, round_key)
+        draft = self.drafts.setdefault(draft_key, {})
+        draft.update(parse.modal_values(data.get("components") or []))
+        pages = render.pages(form)
+        if page + 1 < len(pages):
+            nxt = OutButton(
+                action_id(iid, "page", f"{round_key}/{page + 1}"),
+                self._text(meta, "discord.continue", page=page + 2, pages=len(pages)),
+                "primary",
+            )
+            await self._say(i, [self._text(meta, "discord.page_saved")], [nxt])
+            return
+        self.drafts.pop(draft_key, None)
+        indexes = [n for p in pages for n in p]
+        typed = parse.typed_answers(form, indexes, draft)
+        if typed.invalid:
+            labels = ", ".join(f.label for f in form.fields if f.prompt_key in typed.invalid)
+            await self._say(i, [self._text(meta, "discord.error.unreadable", prompts=labels)])
+            return
+        visibility = parse.visibility_of(draft)
+        event = AnswerSubmitted(
+            meta,
+            InterventionId(iid),
+            round_key,
+            typed.answers,
+            cast(Visibility | None, visibility),
+            typed.skipped,
+        )
+        await self._show(i, await self._handle(i, event))
+
+    # -- closed DMs -----------------------------------------------------------------------------
+
+    async def unreachable(self, user: UserRef, msg: OutMessage) -> None:
+        """A DM bounced (50007): keep it for the "Get my prompts" button, tell the channel how
+        many people are reached that way (a count, never names)."""
+        parsed = [parse_action_id(b.action_id) for b in msg.buttons]
+        iid = next((p[0] for p in parsed if p is not None), None)
+        if iid is None:
+            return
+        self.pending.setdefault((iid, user.user), []).append(msg)
+        people = self.unreachable_users.setdefault(iid, set())
+        if user.user in people and iid in self.notices:
+            return
+        people.add(user.user)
+        try:
+            await self._notice(iid)
+        except Exception:
+            log.exception("closed-DM notice for %s failed", iid)
+
+    async def _notice(self, iid: str) -> None:
+        app = self._app()
+        async with app.store.unit() as uow:
+            state = await uow.load(InterventionId(iid))
+        if state is None:
+            return
+        reader = reader_for(state, None)
+        count = len(self.unreachable_users[iid])
+        out = OutMessage(
+            (Segment(app.renderer.text(reader, "discord.fallback.notice", count=count)),),
+            (
+                OutButton(
+                    action_id(iid, "myprompts"),
+                    app.renderer.text(reader, "discord.fallback.button"),
+                ),
+            ),
+        )
+        if iid in self.notices:
+            await self.chat.edit(self.notices[iid], out)
+        else:
+            self.notices[iid] = await self.chat.post(state.conversation, out)
+
+    async def _my_prompts(self, i: Inter, meta: EventMeta, iid: str) -> None:
+        waiting = self.pending.pop((iid, str(i.user.id)), [])
+        if not waiting:
+            waiting = await self._open_rounds_for(iid, UserId(str(i.user.id)))
+        if not waiting:
+            await self._say(i, [self._text(meta, "discord.fallback.none")])
+            return
+        for msg in waiting:
+            await self._say(i, [render.content_of(msg)], msg.buttons)
+
+    async def _open_rounds_for(self, iid: str, user: UserId) -> list[OutMessage]:
+        """After a restart the bounced DMs are gone: rebuild the open prompts from the state."""
+        app = self._app()
+        async with app.store.unit() as uow:
+            state = await uow.load(InterventionId(iid))
+        if state is None:
+            return []
+        reader = reader_for(state, user)
+        t = app.renderer.text
+        out = []
+        for key, rnd in state.rounds.items():
+            if rnd.status != "open" or user not in rnd.recipients:
+                continue
+            buttons = (
+                OutButton(action_id(iid, "answer", key), t(reader, "button.answer"), "primary"),
+                OutButton(action_id(iid, "skip", key), t(reader, "button.skip")),
+                OutButton(action_id(iid, "notnow", key), t(reader, "button.not_now")),
+            )
+            out.append(OutMessage((Segment(t(reader, "round.prompt", round=key)),), buttons))
+        return out

@@ -1,0 +1,197 @@
+"""Pure functions from OutMessage and AnswerForm to Discord message and modal payload dicts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from bot.adapters.discord.parse import VISIBILITY_INPUT, field_id, modal_id
+from bot.core.ports import AnswerForm, FormField, OutButton, OutMessage
+
+MAX_CONTENT = 2000
+MAX_MODAL_ITEMS = 5  # Discord's cap on a modal's top-level components
+MAX_OPTIONS = 25
+EPHEMERAL = 1 << 6
+SUPPRESS_EMBEDS = 1 << 2
+NO_MENTIONS: dict[str, Any] = {"parse": [], "users": [], "roles": [], "replied_user": False}
+STYLES = {"primary": 1, "danger": 4, "": 2}
+ZWSP = "\u200b"
+# Text that Discord turns into a ping or a channel/role/user/emoji reference.
+PINGS = re.compile(r"@(everyone|here)|<(@[!&]?|#|/|a?:)")
+
+
+def inert(text: str) -> str:
+    """Participant text shown as written but unable to ping: a zero-width space breaks each
+    `@everyone`, `@here` and `<@…>`; allowed_mentions none is the second lock."""
+    return PINGS.sub(lambda m: m.group(0)[0] + ZWSP + m.group(0)[1:], text)
+
+
+def content_of(msg: OutMessage) -> str:
+    return "".join(inert(s.text) if s.relayed else s.text for s in msg.segments)
+
+
+def has_relayed(msg: OutMessage) -> bool:
+    return any(s.relayed for s in msg.segments)
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def chunks(text: str, limit: int = MAX_CONTENT) -> list[str]:
+    """Split long text on line breaks (then anywhere) into Discord-sized messages."""
+    out: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit)
+        cut = cut if cut > limit // 2 else limit
+        out.append(rest[:cut])
+        rest = rest[cut:].lstrip("\n")
+    out.append(rest)
+    return out
+
+
+def button(b: OutButton) -> dict[str, Any]:
+    return {
+        "type": 2,
+        "style": STYLES.get(b.style, 2),
+        "label": b.label[:80],
+        "custom_id": b.action_id,
+    }
+
+
+def action_rows(buttons: tuple[OutButton, ...]) -> list[dict[str, Any]]:
+    """Five buttons per row, five rows at most."""
+    rows = [buttons[i : i + 5] for i in range(0, min(len(buttons), 25), 5)]
+    return [{"type": 1, "components": [button(b) for b in row]} for row in rows]
+
+
+def message_payloads(msg: OutMessage) -> list[dict[str, Any]]:
+    """One or more message bodies (long text split); buttons ride on the last one. Every body
+    carries allowed_mentions none, and bodies with relayed text do not unfurl links."""
+    texts = chunks(content_of(msg))
+    flags = SUPPRESS_EMBEDS if has_relayed(msg) else 0
+    bodies: list[dict[str, Any]] = [
+        {"content": t, "allowed_mentions": NO_MENTIONS, "flags": flags} for t in texts
+    ]
+    if msg.buttons:
+        bodies[-1]["components"] = action_rows(msg.buttons)
+    if msg.images:
+        bodies[-1]["attachments"] = [
+            {"id": i, "filename": img.name, "description": shorten(img.alt, 1024)}
+            for i, img in enumerate(msg.images)
+        ]
+    return bodies
+
+
+def nonce(channel: str, body: dict[str, Any], part: int = 0) -> str:
+    """A stable nonce for the same body to the same channel, so a retried send (after a timeout
+    that hid Discord's acceptance) returns the first message instead of posting twice."""
+    digest = hashlib.sha256(f"{channel}:{part}:{json.dumps(body, sort_keys=True)}".encode())
+    return digest.hexdigest()[:25]
+
+
+def ephemeral(text: str, buttons: tuple[OutButton, ...] = ()) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "content": shorten(text, MAX_CONTENT),
+        "flags": EPHEMERAL,
+        "allowed_mentions": NO_MENTIONS,
+    }
+    if buttons:
+        body["components"] = action_rows(buttons)
+    return body
+
+
+# -- modals ----------------------------------------------------------------------------------
+
+
+def visibility_slots(form: AnswerForm) -> int:
+    """The explanation (a text display) and, when there is a choice, its select."""
+    return 1 if len(form.visibility_options) <= 1 else 2
+
+
+def pages(form: AnswerForm) -> list[list[int]]:
+    """Field indexes per modal page. The first page starts with who will read the answer, so
+    the choice is made (and explained) before anything is written."""
+    first = MAX_MODAL_ITEMS - visibility_slots(form)
+    indexes = list(range(len(form.fields)))
+    out = [indexes[:first]]
+    rest = indexes[first:]
+    out += [rest[i : i + MAX_MODAL_ITEMS] for i in range(0, len(rest), MAX_MODAL_ITEMS)]
+    return out
+
+
+def modal(
+    form: AnswerForm, page: int, visibility_label: str, title_suffix: str = ""
+) -> dict[str, Any]:
+    """The modal body for one page (type 9 callback data)."""
+    components: list[dict[str, Any]] = []
+    if page == 0:
+        components += visibility_components(form, visibility_label)
+    components += [field_component(i, form.fields[i]) for i in pages(form)[page]]
+    return {
+        "custom_id": modal_id(form.intervention, form.round_key, page),
+        "title": shorten(form.title + title_suffix, 45),
+        "components": components,
+    }
+
+
+def visibility_components(form: AnswerForm, label: str) -> list[dict[str, Any]]:
+    lines = "\n".join(f"{o.label} — {o.explanation}" for o in form.visibility_options)
+    out: list[dict[str, Any]] = [{"type": 10, "content": shorten(lines, 4000)}]
+    if len(form.visibility_options) > 1:
+        options = [
+            {
+                "label": shorten(o.label, 100),
+                "value": o.value,
+                "description": shorten(o.explanation, 100),
+                "default": o.value == form.default_visibility,
+            }
+            for o in form.visibility_options
+        ]
+        select = {
+            "type": 3,
+            "custom_id": VISIBILITY_INPUT,
+            "options": options,
+            "min_values": 1,
+            "max_values": 1,
+            "required": True,
+        }
+        out.append({"type": 18, "label": shorten(label, 45), "component": select})
+    return out
+
+
+def field_component(index: int, f: FormField) -> dict[str, Any]:
+    """A Label (type 18) around the input; long prompt texts continue in its description."""
+    label = shorten(f.label, 45)
+    description = f.label if len(f.label) > 45 else f.hint
+    inner: dict[str, Any]
+    if f.kind in ("open", "restate", "dots") or not f.options:
+        inner = {
+            "type": 4,
+            "custom_id": field_id(index),
+            "style": 2,
+            "required": False,
+            "max_length": max(1, min(f.max_length, 4000)),
+        }
+        if f.kind == "dots":
+            inner["value"] = "\n".join(
+                shorten(f"{value}: 0  {text}", 100) for value, text in f.options[:MAX_OPTIONS]
+            )
+    else:
+        many = f.kind in ("multi", "rank")
+        options = f.options[:MAX_OPTIONS]
+        inner = {
+            "type": 3,
+            "custom_id": field_id(index),
+            "options": [{"label": shorten(t, 100), "value": v} for v, t in options],
+            "min_values": 0,
+            "max_values": min(len(options), f.budget or len(options)) if many else 1,
+            "required": False,
+        }
+    out: dict[str, Any] = {"type": 18, "label": label, "component": inner}
+    if description:
+        out["description"] = shorten(description, 100)
+    return out

@@ -1,0 +1,86 @@
+"""The Discord PlatformService: points discord.py at the configured API, starts the shards."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+import discord.gateway
+import discord.http
+import yarl
+
+from bot.adapters.discord.chat import DiscordChat
+from bot.adapters.discord.client import TstClient
+from bot.adapters.discord.handlers import Handlers
+from bot.config import DiscordSettings
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+READY_TIMEOUT = 60.0
+
+
+def point_at(api_base_url: str, gateway_url: str) -> None:
+    """discord.py reads its endpoints from two class attributes and offers no option for them
+    (checked in 2.7.1); tests/discord/test_contract.py fails if an upgrade moves them."""
+    discord.http.Route.BASE = api_base_url.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class DiscordService:
+    platform = "discord"
+
+    def __init__(self, settings: DiscordSettings, guild_ready_timeout: float = 2.0) -> None:
+        self.settings = settings
+        self.port = DiscordChat()
+        self.handlers = Handlers(self.port)
+        self.client: TstClient | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._guild_ready_timeout = guild_ready_timeout
+
+    async def start(self, app: App) -> None:
+        s = self.settings
+        if s.token is None:
+            raise SystemExit("discord.token is not set")
+        point_at(s.api_base_url, s.gateway_url)
+        self.handlers.app = app
+        self.port.on_unreachable = self.handlers.unreachable
+        client = TstClient(
+            self.handlers,
+            app.renderer.catalog,
+            list(s.guild_ids),
+            s.shard_count,
+            list(s.shard_ids),
+            self._guild_ready_timeout,
+        )
+        self.client = client
+        await client.login(s.token.get_secret_value())
+        self.port.http = client.http
+        self._task = asyncio.create_task(client.connect(), name="discord-gateway")
+        ready = asyncio.create_task(client.wait_until_ready())
+        done, _ = await asyncio.wait(
+            {ready, self._task}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+        )
+        if self._task in done:
+            ready.cancel()
+            self._task.result()  # surfaces why the gateway stopped
+            raise RuntimeError("discord gateway stopped before ready")
+        if ready not in done:
+            ready.cancel()
+            raise TimeoutError("discord gateway not ready in time")
+
+    async def stop(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self.port.http = None
+
+
+def create_service(settings: DiscordSettings) -> DiscordService:
+    return DiscordService(settings)

@@ -1,0 +1,54 @@
+"""The test's view of a running Discord deployment: the fake, the app and the service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fakes.discord_gateway import FakeDiscord
+
+from bot.adapters.discord.service import DiscordService
+from bot.app import App
+
+
+@dataclass
+class World:
+    fake: FakeDiscord
+    app: App
+    service: DiscordService
+    fac: int
+    people: dict[str, int] = field(default_factory=dict)
+
+    async def settle(self, iid: int) -> None:
+        """Wait until the interaction was answered, then deliver what it queued."""
+        await self.fake.wait_for(lambda: self.fake.interactions[iid].settled())
+        await self.app.dispatcher.drain()
+
+    async def slash(self, user: int, path: str, args: str | None = None) -> list[str]:
+        iid = await self.fake.slash(user, path.split(), args)
+        await self.settle(iid)
+        return [r.get("content", "") for r in self.fake.replies(iid)]
+
+    async def click(self, user: int, custom_id: str, dm: bool = True) -> int:
+        iid = await self.fake.click(user, custom_id, dm)
+        await self.settle(iid)
+        return iid
+
+    def buttons(self, user: int) -> list[str]:
+        """custom_ids of every button in `user`'s DMs, newest last."""
+        return [
+            c["custom_id"]
+            for m in self.fake.dms_to(user)
+            for row in m.get("components", [])
+            for c in row["components"]
+        ]
+
+    async def answer(self, user: int, round_key: str, values: dict[str, Any]) -> list[str]:
+        """Press "Answer" in the DM, fill the modal that opens, submit it."""
+        button = next(b for b in self.buttons(user) if b.endswith(f":answer:{round_key}"))
+        click = await self.click(user, button)
+        modal = self.fake.acks(click)[0]
+        assert modal["type"] == 9, modal
+        submit = await self.fake.submit_modal(user, modal["data"], values)
+        await self.settle(submit)
+        return [r.get("content", "") for r in self.fake.replies(submit)]

@@ -1,0 +1,102 @@
+"""A short intervention run end to end through discord.py and the fake Discord."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from discord_world import World
+
+ROUND = "trust.barometer"
+WORDS = {"ana": "lagune", "ben": "boussole", "cleo": "@everyone phare"}
+
+
+async def answer_all(w: World) -> None:
+    await w.slash(w.fac, "round open", ROUND)
+    for name, user in w.people.items():
+        replies = await w.answer(user, ROUND, {"f0": ["4"], "f1": WORDS[name]})
+        assert replies, name
+
+
+@pytest.mark.xfail(
+    reason="prompt DMs after `round open` not yet seen by the fake: open issue", strict=False
+)
+async def test_a_round_goes_from_the_dm_button_to_the_published_synthesis(started: World) -> None:
+    w = started
+    await answer_all(w)
+    await w.slash(w.fac, "round close", ROUND)
+    await w.slash(w.fac, "publish", ROUND)
+    channel = "\n".join(m["content"] for m in w.fake.channel_messages())
+    for word in ("lagune", "boussole", "phare"):
+        assert word in channel
+    assert all(m["allowed_mentions"]["parse"] == [] for m in w.fake.channel_messages())
+
+
+@pytest.mark.xfail(
+    reason="prompt DMs after `round open` not yet seen by the fake: open issue", strict=False
+)
+async def test_the_modal_explains_who_reads_before_anything_is_written(started: World) -> None:
+    w = started
+    await w.slash(w.fac, "round open", ROUND)
+    user = w.people["ana"]
+    button = next(b for b in w.buttons(user) if b.endswith(f":answer:{ROUND}"))
+    modal = w.fake.acks(await w.click(user, button))[0]["data"]
+    first, choice = modal["components"][:2]
+    assert first["type"] == 10 and "k" not in first["content"][:0]
+    assert choice["component"]["custom_id"] == "vis"
+    assert len(modal["components"]) <= 5
+
+
+@pytest.mark.xfail(
+    reason="prompt DMs after `round open` not yet seen by the fake: open issue", strict=False
+)
+async def test_anonymous_answers_are_never_attributed(started: World) -> None:
+    w = started
+    await answer_all(w)
+    await w.slash(w.fac, "round close", ROUND)
+    await w.slash(w.fac, "publish", ROUND)
+    for m in w.fake.channel_messages():
+        text = json.dumps(m, ensure_ascii=False)
+        if any(word in text for word in WORDS.values()):
+            for name, uid in w.people.items():
+                assert name not in text.lower() and str(uid) not in text
+
+
+@pytest.mark.xfail(
+    reason="prompt DMs after `round open` not yet seen by the fake: open issue", strict=False
+)
+async def test_everyone_in_an_answer_never_pings(started: World) -> None:
+    w = started
+    await answer_all(w)
+    await w.slash(w.fac, "round close", ROUND)
+    await w.slash(w.fac, "publish", ROUND)
+    relayed = [m for m in w.fake.channel_messages() if "phare" in m["content"]]
+    assert relayed
+    for m in relayed:
+        assert "@everyone" not in m["content"]
+        assert m["allowed_mentions"] == {
+            "parse": [],
+            "users": [],
+            "roles": [],
+            "replied_user": False,
+        }
+
+
+async def test_facilitator_commands_are_refused_to_others(started: World) -> None:
+    w = started
+    before = len(w.fake.channel_messages())
+    replies = await w.slash(w.people["ben"], "round open", ROUND)
+    assert replies and all(r for r in replies)
+    sent = [c for c in w.fake.calls if c.path.startswith("/interactions")][-1]
+    assert sent.body["data"]["flags"] & 64  # ephemeral
+    await w.app.dispatcher.drain()
+    assert len(w.fake.channel_messages()) == before
+    assert not any(b.endswith(f":answer:{ROUND}") for b in w.buttons(w.people["ana"]))
+
+
+async def test_commands_are_acknowledged_once(started: World) -> None:
+    w = started
+    iid = await w.fake.slash(w.fac, ["status"])
+    await w.settle(iid)
+    assert len(w.fake.acks(iid)) == 1
+    assert w.fake.acks(iid)[0]["type"] == 5  # deferred: the runner works after the ack
