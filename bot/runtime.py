@@ -163,7 +163,7 @@ class Runner:
                 await uow.forget(iid, effect.user, effect.erase_member)
                 return False
             case Cancel():
-                await uow.cancel(effect.key)
+                await uow.cancel(f"{iid}:{effect.key}")
                 return False
             case Send():
                 await uow.enqueue(

@@ -282,6 +282,7 @@ def _dummy(name: str) -> object:
             "visibility": VISIBILITIES[2],
             "kind": BOARD_KINDS[0],
             "status": "active",
+            "verb": "open",
         }[name]
     if name in ("due", "at", "when", "deadline"):
         from datetime import UTC, datetime

@@ -273,3 +273,45 @@ def test_closing_the_intervention_closes_open_rounds_and_is_final() -> None:
     assert s.state.rounds["trust.intake"].status == "closed"
     assert replies(out) == ["intervention.closed_reply"]
     assert replies(s.cmd("round open trust.barometer")) == ["error.closed"]
+
+
+def test_a_facilitator_plans_a_round_and_it_runs_as_they_would_have_typed_it() -> None:
+    from bot.core.effects import Cancel
+    from bot.core.events import TimerDue
+
+    s = started()
+    s.now = s.now.replace(hour=8)  # a Monday morning, 2026-10-05
+    out = s.cmd("planifier ouvrir intake demain 9h")
+    (timer,) = effects_of(out, Schedule)
+    assert isinstance(timer, Schedule) and timer.kind == "command"
+    assert replies(out) == ["schedule.added_reply"]
+    assert replies(s.cmd("schedule close intake tomorrow 8am")) == [
+        "error.schedule_close_before_open"
+    ]
+    assert replies(s.cmd("schedule close intake in 3 days")) == ["schedule.added_reply"]
+    assert replies(s.cmd("schedule open intake yesterday")) == ["error.schedule_unparseable"]
+    assert replies(s.cmd("schedule open trust.barometer 2020-01-01 09:00")) == [
+        "error.schedule_past"
+    ]
+    assert replies(s.cmd("schedule list")) == ["schedule.item", "schedule.item"]
+    assert s.state is not None
+    out = s.feed(TimerDue(s.meta(None), s.state.id, "command", {"id": "1"}))
+    assert s.state.rounds["trust.intake"].status == "open"
+    assert to_user(out, "ana") == ["round.prompt"]
+    assert to_user(out, "fac") == ["round.opened_reply"]  # the confirmation, privately
+    assert [a.action for a in audits(out)] == ["round.open"]
+    out = s.cmd("schedule cancel 2")
+    assert effects_of(out, Cancel) and not s.state.scheduled
+    assert replies(s.cmd("schedule cancel 2")) == ["error.schedule_unknown"]
+
+
+def test_a_planned_action_that_can_no_longer_run_is_reported_to_its_author() -> None:
+    from bot.core.events import TimerDue
+
+    s = started()
+    s.cmd("schedule open intake in 2 days")
+    s.cmd("round open intake")  # opened by hand meanwhile
+    assert s.state is not None
+    out = s.feed(TimerDue(s.meta(None), s.state.id, "command", {"id": "1"}))
+    assert to_user(out, "fac") == ["schedule.failed", "error.round_already_open"]
+    assert not s.state.scheduled

@@ -77,6 +77,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
         facilitator=frozenset({"add"}),
     ),
     _spec("decide", ("decider", "decision"), facilitator=True),
+    _spec(
+        "schedule",
+        ("planifier", "programmer"),
+        {
+            "open": ("ouvrir",),
+            "close": ("fermer", "clore"),
+            "remind": ("relancer", "rappel"),
+            "list": ("lister", "voir", "liste"),
+            "cancel": ("annuler",),
+        },
+        facilitator=True,
+    ),
     _spec("pause", (), facilitator=True),
     _spec("resume", ("reprendre",), facilitator=True),
     _spec("close", ("clore", "cloturer", "terminer"), facilitator=True),

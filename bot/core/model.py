@@ -236,6 +236,16 @@ class ActionItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ScheduledAction:
+    """A facilitator command planned ahead (`/tst schedule open intake monday 9h`)."""
+
+    id: int
+    command: str
+    due: datetime
+    actor: UserId
+
+
+@dataclass(frozen=True, slots=True)
 class Intervention:
     """The aggregate the engine advances: everything one intervention needs to decide."""
 
@@ -261,6 +271,7 @@ class Intervention:
     subgroups: tuple[SubGroup, ...] = ()
     group_quality: GroupQuality | None = None
     actions: tuple[ActionItem, ...] = ()
+    scheduled: tuple[ScheduledAction, ...] = ()
     closed_at: datetime | None = None
 
     @property

@@ -15,6 +15,7 @@ from bot.core.effects import (
     Reply,
     SendReport,
     ToChannel,
+    ToUser,
     UserText,
 )
 from bot.core.events import (
@@ -28,7 +29,7 @@ from bot.core.events import (
     VisibilityChanged,
 )
 from bot.core.model import STEP_KINDS, Intervention, UserId
-from bot.flows import board, groups, membership, rounds
+from bot.flows import board, groups, membership, rounds, schedule
 from bot.flows.context import Ctx, Policy, Refused
 from bot.flows.spec import Flow
 
@@ -88,6 +89,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
         case TimerDue(kind="resend"):
             user = UserId(event.payload.get("user", ""))
             return rounds.resend(ctx, state, user, event.payload.get("round", ""))
+        case TimerDue(kind="command"):
+            return _run_scheduled(ctx, state, event.payload.get("id", ""))
         case TimerDue(kind="action_due"):
             return board.action_due(ctx, state, event.payload.get("action", ""))
         case TimerDue():
@@ -123,6 +126,29 @@ def _command(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention
         action = f"{cmd.name}.{cmd.sub}" if cmd.sub else cmd.name
         ctx.add(Audit(ctx.actor, action, ctx.audit_target))
     return after
+
+
+def _run_scheduled(ctx: Ctx, state: Intervention, action_id: str) -> Intervention:
+    """A planned command comes due: it runs as its author would have typed it then."""
+    action = schedule.due_action(state, action_id)
+    if action is None:
+        return state  # cancelled meanwhile
+    state = replace(state, scheduled=tuple(a for a in state.scheduled if a.id != action.id))
+    inner = Ctx(replace(ctx.meta, user=action.actor), ctx.now, ctx.flow, ctx.policy)
+    try:
+        result = _command(inner, state, parse(action.command))
+    except Refused as refusal:
+        schedule.failed(ctx, action)
+        ctx.send(ToUser(action.actor), Message(refusal.key, refusal.params))
+        return state
+    for effect in inner.effects:
+        # Nobody is waiting for an ephemeral answer: the author gets it privately instead.
+        if isinstance(effect, Reply):
+            ctx.send(ToUser(action.actor), effect.message)
+        else:
+            ctx.add(effect)
+    assert result is not None
+    return result
 
 
 def _step(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
@@ -254,6 +280,11 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("action", "add"): board.action_add,
     ("action", "done"): board.action_done,
     ("decide", ""): board.decide,
+    ("schedule", "open"): schedule.add,
+    ("schedule", "close"): schedule.add,
+    ("schedule", "remind"): schedule.add,
+    ("schedule", "list"): lambda c, s, _m: schedule.listing(c, s),
+    ("schedule", "cancel"): schedule.cancel,
     ("pause", ""): _pause,
     ("resume", ""): _resume,
     ("close", ""): _close,

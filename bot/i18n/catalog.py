@@ -30,6 +30,7 @@ TRANSLATED_PARAMS: Mapping[str, str] = {
     "visibility": "visibility.{}.label",
     "kind": "board.kind.{}",
     "status": "intervention.status.{}",
+    "verb": "schedule.verb.{}",
 }
 
 

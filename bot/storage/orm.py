@@ -198,6 +198,17 @@ class ActionRow(Base):
     status: Mapped[str] = mapped_column(String(16))
 
 
+class ScheduledRow(Base):
+    __tablename__ = "scheduled_actions"
+    intervention_id: Mapped[str] = mapped_column(
+        ForeignKey("interventions.id", ondelete=CASCADE), primary_key=True
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    command: Mapped[str] = mapped_column(Text)
+    due: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+
+
 class AuditRow(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

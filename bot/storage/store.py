@@ -29,6 +29,7 @@ from bot.core.model import (
     Response,
     ResponseId,
     RoundState,
+    ScheduledAction,
     SubGroup,
     Synthesis,
     UserId,
@@ -270,6 +271,14 @@ class UnitOfWork:
                 .order_by(orm.ActionRow.id)
             )
         )
+        scheduled = tuple(
+            ScheduledAction(a.id, a.command, a.due, UserId(a.actor))
+            for a in await s.scalars(
+                select(orm.ScheduledRow)
+                .where(orm.ScheduledRow.intervention_id == iid)
+                .order_by(orm.ScheduledRow.id)
+            )
+        )
         quality = cast(GroupQuality, decode(row.group_quality)) if row.group_quality else None
         return Intervention(
             id=InterventionId(row.id),
@@ -293,6 +302,7 @@ class UnitOfWork:
             subgroups=subgroups,
             group_quality=quality,
             actions=actions,
+            scheduled=scheduled,
             closed_at=row.closed_at,
         )
 
@@ -440,6 +450,16 @@ class UnitOfWork:
                 "proposal": a.proposal,
                 "status": a.status,
             },
+            key_cols=("id",),
+        )
+        await _sync(
+            s,
+            orm.ScheduledRow,
+            iid,
+            {a.id: a for a in old.scheduled},
+            {a.id: a for a in after.scheduled},
+            lambda a: {"id": a.id, "command": a.command, "due": a.due, "actor": a.actor},
+            delete_missing=True,
             key_cols=("id",),
         )
         for rid, resp in after.responses.items():
