@@ -67,6 +67,29 @@ def _dispatch_only(config: Path | None) -> None:
     asyncio.run(dispatch_forever(_settings(config)))
 
 
+slack_app = typer.Typer(no_args_is_help=True, help="Slack helpers.")
+app.add_typer(slack_app, name="slack")
+
+
+@slack_app.command("manifest")
+def slack_manifest(
+    url: Annotated[
+        str, typer.Option(help="Public base URL of the bot (HTTP mode)")
+    ] = "https://tst.example.org",
+    config: ConfigOption = None,
+) -> None:
+    """Print the Slack app manifest (scopes, /tst, events, interactivity): paste it to install."""
+    import json
+
+    from bot.adapters.slack.manifest import manifest
+    from bot.config import SlackSettings
+
+    settings = _settings(config)
+    typer.echo(
+        json.dumps(manifest(settings.slack or SlackSettings(), url), indent=2, ensure_ascii=False)
+    )
+
+
 @app.command()
 def demo(
     locale: Annotated[str, typer.Option(help="fr or en")] = "fr",

@@ -24,9 +24,7 @@ class PlatformService(Protocol):
     async def stop(self) -> None: ...
 
 
-async def answer_form(
-    app: App, intervention: str, round_key: str, user: str
-) -> AnswerForm | None:
+async def answer_form(app: App, intervention: str, round_key: str, user: str) -> AnswerForm | None:
     """The form a person sees when they press "Answer": None when the round is not open for
     them (closed meanwhile, or they are not among its recipients)."""
     async with app.store.unit() as uow:

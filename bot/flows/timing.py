@@ -22,10 +22,11 @@ class QuietHours:
     working_days: frozenset[int] = frozenset(range(5))  # Monday = 0
 
     def allows(self, local: datetime) -> bool:
-        return (
-            local.weekday() in self.working_days
-            and self.day_start <= local.time().replace(tzinfo=None) < self.day_end
-        )
+        if local.weekday() not in self.working_days:
+            return False
+        if self.day_start == self.day_end:  # no quiet hours at all
+            return True
+        return self.day_start <= local.time().replace(tzinfo=None) < self.day_end
 
 
 def local_to_utc(day: datetime, at: time, zone: ZoneInfo) -> datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from fakes.discord_gateway import TOKEN, FakeDiscord
 
 from bot.adapters.discord.service import DiscordService
 from bot.app import build
-from bot.config import DatabaseSettings, DiscordSettings, Settings
+from bot.config import DatabaseSettings, DiscordSettings, InterventionDefaults, Settings
 from bot.storage.migrate import upgrade
 
 
@@ -36,7 +37,14 @@ async def world(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[World]:
         gateway_url=fake.ws_url,
     )
     service = DiscordService(settings, guild_ready_timeout=0.05)
-    app = build(Settings(database=DatabaseSettings(url=url)), {"discord": service.port}, None, "w")
+    # These tests run on the wall clock: no quiet hours, or prompts would wait for the morning.
+    always = InterventionDefaults(day_start=time(0), day_end=time(0), working_days="all")
+    app = build(
+        Settings(database=DatabaseSettings(url=url), defaults=always),
+        {"discord": service.port},
+        None,
+        "w",
+    )
     await service.start(app)
     yield World(fake, app, service, fac, people)
     await service.stop()

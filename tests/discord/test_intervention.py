@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from discord_world import World
 
 ROUND = "trust.barometer"
@@ -18,9 +17,6 @@ async def answer_all(w: World) -> None:
         assert replies, name
 
 
-@pytest.mark.xfail(
-    reason="prompt DMs after `round open` not yet seen by the fake: open issue", strict=False
-)
 async def test_a_round_goes_from_the_dm_button_to_the_published_synthesis(started: World) -> None:
     w = started
     await answer_all(w)
@@ -32,9 +28,6 @@ async def test_a_round_goes_from_the_dm_button_to_the_published_synthesis(starte
     assert all(m["allowed_mentions"]["parse"] == [] for m in w.fake.channel_messages())
 
 
-@pytest.mark.xfail(
-    reason="prompt DMs after `round open` not yet seen by the fake: open issue", strict=False
-)
 async def test_the_modal_explains_who_reads_before_anything_is_written(started: World) -> None:
     w = started
     await w.slash(w.fac, "round open", ROUND)
@@ -47,9 +40,6 @@ async def test_the_modal_explains_who_reads_before_anything_is_written(started: 
     assert len(modal["components"]) <= 5
 
 
-@pytest.mark.xfail(
-    reason="prompt DMs after `round open` not yet seen by the fake: open issue", strict=False
-)
 async def test_anonymous_answers_are_never_attributed(started: World) -> None:
     w = started
     await answer_all(w)
@@ -62,9 +52,6 @@ async def test_anonymous_answers_are_never_attributed(started: World) -> None:
                 assert name not in text.lower() and str(uid) not in text
 
 
-@pytest.mark.xfail(
-    reason="prompt DMs after `round open` not yet seen by the fake: open issue", strict=False
-)
 async def test_everyone_in_an_answer_never_pings(started: World) -> None:
     w = started
     await answer_all(w)

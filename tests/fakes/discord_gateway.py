@@ -440,6 +440,8 @@ class FakeDiscord:
         if nonce is not None and body.get("enforce_nonce") and (cid, nonce) in self._nonces:
             return 200, self._nonces[(cid, nonce)]
         msg = P.message(self, self.next_id(), cid, body)
+        # Kept beside the message so tests can check what the bot asked Discord not to ping.
+        msg["allowed_mentions"] = body.get("allowed_mentions")
         self.messages.setdefault(cid, []).append(msg)
         if nonce is not None:
             self._nonces[(cid, nonce)] = msg

@@ -84,7 +84,11 @@ class DiscordChat:
     async def _send(self, channel: str, msg: OutMessage) -> str:
         last = ""
         for part, body in enumerate(render.message_payloads(msg)):
-            body = {**body, "nonce": render.nonce(channel, body, part), "enforce_nonce": True}
+            # The dispatcher's delivery key makes a retried row reuse its nonce; without one
+            # (ephemeral paths) a hash of the body still catches a resend of the same message.
+            key = f"{msg.idempotency_key}:{part}" if msg.idempotency_key else ""
+            nonce = key[:25] if key else render.nonce(channel, body, part)
+            body = {**body, "nonce": nonce, "enforce_nonce": True}
             route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel)
             if "attachments" in body:
                 files = [discord.File(io.BytesIO(i.png), filename=i.name) for i in msg.images]
