@@ -19,7 +19,7 @@ def solve_command(
     seconds: Annotated[float, typer.Option("--seconds", min=0.0, help="time budget")] = 3.0,
     seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
 ) -> None:
-    """Print {"objective": ..., "groups": [g0, g1, ...]} (0-based group of each element)."""
+    """Print one JSON object: the objective, and the 0-based group of each element."""
     instance = read_instance(file)
     value, labels = solve(instance, seconds, seed)
     if not is_feasible(instance, labels):  # cannot happen: the search keeps sizes in bounds

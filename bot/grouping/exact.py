@@ -14,7 +14,12 @@ from bot.grouping.sparse import PairTable
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
-EXACT_LIMIT = 60_000  # N=12 in groups of 3 has 15,400 partitions; scoring them takes ~0.1 s
+EXACT_LIMIT = 20_000  # N=12 in groups of 3 has 15,400 partitions; scoring them takes ~0.1 s
+EXACT_MAX_PEOPLE = 16  # scoring builds partitions x N x N arrays; groups of 1 have 1 partition
+
+
+def exact_is_cheap(sizes: I64) -> bool:
+    return int(sizes.sum()) <= EXACT_MAX_PEOPLE and partition_count(sizes) <= EXACT_LIMIT
 
 
 def partition_count(sizes: I64) -> int:

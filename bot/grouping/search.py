@@ -43,7 +43,8 @@ class SearchParams:
     tenure_span: float = 0.05  # extra random tenure, as a fraction of N
     stall_steps: int = 0  # steps without a new best before a kick; 0 derives it from N
     kick_fraction: float = 0.07  # random swaps per perturbation, as a fraction of N
-    from_best: bool = True  # kick the best state (True) or the current one
+    from_best: bool = False  # kick the current state (a walk) rather than the best one
+    kick_moves: float = 0.3  # share of kick steps that try a move (shakes the group sizes)
     patience: int | None = None  # perturbations without progress before giving up
     max_steps: int | None = None
 
@@ -67,8 +68,8 @@ def search(
 
     A best-improvement tabu search (the moved elements stay frozen for a random tenure,
     unless a step beats the best value) runs from the current state. When it stalls, the
-    best state found so far is restored and kicked with random swaps: an iterated tabu
-    search, the family that leads the MDGP literature.
+    state (or, with `from_best`, the best state found so far) is kicked with random swaps:
+    an iterated tabu search, the family that leads the MDGP literature.
     """
     p = params or SearchParams()
     deadline = time.perf_counter() + seconds
@@ -107,7 +108,7 @@ def search(
                 break
             if p.from_best:
                 model.reset(best_labels)
-            kick(model, rng, max(2, int(p.kick_fraction * n)))
+            kick(model, rng, max(2, int(p.kick_fraction * n)), p.kick_moves)
             frozen[:] = 0
             since_best = 0
     if model.value < best_value - EPS or not np.array_equal(model.labels, best_labels):
@@ -180,10 +181,16 @@ def descend(model: Model, rng: np.random.Generator, deadline: float, batch: int)
                     improved = True
 
 
-def kick(model: Model, rng: np.random.Generator, count: int) -> None:
-    """Random swaps between elements of different groups: the perturbation of the ILS."""
+def kick(model: Model, rng: np.random.Generator, count: int, moves: float = 0.0) -> None:
+    """Random swaps between elements of different groups, and optionally random feasible
+    moves (which also shake the group sizes): the perturbation of the ILS."""
     n = model.n
     for _ in range(count):
         u, v = (int(x) for x in rng.integers(0, n, size=2))
+        if moves and rng.random() < moves:
+            h = int(rng.integers(0, model.g))
+            if np.isfinite(model.move_gain(u, h)):
+                model.move(u, h)
+                continue
         if model.labels[u] != model.labels[v]:
             model.swap(u, v)

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.grouping.categorical import CategoricalModel
-from bot.grouping.exact import EXACT_LIMIT, best_partition, partition_count
+from bot.grouping.exact import best_partition, exact_is_cheap
 from bot.grouping.model import GroupingError, GroupingRequest, Proposal
 from bot.grouping.quality import diversity_bound, report
 from bot.grouping.roster import (
@@ -26,9 +26,12 @@ from bot.grouping.sparse import PairTable
 
 I64 = npt.NDArray[np.int64]
 
-# Row scans of the count model cost O(rows * N * attributes); past a few hundred people a
-# sampled batch of rows per step beats a full scan.
-ROSTER_PARAMS = SearchParams(full_scan_limit=100, batch_rows=32, patience=2, stall_steps=120)
+# Row scans of the count model cost O(rows * N * attributes), so past about a hundred people
+# a sampled batch of rows per step beats a full scan. The search ends at the bound or after
+# two fruitless kicks: the groups then depend on the seed only, not on the machine's speed.
+ROSTER_PARAMS = SearchParams(
+    full_scan_limit=100, batch_rows=32, patience=2, stall_steps=120, from_best=True
+)
 
 
 def propose(request: GroupingRequest) -> Proposal:
@@ -38,7 +41,7 @@ def propose(request: GroupingRequest) -> Proposal:
     comps = check_constraints(roster, sizes)
     m = big_m(roster, sizes)
     pairs = pair_table(roster, comps, m)
-    if partition_count(sizes) <= EXACT_LIMIT:
+    if exact_is_cheap(sizes):
         labels = best_partition(roster, pairs, sizes)
     else:
         rng = np.random.default_rng(request.seed)
