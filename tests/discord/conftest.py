@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import time
 from pathlib import Path
 
 import pytest
-from discord_world import World
-from fakes.discord_gateway import TOKEN, FakeDiscord
+from discord_world import World, launch
+from fakes.discord_gateway import FakeDiscord
 
-from bot.adapters.discord.service import DiscordService
-from bot.app import build
-from bot.config import DatabaseSettings, DiscordSettings, InterventionDefaults, Settings
 from bot.storage.migrate import upgrade
 
 
@@ -25,30 +21,20 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-async def world(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[World]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'tst.db'}"
-    await asyncio.to_thread(upgrade, url)
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'tst.db'}"
+
+
+@pytest.fixture
+async def world(fake: FakeDiscord, db_url: str) -> AsyncIterator[World]:
+    await asyncio.to_thread(upgrade, db_url)
     fac = fake.add_user("fac")
     people = {name: fake.add_user(name) for name in ("ana", "ben", "cleo")}
-    settings = DiscordSettings(
-        token=TOKEN,  # type: ignore[arg-type]
-        guild_ids=[fake.guild_id],
-        api_base_url=fake.api_base,
-        gateway_url=fake.ws_url,
-    )
-    service = DiscordService(settings, guild_ready_timeout=0.05)
-    # These tests run on the wall clock: no quiet hours, or prompts would wait for the morning.
-    always = InterventionDefaults(day_start=time(0), day_end=time(0), working_days="all")
-    app = build(
-        Settings(database=DatabaseSettings(url=url), defaults=always),
-        {"discord": service.port},
-        None,
-        "w",
-    )
-    await service.start(app)
-    yield World(fake, app, service, fac, people)
-    await service.stop()
-    await app.store.close()
+    app, service = await launch(fake, db_url)
+    w = World(fake, app, service, fac, people)
+    yield w
+    await w.service.stop()
+    await w.app.store.close()
 
 
 @pytest.fixture

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import time
 from typing import Any
 
-from fakes.discord_gateway import FakeDiscord
+from fakes.discord_gateway import TOKEN, FakeDiscord
 
 from bot.adapters.discord.service import DiscordService
-from bot.app import App
+from bot.app import App, build
+from bot.config import DatabaseSettings, DiscordSettings, InterventionDefaults, Settings
 
 
 @dataclass
@@ -52,3 +54,24 @@ class World:
         submit = await self.fake.submit_modal(user, modal["data"], values)
         await self.settle(submit)
         return [r.get("content", "") for r in self.fake.replies(submit)]
+
+
+async def launch(fake: FakeDiscord, url: str) -> tuple[App, DiscordService]:
+    """The app and a started Discord service over `url`, as `tst run` wires them."""
+    settings = DiscordSettings(
+        token=TOKEN,
+        guild_ids=[fake.guild_id],
+        api_base_url=fake.api_base,
+        gateway_url=fake.ws_url,
+    )
+    service = DiscordService(settings, guild_ready_timeout=0.05)
+    # These tests run on the wall clock: no quiet hours, or prompts would wait for the morning.
+    always = InterventionDefaults(day_start=time(0), day_end=time(0), working_days="all")
+    app = build(
+        Settings(database=DatabaseSettings(url=url), defaults=always),
+        {"discord": service.port},
+        None,
+        "w",
+    )
+    await service.start(app)
+    return app, service

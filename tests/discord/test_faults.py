@@ -1,0 +1,158 @@
+"""Faults mid-round: a gateway reconnect, 429s, closed DMs, a restart of the bot process."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from discord_world import World, launch
+from fakes.discord_gateway import FakeDiscord
+
+ROUND = "trust.barometer"
+WORDS = {"ana": "lagune", "ben": "boussole", "cleo": "phare"}
+
+
+def prompt_dms(w: World, user: int) -> list[str]:
+    return [b for b in w.buttons(user) if b.endswith(f":answer:{ROUND}")]
+
+
+async def publish(w: World) -> str:
+    await w.slash(w.fac, "round close", ROUND)
+    await w.slash(w.fac, "publish", ROUND)
+    return "\n".join(m["content"] for m in w.fake.channel_messages())
+
+
+async def test_a_reconnect_and_resume_mid_round_loses_nothing(started: World) -> None:
+    w = started
+    await w.slash(w.fac, "round open", ROUND)
+    await w.answer(w.people["ana"], ROUND, {"f0": ["4"], "f1": WORDS["ana"]})
+    await w.fake.send_reconnect()
+    # Sent while the client is away: buffered by the fake, replayed on RESUME.
+    for name in ("ben", "cleo"):
+        await w.answer(w.people[name], ROUND, {"f0": ["3"], "f1": WORDS[name]})
+    assert w.fake.resumes and w.fake.resumes[-1]["session_id"] == "session-1"
+    assert len(w.fake.identifies) == 1  # resumed, never a fresh session
+    channel = await publish(w)
+    for word in WORDS.values():
+        assert channel.count(word) == 1, word
+
+
+def assert_one_prompt_each(w: World) -> None:
+    for name, user in w.people.items():
+        assert len(prompt_dms(w, user)) == 1, name
+
+
+async def test_route_429s_on_dms_are_waited_out_without_loss_or_doubles(started: World) -> None:
+    w = started
+    w.fake.rate_limit(r"POST /channels/\d+/messages", retry_after=0.05, times=3)
+    await w.slash(w.fac, "round open", ROUND)
+    await w.fake.wait_for(lambda: all(prompt_dms(w, u) for u in w.people.values()))
+    await w.app.dispatcher.drain()
+    assert sum(c.status == 429 for c in w.fake.calls) == 3
+    assert_one_prompt_each(w)
+    for name, user in w.people.items():
+        await w.answer(user, ROUND, {"f0": ["4"], "f1": WORDS[name]})
+    channel = await publish(w)
+    for word in WORDS.values():
+        assert channel.count(word) == 1, word
+
+
+async def test_a_global_429_is_waited_out_without_loss_or_doubles(started: World) -> None:
+    w = started
+    w.fake.rate_limit(r"POST /channels/\d+/messages", retry_after=0.1, is_global=True, times=2)
+    await w.slash(w.fac, "round open", ROUND)
+    await w.fake.wait_for(lambda: all(prompt_dms(w, u) for u in w.people.values()))
+    await w.app.dispatcher.drain()
+    assert sum(c.status == 429 for c in w.fake.calls) == 2
+    assert_one_prompt_each(w)
+    nonces = Counter(
+        (c.path, c.body.get("nonce"))
+        for c in w.fake.calls
+        if c.status == 200 and c.method == "POST" and c.path.endswith("/messages")
+    )
+    assert nonces  # every accepted send carried a nonce; a retry reuses it
+    assert all(key[1] for key in nonces)
+
+
+async def test_closed_dms_fall_back_to_the_channel_button_and_a_nameless_count(
+    world: World,
+) -> None:
+    w = world
+    closed = w.people["cleo"]
+    w.fake.closed_dms.add(closed)
+    await w.slash(w.fac, "start", "Équipe")
+    await w.slash(w.fac, "invite", " ".join(f"<@{u}>" for u in w.people.values()))
+    notices = await w.fake.wait_for(
+        lambda: [
+            m
+            for m in w.fake.channel_messages()
+            for row in m.get("components", [])
+            for c in row["components"]
+            if c["custom_id"].endswith(":myprompts:")
+        ]
+    )
+    notice = notices[-1]
+    assert "1" in notice["content"]
+    for name, uid in w.people.items():
+        assert name not in notice["content"].lower() and str(uid) not in notice["content"]
+    assert "fac" not in notice["content"].lower()
+    # Cleo presses "Get my prompts" in the channel and accepts the frame from there.
+    button = notice["components"][0]["components"][0]["custom_id"]
+    got = await w.click(closed, button, dm=False)
+    shown = w.fake.replies(got)
+    assert shown and all(r.get("flags", 0) & 64 for r in shown)
+    accept = next(
+        c["custom_id"]
+        for r in shown
+        for row in r.get("components", [])
+        for c in row["components"]
+        if c["custom_id"].endswith(":consent:accept")
+    )
+    await w.click(closed, accept, dm=False)
+    for user in (w.people["ana"], w.people["ben"]):
+        ok = next(b for b in w.buttons(user) if b.endswith(":consent:accept"))
+        await w.click(user, ok)
+    await w.slash(w.fac, "step", "trust")
+    await w.slash(w.fac, "round open", ROUND)
+    # Her prompt comes through the same button; the count does not grow for the same person.
+    got = await w.click(closed, button, dm=False)
+    answer = next(
+        c["custom_id"]
+        for r in w.fake.replies(got)
+        for row in r.get("components", [])
+        for c in row["components"]
+        if c["custom_id"].endswith(f":answer:{ROUND}")
+    )
+    click = await w.click(closed, answer, dm=False)
+    modal = w.fake.acks(click)[0]
+    assert modal["type"] == 9
+    submit = await w.fake.submit_modal(closed, modal["data"], {"f0": ["4"], "f1": "phare"}, False)
+    await w.settle(submit)
+    for name in ("ana", "ben"):
+        await w.answer(w.people[name], ROUND, {"f0": ["4"], "f1": WORDS[name]})
+    channel = await publish(w)
+    assert all(word in channel for word in WORDS.values())
+    assert "cleo" not in w.fake.everything_sent().lower()
+
+
+async def test_a_button_pressed_after_a_restart_still_works(
+    started: World, fake: FakeDiscord, db_url: str
+) -> None:
+    w = started
+    await w.slash(w.fac, "round open", ROUND)
+    await w.app.dispatcher.drain()
+    buttons = {name: prompt_dms(w, u)[0] for name, u in w.people.items()}
+    await w.service.stop()
+    await w.app.store.close()
+    # A new process: new client, new app, same database; nothing kept in memory.
+    w.app, w.service = await launch(fake, db_url)
+    assert len(fake.identifies) == 2
+    for name, user in w.people.items():
+        click = await w.click(user, buttons[name])
+        modal = fake.acks(click)[0]
+        assert modal["type"] == 9, modal
+        submit = await fake.submit_modal(user, modal["data"], {"f0": ["4"], "f1": WORDS[name]})
+        await w.settle(submit)
+        assert fake.replies(submit)
+    channel = await publish(w)
+    for word in WORDS.values():
+        assert channel.count(word) == 1, word
