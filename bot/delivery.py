@@ -12,7 +12,14 @@ from typing import Any, cast
 
 from bot.core.effects import Message
 from bot.core.events import EventMeta, GroupsComputed, SpaceOpened, TimerDue
-from bot.core.model import ConversationRef, Intervention, InterventionId, UserId, UserRef
+from bot.core.model import (
+    ConversationRef,
+    GroupQuality,
+    Intervention,
+    InterventionId,
+    UserId,
+    UserRef,
+)
 from bot.core.ports import ChatPort, Clock, DeliveryError, OutMessage
 from bot.flows.group_requests import grouping_request, members_of
 from bot.grouping import GroupingError, propose
@@ -224,24 +231,10 @@ class Dispatcher:
             # The solver is CPU-bound: it runs off the event loop, never in an ack window.
             proposal = await asyncio.to_thread(propose, request)
         except GroupingError as error:
-            return GroupsComputed(
-                meta,
-                state.id,
-                (),
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                attributes,
-                error=getattr(error, "code", str(error)),
-            )
+            code = getattr(error, "code", str(error))
+            return GroupsComputed(meta, state.id, (), None, error=code)
         q = proposal.quality
-        return GroupsComputed(
-            meta,
-            state.id,
-            members_of(proposal.groups),
+        quality = GroupQuality(
             q.diversity,
             q.upper_bound,
             q.gap,
@@ -250,3 +243,4 @@ class Dispatcher:
             q.constraint_violations,
             attributes,
         )
+        return GroupsComputed(meta, state.id, members_of(proposal.groups), quality)

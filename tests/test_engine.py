@@ -15,7 +15,7 @@ from engine_helpers import (
 
 from bot.core.effects import ComputeGroups, Forget, OpenSpace, Schedule, ToSpace
 from bot.core.events import GroupsComputed
-from bot.core.model import UserId
+from bot.core.model import GroupQuality, UserId
 
 PEOPLE = ("ana", "ben", "cleo", "dan")
 
@@ -217,13 +217,7 @@ def test_groups_are_computed_outside_the_engine_then_approved_into_spaces() -> N
             s.meta(None),
             s.state.id,
             ((UserId("ana"), UserId("cleo")), (UserId("ben"), UserId("dan"))),
-            2.0,
-            2.0,
-            0.0,
-            0,
-            0,
-            0,
-            ("team",),
+            GroupQuality(2.0, 2.0, 0.0, 0, 0, 0, ("team",)),
         )
     )
     assert [g.status for g in s.state.subgroups] == ["proposed", "proposed"]

@@ -6,7 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.core.model import AnswerValue, InterventionId, Locale, UserId, Visibility
+from bot.core.model import (
+    AnswerValue,
+    GroupQuality,
+    InterventionId,
+    Locale,
+    UserId,
+    Visibility,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,18 +83,12 @@ class TimerDue:
 
 @dataclass(frozen=True, slots=True)
 class GroupsComputed:
-    """The grouping job finished outside the acknowledgement window."""
+    """The grouping job finished outside the acknowledgement window (or failed: `error`)."""
 
     meta: EventMeta
     intervention: InterventionId
     groups: tuple[tuple[UserId, ...], ...]
-    diversity: float
-    upper_bound: float
-    gap: float
-    repeated_pairs: int
-    token_cases: int
-    constraint_violations: int
-    attributes: tuple[str, ...]
+    quality: GroupQuality | None
     error: str | None = None
 
 

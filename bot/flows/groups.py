@@ -17,7 +17,7 @@ from bot.core.effects import (
     UserText,
 )
 from bot.core.events import GroupsComputed, SpaceOpened
-from bot.core.model import GroupQuality, Intervention, SubGroup, UserId
+from bot.core.model import Intervention, SubGroup, UserId
 from bot.flows.context import Ctx
 
 SIZE_WORDS = ("size", "taille")
@@ -60,21 +60,13 @@ def propose(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
 
 
 def computed(ctx: Ctx, state: Intervention, ev: GroupsComputed) -> Intervention:
-    if ev.error is not None:
-        ctx.to_facilitators(state, Message("groups.failed", {"reason": UserText(ev.error)}))
+    if ev.error is not None or ev.quality is None:
+        ctx.to_facilitators(state, Message("groups.failed", {"reason": UserText(ev.error or "?")}))
         return state
     kept = tuple(g for g in state.subgroups if g.status != "proposed")
     start = max((g.index for g in kept), default=0) + 1
     proposed = tuple(SubGroup(start + i, members) for i, members in enumerate(ev.groups))
-    quality = GroupQuality(
-        ev.diversity,
-        ev.upper_bound,
-        ev.gap,
-        ev.repeated_pairs,
-        ev.token_cases,
-        ev.constraint_violations,
-        ev.attributes,
-    )
+    quality = ev.quality
     state = replace(state, subgroups=(*kept, *proposed), group_quality=quality)
     ctx.to_facilitators(state, proposal_message(state))
     return state

@@ -117,6 +117,20 @@ class Renderer:
         contract = next((c for c in state.contract if c.version == item), None)
         return contract.text if contract is not None else f"#{item}"
 
+    def prompt_label(self, state: Intervention, reader: Reader, key: str) -> str:
+        """A prompt's question; a per-item prompt (`key#item`) also names the item it is about."""
+        base, _, item = key.partition("#")
+        label = self.text(reader, f"prompt.{base}")
+        if not item:
+            return label
+        return self.text(
+            reader,
+            "form.item_prompt",
+            prompt=label,
+            item=int(item),
+            text=UserText(self._item_text(state, int(item))),
+        )
+
     def form(
         self, state: Intervention, spec: RoundSpec, rnd: RoundState, reader: Reader
     ) -> AnswerForm:
@@ -125,16 +139,7 @@ class Renderer:
         for key in prompt_keys(spec, rnd):
             prompt = spec.prompt(key)
             assert prompt is not None
-            label = self.text(reader, f"prompt.{prompt.key}")
-            if "#" in key:
-                item = int(key.split("#", 1)[1])
-                label = self.text(
-                    reader,
-                    "form.item_prompt",
-                    prompt=label,
-                    item=item,
-                    text=UserText(self._item_text(state, item)),
-                )
+            label = self.prompt_label(state, reader, key)
             values = option_values(prompt, rnd)
             if prompt.options_from is not None:
                 options = tuple((v, f"#{v} {self._item_text(state, int(v))}") for v in values)
@@ -211,17 +216,7 @@ class Renderer:
             return [*out, Segment("\n"), *self._render(reader, "synthesis.no_answers", {})]
         rnd = state.rounds.get(synthesis.round_key)
         for summary in synthesis.prompts:
-            base = summary.prompt_key.split("#", 1)[0]
-            label = self.text(reader, f"prompt.{base}")
-            if "#" in summary.prompt_key:
-                item = int(summary.prompt_key.split("#", 1)[1])
-                label = self.text(
-                    reader,
-                    "form.item_prompt",
-                    prompt=label,
-                    item=item,
-                    text=UserText(self._item_text(state, item)),
-                )
+            label = self.prompt_label(state, reader, summary.prompt_key)
             out += [Segment(f"\n\n{label}")]
             if summary.withheld:
                 out += [
