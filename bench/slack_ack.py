@@ -1,0 +1,210 @@
+"""Slack ack latency: `/tst status` at 50 and 200 concurrent signed requests, tst-bot's real HTTP
+endpoint against a bare bolt AsyncApp that only acks, both measured in the same run.
+
+Run `python -m bench.slack_ack` (about half a minute). Loopback only: the Web API is the fake
+Slack of the test suite. The load comes from a child process (its own interpreter), so the
+timing client does not share the servers' event loop. Prints a table; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import statistics
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from tests.fakes.slack_api import FakeSlack, sign
+
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-test"
+LEVELS = (50, 200)
+BURSTS = 5  # per level and per app, interleaved
+FAC = "UFAC"
+
+
+def _body(i: int, fake_root: str) -> str:
+    return urllib.parse.urlencode(
+        {
+            "token": "legacy",
+            "team_id": "T1",
+            "team_domain": "team",
+            "channel_id": "C1",
+            "channel_name": "general",
+            "user_id": FAC,
+            "user_name": "fac",
+            "command": "/tst",
+            "text": "status",
+            "api_app_id": "A1",
+            "response_url": f"{fake_root}/response_url/{i}",
+            "trigger_id": f"trg.bench.{i}",
+        }
+    )
+
+
+# --- the load generator (child process) -------------------------------------------------------
+
+
+_SENT = itertools.count(1)  # trigger ids key the runner's dedupe: each request is a new one
+
+
+async def _burst(session: aiohttp.ClientSession, url: str, n: int, root: str) -> list[float]:
+    async def one(i: int) -> float:
+        body = _body(i, root)
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, body)}
+        start = time.perf_counter()
+        async with session.post(url, data=body.encode(), headers=headers) as resp:
+            await resp.read()
+            if resp.status != 200:
+                raise RuntimeError(f"{url}: HTTP {resp.status}")
+        return (time.perf_counter() - start) * 1000
+
+    return list(await asyncio.gather(*(one(next(_SENT)) for _ in range(n))))
+
+
+async def _load(root: str) -> None:
+    """Reads `URL N` lines, answers each with a JSON list of latencies (ms)."""
+    loop = asyncio.get_running_loop()
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=0), timeout=timeout
+    ) as session:
+        while True:
+            line = await loop.run_in_executor(None, sys.stdin.readline)
+            if not line.strip():
+                return
+            url, n = line.split()
+            print(json.dumps(await _burst(session, url, int(n), root)), flush=True)
+
+
+# --- the servers (this process) ---------------------------------------------------------------
+
+
+async def _bare_app(fake: FakeSlack) -> tuple[Any, str]:
+    from aiohttp import web
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    bare = AsyncApp(
+        client=AsyncWebClient(token=TOKEN, base_url=fake.base_url), signing_secret=SECRET
+    )
+
+    @bare.command("/tst")
+    async def only_ack(ack: Any) -> None:
+        await ack()
+
+    runner = web.AppRunner(bare.web_app(path="/slack/events", port=0))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}/slack/events"
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def main(bursts: int) -> None:
+    from bot.adapters.slack.service import SlackService
+    from bot.app import build
+    from bot.config import DatabaseSettings, Settings, SlackSettings
+    from bot.storage.migrate import upgrade
+
+    tmp = tempfile.TemporaryDirectory()
+    db = f"sqlite+aiosqlite:///{Path(tmp.name) / 'bench.db'}"
+    await asyncio.to_thread(upgrade, db)
+    fake = await FakeSlack().start()
+    fake.add_user(FAC, "Fatou")
+    settings = SlackSettings(
+        bot_token=TOKEN,
+        signing_secret=SECRET,
+        mode="http",
+        host="127.0.0.1",
+        port=0,
+        api_base_url=fake.base_url,
+    )
+    service = SlackService(settings, pace_seconds=0.0)
+    config = Settings(database=DatabaseSettings(url=db), slack=settings)
+    app = build(config, {"slack": service.port})
+    await service.start(app)
+    bare_runner, bare_url = await _bare_app(fake)
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.slack_ack",
+        "--load",
+        fake.root,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    edge = service.edge
+    assert edge is not None
+
+    async def burst(url: str, n: int) -> list[float]:
+        assert child.stdin is not None and child.stdout is not None
+        child.stdin.write(f"{url} {n}\n".encode())
+        await child.stdin.drain()
+        got: list[float] = json.loads(await asyncio.wait_for(child.stdout.readline(), 60))
+        await edge.settle()  # the runner's work after each ack ends before the next burst
+        return got
+
+    try:
+        # An intervention in C1, so `status` has something to read; warm both apps up.
+        await burst(service.url, 1)
+        body = _body(10**9, fake.root).replace("text=status", "text=start+Bench")
+        async with aiohttp.ClientSession() as s:
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, body)}
+            async with s.post(service.url, data=body.encode(), headers=headers) as resp:
+                assert resp.status == 200
+        await edge.settle()
+        for n in LEVELS:
+            await burst(service.url, n)
+            await burst(bare_url, n)
+        print(f"Slack ack latency of `/tst status`, loopback, {bursts} bursts per level and app")
+        print(f"{'concurrency':>11} | {'app':<8} | {'p50 ms':>8} | {'p99 ms':>8} | {'max ms':>8}")
+        for n in LEVELS:
+            got: dict[str, list[float]] = {"tst-bot": [], "bare": []}
+            for _ in range(bursts):
+                got["tst-bot"] += await burst(service.url, n)
+                got["bare"] += await burst(bare_url, n)
+            for name, values in got.items():
+                print(
+                    f"{n:>11} | {name:<8} | {statistics.median(values):>8.1f} | "
+                    f"{_pct(values, 0.99):>8.1f} | {max(values):>8.1f}"
+                )
+            ratio = _pct(got["tst-bot"], 0.99) / _pct(got["bare"], 0.99)
+            p50 = statistics.median(got["tst-bot"]) / statistics.median(got["bare"])
+            print(f"{n:>11} | ratio    | {p50:>7.2f}x | {ratio:>7.2f}x |   (target p99 <= 1.5x)")
+        statuses = sum(1 for r in fake.responses if "n" in r)
+        print(f"status replies posted to response_url: {statuses}")
+    finally:
+        child.stdin.write(b"\n")
+        await child.stdin.drain()
+        await asyncio.wait_for(child.wait(), 10)
+        await bare_runner.cleanup()
+        await service.stop()
+        await app.store.close()
+        await fake.stop()
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--bursts", type=int, default=BURSTS)
+    parser.add_argument("--load", metavar="FAKE_ROOT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.load:
+        asyncio.run(_load(args.load))
+    else:
+        asyncio.run(asyncio.wait_for(main(args.bursts), 300))
