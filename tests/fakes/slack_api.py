@@ -9,6 +9,7 @@ import itertools
 import json
 import time
 import urllib.parse
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +64,8 @@ class FakeSlack:
         self.faults: dict[str, list[Fault]] = {}
         self.limits: dict[str, Limit] = {}
         self.missing_scopes: set[str] = set()
+        self.fractional_retry_after = False
+        self.rejected: dict[str, int] = {}
         self.sockets: list[web.WebSocketResponse] = []
         self.acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._ids = itertools.count(1)
@@ -159,6 +162,17 @@ class FakeSlack:
     def dm_of(self, user: str) -> str:
         return f"D{user}"
 
+    def delivery_keys(self) -> Counter[str]:
+        """How many stored messages carry each delivery key (a count above 1 is a duplicate)."""
+        keys: Counter[str] = Counter()
+        for m in self.messages:
+            meta = m.get("metadata") or {}
+            if isinstance(meta, str):
+                meta = json.loads(meta)
+            if meta.get("event_type") == "tst_delivery":
+                keys[str(meta["event_payload"]["key"])] += 1
+        return keys
+
     def everything_sent(self) -> str:
         """Every byte the bot sent, for checks like "this author's name never appears"."""
         return "\n".join(json.dumps(c.params, ensure_ascii=False) for c in self.calls)
@@ -211,7 +225,7 @@ class FakeSlack:
         body: dict[str, Any] = handler(params, self.tokens[token])
         return web.json_response(body)
 
-    def _ratelimited(self, retry_after: int) -> web.Response:
+    def _ratelimited(self, retry_after: float) -> web.Response:
         return web.json_response(
             {"ok": False, "error": "ratelimited"},
             status=429,
@@ -225,7 +239,10 @@ class FakeSlack:
         now = time.monotonic()
         limit.stamps = [t for t in limit.stamps if now - t < limit.window]
         if len(limit.stamps) >= limit.per_window:
+            self.rejected[method] = self.rejected.get(method, 0) + 1
             wait = limit.window - (now - limit.stamps[0])
+            if self.fractional_retry_after:  # time-scaled limits: whole seconds are too coarse
+                return self._ratelimited(round(max(0.001, wait), 3))
             return self._ratelimited(max(0, int(wait + 0.999)))
         limit.stamps.append(now)
         return None

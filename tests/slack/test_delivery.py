@@ -122,3 +122,21 @@ async def test_dm_channels_are_opened_once_per_person(world: SlackWorld) -> None
     for _ in range(3):
         await port.send_direct(UserRef("slack", "T1", UserId(ANA)), OutMessage((Segment("x"),)))
     assert len(world.fake.called("conversations.open")) == 1
+
+
+async def test_each_delivery_carries_its_outbox_key_as_message_metadata(world: SlackWorld) -> None:
+    await world.start_with_people()
+    await world.cmd("round open trust.intake")
+    keys = [
+        (m.get("metadata") or {}).get("event_payload", {}).get("key")
+        for p in PEOPLE
+        for m in world.fake.messages_in(world.fake.dm_of(p))
+    ]
+    assert keys and all(k and k.startswith("dlv-") for k in keys)
+    assert len(set(keys)) == len(keys)
+    assert max(world.fake.delivery_keys().values()) == 1
+    assert all(
+        (m.get("metadata") or {}).get("event_type") == "tst_delivery"
+        for m in world.fake.messages
+        if m.get("metadata")
+    )

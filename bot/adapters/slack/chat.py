@@ -36,6 +36,7 @@ PERMANENT = frozenset(
         "too_many_users",
     }
 )
+DELIVERY_EVENT = "tst_delivery"
 TokenFor = Callable[[str], Awaitable[str | None]]
 
 
@@ -128,9 +129,12 @@ class SlackChat:
 
     async def _post(self, workspace: str, channel: str, msg: OutMessage) -> str:
         first = ""
-        for payload in message_payloads(msg):
+        for part, payload in enumerate(message_payloads(msg)):
             await self.pacer.turn(channel)
-            extra = {"thread_ts": first} if first else {}
+            extra: dict[str, Any] = {"thread_ts": first} if first else {}
+            if msg.idempotency_key:  # lets anyone reading the channel spot a repeated delivery
+                key = msg.idempotency_key if part == 0 else f"{msg.idempotency_key}:{part}"
+                extra["metadata"] = {"event_type": DELIVERY_EVENT, "event_payload": {"key": key}}
             sent = await self._call(
                 workspace, "chat.postMessage", channel=channel, **payload, **extra
             )
