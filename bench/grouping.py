@@ -31,6 +31,11 @@ def benchdata() -> Path:
     return Path(__file__).resolve().parents[1].parent / "shared" / "benchdata" / "mdgp"
 
 
+def _pct(x: float) -> str:
+    """Percentage with 3 decimals; float noise around zero prints as 0.000%."""
+    return f"{0.0 if abs(x) < 5e-6 else 100 * x:.3f}%"
+
+
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
     widths = [max(len(r[k]) for r in cells) for k in range(len(header))]
@@ -81,8 +86,8 @@ def mdgp_section(quick: bool, seeds: int) -> str:
             [
                 ref["instance"], n, f"{budget:g}s x{runs}", f"{best:.3f}", ref["value_kind"],
                 f"{max(values):.3f}", f"{mean:.3f}",
-                f"{100 * (best - max(values)) / best:.3f}%",
-                f"{100 * (best - mean) / best:.3f}%",
+                _pct((best - max(values)) / best),
+                _pct((best - mean) / best),
                 f"{(mean - rand) / (best - rand):.4f}",
             ]
         )  # fmt: skip
