@@ -309,3 +309,25 @@ def test_a_planned_action_that_can_no_longer_run_is_reported_to_its_author() -> 
     out = s.feed(TimerDue(s.meta(None), s.state.id, "command", {"id": "1"}))
     assert to_user(out, "fac") == ["schedule.failed", "error.round_already_open"]
     assert not s.state.scheduled
+
+
+def test_the_facilitator_adjusts_a_proposal_and_its_quality_is_scored_again() -> None:
+    s = started()
+    for u, team in zip(PEOPLE, ("a", "a", "b", "b"), strict=True):
+        s.cmd(f"profile team={team}", user=u)
+    assert s.state is not None
+    pairs = ((UserId("ana"), UserId("cleo")), (UserId("ben"), UserId("dan")))
+    s.feed(
+        GroupsComputed(
+            s.meta(None), s.state.id, pairs, GroupQuality(2.0, 2.0, 0.0, 0, 0, 0, ("team",))
+        )
+    )
+    out = s.cmd("groups swap <@cleo> <@ben>")
+    assert to_user(out, "fac") == ["groups.proposal"]
+    assert [g.members for g in s.state.subgroups] == [("ana", "ben"), ("cleo", "dan")]
+    quality = s.state.group_quality
+    assert quality is not None and quality.diversity == 0.0 and quality.gap == 1.0
+    s.cmd("groups move <@ana> 2")
+    assert [len(g.members) for g in s.state.subgroups] == [1, 3]
+    assert replies(s.cmd("groups move <@ben> 2")) == ["error.groups_would_empty"]
+    assert [a.action for a in audits(s.cmd("groups approve"))] == ["groups.approve"]
