@@ -304,8 +304,27 @@ class FakeSlack:
         channel = self.channels.get(str(p.get("channel")))
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
-        channel["members"] += [u for u in str(p.get("users", "")).split(",") if u]
+        new = [u for u in str(p.get("users", "")).split(",") if u and u not in channel["members"]]
+        if not new:
+            return {"ok": False, "error": "already_in_channel"}
+        channel["members"] += new
         return {"ok": True, "channel": {"id": channel["id"]}}
+
+    def m_conversations_list(self, p: dict[str, Any], who: tuple[str, str]) -> dict[str, Any]:
+        """Named channels the bot is in, paged by `cursor` (an offset here) and `limit`."""
+        private = "private_channel" in str(p.get("types", "public_channel"))
+        skip_archived = str(p.get("exclude_archived", "")).lower() in ("1", "true")
+        found = [
+            {"id": c["id"], "name": c["name"], "is_private": private, "is_archived": c["archived"]}
+            for c in self.channels.values()
+            if "name" in c and who[1] in c["members"] and not (skip_archived and c["archived"])
+        ]
+        start = int(p.get("cursor") or 0)
+        limit = max(1, min(1000, int(p.get("limit") or 100)))
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        cursor = str(start + limit) if more else ""
+        return {"ok": True, "channels": page, "response_metadata": {"next_cursor": cursor}}
 
     def m_conversations_archive(self, p: dict[str, Any], who: tuple[str, str]) -> dict[str, Any]:
         channel = self.channels.get(str(p.get("channel")))

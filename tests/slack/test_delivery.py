@@ -140,3 +140,45 @@ async def test_each_delivery_carries_its_outbox_key_as_message_metadata(world: S
         for m in world.fake.messages
         if m.get("metadata")
     )
+
+
+async def test_a_retried_space_adopts_the_channel_its_first_attempt_created(
+    world: SlackWorld,
+) -> None:
+    port = world.service.port
+    for i in range(250):  # the right channel sits on the second page of conversations.list
+        world.fake.channels[f"CX{i:04d}"] = {
+            "id": f"CX{i:04d}",
+            "name": f"other-{i}",
+            "members": ["UBOT"],
+            "archived": False,
+        }
+    parent = ConversationRef("slack", "T1", "C1")
+    members = [UserRef("slack", "T1", UserId(u)) for u in (ANA, BEN)]
+    world.fake.error_next("conversations.invite", "fatal_error")  # the first attempt dies here
+    with pytest.raises(DeliveryError):
+        await port.open_space(parent, "Groupe 3", members)
+    space = await port.open_space(parent, "Groupe 3", members)
+    named = [
+        c for c in world.fake.channels.values() if c.get("name", "").startswith("tst-groupe-3")
+    ]
+    assert [c["id"] for c in named] == [space.channel]
+    assert {ANA, BEN} <= set(named[0]["members"])
+    assert len(world.fake.called("conversations.list")) == 2
+    again = await port.open_space(parent, "Groupe 3", members)  # everyone is in already
+    assert again == space and len(named[0]["members"]) == 3
+
+
+async def test_a_taken_name_the_bot_cannot_see_still_fails(world: SlackWorld) -> None:
+    world.fake.channels["CZ1"] = {
+        "id": "CZ1",
+        "name": "tst-groupe-4-c1",
+        "members": ["USOMEONE"],
+        "archived": False,
+    }
+    members = [UserRef("slack", "T1", UserId(ANA))]
+    with pytest.raises(DeliveryError) as taken:
+        await world.service.port.open_space(
+            ConversationRef("slack", "T1", "C1"), "Groupe 4", members
+        )
+    assert taken.value.reason == "name_taken"

@@ -187,16 +187,49 @@ class SlackChat:
             created = await self._call(
                 parent.workspace, "conversations.create", name=channel_name, is_private=True
             )
+            channel = str(created["channel"]["id"])
         except DeliveryError as error:
-            if error.reason not in ("missing_scope", "restricted_action"):
+            if error.reason == "name_taken":
+                # A retried delivery whose first attempt created the channel: adopt it.
+                existing = await self._find_channel(parent.workspace, channel_name)
+                if existing is None:
+                    raise
+                channel = existing
+            elif error.reason in ("missing_scope", "restricted_action"):
+                log.info("no private channels (%s): opening a group DM", error.reason)
+                opened = await self._call(parent.workspace, "conversations.open", users=users)
+                return ConversationRef(self.platform, parent.workspace, opened["channel"]["id"])
+            else:
                 raise
-            log.info("no private channels (%s): opening a group DM", error.reason)
-            opened = await self._call(parent.workspace, "conversations.open", users=users)
-            return ConversationRef(self.platform, parent.workspace, opened["channel"]["id"])
-        channel = created["channel"]["id"]
         if users:
-            await self._call(parent.workspace, "conversations.invite", channel=channel, users=users)
+            try:
+                await self._call(
+                    parent.workspace, "conversations.invite", channel=channel, users=users
+                )
+            except DeliveryError as error:
+                if error.reason != "already_in_channel":
+                    raise
         return ConversationRef(self.platform, parent.workspace, channel)
+
+    async def _find_channel(self, workspace: str, name: str) -> str | None:
+        """The id of the bot's unarchived private channel called `name`, if any."""
+        cursor = ""
+        for _page in range(50):  # 50 pages of 200: far beyond any workspace we serve
+            listed = await self._call(
+                workspace,
+                "conversations.list",
+                types="private_channel",
+                exclude_archived=True,
+                limit=200,
+                **({"cursor": cursor} if cursor else {}),
+            )
+            for found in listed.get("channels") or []:
+                if found.get("name") == name:
+                    return str(found["id"])
+            cursor = str((listed.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                return None
+        return None
 
     async def close_space(self, space: ConversationRef) -> None:
         try:
