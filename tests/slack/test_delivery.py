@@ -182,3 +182,37 @@ async def test_a_taken_name_the_bot_cannot_see_still_fails(world: SlackWorld) ->
             ConversationRef("slack", "T1", "C1"), "Groupe 4", members
         )
     assert taken.value.reason == "name_taken"
+
+
+@pytest.fixture
+async def patient(store: SqlStore) -> AsyncIterator[SlackWorld]:
+    async for w in make_world(store, rate_limit_wait=2.0):
+        yield w
+
+
+async def test_short_retry_afters_are_waited_out_in_the_port_each_message_sent_once(
+    patient: SlackWorld,
+) -> None:
+    fake = patient.fake
+    fake.fractional_retry_after = True
+    fake.limit("chat.postMessage", 2, 0.2)
+    port = patient.service.port
+    for i in range(6):
+        await port.post(ConversationRef("slack", "T1", "C1"), OutMessage((Segment(f"m{i}"),)))
+    assert [m["text"] for m in fake.messages] == [f"m{i}" for i in range(6)]
+    assert fake.rejected.get("chat.postMessage", 0) >= 1
+
+
+async def test_a_long_retry_after_goes_back_and_holds_the_method_meanwhile(
+    patient: SlackWorld,
+) -> None:
+    fake = patient.fake
+    fake.fail_next("chat.postMessage", retry_after=30)
+    port = patient.service.port
+    msg = OutMessage((Segment("x"),))
+    for _ in range(2):
+        with pytest.raises(DeliveryError) as limited:
+            await port.post(ConversationRef("slack", "T1", "C1"), msg)
+        assert limited.value.reason == "ratelimited" and limited.value.retry_after
+        assert limited.value.retry_after > 2.0
+    assert len(fake.called("chat.postMessage")) == 1, "the second call never reached Slack"

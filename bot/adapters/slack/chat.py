@@ -80,6 +80,22 @@ class ChannelPacer:
             self._next[channel] = max(due, now) + self.interval
 
 
+class MethodGate:
+    """What the 429s taught: per (workspace, method), no call before the last Retry-After ends.
+    Callers that would wait at most `max_wait` seconds wait here (and retry) instead of going
+    back to the dispatcher, which counts every claim as an attempt."""
+
+    def __init__(self, max_wait: float) -> None:
+        self.max_wait = max_wait
+        self._until: dict[tuple[str, str], float] = {}
+
+    def block(self, key: tuple[str, str], seconds: float) -> None:
+        self._until[key] = max(self._until.get(key, 0.0), time.monotonic() + seconds)
+
+    def remaining(self, key: tuple[str, str]) -> float:
+        return max(0.0, self._until.get(key, 0.0) - time.monotonic())
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")[:60] or "tst"
 
@@ -91,11 +107,16 @@ class SlackChat:
     platform = "slack"
 
     def __init__(
-        self, client: AsyncWebClient, token_for: TokenFor, pace_seconds: float = 1.0
+        self,
+        client: AsyncWebClient,
+        token_for: TokenFor,
+        pace_seconds: float = 1.0,
+        rate_limit_wait: float = 0.0,
     ) -> None:
         self.client = client
         self.token_for = token_for
         self.pacer = ChannelPacer(pace_seconds)
+        self.gate = MethodGate(rate_limit_wait)
         self._dm: dict[tuple[str, str], str] = {}
         self._clients: dict[str, AsyncWebClient] = {}
 
@@ -113,12 +134,26 @@ class SlackChat:
 
     async def _call(self, workspace: str, method: str, **params: Any) -> Any:
         client = await self.client_for(workspace)
-        try:
-            if method.startswith("chat."):  # blocks need a JSON body
-                return await client.api_call(method, json=params)
-            return await client.api_call(method, params=params)
-        except SlackApiError as error:
-            raise delivery_error(error) from None
+        key = (workspace, method)
+        waited = 0.0
+        while True:
+            pause = self.gate.remaining(key)
+            if pause > 0:
+                if waited + pause > self.gate.max_wait:
+                    raise DeliveryError("ratelimited", permanent=False, retry_after=pause)
+                await asyncio.sleep(pause)
+                waited += pause
+            try:
+                if method.startswith("chat."):  # blocks need a JSON body
+                    return await client.api_call(method, json=params)
+                return await client.api_call(method, params=params)
+            except SlackApiError as error:
+                failure = delivery_error(error)
+            if self.gate.max_wait <= 0 or failure.retry_after is None:
+                raise failure  # off by default: the dispatcher reschedules on Retry-After
+            self.gate.block(key, failure.retry_after)
+            if waited + failure.retry_after > self.gate.max_wait:
+                raise failure
 
     async def dm_channel(self, user: UserRef) -> str:
         key = (user.workspace, user.user)

@@ -33,12 +33,13 @@ class SlackService:
         *,
         pace_seconds: float = 1.0,
         rate_limit_retries: int = 1,
+        rate_limit_wait: float = 0.0,
     ) -> None:
         self.settings = settings
         token = _secret(settings.bot_token)
         self.client: AsyncWebClient = make_client(settings.api_base_url, token, rate_limit_retries)
         self.token_for: TokenFor = self._fixed_token
-        self.port = SlackChat(self.client, self._token, pace_seconds)
+        self.port = SlackChat(self.client, self._token, pace_seconds, rate_limit_wait)
         self.edge: SlackEdge | None = None
         self._runner: web.AppRunner | None = None
         self._socket: Any = None
