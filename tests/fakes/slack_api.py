@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import itertools
@@ -65,6 +66,8 @@ class FakeSlack:
         self.limits: dict[str, Limit] = {}
         self.missing_scopes: set[str] = set()
         self.fractional_retry_after = False
+        self.apps: dict[str, str] = {}
+        self.codes: dict[str, str] = {}
         self.rejected: dict[str, int] = {}
         self.sockets: list[web.WebSocketResponse] = []
         self.acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
@@ -115,6 +118,39 @@ class FakeSlack:
             "tz": tz or "Europe/Paris",
             "locale": locale,
             "profile": {"display_name": name or user},
+        }
+
+    def register_app(self, client_id: str, client_secret: str) -> None:
+        self.apps[client_id] = client_secret
+
+    def authorize(self, team: str) -> str:
+        """What Slack does when an admin of `team` approves the install: a one-time code."""
+        code = self.next_id("code.")
+        self.codes[code] = team
+        return code
+
+    def _oauth_access(self, p: dict[str, Any], basic: str) -> dict[str, Any]:
+        client_id, _, secret = basic.partition(":")
+        client_id = client_id or str(p.get("client_id", ""))
+        secret = secret or str(p.get("client_secret", ""))
+        if self.apps.get(client_id) != secret or not client_id:
+            return {"ok": False, "error": "invalid_client_id"}
+        team = self.codes.pop(str(p.get("code", "")), None)
+        if team is None:
+            return {"ok": False, "error": "invalid_code"}
+        token = self.next_id(f"xoxb-{team}-")
+        self.tokens[token] = (team, "UBOT")
+        return {
+            "ok": True,
+            "app_id": "A1",
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write,im:write",
+            "bot_user_id": "UBOT",
+            "team": {"id": team, "name": f"Team {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": "UADMIN"},
         }
 
     def issue_trigger(self, age: float = 0.0) -> str:
@@ -194,13 +230,18 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else ""
         token = token or str(params.pop("token", ""))
+        basic = ""
+        if auth.startswith("Basic "):
+            basic = base64.b64decode(auth.removeprefix("Basic ")).decode()
         self.calls.append(Call(method, params, token, time.monotonic()))
         try:
-            return await self._answer(method, params, token)
+            return await self._answer(method, params, token, basic)
         finally:
             await self._notify()
 
-    async def _answer(self, method: str, params: dict[str, Any], token: str) -> web.Response:
+    async def _answer(
+        self, method: str, params: dict[str, Any], token: str, basic: str = ""
+    ) -> web.Response:
         queue = self.faults.get(method)
         fault = queue.pop(0) if queue else None
         if fault is not None and fault.delay:
@@ -210,6 +251,8 @@ class FakeSlack:
         limited = self._over_limit(method)
         if limited is not None:
             return limited
+        if method == "oauth.v2.access":  # authenticated by the app's credentials, not a token
+            return web.json_response(self._oauth_access(params, basic))
         if method == "apps.connections.open":
             if not token.startswith("xapp-"):
                 return web.json_response({"ok": False, "error": "invalid_auth"})
