@@ -114,14 +114,14 @@ class Runner:
     async def _locate(self, uow: UnitOfWork, event: Event) -> Intervention | None:
         iid = getattr(event, "intervention", None)
         if iid is not None:
-            return await uow.load(InterventionId(iid))
+            return await uow.load(InterventionId(iid), lock=True)
         meta = event.meta
         if isinstance(event, CommandIssued) and meta.channel is not None:
-            found = await uow.find(meta.platform, meta.workspace, meta.channel)
+            found = await uow.find(meta.platform, meta.workspace, meta.channel, lock=True)
             if found is not None or _is_start(event.text):
                 return found
         if meta.user is not None:
-            return await uow.find_for_user(meta.platform, meta.workspace, meta.user)
+            return await uow.find_for_user(meta.platform, meta.workspace, meta.user, lock=True)
         return None
 
     def _actor_reader(self, state: Intervention | None, event: Event) -> Reader:

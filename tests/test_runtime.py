@@ -3,6 +3,7 @@ dead letters, a person's own data and its erasure, the retention purge."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -177,3 +178,27 @@ async def test_questions_opened_at_night_wait_for_each_persons_morning(world: Wo
     world.clock.set(datetime(2026, 3, 4, 7, 0, tzinfo=UTC))  # 08:00 in Paris
     await world.app.dispatcher.drain()
     assert len(world.chat.seen_by("@ana")) == before["ana"] + 1
+
+
+async def test_answers_arriving_at_the_same_moment_are_all_kept(store: SqlStore) -> None:
+    """Twelve people consenting at once collide on the intervention's version; every
+    collision is retried and no one's answer is lost or mistaken for a retry."""
+    chat = MemoryChat()
+    url = store.engine.url.render_as_string(hide_password=False)
+    clock = ManualClock(T0)
+    app = build(Settings(database=DatabaseSettings(url=url)), {"memory": chat}, clock)
+    w = World(app, chat, clock)
+    people = [f"p{i}" for i in range(12)]
+    await w.cmd("start Équipe")
+    await w.cmd("invite " + " ".join(f"<@{p}>" for p in people))
+    iid = InterventionId(w.iid)
+    handled = await asyncio.gather(
+        *(app.runner.handle(ChoiceMade(w.meta(p, None), iid, "consent", "accept")) for p in people)
+    )
+    assert not any(h.duplicate for h in handled)
+    async with app.store.unit() as uow:
+        state = await uow.load(iid)
+    assert state is not None
+    accepted = {u for u, p in state.participants.items() if p.consent == "accepted"}
+    assert accepted >= set(people)
+    await app.store.close()

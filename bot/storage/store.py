@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, event, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -59,8 +59,27 @@ def _lit(value: object) -> Any:
 
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        return create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        _own_sqlite_transactions(engine)
+        return engine
     return create_async_engine(url, pool_pre_ping=True)
+
+
+def _own_sqlite_transactions(engine: AsyncEngine) -> None:
+    """Take transaction control away from the sqlite3 module, which otherwise begins
+    transactions lazily: a SAVEPOINT then opens one of its own and its RELEASE commits,
+    so an event's dedupe row outlived the rollback of a collided attempt and the retry
+    was taken for a platform duplicate (SQLAlchemy's documented pysqlite recipe).
+    IMMEDIATE takes the write lock up front: SQLite has one writer anyway, and two
+    deferred transactions upgrading at once would fail with "database is locked"."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _autocommit_driver(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin_immediate(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class SqlStore:
@@ -143,7 +162,9 @@ class UnitOfWork:
             return False
         return True
 
-    async def find(self, platform: str, workspace: str, channel: str) -> Intervention | None:
+    async def find(
+        self, platform: str, workspace: str, channel: str, *, lock: bool = False
+    ) -> Intervention | None:
         row = await self.session.scalar(
             select(orm.InterventionRow)
             .where(
@@ -154,9 +175,11 @@ class UnitOfWork:
             .order_by(orm.InterventionRow.created_at.desc())
             .limit(1)
         )
-        return await self.load(InterventionId(row.id)) if row is not None else None
+        return await self.load(InterventionId(row.id), lock=lock) if row is not None else None
 
-    async def find_for_user(self, platform: str, workspace: str, user: str) -> Intervention | None:
+    async def find_for_user(
+        self, platform: str, workspace: str, user: str, *, lock: bool = False
+    ) -> Intervention | None:
         """A command typed in a DM applies to the person's most recent open intervention."""
         row = await self.session.scalar(
             select(orm.InterventionRow)
@@ -170,11 +193,14 @@ class UnitOfWork:
             .order_by(orm.InterventionRow.created_at.desc())
             .limit(1)
         )
-        return await self.load(InterventionId(row.id)) if row is not None else None
+        return await self.load(InterventionId(row.id), lock=lock) if row is not None else None
 
-    async def load(self, iid: InterventionId) -> Intervention | None:
+    async def load(self, iid: InterventionId, *, lock: bool = False) -> Intervention | None:
+        """The whole aggregate. `lock` holds its row until commit (FOR UPDATE on PostgreSQL;
+        SQLite's IMMEDIATE transactions already serialize writers), so events that hit one
+        intervention at once queue instead of colliding and retrying until they give up."""
         s = self.session
-        row = await s.get(orm.InterventionRow, iid)
+        row = await s.get(orm.InterventionRow, iid, with_for_update=lock)
         if row is None:
             return None
         participants = {
