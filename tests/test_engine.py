@@ -43,6 +43,16 @@ def test_french_aliases_reach_the_same_commands() -> None:
     assert to_user(out, "ana") == ["frame.body"]
 
 
+def test_a_whole_department_can_be_invited_in_one_command() -> None:
+    """200 Discord mentions (21 characters each) are a legitimate command, not an abuse."""
+    s = Session()
+    s.cmd("start Department")
+    people = [f"{10**17 + i}" for i in range(200)]
+    out = s.cmd("invite " + " ".join(f"<@{p}>" for p in people))
+    assert replies(out) == ["invite.ok"]
+    assert all(to_user(out, p) == ["frame.body"] for p in people)
+
+
 def test_nobody_receives_a_prompt_before_accepting_the_frame() -> None:
     s = Session()
     s.cmd("start T")
@@ -85,7 +95,7 @@ def test_unknown_commands_and_subcommands_are_explained() -> None:
     assert replies(s.cmd("frobnicate")) == ["error.unknown_command"]
     assert replies(s.cmd("round dance intake")) == ["error.unknown_subcommand"]
     assert replies(s.cmd("round open nope")) == ["error.unknown_round"]
-    assert replies(s.cmd("x" * 5000)) == ["error.too_long"]
+    assert replies(s.cmd("x" * 9000)) == ["error.too_long"]
 
 
 def test_answers_are_validated_per_prompt_kind() -> None:

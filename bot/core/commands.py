@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from bot.core.model import STEP_KINDS, UserId
 
 MENTION = re.compile(r"^<@!?([A-Za-z0-9_.\-]+)(?:\|[^>]*)?>$|^@([A-Za-z0-9_.\-]+)$")
-MAX_COMMAND_TEXT = 4000
+# Room for 200 Discord mentions (21 characters each) in one invite; Discord caps an
+# option at 6000 characters, so anything longer is not a person typing.
+MAX_COMMAND_TEXT = 8000
 
 
 @dataclass(frozen=True, slots=True)
