@@ -27,6 +27,8 @@ class Wakeup:
         self.idle = timedelta(seconds=idle_seconds)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._lock = asyncio.Lock()
+        self._stopping = False
+        self._work: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         # A slow heartbeat covers rows written by other processes (PostgreSQL, several workers).
@@ -58,17 +60,36 @@ class Wakeup:
         )
 
     async def run(self) -> None:
+        """One wake-up. The work runs in a task of its own: shutting APScheduler down cancels
+        the jobs it is running, and a cancellation between a send and its mark would
+        re-deliver that message after the restart."""
+        if self._stopping:
+            return
+        if self._work is None or self._work.done():
+            self._work = asyncio.create_task(self._deliver_due())
+        try:
+            await asyncio.shield(self._work)
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+
+    async def _deliver_due(self) -> None:
         if self._lock.locked():
             return
         async with self._lock:
             try:
-                while await self.dispatcher.tick():
+                while not self._stopping and await self.dispatcher.tick():
                     pass
             except Exception:  # the loop must survive a bad row or a database blip
                 log.exception("dispatcher tick failed")
             due = await self.dispatcher.outbox.next_due()
-        if due is not None:
+        if due is not None and not self._stopping:
             self._arm(max(due, self.clock.now()))
 
     async def stop(self) -> None:
+        """Stop waking up, and let the batch in hand finish: rows it claimed are delivered
+        and marked now, rather than left to a lease that only expires after the restart."""
+        self._stopping = True
         self.scheduler.shutdown(wait=False)
+        if self._work is not None:
+            await asyncio.wait([self._work])
