@@ -146,12 +146,14 @@ class Runner:
         return self.renderer.message(state, effect.message, reader)
 
     def _due(self, state: Intervention, effect: Send, now: datetime) -> datetime:
-        """Questions reach a person at a humane local hour; everything else goes at once."""
+        """Questions reach a person at a humane local hour (and not before the time they were
+        planned for); everything else goes at once."""
+        earliest = max(now, effect.at) if effect.at is not None else now
         if not isinstance(effect.to, ToUser) or effect.message.form_round is None:
-            return now
+            return earliest
         member = state.participants.get(effect.to.user)
         tz = member.timezone if member is not None and member.timezone else state.timezone
-        return next_humane(now, tz, self.policy.quiet)
+        return next_humane(earliest, tz, self.policy.quiet)
 
     async def _write(self, uow: UnitOfWork, state: Intervention, effect: Effect, now: Any) -> bool:
         iid = state.id

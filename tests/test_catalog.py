@@ -283,6 +283,7 @@ def _dummy(name: str) -> object:
             "kind": BOARD_KINDS[0],
             "status": "active",
             "verb": "open",
+            "weekday": "mon",
         }[name]
     if name in ("due", "at", "when", "deadline"):
         from datetime import UTC, datetime

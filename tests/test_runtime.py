@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -202,3 +203,28 @@ async def test_answers_arriving_at_the_same_moment_are_all_kept(store: SqlStore)
     accepted = {u for u, p in state.participants.items() if p.consent == "accepted"}
     assert accepted >= set(people)
     await app.store.close()
+
+
+async def test_a_weekly_check_in_lands_at_nine_on_each_persons_clock(world: World) -> None:
+    """Delivered for real, hour by hour, in Montreal, Paris and Tokyo: nobody gets it early
+    and nobody gets it twice."""
+    zones = {"ana": "America/Montreal", "ben": "Europe/Paris", "cleo": "Asia/Tokyo"}
+    for user, zone in zones.items():
+        await world.cmd(f"tz {zone}", user=user)
+    await world.cmd("planifier chaque barometre lundi 9h")
+    await world.app.dispatcher.drain()
+    seen = {u: len(world.chat.seen_by(f"@{u}")) for u in zones}
+    arrived: dict[str, list[datetime]] = {u: [] for u in zones}
+    hour = datetime(2026, 3, 8, 12, 0, tzinfo=UTC)  # Sunday noon, the week after T0
+    while hour < datetime(2026, 3, 10, tzinfo=UTC):
+        world.clock.set(hour)
+        await world.app.dispatcher.drain()
+        for u in zones:
+            now_seen = len(world.chat.seen_by(f"@{u}"))
+            arrived[u] += [hour] * (now_seen - seen[u])
+            seen[u] = now_seen
+        hour += timedelta(hours=1)
+    local = {u: [a.astimezone(ZoneInfo(zones[u])) for a in at] for u, at in arrived.items()}
+    assert {u: [(t.weekday(), t.hour) for t in times] for u, times in local.items()} == {
+        u: [(0, 9)] for u in zones
+    }

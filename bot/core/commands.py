@@ -88,6 +88,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
             "remind": ("relancer", "rappel"),
             "list": ("lister", "voir", "liste"),
             "cancel": ("annuler",),
+            "every": ("chaque", "hebdo", "recurrent"),
+            "change": ("modifier", "changer", "deplacer"),
         },
         facilitator=True,
     ),

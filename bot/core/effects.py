@@ -72,6 +72,8 @@ Audience = ToUser | ToChannel | ToSpace
 class Send:
     to: Audience
     message: Message
+    # Not before this instant (a check-in held until 9:00 in the reader's own timezone).
+    at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

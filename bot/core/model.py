@@ -237,12 +237,15 @@ class ActionItem:
 
 @dataclass(frozen=True, slots=True)
 class ScheduledAction:
-    """A facilitator command planned ahead (`/tst schedule open intake monday 9h`)."""
+    """A facilitator command planned ahead (`/tst schedule open intake monday 9h`), or a
+    weekly check-in (`every` = "mon 09:00", each participant's local time; `due` is then
+    the next run)."""
 
     id: int
     command: str
     due: datetime
     actor: UserId
+    every: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,8 +56,8 @@ class Ctx:
     def reply(self, key: str, buttons: tuple[Button, ...] = (), **params: object) -> None:
         self.effects.append(Reply(Message(key, _params(params), buttons)))
 
-    def send(self, to: Audience, message: Message) -> None:
-        self.effects.append(Send(to, message))
+    def send(self, to: Audience, message: Message, at: datetime | None = None) -> None:
+        self.effects.append(Send(to, message, at))
 
     def to_facilitators(self, state: Intervention, message: Message) -> None:
         for user in state.facilitators():

@@ -28,7 +28,7 @@ from bot.core.events import (
     TimerDue,
     VisibilityChanged,
 )
-from bot.core.model import STEP_KINDS, Intervention, UserId
+from bot.core.model import STEP_KINDS, Intervention, ScheduledAction, UserId
 from bot.flows import board, groups, membership, rounds, schedule
 from bot.flows.context import Ctx, Policy, Refused
 from bot.flows.spec import Flow
@@ -133,10 +133,17 @@ def _run_scheduled(ctx: Ctx, state: Intervention, action_id: str) -> Interventio
     action = schedule.due_action(state, action_id)
     if action is None:
         return state  # cancelled meanwhile
-    state = replace(state, scheduled=tuple(a for a in state.scheduled if a.id != action.id))
+    if action.every:
+        state = schedule.rearm(ctx, state, action)
+    else:
+        state = replace(state, scheduled=tuple(a for a in state.scheduled if a.id != action.id))
     inner = Ctx(replace(ctx.meta, user=action.actor), ctx.now, ctx.flow, ctx.policy)
     try:
-        result = _command(inner, state, parse(action.command))
+        result = (
+            _check_in(inner, state, action)
+            if action.every
+            else _command(inner, state, parse(action.command))
+        )
     except Refused as refusal:
         schedule.failed(ctx, action)
         ctx.send(ToUser(action.actor), Message(refusal.key, refusal.params))
@@ -149,6 +156,25 @@ def _run_scheduled(ctx: Ctx, state: Intervention, action_id: str) -> Interventio
             ctx.add(effect)
     assert result is not None
     return result
+
+
+def _check_in(ctx: Ctx, state: Intervention, action: ScheduledAction) -> Intervention:
+    """One run of a weekly check-in: the previous run closes (its synthesis goes to the
+    facilitators), the next opens, each prompt held until the hour on its reader's clock.
+    Both steps are the author's facilitator actions, audited as if typed."""
+    if state.status == "paused":
+        ctx.refuse("error.paused")
+    base = action.command.rsplit(" ", 1)[1]
+    spec = ctx.flow.round(base)
+    assert spec is not None, base
+    previous = rounds.latest(state, base)
+    if previous is not None and previous.status == "open":
+        state = rounds.close(ctx, state, spec, previous)
+        ctx.add(Audit(action.actor, "round.close", previous.key))
+    state = rounds.open_round(ctx, state, base, "", schedule.run_times(ctx, state, action))
+    opened = rounds.latest(state, base)
+    ctx.add(Audit(action.actor, "round.open", opened.key if opened else base))
+    return state
 
 
 def _step(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
@@ -285,6 +311,8 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("schedule", "remind"): schedule.add,
     ("schedule", "list"): lambda c, s, _m: schedule.listing(c, s),
     ("schedule", "cancel"): schedule.cancel,
+    ("schedule", "every"): schedule.every,
+    ("schedule", "change"): schedule.change,
     ("pause", ""): _pause,
     ("resume", ""): _resume,
     ("close", ""): _close,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from bot.core.commands import fold
 from bot.core.effects import Button, Message, Schedule, ToChannel, ToSpace, ToUser, UserText
 from bot.core.events import AnswerSubmitted, VisibilityChanged
 from bot.core.model import (
@@ -20,18 +21,31 @@ from bot.core.model import (
     Visibility,
 )
 from bot.flows.context import Ctx
-from bot.flows.spec import RoundSpec
+from bot.flows.spec import RoundSpec, base_key, occurrence_key, occurrence_number
 from bot.flows.synthesis import option_values, prompt_keys, synthesize
 
 ANSWER_NAMESPACE = uuid.UUID("6f1c2a52-7d0e-4d43-9a55-6f0b5a1d2c11")
 
 
-def resolve_round(ctx: Ctx, state: Intervention, word: str) -> RoundSpec:
-    """Accept a full round key or its last part when that is unambiguous (`intake`)."""
+# French words facilitators type for the rounds they run most often.
+ROUND_WORDS = {"barometre": "barometer", "suivi": "checkin", "point": "checkin"}
+
+
+def resolve_round(
+    ctx: Ctx, state: Intervention, word: str, repeatable_only: bool = False
+) -> RoundSpec:
+    """Accept a full round key or its last part when that is unambiguous (`intake`); a run
+    number (`barometer@2`) names the same round."""
+    word = base_key(word)
     spec = ctx.flow.round(word)
     if spec is not None:
         return spec
-    matches = [k for k in ctx.flow.round_keys() if k.split(".", 1)[1] == word]
+    short = ROUND_WORDS.get(fold(word), word)
+    matches = [k for k in ctx.flow.round_keys() if k.split(".", 1)[1] == short]
+    if repeatable_only:
+        matches = [
+            k for k in matches if (found := ctx.flow.round(k)) and found.repeatable
+        ] or matches
     if state.step is not None:
         in_step = [k for k in matches if k.startswith(state.step + ".")]
         matches = in_step or matches
@@ -56,16 +70,35 @@ def prompt_message(key: str, round_key: str) -> Message:
     )
 
 
-def open_round(ctx: Ctx, state: Intervention, word: str, context: str) -> Intervention:
+def latest(state: Intervention, base: str) -> RoundState | None:
+    """The most recent run of a round (a repeatable check-in runs several times)."""
+    runs = [r for k, r in state.rounds.items() if base_key(k) == base]
+    return max(runs, key=lambda r: occurrence_number(r.key), default=None)
+
+
+def open_round(
+    ctx: Ctx,
+    state: Intervention,
+    word: str,
+    context: str,
+    deliver_at: Mapping[UserId, datetime] | None = None,
+) -> Intervention:
+    """Open a round, or the next run of a repeatable one. `deliver_at` holds a person's
+    prompt until a local hour of theirs (a check-in at 9:00 in each timezone)."""
     if state.status == "paused":
         ctx.refuse("error.paused")
     spec = resolve_round(ctx, state, word)
-    existing = state.rounds.get(spec.key)
+    existing = latest(state, spec.key)
+    key = spec.key
     if existing is not None:
-        ctx.refuse(
-            "error.round_already_open" if existing.status == "open" else "error.round_already_ran",
-            round=spec.key,
-        )
+        if existing.status == "open" or not spec.repeatable:
+            ctx.refuse(
+                "error.round_already_open"
+                if existing.status == "open"
+                else "error.round_already_ran",
+                round=existing.key,
+            )
+        key = occurrence_key(spec.key, occurrence_number(existing.key) + 1)
     items = spec.items(state) if spec.items is not None else ()
     if spec.needs_items and not items:
         ctx.refuse(f"error.round_needs_items.{spec.key}")
@@ -77,15 +110,16 @@ def open_round(ctx: Ctx, state: Intervention, word: str, context: str) -> Interv
             ctx.refuse("error.no_open_groups")
         recipients = frozenset(u for g in groups for u in g.members)
         for g in groups:
-            ctx.send(ToSpace(g.index), prompt_message("round.prompt_space", spec.key))
+            ctx.send(ToSpace(g.index), prompt_message("round.prompt_space", key))
     else:
         recipients = frozenset(u for u in state.reachable() if not state.is_facilitator(u))
         for user in sorted(recipients):
-            ctx.send(ToUser(user), prompt_message("round.prompt", spec.key))
+            at = (deliver_at or {}).get(user)
+            ctx.send(ToUser(user), prompt_message("round.prompt", key), at=at)
     if not recipients:
         ctx.refuse("error.nobody_to_ask")
-    rnd = RoundState(spec.key, "open", ctx.now, recipients, items=items, context=context)
-    state = replace(state, rounds={**state.rounds, spec.key: rnd}, status="active")
+    rnd = RoundState(key, "open", ctx.now, recipients, items=items, context=context)
+    state = replace(state, rounds={**state.rounds, key: rnd}, status="active")
     if state.step != step.kind:
         state = replace(state, step=step.kind)
     if spec.key == "contract.consent":
@@ -95,17 +129,25 @@ def open_round(ctx: Ctx, state: Intervention, word: str, context: str) -> Interv
                 replace(c, status="in_consent") if c.version in items else c for c in state.contract
             ),
         )
-    ctx.send(ToChannel(), Message("round.opened", {"round": spec.key, "count": len(recipients)}))
-    ctx.reply("round.opened_reply", round=spec.key, count=len(recipients))
-    ctx.audit_target = spec.key
+    ctx.send(ToChannel(), Message("round.opened", {"round": key, "count": len(recipients)}))
+    ctx.reply("round.opened_reply", round=key, count=len(recipients))
+    ctx.audit_target = key
     return state
 
 
-def _open_round(ctx: Ctx, state: Intervention, word: str) -> tuple[RoundSpec, RoundState]:
+def _named_run(ctx: Ctx, state: Intervention, word: str) -> tuple[RoundSpec, RoundState | None]:
+    """The round a facilitator names: its latest run, or the exact one (`barometer@2`)."""
     spec = resolve_round(ctx, state, word)
-    rnd = state.rounds.get(spec.key)
+    if "@" in word:
+        exact = occurrence_key(spec.key, occurrence_number(word))
+        return spec, state.rounds.get(exact)
+    return spec, latest(state, spec.key)
+
+
+def _open_round(ctx: Ctx, state: Intervention, word: str) -> tuple[RoundSpec, RoundState]:
+    spec, rnd = _named_run(ctx, state, word)
     if rnd is None or rnd.status != "open":
-        ctx.refuse("error.round_not_open", round=spec.key)
+        ctx.refuse("error.round_not_open", round=rnd.key if rnd else spec.key)
     return spec, rnd
 
 
@@ -118,16 +160,16 @@ def responders(state: Intervention, key: str) -> frozenset[UserId]:
 
 
 def remind(ctx: Ctx, state: Intervention, word: str) -> Intervention:
-    spec, rnd = _open_round(ctx, state, word)
+    _spec, rnd = _open_round(ctx, state, word)
     if rnd.reminded:
-        ctx.refuse("error.already_reminded", round=spec.key)
-    pending = sorted(rnd.recipients - responders(state, spec.key))
+        ctx.refuse("error.already_reminded", round=rnd.key)
+    pending = sorted(rnd.recipients - responders(state, rnd.key))
     for user in pending:
         # The same words for everyone: a reminder never says who has or has not answered.
-        ctx.send(ToUser(user), prompt_message("round.reminder", spec.key))
-    ctx.reply("round.reminded_reply", round=spec.key, count=len(pending))
-    ctx.audit_target = spec.key
-    return replace(state, rounds={**state.rounds, spec.key: replace(rnd, reminded=True)})
+        ctx.send(ToUser(user), prompt_message("round.reminder", rnd.key))
+    ctx.reply("round.reminded_reply", round=rnd.key, count=len(pending))
+    ctx.audit_target = rnd.key
+    return replace(state, rounds={**state.rounds, rnd.key: replace(rnd, reminded=True)})
 
 
 def close_round(ctx: Ctx, state: Intervention, word: str) -> Intervention:
@@ -137,7 +179,7 @@ def close_round(ctx: Ctx, state: Intervention, word: str) -> Intervention:
 
 def close(ctx: Ctx, state: Intervention, spec: RoundSpec, rnd: RoundState) -> Intervention:
     """Close a round: reveal in sub-groups, synthesize for the group and the facilitators."""
-    answers = round_answers(state, spec.key)
+    answers = round_answers(state, rnd.key)
     closed = replace(rnd, status="closed", closed_at=ctx.now)
     syntheses = dict(state.syntheses)
     if spec.space == "subgroup":
@@ -146,11 +188,11 @@ def close(ctx: Ctx, state: Intervention, spec: RoundSpec, rnd: RoundState) -> In
                 view = synthesize(state, spec, closed, answers, "subgroup", g.index)
                 ctx.send(ToSpace(g.index), Message("synthesis.subgroup", synthesis=view))
         # Outside the sub-groups only participation is kept: their content stays inside.
-        syntheses[spec.key] = Synthesis(
-            spec.key, "participation", len(rnd.recipients), len({r.author for r in answers}), ()
+        syntheses[rnd.key] = Synthesis(
+            rnd.key, "participation", len(rnd.recipients), len({r.author for r in answers}), ()
         )
     elif spec.reveal == "on_close":
-        syntheses[spec.key] = synthesize(state, spec, closed, answers, "group")
+        syntheses[rnd.key] = synthesize(state, spec, closed, answers, "group")
     ctx.to_facilitators(
         state,
         Message(
@@ -164,40 +206,39 @@ def close(ctx: Ctx, state: Intervention, spec: RoundSpec, rnd: RoundState) -> In
         ToChannel(),
         Message(
             "round.closed" if answered >= k else "round.closed_few",
-            {"round": spec.key, "answered": answered, "k": k},
+            {"round": rnd.key, "answered": answered, "k": k},
         ),
     )
     # Answers of a closed round leave the engine's state; the store keeps them.
-    remaining = {i: r for i, r in state.responses.items() if r.round_key != spec.key}
+    remaining = {i: r for i, r in state.responses.items() if r.round_key != rnd.key}
     state = replace(
         state,
-        rounds={**state.rounds, spec.key: closed},
+        rounds={**state.rounds, rnd.key: closed},
         responses=remaining,
         syntheses=syntheses,
     )
     if spec.on_close is not None:
         state = spec.on_close(state, closed, answers, ctx.now)
-    ctx.reply("round.closed_reply", round=spec.key, answered=answered)
-    ctx.audit_target = spec.key
+    ctx.reply("round.closed_reply", round=rnd.key, answered=answered)
+    ctx.audit_target = rnd.key
     return state
 
 
 def publish(ctx: Ctx, state: Intervention, word: str) -> Intervention:
-    spec = resolve_round(ctx, state, word)
-    rnd = state.rounds.get(spec.key)
+    spec, rnd = _named_run(ctx, state, word)
     if rnd is None or rnd.status != "closed":
-        ctx.refuse("error.publish_before_close", round=spec.key)
+        ctx.refuse("error.publish_before_close", round=rnd.key if rnd else spec.key)
     if spec.space == "subgroup":
         ctx.refuse("error.subgroup_content_stays")
-    synthesis = state.syntheses.get(spec.key)
+    synthesis = state.syntheses.get(rnd.key)
     if synthesis is None:
-        ctx.refuse("error.nothing_to_publish", round=spec.key)
+        ctx.refuse("error.nothing_to_publish", round=rnd.key)
     if rnd.published:
-        ctx.refuse("error.already_published", round=spec.key)
+        ctx.refuse("error.already_published", round=rnd.key)
     ctx.send(ToChannel(), Message("synthesis.group", synthesis=synthesis))
-    ctx.reply("synthesis.published_reply", round=spec.key)
-    ctx.audit_target = spec.key
-    return replace(state, rounds={**state.rounds, spec.key: replace(rnd, published=True)})
+    ctx.reply("synthesis.published_reply", round=rnd.key)
+    ctx.audit_target = rnd.key
+    return replace(state, rounds={**state.rounds, rnd.key: replace(rnd, published=True)})
 
 
 def _check_value(ctx: Ctx, spec: RoundSpec, rnd: RoundState, key: str, value: object) -> None:
@@ -241,7 +282,7 @@ def answer(ctx: Ctx, state: Intervention, ev: AnswerSubmitted) -> Intervention:
     if spec is None or rnd is None:
         ctx.refuse("error.unknown_round", round=ev.round_key[:60], rounds="")
     if rnd.status != "open":
-        ctx.refuse("error.round_closed_for_answers", round=spec.key)
+        ctx.refuse("error.round_closed_for_answers", round=rnd.key)
     participant = state.participants.get(user) if user is not None else None
     if participant is None or not participant.reachable or user not in rnd.recipients:
         ctx.refuse("error.not_a_recipient")
@@ -257,7 +298,7 @@ def answer(ctx: Ctx, state: Intervention, ev: AnswerSubmitted) -> Intervention:
     mine = {
         r.prompt_key: r
         for r in state.responses.values()
-        if r.round_key == spec.key and r.author == user
+        if r.round_key == rnd.key and r.author == user
     }
     group = state.subgroup_of(user) if spec.space == "subgroup" else None
     updated = dict(state.responses)
@@ -278,7 +319,7 @@ def answer(ctx: Ctx, state: Intervention, ev: AnswerSubmitted) -> Intervention:
         )
         updated[rid] = Response(
             rid,
-            spec.key,
+            rnd.key,
             key,
             user,
             entry,
@@ -290,7 +331,7 @@ def answer(ctx: Ctx, state: Intervention, ev: AnswerSubmitted) -> Intervention:
     for r in mine.values():
         if r.id in updated and updated[r.id].visibility != visibility:
             updated[r.id] = replace(updated[r.id], visibility=visibility)
-    ctx.reply("answer.recorded", round=spec.key, visibility=visibility, edited=int(bool(mine)))
+    ctx.reply("answer.recorded", round=rnd.key, visibility=visibility, edited=int(bool(mine)))
     return replace(state, responses=updated)
 
 

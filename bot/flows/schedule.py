@@ -1,4 +1,5 @@
-"""Facilitator commands planned ahead: open, close or remind a round at a given time."""
+"""Facilitator commands planned ahead: open, close or remind a round at a given time, weekly
+check-ins at each person's local hour, and the list, change and cancel of what is planned."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from bot.core.effects import Cancel, Message, Schedule, ToUser, UserText, When
 from bot.core.model import Intervention, ScheduledAction, UserId
 from bot.core.when import parse_when
 from bot.flows.context import Ctx
+from bot.flows.recurrence import Weekly, local_instant, next_run, parse_weekly, run_day
 from bot.flows.rounds import resolve_round
 
 MAX_SCHEDULED = 50
@@ -48,7 +50,7 @@ def add(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     elif rnd is not None:
         ctx.refuse("error.round_already_ran", round=spec.key)
     command = f"{COMMANDS[cmd.sub]} {spec.key}"
-    action_id = max((a.id for a in state.scheduled), default=0) + 1
+    action_id = _next_id(state)
     assert ctx.actor is not None
     action = ScheduledAction(action_id, command, due, ctx.actor)
     ctx.add(Schedule(f"sched:{action_id}", due, "command", {"id": str(action_id)}))
@@ -57,11 +59,131 @@ def add(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     return replace(state, scheduled=(*state.scheduled, action))
 
 
+def _next_id(state: Intervention) -> int:
+    return max((a.id for a in state.scheduled), default=0) + 1
+
+
+def participant_zones(state: Intervention) -> dict[UserId, str]:
+    """Each person asked in a check-in, with the timezone their local hour is read in."""
+    return {u: _timezone(state, u) for u in state.reachable() if not state.is_facilitator(u)}
+
+
+def every(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    """`schedule every barometer monday 9am`: a weekly check-in at 9:00 in each person's own
+    timezone. Each run closes the previous one, so answers are compared week by week."""
+    if len(cmd.words) < 2:
+        ctx.refuse("error.schedule_every_syntax")
+    spec = resolve_round(ctx, state, cmd.words[0], repeatable_only=True)
+    if not spec.repeatable:
+        repeatable = [r.key for s in ctx.flow.steps for r in s.rounds if r.repeatable]
+        ctx.refuse("error.schedule_not_repeatable", round=spec.key, rounds=", ".join(repeatable))
+    rule = parse_weekly(cmd.words[1:])
+    if rule is None:
+        ctx.refuse("error.schedule_every_syntax")
+    if len(state.scheduled) >= MAX_SCHEDULED:
+        ctx.refuse("error.schedule_too_many", limit=MAX_SCHEDULED)
+    command = f"round open {spec.key}"
+    if any(a.every and a.command == command for a in state.scheduled):
+        ctx.refuse("error.schedule_every_exists", round=spec.key)
+    due = next_run(rule, ctx.now, participant_zones(state).values(), state.timezone)
+    assert ctx.actor is not None
+    action = ScheduledAction(_next_id(state), command, due, ctx.actor, rule.encode())
+    ctx.add(Schedule(f"sched:{action.id}", due, "command", {"id": str(action.id)}))
+    ctx.reply("schedule.every_added_reply", (), **_every_params(state, action, rule, ctx.actor))
+    ctx.audit_target = f"{command} every {action.every}"
+    return replace(state, scheduled=(*state.scheduled, action))
+
+
+def _every_params(
+    state: Intervention, action: ScheduledAction, rule: Weekly, reader: UserId | None
+) -> dict[str, object]:
+    """What a weekly check-in looks like to `reader`: its next run at their own hour."""
+    day = run_day(rule, action.due, state.timezone)
+    return {
+        "id": action.id,
+        "round": action.command.rsplit(" ", 1)[1],
+        "weekday": rule.code,
+        "time": f"{rule.at:%H:%M}",
+        "when": When(local_instant(day, rule.at, _timezone(state, reader))),
+    }
+
+
+def rearm(ctx: Ctx, state: Intervention, action: ScheduledAction) -> Intervention:
+    """A weekly check-in ran (or tried to): plan its next run, with today's timezones."""
+    rule = Weekly.decode(action.every)
+    due = next_run(rule, ctx.now, participant_zones(state).values(), state.timezone)
+    ctx.add(Schedule(f"sched:{action.id}", due, "command", {"id": str(action.id)}))
+    return _replace_action(state, replace(action, due=due))
+
+
+def run_times(ctx: Ctx, state: Intervention, action: ScheduledAction) -> dict[UserId, datetime]:
+    """When each person gets this run's prompt: the rule's hour on their own clock."""
+    rule = Weekly.decode(action.every)
+    day = run_day(rule, ctx.now, state.timezone)
+    return {u: local_instant(day, rule.at, tz) for u, tz in participant_zones(state).items()}
+
+
+def change(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    """`schedule change 3 tuesday 10am`: a new time for a planned action (or a new day and
+    hour for a weekly check-in), checked like a new one."""
+    word = cmd.words[0].lstrip("#") if cmd.words else ""
+    action = next((a for a in state.scheduled if str(a.id) == word), None)
+    if action is None:
+        ctx.refuse("error.schedule_unknown", id=word[:10])
+    if len(cmd.words) < 2:
+        ctx.refuse("error.schedule_change_syntax")
+    if action.every:
+        rule = parse_weekly(cmd.words[1:])
+        if rule is None:
+            ctx.refuse("error.schedule_every_syntax")
+        due = next_run(rule, ctx.now, participant_zones(state).values(), state.timezone)
+        moved = replace(action, due=due, every=rule.encode())
+    else:
+        when_text = " ".join(cmd.words[1:])
+        parsed = parse_when(when_text, ctx.now, _timezone(state, ctx.actor))
+        if parsed is None:
+            ctx.refuse("error.schedule_unparseable", text=UserText(when_text[:80]))
+        if parsed <= ctx.now:
+            ctx.refuse("error.schedule_past", when=When(parsed))
+        _check_order(ctx, state, action, parsed)
+        moved = replace(action, due=parsed)
+    ctx.add(Schedule(f"sched:{action.id}", moved.due, "command", {"id": str(action.id)}))
+    ctx.reply("schedule.changed_reply", id=action.id, when=When(moved.due))
+    ctx.audit_target = f"{action.command}@{moved.due.isoformat()}"
+    return _replace_action(state, moved)
+
+
+def _replace_action(state: Intervention, moved: ScheduledAction) -> Intervention:
+    return replace(
+        state, scheduled=tuple(moved if a.id == moved.id else a for a in state.scheduled)
+    )
+
+
+def _check_order(ctx: Ctx, state: Intervention, action: ScheduledAction, due: datetime) -> None:
+    """Moving an opening after its planned closing (or a closing before its opening) would
+    leave a plan that cannot run: refuse it now rather than fail later."""
+    verb, _, key = action.command.removeprefix("round ").partition(" ")
+    for other in state.scheduled:
+        other_verb, _, other_key = other.command.removeprefix("round ").partition(" ")
+        if other.every or other_key != key or other.id == action.id:
+            continue
+        if verb == "open" and other_verb in ("close", "remind") and other.due <= due:
+            ctx.refuse("error.schedule_close_before_open", round=key)
+        if verb in ("close", "remind") and other_verb == "open" and other.due >= due:
+            rnd = state.rounds.get(key)
+            if rnd is None or rnd.status != "open":
+                ctx.refuse("error.schedule_close_before_open", round=key)
+
+
 def listing(ctx: Ctx, state: Intervention) -> Intervention:
     if not state.scheduled:
         ctx.reply("schedule.none")
         return state
     for a in sorted(state.scheduled, key=lambda a: a.due):
+        if a.every:
+            rule = Weekly.decode(a.every)
+            ctx.reply("schedule.item_every", (), **_every_params(state, a, rule, ctx.actor))
+            continue
         verb, _, key = a.command.removeprefix("round ").partition(" ")
         ctx.reply("schedule.item", id=a.id, verb=verb, round=key, when=When(a.due))
     return state

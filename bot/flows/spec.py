@@ -85,6 +85,9 @@ class RoundSpec:
     items: ItemsHook | None = None
     on_close: CloseHook | None = None
     needs_items: bool = False  # refuse to open while `items` finds nothing to ask about
+    # A check-in that may run again and again (`/tst schedule every`): each run is an
+    # occurrence with a key of its own (`trust.barometer@2`), answered and synthesized apart.
+    repeatable: bool = False
 
     def prompt(self, key: str) -> Prompt | None:
         base = key.split("#", 1)[0]
@@ -107,6 +110,7 @@ class Flow:
         return next((s for s in self.steps if s.kind == kind), None)
 
     def round(self, key: str) -> RoundSpec | None:
+        key = base_key(key)
         for step in self.steps:
             for spec in step.rounds:
                 if spec.key == key:
@@ -114,6 +118,7 @@ class Flow:
         return None
 
     def step_of_round(self, key: str) -> StepSpec | None:
+        key = base_key(key)
         return next((s for s in self.steps if any(r.key == key for r in s.rounds)), None)
 
     def round_keys(self) -> tuple[str, ...]:
@@ -121,3 +126,17 @@ class Flow:
 
     def prompts(self) -> Mapping[str, Prompt]:
         return {p.key: p for s in self.steps for r in s.rounds for p in r.prompts}
+
+
+def base_key(round_key: str) -> str:
+    """The round a key names: `trust.barometer@3` is the third run of `trust.barometer`."""
+    return round_key.partition("@")[0]
+
+
+def occurrence_key(base: str, number: int) -> str:
+    return base if number <= 1 else f"{base}@{number}"
+
+
+def occurrence_number(round_key: str) -> int:
+    suffix = round_key.partition("@")[2]
+    return int(suffix) if suffix.isdigit() else 1

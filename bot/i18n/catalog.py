@@ -31,6 +31,7 @@ TRANSLATED_PARAMS: Mapping[str, str] = {
     "kind": "board.kind.{}",
     "status": "intervention.status.{}",
     "verb": "schedule.verb.{}",
+    "weekday": "schedule.weekday.{}",
 }
 
 
@@ -122,6 +123,12 @@ class Catalog:
             return Segment(value.text, relayed=True)
         if isinstance(value, When):
             return Segment(format_when(value.at, locale, tz))
+        if name == "round" and isinstance(value, str) and "@" in value:
+            # A later run of a check-in: its title, numbered ("Trust barometer, no. 3").
+            base, _, number = value.partition("@")
+            title = self._value(locale, name, base, address, tz).text
+            run = self.template(locale, "round.run", address)
+            return Segment(run.replace("{title}", title).replace("{number}", number))
         if name in TRANSLATED_PARAMS and isinstance(value, str):
             nested = TRANSLATED_PARAMS[name].format(value)
             if self.has(locale, nested):

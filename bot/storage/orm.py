@@ -207,6 +207,7 @@ class ScheduledRow(Base):
     command: Mapped[str] = mapped_column(Text)
     due: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(64))
+    every: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuditRow(Base):

@@ -298,7 +298,7 @@ class UnitOfWork:
             )
         )
         scheduled = tuple(
-            ScheduledAction(a.id, a.command, a.due, UserId(a.actor))
+            ScheduledAction(a.id, a.command, a.due, UserId(a.actor), a.every or "")
             for a in await s.scalars(
                 select(orm.ScheduledRow)
                 .where(orm.ScheduledRow.intervention_id == iid)
@@ -484,7 +484,13 @@ class UnitOfWork:
             iid,
             {a.id: a for a in old.scheduled},
             {a.id: a for a in after.scheduled},
-            lambda a: {"id": a.id, "command": a.command, "due": a.due, "actor": a.actor},
+            lambda a: {
+                "id": a.id,
+                "command": a.command,
+                "due": a.due,
+                "actor": a.actor,
+                "every": a.every or None,
+            },
             delete_missing=True,
             key_cols=("id",),
         )

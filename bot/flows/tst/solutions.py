@@ -106,6 +106,7 @@ SOLUTIONS = StepSpec(
             prompts=(Open("solutions.done_since"), Open("solutions.still_blocked")),
             default_visibility="facilitator",
             allowed=("private", "facilitator", "group_anonymous", "group_attributed"),
+            repeatable=True,
         ),
         RoundSpec(
             key="solutions.retrospective",

@@ -19,6 +19,7 @@ TRUST = StepSpec(
             prompts=BAROMETER,
             default_visibility="group_anonymous",
             allowed=("private", "group_anonymous"),
+            repeatable=True,
         ),
     ),
 )
