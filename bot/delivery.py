@@ -126,9 +126,11 @@ class Dispatcher:
         return port
 
     def _meta(self, item: OutboxItem, state: Intervention) -> EventMeta:
-        return EventMeta(
-            platform=state.platform, event_id=f"outbox:{item.id}", workspace=state.workspace
-        )
+        # A keyed timer re-planned after it fired (a weekly check-in, a second "not now") reuses
+        # its row: the due time tells one firing from the next, while a re-delivery of the same
+        # firing (a lease that expired mid-way) keeps the id and is ignored as a duplicate.
+        event_id = f"outbox:{item.id}:{item.due_at.isoformat()}"
+        return EventMeta(platform=state.platform, event_id=event_id, workspace=state.workspace)
 
     async def _deliver(self, item: OutboxItem, cache: dict[str, Intervention | None]) -> str | None:
         state = await self._state(item.intervention_id, cache)

@@ -228,3 +228,48 @@ async def test_a_weekly_check_in_lands_at_nine_on_each_persons_clock(world: Worl
     assert {u: [(t.weekday(), t.hour) for t in times] for u, times in local.items()} == {
         u: [(0, 9)] for u in zones
     }
+
+
+async def test_the_report_follows_the_barometer_week_by_week(world: World) -> None:
+    from bot.i18n.render import Reader
+    from bot.reports.data import load_report
+    from bot.reports.exports import markdown
+
+    await world.cmd("schedule every barometer monday 9am")
+    iid = InterventionId(world.iid)
+    monday = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)  # 10:00 in Paris
+    for week, level in enumerate((2, 4)):
+        world.clock.set(monday + timedelta(weeks=week))
+        await world.app.dispatcher.drain()
+        key = "trust.barometer" if week == 0 else "trust.barometer@2"
+        for p in PEOPLE:
+            handled = await world.app.runner.handle(
+                AnswerSubmitted(world.meta(p, None), iid, key, {"barometer.level": level})
+            )
+            assert not handled.refused, handled.replies
+    world.clock.set(monday + timedelta(weeks=2))
+    await world.app.dispatcher.drain()  # the third run closes the second
+    data = await load_report(world.app.store, world.iid)
+    assert data is not None
+    assert [(k, m) for k, m, _ in data.barometer] == [
+        ("trust.barometer", 2.0),
+        ("trust.barometer@2", 4.0),
+    ]
+    text = markdown(data, world.app.runner.renderer, Reader("en", "Europe/Paris", "vous"))
+    assert "Trust barometer, no. 2" in text
+
+
+async def test_a_second_not_now_brings_the_prompt_back_a_second_time(world: World) -> None:
+    """The "not now" timer of a round is re-planned on the same row once it has fired; the
+    second firing is a new event, not a duplicate of the first."""
+    await world.cmd("round open intake")
+    await world.app.dispatcher.drain()
+    iid = InterventionId(world.iid)
+    for _ in range(2):
+        seen = len(world.chat.seen_by("@ana"))
+        await world.app.runner.handle(
+            ChoiceMade(world.meta("ana", None), iid, "notnow", "trust.intake")
+        )
+        world.clock.advance(hours=24)
+        await world.app.dispatcher.drain()
+        assert len(world.chat.seen_by("@ana")) == seen + 1

@@ -116,6 +116,12 @@ class Catalog:
         segments.append(Segment(template[last:]))
         return _merge(segments)
 
+    def param_text(
+        self, locale: Locale, name: str, value: ParamValue, address: AddressForm, tz: str
+    ) -> str:
+        """A parameter as a template would show it (a round key as its title, numbered)."""
+        return self._value(locale, name, value, address, tz).text
+
     def _value(
         self, locale: Locale, name: str, value: ParamValue, address: AddressForm, tz: str
     ) -> Segment:

@@ -64,6 +64,12 @@ class Renderer:
     def text(self, reader: Reader, key: str, **params: str | int | float | UserText) -> str:
         return self.catalog.text(reader.locale, key, reader.address, reader.timezone, **params)
 
+    def round_title(self, reader: Reader, round_key: str) -> str:
+        """`trust.barometer@2` -> "Trust barometer, no. 2" in the reader's language."""
+        return self.catalog.param_text(
+            reader.locale, "round", round_key, reader.address, reader.timezone
+        )
+
     def _render(self, reader: Reader, key: str, params: Params) -> tuple[Segment, ...]:
         return self.catalog.render(reader.locale, key, params, reader.address, reader.timezone)
 

@@ -39,7 +39,7 @@ def markdown(data: ReportData, renderer: Renderer, reader: Reader) -> str:
     if data.barometer:
         out += ["", f"## {t(reader, 'report.section.barometer')}", ""]
         out += [
-            f"- {t(reader, f'round.{key}.title')}: "
+            f"- {renderer.round_title(reader, key)}: "
             f"{format_decimal(mean, '0.00', locale=reader.locale)} / 5 (n={n})"
             for key, mean, n in data.barometer
         ]
@@ -94,7 +94,7 @@ def markdown(data: ReportData, renderer: Renderer, reader: Reader) -> str:
         if f.synthesis is not None and f.synthesis.audience == "group":
             out += [
                 "",
-                f"### {t(reader, f'round.{f.key}.title')}",
+                f"### {renderer.round_title(reader, f.key)}",
                 _plain(renderer, reader, f.synthesis, data).strip(),
             ]
     out += ["", f"## {t(reader, 'report.section.audit')}", ""]
@@ -143,7 +143,7 @@ def chart_images(data: ReportData, renderer: Renderer, reader: Reader) -> list[t
                 t(reader, "report.chart.barometer"),
                 charts.line(
                     t(reader, "report.chart.barometer"),
-                    [t(reader, f"round.{k}.title") for k, _, _ in data.barometer],
+                    [renderer.round_title(reader, k) for k, _, _ in data.barometer],
                     [m for _, m, _ in data.barometer],
                     (1, 5),
                 ),
@@ -155,7 +155,7 @@ def chart_images(data: ReportData, renderer: Renderer, reader: Reader) -> list[t
                 t(reader, "report.chart.participation"),
                 charts.bars(
                     t(reader, "report.chart.participation"),
-                    [t(reader, f"round.{f.key}.title") for f in data.rounds],
+                    [renderer.round_title(reader, f.key) for f in data.rounds],
                     [f.answered for f in data.rounds],
                     [f.recipients for f in data.rounds],
                     (t(reader, "report.chart.answered"), t(reader, "report.chart.asked")),
