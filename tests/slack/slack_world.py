@@ -91,7 +91,7 @@ async def make_world(
         bot_token="xoxb-test",
         signing_secret=SECRET,
         app_token="xapp-1-test" if mode == "socket" else None,
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode,
         port=0,
         api_base_url=fake.base_url,
     )
