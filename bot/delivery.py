@@ -213,7 +213,11 @@ class Dispatcher:
         cache: dict[str, Intervention | None],
     ) -> str:
         members = [UserRef(state.platform, state.workspace, UserId(u)) for u in p["members"]]
-        name = self.renderer.text(reader_for(state, None), "groups.space_name", group=p["subgroup"])
+        reader = reader_for(state, None)
+        label = self.renderer.text(reader, "groups.space_name", group=p["subgroup"])
+        # The intervention's id in the name: a later intervention in the same channel must never
+        # adopt (or collide with) an earlier one's private space, archived or not.
+        name = f"{label}-{state.id[:6]}"
         space = await self._port(state).open_space(state.conversation, name, members)
         cache.pop(state.id, None)
         await self.runner.handle(

@@ -92,7 +92,11 @@ class Runner:
             outcome = advance(state, event, flow=self.flow, now=now, policy=self.policy)
             after = outcome.state
             if after is not None and after != state:
-                await uow.save(state, after, version)
+                if state is not None and state.id != after.id:
+                    # `start` in a channel whose intervention has closed: a new one begins.
+                    await uow.save(None, after, 0)
+                else:
+                    await uow.save(state, after, version)
             replies: list[OutMessage] = []
             for effect in outcome.effects:
                 if isinstance(effect, Reply):

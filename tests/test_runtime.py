@@ -273,3 +273,28 @@ async def test_a_second_not_now_brings_the_prompt_back_a_second_time(world: Worl
         world.clock.advance(hours=24)
         await world.app.dispatcher.drain()
         assert len(world.chat.seen_by("@ana")) == seen + 1
+
+
+async def test_a_later_intervention_in_the_same_channel_gets_spaces_of_its_own(
+    world: World,
+) -> None:
+    """Private spaces are named after their intervention: a second intervention in the
+    channel can never adopt (nor collide with) the first one's sub-group spaces."""
+
+    async def open_groups() -> set[str]:
+        before = set(world.chat.spaces)
+        await world.cmd("groups propose size 3")
+        await world.app.dispatcher.drain()
+        await world.cmd("groups approve")
+        await world.app.dispatcher.drain()
+        return {world.chat.spaces[s][0] for s in set(world.chat.spaces) - before}
+
+    first = await open_groups()
+    await world.cmd("close")
+    await world.app.dispatcher.drain()
+    await world.cmd("start Équipe, second temps")
+    await world.cmd("invite " + " ".join(f"<@{p}>" for p in PEOPLE))
+    await world.consent_all()
+    second = await open_groups()
+    assert len(first) == len(second) == 1
+    assert first.isdisjoint(second)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import delete, event, insert, or_, select, update
+from sqlalchemy import case, delete, event, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -172,7 +172,11 @@ class UnitOfWork:
                 orm.InterventionRow.workspace == workspace,
                 orm.InterventionRow.channel == channel,
             )
-            .order_by(orm.InterventionRow.created_at.desc())
+            # The channel's running intervention first; else its latest closed one.
+            .order_by(
+                case((orm.InterventionRow.status == "closed", 1), else_=0),
+                orm.InterventionRow.created_at.desc(),
+            )
             .limit(1)
         )
         return await self.load(InterventionId(row.id), lock=lock) if row is not None else None
