@@ -6,7 +6,7 @@ import asyncio
 import random
 import shutil
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -133,6 +133,27 @@ class Demo:
             visibility = self.rng.choice(choices)
         return answers, cast(Visibility, visibility)
 
+    async def weekly_check_ins(self, word: str, runs: int) -> None:
+        """A follow-up check-in planned every Monday at 9:00 (each person's clock): the clock
+        jumps to each run, people answer, and the facilitator ends the series afterwards."""
+        await self.cmd(f"schedule every {word} monday 9am")
+        for _ in range(runs):
+            async with self.app.store.unit() as uow:
+                state = await uow.load(InterventionId(self.iid))
+            assert state is not None
+            series = next(a for a in state.scheduled if a.every)
+            self.clock.set(series.due + timedelta(hours=2))
+            await self.flush()
+            async with self.app.store.unit() as uow:
+                state = await uow.load(InterventionId(self.iid))
+            assert state is not None
+            key = next(k for k, r in state.rounds.items() if r.status == "open")
+            self.say(f"  round {key}: open (weekly, Monday 9:00 local)")
+            await self.answer_round(key, skip_one=False)
+        await self.cmd(f"schedule cancel {series.id}")
+        await self.days(3)
+        await self.cmd(f"round close {word}")
+
     async def round(
         self, key: str, context: str = "", publish: bool = True, remind: bool = True
     ) -> None:
@@ -249,14 +270,11 @@ async def steps(demo: Demo, text: Any) -> None:
         await demo.cmd(f"decide {shortlisted[0]} adopt")
         owner = demo.people[1]
         when = (demo.clock.now().replace(hour=12)).date()
-        from datetime import timedelta
-
         await demo.cmd(
             f"action add <@{owner}> {(when + timedelta(days=14)).isoformat()} "
             f"{text['action']} -> {shortlisted[0]}"
         )
-    await demo.days(7)
-    await demo.round("solutions.checkin", publish=False)
+    await demo.weekly_check_ins("checkin", runs=2)
     await demo.round("solutions.retrospective")
     await demo.cmd("report")
     await demo.cmd("close")
