@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from delivery_load import throwaway_postgres
 
 from bot.storage.store import SqlStore, make_engine
 
@@ -31,30 +31,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
         return
-    yield from _postgres_database(os.environ[PG_ENV])
-
-
-def _postgres_database(base: str) -> Iterator[str]:
-    """Create a throwaway database on the server; CI fails (not skips) if it is unreachable."""
-    import asyncio
-
-    import asyncpg
-
-    name = f"tst_{uuid.uuid4().hex[:12]}"
-    plain = base.replace("postgresql+asyncpg://", "postgresql://")
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(plain)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with throwaway_postgres(os.environ[PG_ENV]) as url:
+        yield url
 
 
 @pytest.fixture

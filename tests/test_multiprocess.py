@@ -9,12 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from delivery_load import enqueue_sends
 from engine_helpers import Session
 
-from bot.core.effects import Message, ToChannel
 from bot.core.ports import SystemClock
-from bot.runtime import _audience
-from bot.storage.codec import encode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fakes"))
 from sink import Sink
@@ -36,12 +34,7 @@ async def test_three_workers_deliver_every_item_once_while_one_is_killed(
     now = SystemClock().now()
     async with store.unit() as uow:
         await uow.save(None, s.state, 0)
-        payload = {
-            "to": _audience(ToChannel()),
-            "message": encode(Message("help.topic", {"topic": "x"})),
-        }
-        for _ in range(ITEMS):
-            await uow.enqueue(s.state.id, "send", payload, now)
+    await enqueue_sends(store, s.state.id, [now] * ITEMS)
     sink = Sink()
     await sink.start()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -10,22 +10,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sink import SinkChat
 
-from bot.app import build
-from bot.config import DatabaseSettings, DeliverySettings, Settings
+from tests.delivery_load import deliver_until_idle, dispatcher_app
 
 
 async def main(db_url: str, sink_url: str, name: str) -> None:
-    settings = Settings(
-        database=DatabaseSettings(url=db_url),
-        delivery=DeliverySettings(lease_seconds=2.0, batch=20),
-    )
-    app = build(settings, {"memory": SinkChat(sink_url, name)}, worker=name)
-    idle = 0
-    while idle < 30:  # stop by itself once nothing has been due for a while (about 3 s)
-        handled = await app.dispatcher.tick()
-        idle = 0 if handled else idle + 1
-        if not handled:
-            await asyncio.sleep(0.1)
+    app = dispatcher_app(db_url, SinkChat(sink_url, name), name, lease_seconds=2.0, batch=20)
+    # Stop by itself once nothing has been due for a while (about 3 s).
+    await deliver_until_idle(app, idle_ticks=30, pause=0.1)
     await app.store.close()
 
 
