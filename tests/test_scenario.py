@@ -49,7 +49,8 @@ async def test_a_whole_intervention_runs_and_writes_its_report(locale: str, tmp_
     with sqlite3.connect(out / "tst.db") as db:
         statuses = {row[0] for row in db.execute("select status from outbox")}
         (closed,) = db.execute("select status from interventions").fetchone()
-    assert statuses <= {"done"} and closed == "closed"
+    # Everything was delivered; the weekly check-in the facilitator ended stays "cancelled".
+    assert statuses <= {"done", "cancelled"} and closed == "closed"
 
 
 async def test_same_seed_same_output(tmp_path: Path) -> None:
@@ -68,9 +69,21 @@ async def test_anonymous_answers_are_never_attributed_in_anything_posted(tmp_pat
             "and r.skipped = 0"
         ).fetchall()
         names = dict(db.execute("select user, display_name from participants").fetchall())
+        # A text its author also gave with their name (to the facilitator) may rightly
+        # appear beside that name: only texts given anonymously alone are checked.
+        named = {
+            v
+            for (v,) in db.execute(
+                "select value from responses where visibility != 'group_anonymous'"
+            )
+        }
     transcript = (out / "transcript.txt").read_text("utf-8")
     assert anonymous
-    texts = [(v.strip('"'), a) for v, a in anonymous if isinstance(v, str) and len(v) > 8]
+    texts = [
+        (v.strip('"'), a)
+        for v, a in anonymous
+        if isinstance(v, str) and len(v) > 8 and v not in named
+    ]
     assert texts
     for text, author in texts:
         for line in transcript.splitlines():

@@ -75,7 +75,7 @@ class Demo:
         self.clock.advance(days=n)
         await self.flush()
 
-    async def answer_round(self, key: str, skip_one: bool = True) -> None:
+    async def answer_round(self, key: str, skip_one: bool = True, week: int = 0) -> None:
         """Every recipient answers from their own DM form (one person passes, as is their right)."""
         async with self.app.store.unit() as uow:
             state = await uow.load(InterventionId(self.iid))
@@ -91,7 +91,7 @@ class Demo:
                 await self.event(ChoiceMade(self.meta(user, None), state.id, "skip", key), user)
                 continue
             form = self.app.renderer.form(state, spec, rnd, reader_for(state, user))
-            answers, visibility = self.fill(form, i)
+            answers, visibility = self.fill(form, i + 2 * week)
             await self.event(
                 AnswerSubmitted(self.meta(user, None), state.id, key, answers, visibility), user
             )
@@ -137,7 +137,7 @@ class Demo:
         """A follow-up check-in planned every Monday at 9:00 (each person's clock): the clock
         jumps to each run, people answer, and the facilitator ends the series afterwards."""
         await self.cmd(f"schedule every {word} monday 9am")
-        for _ in range(runs):
+        for week in range(runs):
             async with self.app.store.unit() as uow:
                 state = await uow.load(InterventionId(self.iid))
             assert state is not None
@@ -149,7 +149,7 @@ class Demo:
             assert state is not None
             key = next(k for k, r in state.rounds.items() if r.status == "open")
             self.say(f"  round {key}: open (weekly, Monday 9:00 local)")
-            await self.answer_round(key, skip_one=False)
+            await self.answer_round(key, skip_one=False, week=week)
         await self.cmd(f"schedule cancel {series.id}")
         await self.days(3)
         await self.cmd(f"round close {word}")
