@@ -89,6 +89,9 @@ class DiscordSettings(Strict):
     gateway_url: str = ""
     shard_count: int = Field(0, ge=0)
     shard_ids: list[int] = []
+    # 0: sub-groups meet in private threads of the channel; a category id: in private
+    # channels under that category (the bot then also needs Manage Channels and Manage Roles).
+    subgroup_category_id: int = Field(0, ge=0)
 
 
 class Settings(BaseSettings):

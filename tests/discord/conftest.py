@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import discord.gateway
+import discord.http
 import pytest
 from discord_world import World, launch
 from fakes.discord_gateway import FakeDiscord
 
 from bot.storage.migrate import upgrade
+
+
+@pytest.fixture(autouse=True)
+def discord_endpoints() -> Iterator[None]:
+    """`point_at` sets two class attributes of discord.py: each test gets them back as found,
+    so no test connects to the fake a previous test left behind."""
+    base = discord.http.Route.BASE
+    gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    yield
+    discord.http.Route.BASE = base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
 
 
 @pytest.fixture

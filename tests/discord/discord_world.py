@@ -26,13 +26,23 @@ class World:
         await self.fake.wait_for(lambda: self.fake.interactions[iid].settled())
         await self.app.dispatcher.drain()
 
-    async def slash(self, user: int, path: str, args: str | None = None) -> list[str]:
-        iid = await self.fake.slash(user, path.split(), args)
+    async def slash(
+        self, user: int, path: str, args: str | None = None, locale: str = "fr"
+    ) -> list[str]:
+        """`/tst <path> args:<args>` in the channel; what the person saw in answer."""
+        iid = await self.fake.slash(user, path.split(), args, locale)
         await self.settle(iid)
         return [r.get("content", "") for r in self.fake.replies(iid)]
 
-    async def click(self, user: int, custom_id: str, dm: bool = True) -> int:
-        iid = await self.fake.click(user, custom_id, dm)
+    async def click(
+        self,
+        user: int,
+        custom_id: str,
+        dm: bool = True,
+        channel: int | None = None,
+        locale: str = "fr",
+    ) -> int:
+        iid = await self.fake.click(user, custom_id, dm, channel, locale)
         await self.settle(iid)
         return iid
 
@@ -56,13 +66,17 @@ class World:
         return [r.get("content", "") for r in self.fake.replies(submit)]
 
 
-async def launch(fake: FakeDiscord, url: str) -> tuple[App, DiscordService]:
-    """The app and a started Discord service over `url`, as `tst run` wires them."""
+async def launch(fake: FakeDiscord, url: str, **discord: Any) -> tuple[App, DiscordService]:
+    """The app and a started Discord service over `url`, as `tst run` wires them; `discord`
+    overrides settings of the [discord] section."""
     settings = DiscordSettings(
-        token=TOKEN,
-        guild_ids=[fake.guild_id],
-        api_base_url=fake.api_base,
-        gateway_url=fake.ws_url,
+        **{
+            "token": TOKEN,
+            "guild_ids": [fake.guild_id],
+            "api_base_url": fake.api_base,
+            "gateway_url": fake.ws_url,
+            **discord,
+        }
     )
     service = DiscordService(settings, guild_ready_timeout=0.05)
     # These tests run on the wall clock: no quiet hours, or prompts would wait for the morning.

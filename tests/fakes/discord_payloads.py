@@ -1,4 +1,5 @@
-"""Complete Discord payload shapes (discord-api-docs), as the fake sends them; parser-checked."""
+"""Complete Discord payload shapes (discord-api-docs), as the fake sends them; parser-checked
+in tests/discord/test_payloads.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,13 @@ if TYPE_CHECKING:
 
 STAMP = "2026-03-02T08:00:00.000000+00:00"
 ADMIN = str(1 << 3)
+GUILD_TEXT, DM, CATEGORY, PRIVATE_THREAD = 0, 1, 4, 12
+
+
+def _ids() -> tuple[int, int]:
+    from .discord_gateway import APP_ID, BOT_ID
+
+    return APP_ID, BOT_ID
 
 
 def user(uid: int, name: str, bot: bool = False) -> dict[str, Any]:
@@ -29,7 +37,7 @@ def user(uid: int, name: str, bot: bool = False) -> dict[str, Any]:
 
 def member(fake: FakeDiscord, uid: int) -> dict[str, Any]:
     return {
-        "user": user(uid, fake.users[uid]),
+        "user": user(uid, fake.users[uid], bot=uid == _ids()[1]),
         "nick": None,
         "avatar": None,
         "roles": [],
@@ -45,26 +53,25 @@ def member(fake: FakeDiscord, uid: int) -> dict[str, Any]:
 
 
 def application() -> dict[str, Any]:
-    from .discord_gateway import APP_ID, BOT_ID
-
+    app_id, bot_id = _ids()
     return {
-        "id": str(APP_ID),
+        "id": str(app_id),
         "name": "tst-bot",
         "description": "",
         "icon": None,
         "bot_public": False,
         "bot_require_code_grant": False,
-        "owner": user(BOT_ID + 1, "owner"),
+        "owner": user(bot_id + 1, "owner"),
         "verify_key": "00" * 32,
         "flags": 0,
         "team": None,
     }
 
 
-def gateway_bot(url: str) -> dict[str, Any]:
+def gateway_bot(url: str, shards: int = 1) -> dict[str, Any]:
     return {
         "url": url,
-        "shards": 1,
+        "shards": shards,
         "session_start_limit": {
             "total": 1000,
             "remaining": 1000,
@@ -75,47 +82,58 @@ def gateway_bot(url: str) -> dict[str, Any]:
 
 
 def ready(fake: FakeDiscord, session_id: str, shard: tuple[int, int]) -> dict[str, Any]:
-    from .discord_gateway import APP_ID, BOT_ID
-
+    app_id, bot_id = _ids()
     return {
         "v": 10,
-        "user": user(BOT_ID, fake.users[BOT_ID], bot=True),
+        "user": user(bot_id, fake.users[bot_id], bot=True),
         "guilds": [{"id": str(fake.guild_id), "unavailable": True}],
         "session_id": session_id,
         "resume_gateway_url": fake.ws_url,
         "shard": list(shard),
-        "application": {"id": str(APP_ID), "flags": 0},
+        "application": {"id": str(app_id), "flags": 0},
         "private_channels": [],
         "relationships": [],
     }
 
 
-def text_channel(fake: FakeDiscord) -> dict[str, Any]:
-    return {
-        "id": str(fake.channel_id),
-        "type": 0,
+def overwrite(target: int, kind: int, allow: int = 0, deny: int = 0) -> dict[str, Any]:
+    """A permission overwrite: `kind` 0 is a role (the guild id is @everyone), 1 a member."""
+    return {"id": str(target), "type": kind, "allow": str(allow), "deny": str(deny)}
+
+
+def guild_channel(fake: FakeDiscord, cid: int) -> dict[str, Any]:
+    """A text channel or a category, from the fake's channel record."""
+    c = fake.channels[cid]
+    out: dict[str, Any] = {
+        "id": str(cid),
+        "type": c["type"],
         "guild_id": str(fake.guild_id),
-        "name": "equipe",
-        "position": 0,
-        "permission_overwrites": [],
+        "name": c["name"],
+        "position": c.get("position", 0),
+        "permission_overwrites": list(c.get("permission_overwrites", [])),
         "nsfw": False,
-        "parent_id": None,
-        "topic": None,
-        "last_message_id": None,
-        "rate_limit_per_user": 0,
+        "parent_id": str(c["parent_id"]) if c.get("parent_id") else None,
         "flags": 0,
     }
+    if c["type"] == GUILD_TEXT:
+        out |= {"topic": None, "last_message_id": None, "rate_limit_per_user": 0}
+    return out
+
+
+def text_channel(fake: FakeDiscord) -> dict[str, Any]:
+    return guild_channel(fake, fake.channel_id)
 
 
 def guild(fake: FakeDiscord) -> dict[str, Any]:
     gid = str(fake.guild_id)
+    bot_id = _ids()[1]
     return {
         "id": gid,
         "name": "Team",
         "icon": None,
         "splash": None,
         "discovery_splash": None,
-        "owner_id": str(min(u for u in fake.users if u != _bot_id())),
+        "owner_id": str(min((u for u in fake.users if u != bot_id), default=bot_id + 1)),
         "afk_channel_id": None,
         "afk_timeout": 300,
         "verification_level": 0,
@@ -160,9 +178,9 @@ def guild(fake: FakeDiscord) -> dict[str, Any]:
         "unavailable": False,
         "member_count": len(fake.users),
         "voice_states": [],
-        "members": [member(fake, _bot_id())],
-        "channels": [text_channel(fake)],
-        "threads": [],
+        "members": [member(fake, bot_id)],
+        "channels": [guild_channel(fake, cid) for cid in fake.channels],
+        "threads": [thread(fake, tid) for tid, t in fake.threads.items() if not t["archived"]],
         "presences": [],
         "stage_instances": [],
         "guild_scheduled_events": [],
@@ -170,39 +188,35 @@ def guild(fake: FakeDiscord) -> dict[str, Any]:
     }
 
 
-def _bot_id() -> int:
-    from .discord_gateway import BOT_ID
-
-    return BOT_ID
-
-
 def dm_channel(fake: FakeDiscord, cid: int, uid: int) -> dict[str, Any]:
     return {
         "id": str(cid),
-        "type": 1,
+        "type": DM,
         "last_message_id": None,
         "recipients": [user(uid, fake.users[uid])],
         "flags": 0,
     }
 
 
-def thread(fake: FakeDiscord, tid: int, t: dict[str, Any]) -> dict[str, Any]:
+def thread(fake: FakeDiscord, tid: int) -> dict[str, Any]:
+    t = fake.threads[tid]
     return {
         "id": str(tid),
         "type": t["type"],
         "guild_id": str(fake.guild_id),
         "parent_id": str(t["parent_id"]),
-        "owner_id": str(_bot_id()),
+        "owner_id": str(_ids()[1]),
         "name": t["name"],
         "last_message_id": None,
         "rate_limit_per_user": 0,
-        "message_count": 0,
+        "message_count": len(fake.messages.get(tid, [])),
+        "total_message_sent": len(fake.messages.get(tid, [])),
         "member_count": len(t["members"]),
         "flags": 0,
         "thread_metadata": {
-            "archived": t["thread_metadata"]["archived"],
-            "locked": t["thread_metadata"]["locked"],
-            "auto_archive_duration": 10080,
+            "archived": t["archived"],
+            "locked": t["locked"],
+            "auto_archive_duration": t["auto_archive_duration"],
             "archive_timestamp": STAMP,
             "invitable": t["invitable"],
             "create_timestamp": STAMP,
@@ -210,15 +224,36 @@ def thread(fake: FakeDiscord, tid: int, t: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def message(
-    fake: FakeDiscord, mid: int, cid: int | None, body: dict[str, Any], webhook: bool = False
-) -> dict[str, Any]:
-    from .discord_gateway import APP_ID, BOT_ID
+def attachment(aid: int, cid: int, filename: str, size: int, description: str) -> dict[str, Any]:
+    url = f"https://cdn.discordapp.com/attachments/{cid}/{aid}/{filename}"
+    return {
+        "id": str(aid),
+        "filename": filename,
+        "size": size,
+        "url": url,
+        "proxy_url": url.replace("cdn.discordapp.com", "media.discordapp.net"),
+        "content_type": "image/png" if filename.endswith(".png") else "application/octet-stream",
+        "description": description,
+    }
 
+
+def message(
+    fake: FakeDiscord,
+    mid: int,
+    cid: int | None,
+    body: dict[str, Any],
+    webhook: bool = False,
+    author: int | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A message object as REST returns it and MESSAGE_CREATE carries it (minus guild
+    fields, which `message_create` adds)."""
+    app_id, bot_id = _ids()
+    who = bot_id if author is None else author
     out = {
         "id": str(mid),
         "channel_id": str(cid or fake.channel_id),
-        "author": user(BOT_ID, fake.users[BOT_ID], bot=True),
+        "author": user(who, fake.users[who], bot=who == bot_id),
         "content": body.get("content", ""),
         "timestamp": STAMP,
         "edited_timestamp": None,
@@ -226,7 +261,7 @@ def message(
         "mention_everyone": False,
         "mentions": [],
         "mention_roles": [],
-        "attachments": [],
+        "attachments": attachments or [],
         "embeds": [],
         "pinned": False,
         "type": 0,
@@ -236,9 +271,19 @@ def message(
     if "nonce" in body:
         out["nonce"] = body["nonce"]
     if webhook:
-        out["webhook_id"] = str(APP_ID)
-        out["application_id"] = str(APP_ID)
+        out["webhook_id"] = str(app_id)
+        out["application_id"] = str(app_id)
     return out
+
+
+def message_create(fake: FakeDiscord, msg: dict[str, Any]) -> dict[str, Any]:
+    """The MESSAGE_CREATE dispatch: the message, plus `guild_id` and the author's partial
+    `member` when it was posted in the guild."""
+    cid = int(msg["channel_id"])
+    if cid not in fake.channels and cid not in fake.threads:
+        return msg
+    partial = {k: v for k, v in member(fake, int(msg["author"]["id"])).items() if k != "user"}
+    return {**msg, "guild_id": str(fake.guild_id), "member": partial}
 
 
 def interaction(
@@ -250,17 +295,19 @@ def interaction(
     data: dict[str, Any],
     channel: int | None,
     dm: bool,
+    locale: str = "fr",
 ) -> dict[str, Any]:
-    from .discord_gateway import APP_ID
-
+    """INTERACTION_CREATE of any type (2 command, 3 component, 4 autocomplete, 5 modal), from
+    a DM (`dm`) or from a guild channel or thread (`channel`, default the main channel)."""
+    app_id, _ = _ids()
     base: dict[str, Any] = {
         "id": str(iid),
-        "application_id": str(APP_ID),
+        "application_id": str(app_id),
         "type": kind,
         "token": token,
         "version": 1,
         "data": data,
-        "locale": "fr",
+        "locale": locale,
         "app_permissions": "2248473465835073",
         "entitlements": [],
         "attachment_size_limit": 10 * 1024 * 1024,
@@ -271,11 +318,12 @@ def interaction(
         base["channel"] = dm_channel(fake, channel or 0, uid)
         base["user"] = user(uid, fake.users[uid])
         base["context"] = 1
-    else:
-        base["channel_id"] = str(fake.channel_id)
-        base["channel"] = text_channel(fake)
-        base["guild_id"] = str(fake.guild_id)
-        base["guild_locale"] = "fr"
-        base["member"] = member(fake, uid)
-        base["context"] = 0
+        return base
+    where = channel or fake.channel_id
+    base["channel_id"] = str(where)
+    base["channel"] = thread(fake, where) if where in fake.threads else guild_channel(fake, where)
+    base["guild_id"] = str(fake.guild_id)
+    base["guild_locale"] = "fr"
+    base["member"] = member(fake, uid)
+    base["context"] = 0
     return base

@@ -20,7 +20,12 @@ from bot.core.ports import DeliveryError, OutMessage
 log = logging.getLogger(__name__)
 CANNOT_DM = 50007
 DM_TOO_FAST = 40003
-PRIVATE_THREAD = 12
+GUILD_TEXT, PRIVATE_THREAD = 0, 12
+THREAD_TYPES = (10, 11, 12)
+ROLE, MEMBER = 0, 1  # permission overwrite target types
+VIEW_CHANNEL, SEND_MESSAGES, READ_HISTORY, ATTACH_FILES = 1 << 10, 1 << 11, 1 << 16, 1 << 15
+# Everything that writes in a channel, refused to members once their space is closed.
+WRITE = SEND_MESSAGES | (1 << 6) | (1 << 35) | (1 << 36) | (1 << 38)
 Unreachable = Callable[[UserRef, OutMessage], Awaitable[None]]
 
 
@@ -47,8 +52,16 @@ class DiscordChat:
 
     platform = "discord"
 
-    def __init__(self, dm_per_second: float = 20.0, dm_opens_per_second: float = 2.0) -> None:
+    def __init__(
+        self,
+        dm_per_second: float = 20.0,
+        dm_opens_per_second: float = 2.0,
+        subgroup_category_id: int = 0,
+    ) -> None:
         self.http: HTTPClient | None = None
+        self.me = ""  # the bot's user id, set once connected (private channels let it in)
+        self.subgroup_category_id = subgroup_category_id
+        self._spaces: dict[tuple[str, str, frozenset[str]], str] = {}
         self.on_unreachable: Unreachable | None = None
         self._dm_channels: dict[str, str] = {}
         self._dm_pacer = Pacer(1.0 / dm_per_second)
@@ -146,7 +159,30 @@ class DiscordChat:
     async def open_space(
         self, parent: ConversationRef, name: str, members: Sequence[UserRef]
     ) -> ConversationRef:
-        """A private thread only its members (and moderators) see; nobody else can invite."""
+        """A private thread under the channel (nobody but its members and moderators sees it,
+        nobody else can invite), or a private channel under the configured category."""
+        # A retry after a partial failure (a member not added yet) reuses the space this
+        # process already created instead of opening a second one.
+        key = (parent.channel, name, frozenset(m.user for m in members))
+        space = self._spaces.get(key)
+        if space is None:
+            if self.subgroup_category_id:
+                space = await self._create_channel(parent, name, members)
+            else:
+                space = await self._create_thread(parent, name)
+            self._spaces[key] = space
+        if not self.subgroup_category_id:
+            for m in members:
+                route = Route(
+                    "PUT",
+                    "/channels/{channel_id}/thread-members/{user_id}",
+                    channel_id=space,
+                    user_id=m.user,
+                )
+                await self._request(route)
+        return ConversationRef(parent.platform, parent.workspace, space)
+
+    async def _create_thread(self, parent: ConversationRef, name: str) -> str:
         route = Route("POST", "/channels/{channel_id}/threads", channel_id=parent.channel)
         body = {
             "name": render.shorten(name, 100),
@@ -154,22 +190,45 @@ class DiscordChat:
             "invitable": False,
             "auto_archive_duration": 10080,
         }
-        data = await self._request(route, json=body)
-        thread = str(data["id"])
-        for m in members:
-            await self._request(
-                Route(
-                    "PUT",
-                    "/channels/{channel_id}/thread-members/{user_id}",
-                    channel_id=thread,
-                    user_id=m.user,
-                )
-            )
-        return ConversationRef(parent.platform, parent.workspace, thread)
+        return str((await self._request(route, json=body))["id"])
+
+    async def _create_channel(
+        self, parent: ConversationRef, name: str, members: Sequence[UserRef]
+    ) -> str:
+        """Hidden from @everyone, open to the bot and each member: membership is the channel's
+        permission overwrites, set in the same call that creates it."""
+        see = VIEW_CHANNEL | SEND_MESSAGES | READ_HISTORY
+        overwrites = [
+            render.overwrite(parent.workspace, ROLE, deny=VIEW_CHANNEL),
+            render.overwrite(self.me, MEMBER, allow=see | ATTACH_FILES),
+            *(render.overwrite(m.user, MEMBER, allow=see) for m in members),
+        ]
+        body = {
+            "name": render.channel_name(name),
+            "type": GUILD_TEXT,
+            "parent_id": str(self.subgroup_category_id),
+            "permission_overwrites": overwrites,
+        }
+        route = Route("POST", "/guilds/{guild_id}/channels", guild_id=parent.workspace)
+        return str((await self._request(route, json=body))["id"])
 
     async def close_space(self, space: ConversationRef) -> None:
-        route = Route("PATCH", "/channels/{channel_id}", channel_id=space.channel)
-        await self._request(route, json={"archived": True, "locked": True})
+        """Archived and locked: a thread is archived and locked; a private channel keeps its
+        history readable by its members but nobody can write in it any more."""
+        self._spaces = {k: v for k, v in self._spaces.items() if v != space.channel}
+        route = Route("GET", "/channels/{channel_id}", channel_id=space.channel)
+        channel = await self._request(route)
+        patch = Route("PATCH", "/channels/{channel_id}", channel_id=space.channel)
+        if channel["type"] in THREAD_TYPES:
+            await self._request(patch, json={"archived": True, "locked": True})
+            return
+        read_only = [
+            render.overwrite(o["id"], MEMBER, allow=VIEW_CHANNEL | READ_HISTORY, deny=WRITE)
+            if o["type"] == MEMBER and str(o["id"]) != self.me
+            else o
+            for o in channel.get("permission_overwrites", [])
+        ]
+        await self._request(patch, json={"permission_overwrites": read_only})
 
 
 def _retry_after(error: discord.HTTPException) -> float:

@@ -93,6 +93,17 @@ def nonce(channel: str, body: dict[str, Any], part: int = 0) -> str:
     return digest.hexdigest()[:25]
 
 
+def overwrite(target: str, kind: int, allow: int = 0, deny: int = 0) -> dict[str, Any]:
+    """A permission overwrite for a role (`kind` 0; the guild id is @everyone) or a member (1)."""
+    return {"id": str(target), "type": kind, "allow": str(allow), "deny": str(deny)}
+
+
+def channel_name(name: str) -> str:
+    """A text channel name as Discord shows it: lower case, words joined by hyphens."""
+    slug = re.sub(r"[^\w]+", "-", name.lower()).strip("-")
+    return slug[:100] or "tst"
+
+
 def ephemeral(text: str, buttons: tuple[OutButton, ...] = ()) -> dict[str, Any]:
     body: dict[str, Any] = {
         "content": shorten(text, MAX_CONTENT),

@@ -21,14 +21,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT = 60.0
+DEFAULT_GATEWAY = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY  # discord.py's own
 
 
 def point_at(api_base_url: str, gateway_url: str) -> None:
     """discord.py reads its endpoints from two class attributes and offers no option for them
     (checked in 2.7.1); tests/discord/test_contract.py fails if an upgrade moves them."""
     discord.http.Route.BASE = api_base_url.rstrip("/")
-    if gateway_url:
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+async def gateway_of(http: discord.http.HTTPClient, configured: str) -> str:
+    """The configured gateway, or the one the API names. discord.py asks the API only when it
+    counts the shards itself, and falls back to its built-in URL whenever it reconnects
+    without resuming: pointing it at the API's answer keeps a proxied or compatible server."""
+    if configured:
+        return configured
+    _, url, _ = await http.get_bot_gateway()
+    return url
 
 
 class DiscordService:
@@ -36,7 +46,7 @@ class DiscordService:
 
     def __init__(self, settings: DiscordSettings, guild_ready_timeout: float = 2.0) -> None:
         self.settings = settings
-        self.port = DiscordChat()
+        self.port = DiscordChat(subgroup_category_id=settings.subgroup_category_id)
         self.handlers = Handlers(self.port)
         self.client: TstClient | None = None
         self._task: asyncio.Task[None] | None = None
@@ -46,7 +56,6 @@ class DiscordService:
         s = self.settings
         if s.token is None:
             raise SystemExit("discord.token is not set")
-        point_at(s.api_base_url, s.gateway_url)
         self.handlers.app = app
         self.port.on_unreachable = self.handlers.unreachable
         client = TstClient(
@@ -58,7 +67,9 @@ class DiscordService:
             self._guild_ready_timeout,
         )
         self.client = client
+        point_at(s.api_base_url, s.gateway_url or str(DEFAULT_GATEWAY))
         await client.login(s.token.get_secret_value())
+        point_at(s.api_base_url, await gateway_of(client.http, s.gateway_url))
         self.port.http = client.http
         self._task = asyncio.create_task(client.connect(), name="discord-gateway")
         ready = asyncio.create_task(client.wait_until_ready())
@@ -72,6 +83,8 @@ class DiscordService:
         if ready not in done:
             ready.cancel()
             raise TimeoutError("discord gateway not ready in time")
+        assert client.user is not None
+        self.port.me = str(client.user.id)
 
     async def stop(self) -> None:
         if self.client is not None:
