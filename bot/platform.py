@@ -35,4 +35,4 @@ async def answer_form(app: App, intervention: str, round_key: str, user: str) ->
     spec = app.flow.round(round_key)
     if rnd is None or spec is None or rnd.status != "open" or UserId(user) not in rnd.recipients:
         return None
-    return app.renderer.form(state, spec, rnd, reader_for(state, UserId(user)))
+    return app.renderer.form(state, spec, rnd, reader_for(state, UserId(user)), UserId(user))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from bot.core.model import ConversationRef, MessageRef, UserRef
+from bot.core.model import AnswerValue, ConversationRef, MessageRef, UserRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,7 @@ class FormField:
     budget: int = 0
     max_length: int = 3000
     hint: str = ""
+    current: AnswerValue | None = None  # the reader's answer so far, to edit it
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.effects import Message, Params, UserText
 from bot.core.model import (
@@ -138,9 +138,15 @@ class Renderer:
         )
 
     def form(
-        self, state: Intervention, spec: RoundSpec, rnd: RoundState, reader: Reader
+        self,
+        state: Intervention,
+        spec: RoundSpec,
+        rnd: RoundState,
+        reader: Reader,
+        author: UserId | None = None,
     ) -> AnswerForm:
-        """The answer form of a round: one field per prompt, the visibility choice explained."""
+        """The answer form of a round: one field per prompt, the visibility choice explained,
+        filled with `author`'s answers so far (answers can be edited until the round closes)."""
         fields: list[FormField] = []
         for key in prompt_keys(spec, rnd):
             prompt = spec.prompt(key)
@@ -181,13 +187,19 @@ class Renderer:
             )
             for v in spec.allowed
         )
+        mine = [
+            r for r in state.responses.values() if r.round_key == rnd.key and r.author == author
+        ]
+        current = {r.prompt_key: r.value for r in mine if not r.skipped}
+        if current:
+            fields = [replace(f, current=current.get(f.prompt_key)) for f in fields]
         return AnswerForm(
             state.id,
-            spec.key,
-            self.text(reader, "form.title", round=spec.key),
+            rnd.key,  # the run being answered (a weekly check-in's current one)
+            self.text(reader, "form.title", round=rnd.key),
             tuple(fields),
             visibility,
-            spec.default_visibility,
+            mine[0].visibility if mine else spec.default_visibility,
             self.text(reader, "form.submit"),
             self.text(reader, "form.skip"),
         )

@@ -19,3 +19,22 @@ async def test_start_invite_consent_answer_close_publish(world: SlackWorld) -> N
     published = world.channel_texts()[-1]
     assert "3" in published
     assert world.fake.called("views.open") and world.fake.called("users.info")
+
+
+async def test_answering_again_opens_the_modal_filled_with_my_answer(world: SlackWorld) -> None:
+    await world.start_with_people()
+    await world.cmd("round open trust.barometer")
+    await world.answer(
+        ANA,
+        "trust.barometer",
+        {"barometer.level": 2, "barometer.word": "prudent"},
+        visibility="private",
+    )
+    await world.click(ANA, "answer", "trust.barometer")
+    view = world.fake.views[-1]
+    elements = {b["block_id"]: b.get("element", {}) for b in view["blocks"] if "block_id" in b}
+    level = next(e for bid, e in elements.items() if bid.startswith("scale|barometer.level"))
+    word = next(e for bid, e in elements.items() if bid.startswith("open|barometer.word"))
+    assert level["initial_option"]["value"] == "2"
+    assert word["initial_value"] == "prudent"
+    assert elements["visibility"]["initial_option"]["value"] == "private"

@@ -121,3 +121,37 @@ def test_buttons_and_commands_parse_to_core_events() -> None:
     )
     dm = parse_command({"team_id": "T1", "user_id": "U1", "channel_id": "D1", "text": "join"}, "b")
     assert dm.meta.channel is None and dm.text == "join"
+
+
+def test_an_edit_starts_from_the_answer_given_and_sending_it_unchanged_keeps_it() -> None:
+    answered = form(
+        FormField("p.open", "open", "Open", current="Déjà dit <ici>"),
+        FormField("p.scale", "scale", "Scale", (("1", "1"), ("2", "2")), 1, 2, current=2),
+        FormField(
+            "p.multi", "multi", "Multi", (("a", "A"), ("b", "B"), ("c", "C")), current=("a", "c")
+        ),
+        FormField(
+            "p.rank", "rank", "Rank", (("7", "#7"), ("9", "#9")), budget=2, current=("9", "7")
+        ),
+        FormField("p.dots", "dots", "Dots", (("7", "#7"), ("9", "#9")), budget=3, current={"9": 3}),
+    )
+    view = answer_view(answered)
+    # What Slack puts in view.state when the person presses Send without touching anything.
+    values: dict[str, dict[str, object]] = {}
+    for block in view["blocks"]:
+        element = block.get("element", {})
+        if "initial_value" in element:
+            values[block["block_id"]] = {"v": {"value": element["initial_value"]}}
+        elif "initial_option" in element:
+            values[block["block_id"]] = {"v": {"selected_option": element["initial_option"]}}
+        elif "initial_options" in element:
+            values[block["block_id"]] = {"v": {"selected_options": element["initial_options"]}}
+    event, errors = parse_submission(submit(view, values))
+    assert not errors and isinstance(event, AnswerSubmitted)
+    assert event.answers == {
+        "p.open": "Déjà dit <ici>",
+        "p.scale": 2,
+        "p.multi": ("a", "c"),
+        "p.rank": ("9", "7"),
+        "p.dots": {"9": 3},
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.core.ports import AnswerForm, FormField, OutButton, OutMessage, Segment
@@ -156,15 +156,37 @@ def _input(block_id: str, label: str, element: dict[str, Any], hint: str = "") -
 def _choice_element(field: FormField, many: bool) -> dict[str, Any]:
     options = [_option(v, label) for v, label in field.options][:100]
     if len(options) <= 10:
-        return {"type": "checkboxes" if many else "radio_buttons", "options": options}
-    return {"type": "multi_static_select" if many else "static_select", "options": options}
+        element = {"type": "checkboxes" if many else "radio_buttons", "options": options}
+    else:
+        element = {"type": "multi_static_select" if many else "static_select", "options": options}
+    return _with_current(element, options, field.current)
+
+
+def _with_current(
+    element: dict[str, Any], options: list[dict[str, Any]], current: object
+) -> dict[str, Any]:
+    """Pre-select what the person answered before: editing starts from their answer. Slack
+    rejects an initial option that is not one of the options, so only those are kept."""
+    chosen = [str(v) for v in current] if isinstance(current, tuple) else [str(current)]
+    picked = [o for o in options if o["value"] in chosen]
+    if current is None or not picked:
+        return element
+    if element["type"] in ("checkboxes", "multi_static_select"):
+        return {**element, "initial_options": picked}
+    return {**element, "initial_option": picked[0]}
 
 
 def field_blocks(field: FormField) -> list[dict[str, Any]]:
     key, kind = field.prompt_key, field.kind
     if kind in ("open", "restate"):
         limit = min(field.max_length or MAX_TEXT_INPUT, MAX_TEXT_INPUT)
-        element = {"type": "plain_text_input", "multiline": True, "max_length": limit}
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "multiline": True,
+            "max_length": limit,
+        }
+        if isinstance(field.current, str) and field.current:
+            element["initial_value"] = field.current[:limit]
         return [_input(f"{kind}|{key}|{limit}", field.label, element, field.hint)]
     if kind == "scale":
         element = _choice_element(field, many=False)
@@ -178,17 +200,23 @@ def field_blocks(field: FormField) -> list[dict[str, Any]]:
         # One select per place: Slack does not keep the order of a multi-select.
         places = max(1, min(field.budget or len(field.options), len(field.options), 10))
         options = [_option(v, label) for v, label in field.options][:100]
+        ranked = field.current if isinstance(field.current, tuple) else ()
         return [
             _input(
                 f"rank|{key}|{place}",
                 f"{field.label} — {place}" if place > 1 else field.label,
-                {"type": "static_select", "options": options},
+                _with_current(
+                    {"type": "static_select", "options": options},
+                    options,
+                    ranked[place - 1] if place <= len(ranked) else None,
+                ),
                 field.hint if place == 1 else "",
             )
             for place in range(1, places + 1)
         ]
     if kind == "dots":
         budget = field.budget or 1
+        placed = dict(field.current) if isinstance(field.current, Mapping) else {}
         head = [section(escape(field.label + (f"\n{field.hint}" if field.hint else "")))]
         return head + [
             _input(
@@ -199,6 +227,7 @@ def field_blocks(field: FormField) -> list[dict[str, Any]]:
                     "is_decimal_allowed": False,
                     "min_value": "0",
                     "max_value": str(budget),
+                    **({"initial_value": str(placed[value])} if placed.get(value) else {}),
                 },
             )
             for value, label in field.options
