@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.core.commands import COMMANDS, STEP_ALIASES
+from bot.adapters.discord import complete
+from bot.core.commands import COMMANDS
 from bot.i18n.catalog import Catalog
 
 if TYPE_CHECKING:
@@ -78,7 +79,8 @@ def _command(
 
 def tst_group(catalog: Catalog, run: Run, completers: dict[str, Complete]) -> app_commands.Group:
     """`/tst` mirrors the text grammar: one sub-command per command, groups for sub-commands,
-    and one free `args` option whose text follows the same grammar (mentions included)."""
+    and one free `args` option whose text follows the same grammar (mentions included).
+    `completers` suggest `args` per command ("round") or per sub-command ("groups swap")."""
     group = app_commands.Group(name=_name("tst", "tst"), description=_desc("tst", catalog))
     for spec in COMMANDS:
         complete = completers.get(spec.name)
@@ -89,13 +91,9 @@ def tst_group(catalog: Catalog, run: Run, completers: dict[str, Complete]) -> ap
             name=_name(spec.name, spec.name), description=_desc(spec.name, catalog), parent=group
         )
         for name in spec.subs:
-            sub.add_command(_command([spec.name, name], catalog, run, complete))
+            own = completers.get(f"{spec.name} {name}", complete)
+            sub.add_command(_command([spec.name, name], catalog, run, own))
     return group
-
-
-def step_choices(current: str) -> list[app_commands.Choice[str]]:
-    names = sorted({v for v in STEP_ALIASES.values()})
-    return [app_commands.Choice(name=n, value=n) for n in names if current.lower() in n][:25]
 
 
 class TstButton(
@@ -165,6 +163,9 @@ class TstClient(discord.AutoShardedClient):
                     "publish": self.handlers.rounds,
                     "step": _steps,
                     "tz": self.handlers.timezones,
+                    "groups swap": self.handlers.members,
+                    "groups move": self.handlers.members,
+                    "action add": self.handlers.members,
                 },
             )
         )
@@ -184,4 +185,4 @@ class TstClient(discord.AutoShardedClient):
 async def _steps(
     interaction: discord.Interaction[Any], current: str
 ) -> list[app_commands.Choice[str]]:
-    return step_choices(current)
+    return complete.steps(current)

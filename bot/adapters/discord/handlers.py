@@ -10,7 +10,7 @@ from zoneinfo import available_timezones
 import discord
 from discord import app_commands
 
-from bot.adapters.discord import parse, render
+from bot.adapters.discord import complete, parse, render
 from bot.adapters.discord.chat import DiscordChat
 from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import InterventionId, UserId, UserRef, Visibility
@@ -128,13 +128,23 @@ class Handlers:
         await self._show(i, await self._handle(i, CommandIssued(meta, text)))
 
     async def rounds(self, i: Inter, current: str) -> list[app_commands.Choice[str]]:
-        keys = self._app().flow.round_keys()
-        found = [k for k in keys if current.lower() in k.lower()]
-        return [app_commands.Choice(name=k, value=k) for k in found[:25]]
+        return complete.plain(current, self._app().flow.round_keys())
 
     async def timezones(self, i: Inter, current: str) -> list[app_commands.Choice[str]]:
-        found = sorted(z for z in available_timezones() if current.lower() in z.lower())
-        return [app_commands.Choice(name=z, value=z) for z in found[:25]]
+        return complete.plain(current, sorted(available_timezones()))
+
+    async def members(self, i: Inter, current: str) -> list[app_commands.Choice[str]]:
+        """The people of this channel's intervention (Discord lists a server's members only
+        to bots with the privileged members intent, which this bot does without)."""
+        meta = parse.meta_from(interaction_payload(i))
+        if meta.channel is None:
+            return []
+        async with self._app().store.unit() as uow:
+            state = await uow.find(meta.platform, meta.workspace, meta.channel)
+        if state is None:
+            return []
+        people = {str(p.user): p.display_name for p in state.participants.values() if p.active}
+        return complete.members(current, people)
 
     # -- buttons ------------------------------------------------------------------------------
 
