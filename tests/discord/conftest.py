@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import discord.gateway
 import discord.http
@@ -39,11 +40,25 @@ def db_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def world(fake: FakeDiscord, db_url: str) -> AsyncIterator[World]:
+def names() -> tuple[str, ...]:
+    """The participants besides the facilitator; a test module may parametrize it."""
+    return ("ana", "ben", "cleo")
+
+
+@pytest.fixture
+def settings() -> dict[str, Any]:
+    """[discord] settings beyond the fake's endpoints; a test may parametrize it."""
+    return {}
+
+
+@pytest.fixture
+async def world(
+    fake: FakeDiscord, db_url: str, names: tuple[str, ...], settings: dict[str, Any]
+) -> AsyncIterator[World]:
     await asyncio.to_thread(upgrade, db_url)
     fac = fake.add_user("fac")
-    people = {name: fake.add_user(name) for name in ("ana", "ben", "cleo")}
-    app, service = await launch(fake, db_url)
+    people = {name: fake.add_user(name) for name in names}
+    app, service = await launch(fake, db_url, **settings)
     w = World(fake, app, service, fac, people)
     yield w
     await w.service.stop()
@@ -52,7 +67,7 @@ async def world(fake: FakeDiscord, db_url: str) -> AsyncIterator[World]:
 
 @pytest.fixture
 async def started(world: World) -> World:
-    """An intervention whose three participants accepted the frame, step 1 open."""
+    """An intervention whose participants accepted the frame, step 1 open."""
     await world.slash(world.fac, "start", "Équipe")
     await world.slash(world.fac, "invite", " ".join(f"<@{u}>" for u in world.people.values()))
     for user in world.people.values():

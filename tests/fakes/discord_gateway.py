@@ -14,11 +14,15 @@ from .discord_rest import (
     ACK_WINDOW,
     APP_ID,
     BOT_ID,
+    CATEGORY_ID,
     DIRECT_MESSAGES,
+    GUILD_ID,
     GUILD_MESSAGES,
     GUILDS,
     JSON,
+    SEND_MESSAGES,
     TOKEN,
+    VIEW_CHANNEL,
     Call,
     DiscordRest,
     Emitted,
@@ -31,11 +35,15 @@ __all__ = [
     "ACK_WINDOW",
     "APP_ID",
     "BOT_ID",
+    "CATEGORY_ID",
     "DIRECT_MESSAGES",
     "GUILDS",
+    "GUILD_ID",
     "GUILD_MESSAGES",
     "JSON",
+    "SEND_MESSAGES",
     "TOKEN",
+    "VIEW_CHANNEL",
     "Call",
     "Emitted",
     "FakeDiscord",
@@ -62,7 +70,7 @@ class FakeDiscord(DiscordRest):
     """State and recorder. Tests drive it (`slash`, `click`, `submit_modal`, `autocomplete`,
     `user_says`) and read what the bot did (`calls`, `messages`, `threads`, `channels`)."""
 
-    def __init__(self, guild_id: int = 900_000_000_000_000_001, members: int = 0) -> None:
+    def __init__(self, guild_id: int = GUILD_ID, members: int = 0) -> None:
         super().__init__(guild_id, members)
         self.sessions: list[Session] = []
         self.identifies: list[dict[str, Any]] = []

@@ -15,6 +15,8 @@ from aiohttp import web
 
 from . import discord_payloads as P
 
+GUILD_ID = 900_000_000_000_000_001
+CATEGORY_ID = GUILD_ID + 2  # a category of the guild ("TST"), for private channels
 APP_ID = 700_000_000_000_000_001
 BOT_ID = APP_ID
 TOKEN = "fake-bot-token"
@@ -82,7 +84,7 @@ class DiscordRest:
     def __init__(self, guild_id: int, members: int) -> None:
         self.guild_id = guild_id
         self.channel_id = guild_id + 1
-        self.category_id = guild_id + 2
+        self.category_id = guild_id + CATEGORY_ID - GUILD_ID
         self.ids = itertools.count(guild_id + 1000)
         self.users: dict[int, str] = {BOT_ID: "tst-bot"}
         self.channels: dict[int, dict[str, Any]] = {
@@ -399,7 +401,9 @@ class DiscordRest:
 
     def can(self, user: int, cid: int, permission: int) -> bool:
         """Discord's overwrite order for a member without roles (the guild grants everything):
-        the @everyone overwrite, then the member's own."""
+        the @everyone overwrite, then the member's own; nothing counts without View Channel."""
+        if permission != VIEW_CHANNEL and not self.can(user, cid, VIEW_CHANNEL):
+            return False
         overwrites = {int(o["id"]): o for o in self.channels[cid].get("permission_overwrites", [])}
         allowed = True
         for target in (self.guild_id, user):
