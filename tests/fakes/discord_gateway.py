@@ -290,12 +290,15 @@ class FakeDiscord(DiscordRest):
         dm: bool = True,
         channel: int | None = None,
     ) -> int:
-        """Submit a modal the bot opened, Label (type 18) shapes; select values are lists."""
+        """Submit a modal the bot opened, Label (type 18) shapes; select values are lists. An
+        input missing from `values` is left as the bot prefilled it (text, default options);
+        values Discord's client would refuse to send (too long, not an option) raise."""
         components = []
         for top in modal["components"]:
             if top["type"] == 18:
                 inner = top["component"]
-                value = values.get(inner["custom_id"])
+                value = values.get(inner["custom_id"], _untouched(inner))
+                _check_input(inner, value)
                 sub: dict[str, Any] = {"type": inner["type"], "custom_id": inner["custom_id"]}
                 if inner["type"] == 4:
                     sub["value"] = value or ""
@@ -347,3 +350,29 @@ class FakeDiscord(DiscordRest):
     def everything_sent(self) -> str:
         """Every byte the bot sent, for checks such as "no author name anywhere"."""
         return "\n".join(json.dumps(c.body, ensure_ascii=False) for c in self.calls)
+
+
+def _untouched(component: dict[str, Any]) -> Any:
+    if component["type"] == 4:
+        return component.get("value", "")
+    return [o["value"] for o in component.get("options", []) if o.get("default")]
+
+
+def _check_input(component: dict[str, Any], value: Any) -> None:
+    """What Discord's client enforces before a modal can be submitted at all."""
+    name = component["custom_id"]
+    if component["type"] == 4:
+        text = value or ""
+        if component.get("required", True) and not text:
+            raise ValueError(f"{name} is required")
+        if not component.get("min_length", 0) <= len(text) <= component.get("max_length", 4000):
+            raise ValueError(f"{name}: {len(text)} characters is outside the allowed length")
+        return
+    chosen = list(value or [])
+    allowed = {o["value"] for o in component.get("options", [])}
+    if not set(chosen) <= allowed:
+        raise ValueError(f"{name}: {set(chosen) - allowed} are not options")
+    low, high = component.get("min_values", 1), component.get("max_values", 1)
+    missing = component.get("required", True) and not chosen
+    if missing or (chosen and not low <= len(chosen) <= high):
+        raise ValueError(f"{name}: {len(chosen)} values, {low} to {high} allowed")

@@ -1,0 +1,128 @@
+"""What the bot posts on Discord: nothing can ping, every send is idempotent, DMs are paced,
+reports come with their charts attached."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from typing import Any
+
+from discord_world import World
+
+from bot.adapters.discord.chat import DiscordChat
+from bot.core.model import ConversationRef, UserRef
+from bot.core.ports import OutMessage, Segment
+
+ROUND = "trust.barometer"
+PINGS = "@everyone @here <@{ana}> <@&{guild}>"  # fits the 80 characters of the answer
+
+
+def bodies_with_content(w: World) -> list[tuple[str, dict[str, Any]]]:
+    """Every message body the bot sent with text: posts, edits, follow-ups, replies."""
+    out = []
+    for c in w.fake.calls:
+        body = c.body
+        if isinstance(body, dict) and body.get("type") in (4, 7):  # an interaction answer
+            body = body.get("data") or {}
+        if isinstance(body, dict) and body.get("content"):
+            out.append((f"{c.method} {c.path}", body))
+    return out
+
+
+async def test_nothing_the_bot_posts_can_ping_even_text_written_to_ping(started: World) -> None:
+    w = started
+    pings = PINGS.format(ana=w.people["ana"], guild=w.fake.guild_id)
+    await w.slash(w.fac, "round open", ROUND)
+    for user in w.people.values():
+        await w.answer(user, ROUND, {"f0": ["4"], "f1": pings})
+    await w.slash(w.fac, "round close", ROUND)
+    await w.slash(w.fac, "publish", ROUND)
+    await w.slash(w.fac, "start", pings)  # refused (one already runs), and shown back
+    late = next(b for b in w.buttons(w.people["ana"]) if b.endswith(f":answer:{ROUND}"))
+    await w.click(w.people["ana"], late)  # an immediate answer: "this round is closed"
+
+    sent = bodies_with_content(w)
+    assert {route.split("/")[1] for route, _ in sent} >= {"channels", "webhooks", "interactions"}
+    for route, body in sent:
+        mentions = body.get("allowed_mentions")
+        assert mentions is not None and mentions["parse"] == [], route
+        assert not mentions.get("users") and not mentions.get("roles"), route
+    relayed = [m for m in w.fake.channel_messages() if "everyone" in m["content"]]
+    assert relayed, "the answers were published"
+    for m in relayed:
+        assert "@everyone" not in m["content"] and "<@" not in m["content"]
+        assert m["flags"] & 4  # and links in participants' text do not unfurl
+
+
+async def test_every_message_carries_a_nonce_that_discord_enforces(started: World) -> None:
+    w = started
+    await w.slash(w.fac, "round open", ROUND)
+    await w.app.dispatcher.drain()
+    posts = [c for c in w.fake.calls if c.method == "POST" and c.path.endswith("/messages")]
+    assert len(posts) >= len(w.people) * 2  # the frames and the prompts at least
+    for c in posts:
+        assert c.body["enforce_nonce"] is True
+        assert isinstance(c.body["nonce"], str) and 0 < len(c.body["nonce"]) <= 25
+    # A delivery's nonce comes from its outbox row, so each row has its own.
+    dms = [c.body["nonce"] for c in posts if c.body["nonce"].startswith("dlv-")]
+    assert len(dms) == len(set(dms)) == len(posts)
+
+
+async def test_a_send_retried_after_a_lost_answer_is_not_posted_twice(started: World) -> None:
+    w = started
+    chat = w.service.port
+    channel = ConversationRef("discord", str(w.fake.guild_id), str(w.fake.channel_id))
+    before = len(w.fake.channel_messages())
+    msg = OutMessage((Segment("Synthèse du tour"),), idempotency_key="dlv-991")
+    first = await chat.post(channel, msg)
+    again = await chat.post(channel, msg)  # the dispatcher's retry: same row, same nonce
+    assert again == first
+    assert len(w.fake.channel_messages()) == before + 1
+    other = await chat.post(
+        channel, OutMessage((Segment("Synthèse du tour"),), idempotency_key="dlv-992")
+    )
+    assert other != first  # another row is another message, even with the same text
+
+
+async def test_direct_messages_are_paced_and_each_dm_channel_opened_once(started: World) -> None:
+    w = started
+    chat = DiscordChat(dm_per_second=10.0, dm_opens_per_second=50.0)
+    chat.http = w.service.port.http
+    people = [w.fake.add_user(f"p{n}") for n in range(6)]
+    opens_before = sum(c.path == "/users/@me/channels" for c in w.fake.calls)
+    start = len(w.fake.calls)
+    for round_ in (1, 2):
+        await asyncio.gather(
+            *(
+                chat.send_direct(
+                    UserRef("discord", str(w.fake.guild_id), str(u)),
+                    OutMessage((Segment(f"prompt {round_}"),), idempotency_key=f"dlv-{u}-{round_}"),
+                )
+                for u in people
+            )
+        )
+    calls = w.fake.calls[start:]
+    sends = sorted(c.at for c in calls if c.path.endswith("/messages"))
+    assert len(sends) == 12
+    gaps = [b - a for a, b in itertools.pairwise(sends)]
+    assert min(gaps) >= 0.09, gaps  # 10 per second at most, however many are waiting
+    opens = sum(c.path == "/users/@me/channels" for c in w.fake.calls) - opens_before
+    assert opens == len(people)
+
+
+async def test_the_report_reaches_the_facilitator_with_its_charts_attached(started: World) -> None:
+    w = started
+    await w.slash(w.fac, "round open", ROUND)
+    for n, user in enumerate(w.people.values()):
+        await w.answer(user, ROUND, {"f0": [str(3 + n % 2)], "f1": "ok"})
+    await w.slash(w.fac, "round close", ROUND)
+    await w.slash(w.fac, "publish", ROUND)
+    await w.slash(w.fac, "report")
+    await w.app.dispatcher.drain()
+    with_files = [c for c in w.fake.calls if c.files]
+    assert with_files and all(name.endswith(".png") for c in with_files for name in c.files)
+    attached = [m for m in w.fake.dms_to(w.fac) if m["attachments"]]
+    assert attached
+    for m in attached:
+        assert all(a["content_type"] == "image/png" and a["description"] for a in m["attachments"])
+        assert m["allowed_mentions"]["parse"] == []
