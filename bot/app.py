@@ -17,6 +17,7 @@ from bot.flows.timing import QuietHours, parse_days
 from bot.flows.tst import tst_flow
 from bot.i18n.catalog import Catalog
 from bot.i18n.render import Renderer
+from bot.metrics import Metrics
 from bot.runtime import Runner
 from bot.storage.store import SqlStore, make_engine
 
@@ -29,6 +30,7 @@ class App:
     renderer: Renderer
     runner: Runner
     dispatcher: Dispatcher
+    metrics: Metrics
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -58,6 +60,7 @@ def build(
     renderer = Renderer(Catalog.load(), flow)
     runner = Runner(store, flow, renderer, clock, policy_from(settings))
     d = settings.delivery
+    metrics = Metrics()
     dispatcher = Dispatcher(
         store,
         ports,
@@ -71,5 +74,6 @@ def build(
             max_attempts=d.max_attempts,
             grouping_seconds=d.grouping_seconds,
         ),
+        metrics=metrics,
     )
-    return App(settings, store, flow, renderer, runner, dispatcher)
+    return App(settings, store, flow, renderer, runner, dispatcher, metrics)

@@ -69,6 +69,15 @@ class DeliverySettings(Strict):
     grouping_seconds: float = Field(1.0, gt=0, le=120)
 
 
+class HttpSettings(Strict):
+    """Where /healthz and /metrics listen when Slack does not serve HTTP (Socket Mode,
+    Discord only); in Slack's HTTP mode they share Slack's host and port instead."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)  # 0: any free port (tests)
+
+
 class SlackSettings(Strict):
     bot_token: SecretStr | None = None
     signing_secret: SecretStr | None = None
@@ -105,6 +114,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     defaults: InterventionDefaults = InterventionDefaults()
     delivery: DeliverySettings = DeliverySettings()
+    http: HttpSettings = HttpSettings()
     slack: SlackSettings | None = None
     discord: DiscordSettings | None = None
 

@@ -24,6 +24,7 @@ from bot.core.ports import ChatPort, Clock, DeliveryError, OutMessage
 from bot.flows.group_requests import grouping_request, members_of
 from bot.grouping import GroupingError, propose
 from bot.i18n.render import Renderer, reader_for
+from bot.metrics import Metrics
 from bot.reports.personal import my_data_message, report_message
 from bot.runtime import Runner
 from bot.storage.codec import decode
@@ -56,6 +57,7 @@ class Dispatcher:
         worker: str,
         policy: DeliveryPolicy | None = None,
         seed: int = 0,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
         self.outbox = SqlOutbox(store)
@@ -66,6 +68,7 @@ class Dispatcher:
         self.worker = worker
         self.policy = policy or DeliveryPolicy()
         self._jitter = random.Random(seed)
+        self.metrics = metrics or Metrics()
 
     async def tick(self) -> int:
         """Deliver what is due now. Returns how many rows were handled."""
@@ -93,21 +96,29 @@ class Dispatcher:
         return cache[iid]
 
     async def _one(self, item: OutboxItem, cache: dict[str, Intervention | None]) -> None:
+        platform = "unknown"  # the intervention is gone, or the database failed to say
         try:
+            state = await self._state(item.intervention_id, cache)
+            platform = state.platform if state is not None else platform
             ref = await self._deliver(item, cache)
         except DeliveryError as error:
-            await self._failed(item, error)
+            await self._failed(item, error, platform)
             return
         except Exception as error:
             log.exception("delivery %s failed", item.id)
-            await self._failed(item, DeliveryError(repr(error), permanent=False))
+            await self._failed(item, DeliveryError(repr(error), permanent=False), platform)
             return
-        await self.outbox.done(item.id, self.worker, self.clock.now(), ref)
+        now = self.clock.now()
+        # Counted only when the mark holds: a worker that lost its lease reports nothing.
+        if await self.outbox.done(item.id, self.worker, now, ref):
+            lag = (now - item.due_at).total_seconds()
+            self.metrics.delivered(platform, "done", lag)
 
-    async def _failed(self, item: OutboxItem, error: DeliveryError) -> None:
+    async def _failed(self, item: OutboxItem, error: DeliveryError, platform: str) -> None:
         if error.permanent or item.attempts >= self.policy.max_attempts:
             log.warning("delivery %s dead: %s", item.id, error.reason)
-            await self.outbox.dead(item.id, self.worker, error.reason)
+            if await self.outbox.dead(item.id, self.worker, error.reason):
+                self.metrics.delivered(platform, "dead")
             return
         if error.retry_after is not None:
             delay = error.retry_after
@@ -115,9 +126,10 @@ class Dispatcher:
             # Exponential backoff with full jitter, so retries of a burst do not align.
             ceiling = min(self.policy.backoff_cap, self.policy.backoff_base**item.attempts)
             delay = self._jitter.uniform(0, ceiling)
-        await self.outbox.retry(
+        if await self.outbox.retry(
             item.id, self.worker, self.clock.now() + timedelta(seconds=delay), error.reason
-        )
+        ):
+            self.metrics.delivered(platform, "retry")
 
     def _port(self, state: Intervention) -> ChatPort:
         port = self.ports.get(state.platform)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from bot.core.model import InterventionId, UserId
@@ -9,6 +10,8 @@ from bot.core.ports import AnswerForm, ChatPort
 from bot.i18n.render import reader_for
 
 if TYPE_CHECKING:
+    from aiohttp import web
+
     from bot.app import App
 
 
@@ -22,6 +25,15 @@ class PlatformService(Protocol):
     async def start(self, app: App) -> None: ...
 
     async def stop(self) -> None: ...
+
+    def mount(self, routes: Sequence[web.RouteDef]) -> bool:
+        """Before `start`: serve these extra routes (/healthz, /metrics) on the platform's own
+        HTTP server; False when it has none."""
+        ...
+
+    async def connected(self) -> bool | None:
+        """Whether the platform connection is up; None when this process cannot know."""
+        ...
 
 
 async def answer_form(app: App, intervention: str, round_key: str, user: str) -> AnswerForm | None:

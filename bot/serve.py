@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.app import App, build
 from bot.config import Settings
+from bot.health import Probes, ProbeServer
 from bot.platform import PlatformService
 from bot.scheduler import Wakeup
 from bot.storage.migrate import upgrade
@@ -30,6 +31,22 @@ def services_for(settings: Settings) -> list[PlatformService]:
     return found
 
 
+async def start_probes(
+    settings: Settings, app: App, services: list[PlatformService]
+) -> ProbeServer | None:
+    """/healthz and /metrics: on the first platform that serves HTTP (Slack's HTTP mode, same
+    port), else on a small server of their own at `[http]` host:port. Call before `start`."""
+    if not settings.http.enabled:
+        return None
+    routes = Probes(app, services).routes()
+    for service in services:
+        if service.mount(routes):
+            return None
+    server = ProbeServer(routes)
+    await server.start(settings.http.host, settings.http.port)
+    return server
+
+
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run until `stop` is set (or SIGINT/SIGTERM). Several processes may share PostgreSQL."""
     await asyncio.to_thread(upgrade, settings.database.url)
@@ -44,6 +61,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
             loop.add_signal_handler(sig, stop.set)
+    probes = await start_probes(settings, app, services)
     for service in services:
         await service.start(app)
         log.info("%s started", service.platform)
@@ -54,6 +72,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await wake.stop()
         for service in services:
             await service.stop()
+        if probes is not None:
+            await probes.stop()
         await app.store.close()
 
 

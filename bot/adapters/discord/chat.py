@@ -10,6 +10,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import aiohttp
 import discord
 from discord.http import HTTPClient, Route
 
@@ -27,6 +28,7 @@ VIEW_CHANNEL, SEND_MESSAGES, READ_HISTORY, ATTACH_FILES = 1 << 10, 1 << 11, 1 <<
 # Everything that writes in a channel, refused to members once their space is closed.
 WRITE = SEND_MESSAGES | (1 << 6) | (1 << 35) | (1 << 36) | (1 << 38)
 Unreachable = Callable[[UserRef, OutMessage], Awaitable[None]]
+SawRateLimit = Callable[[float], None]
 
 
 class Pacer:
@@ -63,9 +65,31 @@ class DiscordChat:
         self.subgroup_category_id = subgroup_category_id
         self._spaces: dict[tuple[str, str, frozenset[str]], str] = {}
         self.on_unreachable: Unreachable | None = None
+        # Set by whoever counts 429s (the app's metrics); see `rate_limit_trace`.
+        self.on_rate_limited: SawRateLimit | None = None
         self._dm_channels: dict[str, str] = {}
         self._dm_pacer = Pacer(1.0 / dm_per_second)
         self._open_pacer = Pacer(1.0 / dm_opens_per_second)
+
+    def saw_rate_limit(self, retry_after: float) -> None:
+        if self.on_rate_limited is not None:
+            self.on_rate_limited(retry_after)
+
+    def rate_limit_trace(self) -> aiohttp.TraceConfig:
+        """discord.py waits out most 429s inside its HTTPClient, out of our sight: this trace on
+        its aiohttp session (its documented `http_trace` option) reports every one."""
+        trace = aiohttp.TraceConfig()
+
+        async def on_end(
+            _session: aiohttp.ClientSession,
+            _context: object,
+            params: aiohttp.TraceRequestEndParams,
+        ) -> None:
+            if params.response.status == 429:
+                self.saw_rate_limit(_header_seconds(params.response.headers))
+
+        trace.on_request_end.append(on_end)
+        return trace
 
     def _client(self) -> HTTPClient:
         if self.http is None:
@@ -229,6 +253,16 @@ class DiscordChat:
             for o in channel.get("permission_overwrites", [])
         ]
         await self._request(patch, json={"permission_overwrites": read_only})
+
+
+def _header_seconds(headers: Any) -> float:
+    """How long a 429 asks to wait: X-RateLimit-Reset-After (fractional), else Retry-After."""
+    for name in ("X-RateLimit-Reset-After", "Retry-After"):
+        try:
+            return float(headers[name])
+        except (KeyError, TypeError, ValueError):
+            continue
+    return 1.0
 
 
 def _retry_after(error: discord.HTTPException) -> float:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -134,6 +135,7 @@ class TstClient(discord.AutoShardedClient):
         shard_count: int = 0,
         shard_ids: list[int] | None = None,
         guild_ready_timeout: float = 2.0,
+        http_trace: aiohttp.TraceConfig | None = None,
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # channel and thread cache; interactions need no intent
@@ -145,6 +147,7 @@ class TstClient(discord.AutoShardedClient):
             guild_ready_timeout=guild_ready_timeout,
             allowed_mentions=discord.AllowedMentions.none(),
             max_ratelimit_timeout=30.0,
+            http_trace=http_trace or aiohttp.TraceConfig(),  # an empty trace observes nothing
         )
         self.handlers = handlers
         self.catalog = catalog

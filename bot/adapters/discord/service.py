@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import discord.gateway
@@ -17,6 +18,8 @@ from bot.adapters.discord.handlers import Handlers
 from bot.config import DiscordSettings
 
 if TYPE_CHECKING:
+    from aiohttp import web
+
     from bot.app import App
 
 log = logging.getLogger(__name__)
@@ -52,12 +55,23 @@ class DiscordService:
         self._task: asyncio.Task[None] | None = None
         self._guild_ready_timeout = guild_ready_timeout
 
+    def mount(self, routes: Sequence[web.RouteDef]) -> bool:
+        return False  # the gateway is outbound: no HTTP server to share
+
+    async def connected(self) -> bool | None:
+        """Every shard of this process has a live gateway connection."""
+        client = self.client
+        if client is None or client.is_closed() or not client.is_ready():
+            return False
+        return all(not shard.is_closed() for shard in client.shards.values())
+
     async def start(self, app: App) -> None:
         s = self.settings
         if s.token is None:
             raise SystemExit("discord.token is not set")
         self.handlers.app = app
         self.port.on_unreachable = self.handlers.unreachable
+        self.port.on_rate_limited = app.metrics.rate_limit_hook(self.platform)
         client = TstClient(
             self.handlers,
             app.renderer.catalog,
@@ -65,6 +79,7 @@ class DiscordService:
             s.shard_count,
             list(s.shard_ids),
             self._guild_ready_timeout,
+            self.port.rate_limit_trace(),
         )
         self.client = client
         point_at(s.api_base_url, s.gateway_url or str(DEFAULT_GATEWAY))

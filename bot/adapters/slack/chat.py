@@ -38,25 +38,58 @@ PERMANENT = frozenset(
 )
 DELIVERY_EVENT = "tst_delivery"
 TokenFor = Callable[[str], Awaitable[str | None]]
+SawRateLimit = Callable[[float], None]
 
 
-def make_client(base_url: str, token: str | None, rate_limit_retries: int = 1) -> AsyncWebClient:
+class ReportedRateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """The SDK's own wait on a 429, reported (with its Retry-After) before the SDK sleeps."""
+
+    def __init__(self, max_retry_count: int, saw: SawRateLimit) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.saw = saw
+
+    async def prepare_for_next_attempt_async(self, **kwargs: Any) -> None:
+        response = kwargs.get("response")
+        if response is not None:
+            self.saw(_retry_after(response.headers))
+        await super().prepare_for_next_attempt_async(**kwargs)
+
+
+def make_client(
+    base_url: str,
+    token: str | None,
+    rate_limit_retries: int = 1,
+    saw_rate_limit: SawRateLimit | None = None,
+) -> AsyncWebClient:
     """A client that retries connection errors and, once, a 429 after its Retry-After: longer
     waits go back to the dispatcher, which reschedules the row instead of holding a worker."""
     handlers: list[AsyncRetryHandler] = [AsyncConnectionErrorRetryHandler()]
     if rate_limit_retries > 0:
-        handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries))
+        handlers.append(
+            ReportedRateLimitRetry(rate_limit_retries, saw_rate_limit)
+            if saw_rate_limit is not None
+            else AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries)
+        )
     return AsyncWebClient(token=token, base_url=base_url, retry_handlers=handlers)
+
+
+def _retry_after(headers: Any) -> float:
+    raw = headers.get("Retry-After") or headers.get("retry-after") or "1"
+    if isinstance(raw, list):
+        raw = raw[0]
+    try:
+        return float(raw)
+    except ValueError:
+        return 1.0
 
 
 def delivery_error(error: SlackApiError) -> DeliveryError:
     response = error.response
     reason = str(response.get("error") or "unknown_error")
     if response.status_code == 429 or reason == "ratelimited":
-        raw = response.headers.get("Retry-After") or response.headers.get("retry-after") or "1"
-        if isinstance(raw, list):
-            raw = raw[0]
-        return DeliveryError("ratelimited", permanent=False, retry_after=float(raw))
+        return DeliveryError(
+            "ratelimited", permanent=False, retry_after=_retry_after(response.headers)
+        )
     return DeliveryError(reason, permanent=reason in PERMANENT)
 
 
@@ -119,6 +152,18 @@ class SlackChat:
         self.gate = MethodGate(rate_limit_wait)
         self._dm: dict[tuple[str, str], str] = {}
         self._clients: dict[str, AsyncWebClient] = {}
+        # Set by whoever counts 429s (the app's metrics); every 429 this port sees is reported.
+        self.on_rate_limited: SawRateLimit | None = None
+
+    def saw_rate_limit(self, retry_after: float) -> None:
+        if self.on_rate_limited is not None:
+            self.on_rate_limited(retry_after)
+
+    def _failure(self, error: SlackApiError) -> DeliveryError:
+        failure = delivery_error(error)
+        if failure.retry_after is not None:
+            self.saw_rate_limit(failure.retry_after)
+        return failure
 
     async def client_for(self, workspace: str) -> AsyncWebClient:
         """The client carrying this workspace's bot token (one per token, reused)."""
@@ -148,7 +193,7 @@ class SlackChat:
                     return await client.api_call(method, json=params)
                 return await client.api_call(method, params=params)
             except SlackApiError as error:
-                failure = delivery_error(error)
+                failure = self._failure(error)
             if self.gate.max_wait <= 0 or failure.retry_after is None:
                 raise failure  # off by default: the dispatcher reschedules on Retry-After
             self.gate.block(key, failure.retry_after)
@@ -190,7 +235,7 @@ class SlackChat:
                 thread_ts=thread or None,
             )
         except SlackApiError as error:
-            raise delivery_error(error) from None
+            raise self._failure(error) from None
 
     async def post(self, to: ConversationRef, msg: OutMessage) -> MessageRef:
         return MessageRef(to, await self._post(to.workspace, to.channel, msg))

@@ -4,6 +4,7 @@ Socket Mode."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -37,13 +38,32 @@ class SlackService:
     ) -> None:
         self.settings = settings
         token = _secret(settings.bot_token)
-        self.client: AsyncWebClient = make_client(settings.api_base_url, token, rate_limit_retries)
+        self.client: AsyncWebClient = make_client(
+            settings.api_base_url, token, rate_limit_retries, self._saw_rate_limit
+        )
         self.token_for: TokenFor = self._fixed_token
         self.port = SlackChat(self.client, self._token, pace_seconds, rate_limit_wait)
         self.edge: SlackEdge | None = None
         self._runner: web.AppRunner | None = None
         self._socket: Any = None
+        self._routes: list[web.RouteDef] = []
         self.bound_port: int | None = None
+
+    def _saw_rate_limit(self, retry_after: float) -> None:
+        self.port.saw_rate_limit(retry_after)
+
+    def mount(self, routes: Sequence[web.RouteDef]) -> bool:
+        """In HTTP mode, serve `routes` (health, metrics) next to Slack's on the same port."""
+        if self.settings.mode != "http":
+            return False
+        self._routes = list(routes)
+        return True
+
+    async def connected(self) -> bool | None:
+        """Socket Mode: is the WebSocket up. HTTP mode: unknowable (Slack calls us)."""
+        if self._socket is None:
+            return None
+        return bool(await self._socket.client.is_connected())
 
     async def _fixed_token(self, team: str) -> str | None:
         return _secret(self.settings.bot_token)
@@ -58,6 +78,7 @@ class SlackService:
     async def start(self, app: App) -> None:
         s = self.settings
         self.edge = SlackEdge(app, self.port, self.client, self._token)
+        self.port.on_rate_limited = app.metrics.rate_limit_hook(self.platform)
         options: dict[str, Any] = {}
         if s.client_id and s.client_secret and s.mode == "http":
             from .oauth import oauth_options
@@ -77,7 +98,9 @@ class SlackService:
             await self._socket.connect_async()
             log.info("slack: Socket Mode connected")
             return
-        self._runner = web.AppRunner(bolt.web_app(path=s.path, port=s.port))
+        web_app = bolt.web_app(path=s.path, port=s.port)
+        web_app.add_routes(self._routes)
+        self._runner = web.AppRunner(web_app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, s.host, s.port)
         await site.start()

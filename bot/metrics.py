@@ -1,0 +1,115 @@
+"""Prometheus series of one app, in a registry of its own: deliveries, due lag, 429s, queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import case, func, select
+
+from bot.storage import orm
+from bot.storage.store import SqlStore
+
+# The outbox kinds the runner writes: their series exist (at 0) before the first row does.
+KINDS = ("send", "open_space", "close_space", "timer", "groups", "export", "report")
+# Seconds from due time to delivery: sub-second when healthy, minutes when backed up.
+LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600)
+RateLimitHook = Callable[[float], None]
+
+
+class Metrics:
+    """Counters are this process's (each `tst run` process has its own); queue gauges are
+    read from the database at scrape time, so every process reports the same shared queue."""
+
+    def __init__(self) -> None:
+        # Not the global default registry: two apps in one process (tests) never collide.
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.pending = Gauge(
+            "tst_outbox_pending", "Outbox rows not yet delivered, by kind.", ["kind"], registry=r
+        )
+        self.overdue = Gauge(
+            "tst_outbox_overdue", "Pending rows whose due time has passed.", ["kind"], registry=r
+        )
+        self.dead = Gauge(
+            "tst_outbox_dead",
+            "Rows that could not be delivered (dead letters).",
+            ["kind"],
+            registry=r,
+        )
+        self.database_up = Gauge(
+            "tst_database_up", "1 when the last scrape could read the database.", registry=r
+        )
+        self.due_lag = Histogram(
+            "tst_delivery_due_lag_seconds",
+            "Seconds from an outbox row's due time to its delivery.",
+            buckets=LAG_BUCKETS,
+            registry=r,
+        )
+        self.deliveries = Counter(
+            "tst_deliveries", "Delivery attempts by outcome.", ["platform", "outcome"], registry=r
+        )
+        self.rate_limited = Counter(
+            "tst_rate_limited", "HTTP 429 answers from a chat platform.", ["platform"], registry=r
+        )
+        self.rate_limit_seconds = Counter(
+            "tst_rate_limit_wait_seconds",
+            "Seconds those 429s asked to wait (Retry-After).",
+            ["platform"],
+            registry=r,
+        )
+
+    def delivered(self, platform: str, outcome: str, lag_seconds: float | None = None) -> None:
+        """One outbox row handled: outcome is done, retry or dead."""
+        self.deliveries.labels(platform, outcome).inc()
+        if lag_seconds is not None:
+            self.due_lag.observe(max(0.0, lag_seconds))
+
+    def rate_limit_hook(self, platform: str) -> RateLimitHook:
+        """What a chat port calls with the Retry-After of each 429 it sees."""
+        count = self.rate_limited.labels(platform)
+        seconds = self.rate_limit_seconds.labels(platform)
+
+        def saw(retry_after: float) -> None:
+            count.inc()
+            seconds.inc(max(0.0, retry_after))
+
+        return saw
+
+    async def read_queue(self, store: SqlStore, now: datetime) -> None:
+        """Refresh the queue gauges with one grouped COUNT (the status/due_at index serves it).
+        On a database error the gauges are cleared, not left stale, and the error propagates."""
+        row = orm.OutboxRow
+        query = (
+            select(
+                row.status,
+                row.kind,
+                func.count(),
+                func.sum(case((row.due_at <= now, 1), else_=0)),
+            )
+            .where(row.status.in_(("pending", "dead")))
+            .group_by(row.status, row.kind)
+        )
+        try:
+            async with store.sessions() as s:
+                found = (await s.execute(query)).all()
+        except Exception:
+            for gauge in (self.pending, self.overdue, self.dead):
+                gauge.clear()
+            self.database_up.set(0)
+            raise
+        counts: dict[tuple[str, str], tuple[int, int]] = {
+            (status, kind): (int(n), int(due or 0)) for status, kind, n, due in found
+        }
+        kinds = sorted(set(KINDS) | {kind for _status, kind in counts})
+        for kind in kinds:
+            pending, due = counts.get(("pending", kind), (0, 0))
+            self.pending.labels(kind).set(pending)
+            self.overdue.labels(kind).set(due)
+            self.dead.labels(kind).set(counts.get(("dead", kind), (0, 0))[0])
+        self.database_up.set(1)
+
+    def exposition(self) -> bytes:
+        """The text format Prometheus scrapes."""
+        return generate_latest(self.registry)
