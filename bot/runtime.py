@@ -29,7 +29,7 @@ from bot.core.effects import (
 from bot.core.events import CommandIssued, Event
 from bot.core.model import Intervention, InterventionId
 from bot.core.ports import Clock, OutMessage
-from bot.flows.context import Policy
+from bot.flows.context import Facts, Policy
 from bot.flows.engine import advance
 from bot.flows.spec import Flow
 from bot.flows.timing import next_humane
@@ -89,7 +89,10 @@ class Runner:
                 return Handled(duplicate=True)
             state = await self._locate(uow, event)
             version = await uow.version_of(state.id) if state is not None else 0
-            outcome = advance(state, event, flow=self.flow, now=now, policy=self.policy)
+            facts = await self._facts(uow, state, event)
+            outcome = advance(
+                state, event, flow=self.flow, now=now, policy=self.policy, facts=facts
+            )
             after = outcome.state
             if after is not None and after != state:
                 if state is not None and state.id != after.id:
@@ -122,11 +125,17 @@ class Runner:
         meta = event.meta
         if isinstance(event, CommandIssued) and meta.channel is not None:
             found = await uow.find(meta.platform, meta.workspace, meta.channel, lock=True)
-            if found is not None or _is_start(event.text):
+            if found is not None or _is(event.text, "start"):
                 return found
         if meta.user is not None:
             return await uow.find_for_user(meta.platform, meta.workspace, meta.user, lock=True)
         return None
+
+    async def _facts(self, uow: UnitOfWork, state: Intervention | None, event: Event) -> Facts:
+        """Counts the engine shows but cannot read itself, fetched only for `status`."""
+        if state is None or not isinstance(event, CommandIssued) or not _is(event.text, "status"):
+            return Facts()
+        return Facts(undelivered=await uow.undelivered(state.id))
 
     def _actor_reader(self, state: Intervention | None, event: Event) -> Reader:
         if state is not None and event.meta.user in state.participants:
@@ -216,9 +225,9 @@ class Runner:
         return True
 
 
-def _is_start(text: str) -> bool:
+def _is(text: str, name: str) -> bool:
     try:
-        return parse(text).name == "start"
+        return parse(text).name == name
     except CommandError:
         return False
 

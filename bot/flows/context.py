@@ -28,6 +28,14 @@ class Policy:
     quiet: QuietHours = field(default_factory=QuietHours)
 
 
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the database knows beyond the state, read by the runner for the commands that show
+    it (the engine does no I/O): counts only, never names."""
+
+    undelivered: int = 0  # messages that went to the dead letters
+
+
 class Refused(Exception):
     """A handler refuses: state stays as it was and the actor is told why."""
 
@@ -45,6 +53,7 @@ class Ctx:
     policy: Policy
     effects: list[Effect] = field(default_factory=list)
     audit_target: str = ""
+    facts: Facts = field(default_factory=Facts)
 
     @property
     def actor(self) -> UserId | None:

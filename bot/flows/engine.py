@@ -30,7 +30,7 @@ from bot.core.events import (
 )
 from bot.core.model import STEP_KINDS, Intervention, ScheduledAction, UserId
 from bot.flows import board, groups, membership, rounds, schedule
-from bot.flows.context import Ctx, Policy, Refused
+from bot.flows.context import Ctx, Facts, Policy, Refused
 from bot.flows.spec import Flow
 
 Handler = Callable[[Ctx, Intervention, Command], Intervention]
@@ -52,9 +52,10 @@ def advance(
     flow: Flow,
     now: datetime,
     policy: Policy | None = None,
+    facts: Facts | None = None,
 ) -> Outcome:
     """Compute what an event does. Pure: no clock, no I/O; refusals leave state untouched."""
-    ctx = Ctx(event.meta, now, flow, policy or Policy())
+    ctx = Ctx(event.meta, now, flow, policy or Policy(), facts=facts or Facts())
     try:
         new_state = _dispatch(ctx, state, event)
     except Refused as refusal:
@@ -216,6 +217,8 @@ def _status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
                 answered=len(rounds.responders(state, key)),
                 total=len(rnd.recipients),
             )
+        if ctx.facts.undelivered:
+            ctx.reply("status.undelivered", count=ctx.facts.undelivered)
     return state
 
 

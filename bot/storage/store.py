@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import case, delete, event, insert, or_, select, update
+from sqlalchemy import case, delete, event, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -36,6 +36,9 @@ from bot.core.model import (
 )
 from bot.storage import orm
 from bot.storage.codec import decode, encode
+
+# Outbox kinds that carry a message to people (timers, spaces and grouping do not).
+MESSAGE_KINDS = ("send", "export", "report")
 
 
 class ConcurrentUpdate(Exception):
@@ -577,6 +580,17 @@ class UnitOfWork:
                 attempts=0,
             )
         )
+
+    async def undelivered(self, iid: str) -> int:
+        """How many of this intervention's messages went to the dead letters (closed DMs,
+        people who left): a count, the rows name no one to the caller."""
+        row = orm.OutboxRow
+        found = await self.session.scalar(
+            select(func.count())
+            .select_from(row)
+            .where(row.intervention_id == iid, row.status == "dead", row.kind.in_(MESSAGE_KINDS))
+        )
+        return int(found or 0)
 
     async def cancel(self, key: str) -> None:
         await self.session.execute(

@@ -1,0 +1,96 @@
+"""Dead letters reach the facilitator as a count in `/tst status`, in French and English, and
+never as names."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.adapters.memory import MemoryChat
+from bot.app import App, build
+from bot.config import DatabaseSettings, Settings
+from bot.core.events import ChoiceMade, CommandIssued, EventMeta
+from bot.core.model import InterventionId, Locale, UserId
+from bot.core.ports import ManualClock
+from bot.storage.store import SqlStore
+
+MONDAY_9AM_PARIS = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+@dataclass
+class Group:
+    app: App
+    chat: MemoryChat
+    locale: Locale
+    n: int = 0
+    iid: str = ""
+
+    def meta(self, user: str, channel: str | None = "C1") -> EventMeta:
+        self.n += 1
+        return EventMeta(
+            "memory", f"ev{self.n}", "W", UserId(user), user.title(), channel, self.locale
+        )
+
+    async def cmd(self, text: str, user: str = "fac") -> list[str]:
+        handled = await self.app.runner.handle(CommandIssued(self.meta(user), text))
+        self.iid = handled.intervention or self.iid
+        await self.app.dispatcher.drain()
+        return [r.plain() for r in handled.replies]
+
+    async def consent(self, user: str) -> None:
+        await self.app.runner.handle(
+            ChoiceMade(self.meta(user, None), InterventionId(self.iid), "consent", "accept")
+        )
+        await self.app.dispatcher.drain()
+
+
+@pytest.fixture(params=["fr", "en"])
+async def group(request: pytest.FixtureRequest, store: SqlStore) -> AsyncIterator[Group]:
+    chat = MemoryChat()
+    url = store.engine.url.render_as_string(hide_password=False)
+    settings = Settings(database=DatabaseSettings(url=url))
+    app = build(settings, {"memory": chat}, ManualClock(MONDAY_9AM_PARIS), "w1")
+    g = Group(app, chat, request.param)
+    await g.cmd("start Équipe")
+    yield g
+    await app.store.close()
+
+
+UNDELIVERED = {
+    "fr": "Messages qui n'ont pas pu être remis : {n} (messages privés fermés ou personnes "
+    "parties entre-temps)",
+    "en": "Messages that could not be delivered: {n} (closed DMs or people who have left)",
+}
+
+
+async def test_status_shows_nothing_about_delivery_while_everything_arrives(group: Group) -> None:
+    await group.cmd("invite <@ana> <@ben>")
+    replies = "\n".join(await group.cmd("status"))
+    assert UNDELIVERED[group.locale][:20] not in replies
+
+
+async def test_the_facilitator_sees_how_many_messages_went_undelivered_never_who(
+    group: Group,
+) -> None:
+    group.chat.unreachable.update({UserId("cleo"), UserId("dan")})
+    await group.cmd("invite <@ana> <@ben> <@cleo> <@dan>")  # two invitations bounce
+    await group.consent("ana")
+    await group.consent("ben")
+    group.chat.unreachable.add(UserId("ben"))  # Ben closes his DMs
+    await group.cmd("round open intake")  # so his prompt bounces too
+
+    replies = await group.cmd("status")
+    assert UNDELIVERED[group.locale].format(n=3) in replies
+    for name in ("Cleo", "Dan", "Ben", "cleo", "dan", "ben"):
+        assert all(name not in line for line in replies), name
+
+
+async def test_participants_are_not_shown_the_count(group: Group) -> None:
+    group.chat.unreachable.add(UserId("cleo"))
+    await group.cmd("invite <@ana> <@cleo>")
+    await group.consent("ana")
+    replies = "\n".join(await group.cmd("status", user="ana"))
+    assert UNDELIVERED[group.locale][:20] not in replies
