@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from discord_world import World
 
 from bot.core.commands import COMMANDS
@@ -167,3 +168,12 @@ async def test_a_closed_rounds_button_says_so_to_that_person_in_their_language(
         iid = await w.click(ana, button, locale=locale)
         expected = text(w, lang, "discord.error.round_closed")
         assert [r["content"] for r in shown_to(w, iid)] == [expected], locale
+
+
+@pytest.mark.parametrize("settings", [{"guild_ids": []}])
+async def test_without_guild_ids_tst_is_synced_globally(world: World) -> None:
+    w = world
+    assert set(w.fake.commands) == {"global"}
+    assert [c["name"] for c in w.fake.commands["global"]] == ["tst"]
+    replies = await w.slash(w.fac, "start", "Équipe")
+    assert replies

@@ -87,3 +87,23 @@ async def test_commands_are_acknowledged_once(started: World) -> None:
     await w.settle(iid)
     assert len(w.fake.acks(iid)) == 1
     assert w.fake.acks(iid)[0]["type"] == 5  # deferred: the runner works after the ack
+
+
+async def test_no_anonymous_answer_travels_with_its_author_in_anything_discord_received(
+    started: World,
+) -> None:
+    w = started
+    await answer_all(w)
+    await w.slash(w.fac, "round close", ROUND)
+    await w.slash(w.fac, "publish", ROUND)
+    await w.slash(w.fac, "report")
+    await w.app.dispatcher.drain()
+    carrying = [
+        c for c in w.fake.calls if any(word in json.dumps(c.body) for word in WORDS.values())
+    ]
+    assert carrying  # the synthesis, the report, each author's own confirmation
+    for call in carrying:
+        sent = json.dumps(call.body, ensure_ascii=False)
+        for name, uid in w.people.items():
+            assert str(uid) not in sent, (call.path, name)
+            assert f"{name.title()} " not in sent and f"{name.title()}:" not in sent, call.path
