@@ -156,3 +156,54 @@ async def test_a_button_pressed_after_a_restart_still_works(
     channel = await publish(w)
     for word in WORDS.values():
         assert channel.count(word) == 1, word
+
+
+async def restart(w: World, fake: FakeDiscord, db_url: str) -> None:
+    """Another process takes over: new client, new app, same database, nothing in memory."""
+    await w.service.stop()
+    await w.app.store.close()
+    w.app, w.service = await launch(fake, db_url)
+
+
+def buttons_shown(w: World, iid: int) -> list[str]:
+    return [
+        c["custom_id"]
+        for r in w.fake.replies(iid)
+        for row in r.get("components", [])
+        for c in row["components"]
+    ]
+
+
+async def test_get_my_prompts_works_in_a_process_that_never_saw_the_bounced_dm(
+    world: World, fake: FakeDiscord, db_url: str
+) -> None:
+    w = world
+    cleo = w.people["cleo"]
+    fake.closed_dms.add(cleo)
+    await w.slash(w.fac, "start", "Équipe")
+    await w.slash(w.fac, "invite", " ".join(f"<@{u}>" for u in w.people.values()))
+    notice = await fake.wait_for(
+        lambda: [
+            c["custom_id"]
+            for m in fake.channel_messages()
+            for row in m.get("components", [])
+            for c in row["components"]
+            if c["custom_id"].endswith(":myprompts:")
+        ]
+    )
+    await restart(w, fake, db_url)
+    # The frame, rebuilt from the state: Cleo accepts it from the channel.
+    got = await w.click(cleo, notice[0], dm=False)
+    accept = next(b for b in buttons_shown(w, got) if b.endswith(":consent:accept"))
+    await w.click(cleo, accept, dm=False)
+    for user in (w.people["ana"], w.people["ben"]):
+        await w.click(user, next(b for b in w.buttons(user) if b.endswith(":consent:accept")))
+    await w.slash(w.fac, "step", "trust")
+    await w.slash(w.fac, "round open", ROUND)
+    await restart(w, fake, db_url)
+    # The round's prompt, rebuilt too, opens her form.
+    got = await w.click(cleo, notice[0], dm=False)
+    assert not any(b.endswith(":consent:accept") for b in buttons_shown(w, got))
+    answer = next(b for b in buttons_shown(w, got) if b.endswith(f":answer:{ROUND}"))
+    modal = fake.acks(await w.click(cleo, answer, dm=False))[0]
+    assert modal["type"] == 9

@@ -15,6 +15,8 @@ from bot.adapters.discord.chat import DiscordChat
 from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import InterventionId, UserId, UserRef, Visibility
 from bot.core.ports import AnswerForm, OutButton, OutMessage, Segment
+from bot.flows.membership import frame_message
+from bot.flows.rounds import prompt_message
 from bot.i18n.render import Reader, action_id, parse_action_id, reader_for
 from bot.platform import answer_form
 from bot.runtime import Handled
@@ -271,30 +273,29 @@ class Handlers:
     async def _my_prompts(self, i: Inter, meta: EventMeta, iid: str) -> None:
         waiting = self.pending.pop((iid, str(i.user.id)), [])
         if not waiting:
-            waiting = await self._open_rounds_for(iid, UserId(str(i.user.id)))
+            waiting = await self._waiting_for(iid, UserId(str(i.user.id)))
         if not waiting:
             await self._say(i, [self._text(meta, "discord.fallback.none")])
             return
         for msg in waiting:
             await self._say(i, [render.content_of(msg)], msg.buttons)
 
-    async def _open_rounds_for(self, iid: str, user: UserId) -> list[OutMessage]:
-        """After a restart the bounced DMs are gone: rebuild the open prompts from the state."""
+    async def _waiting_for(self, iid: str, user: UserId) -> list[OutMessage]:
+        """The bounced DMs are only in the memory of the process that delivered them (gone
+        after a restart, elsewhere with several processes): rebuild from the state what
+        waits for this person, the frame to accept and the open rounds' prompts, with the
+        flow's own messages."""
         app = self._app()
         async with app.store.unit() as uow:
             state = await uow.load(InterventionId(iid))
-        if state is None:
+        member = state.participants.get(user) if state is not None else None
+        if state is None or member is None or not member.active:
             return []
         reader = reader_for(state, user)
-        t = app.renderer.text
-        out = []
-        for key, rnd in state.rounds.items():
-            if rnd.status != "open" or user not in rnd.recipients:
-                continue
-            buttons = (
-                OutButton(action_id(iid, "answer", key), t(reader, "button.answer"), "primary"),
-                OutButton(action_id(iid, "skip", key), t(reader, "button.skip")),
-                OutButton(action_id(iid, "notnow", key), t(reader, "button.not_now")),
-            )
-            out.append(OutMessage((Segment(t(reader, "round.prompt", round=key)),), buttons))
-        return out
+        messages = [frame_message(state)] if member.consent == "pending" else []
+        messages += [
+            prompt_message("round.prompt", key)
+            for key, rnd in state.rounds.items()
+            if rnd.status == "open" and user in rnd.recipients
+        ]
+        return [app.renderer.message(state, m, reader) for m in messages]
