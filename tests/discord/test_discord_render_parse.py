@@ -125,3 +125,21 @@ def test_member_suggestions_stay_within_discords_100_characters() -> None:
     assert all(len(c.value) <= 100 and len(c.name) <= 100 for c in choices)
     assert all(c.value.startswith(typed.rsplit(" ", 1)[0]) for c in choices)
     assert complete.members(" ".join(f"<@{10**18}>" for _ in range(5)) + " @p", people) == []
+
+
+def test_an_answer_being_edited_starts_from_what_was_given() -> None:
+    fields = (
+        FormField("word", "open", "w", max_length=5, current="lagune"),
+        FormField("level", "scale", "l", options=(("1", "1"), ("4", "4")), current=4),
+        FormField("many", "multi", "m", options=(("a", "A"), ("b", "B")), budget=1, current=("b",)),
+        FormField(
+            "dots", "dots", "d", options=(("x", "X"), ("y", "Y")), budget=3, current={"y": 2}
+        ),
+        FormField("fresh", "open", "f"),
+    )
+    inputs = [render.field_component(n, f)["component"] for n, f in enumerate(fields)]
+    assert inputs[0]["value"] == "lagun"  # within the input's own limit
+    assert [o["default"] for o in inputs[1]["options"]] == [False, True]
+    assert [o["default"] for o in inputs[2]["options"]] == [False, True]
+    assert inputs[3]["value"].splitlines() == ["x: 0  X", "y: 2  Y"]
+    assert "value" not in inputs[4]

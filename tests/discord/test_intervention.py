@@ -107,3 +107,23 @@ async def test_no_anonymous_answer_travels_with_its_author_in_anything_discord_r
         for name, uid in w.people.items():
             assert str(uid) not in sent, (call.path, name)
             assert f"{name.title()} " not in sent and f"{name.title()}:" not in sent, call.path
+
+
+async def test_pressing_answer_again_shows_the_answer_given_and_keeps_it_if_resent(
+    started: World,
+) -> None:
+    w = started
+    await w.slash(w.fac, "round open", ROUND)
+    ana = w.people["ana"]
+    await w.answer(ana, ROUND, {"f0": ["2"], "f1": "lagune"})
+    button = next(b for b in w.buttons(ana) if b.endswith(f":answer:{ROUND}"))
+    modal = w.fake.acks(await w.click(ana, button))[0]["data"]
+    inputs = {c["component"]["custom_id"]: c["component"] for c in modal["components"][1:]}
+    assert inputs["f1"]["value"] == "lagune"
+    assert [o["value"] for o in inputs["f0"]["options"] if o.get("default")] == ["2"]
+    await w.settle(await w.fake.submit_modal(ana, modal, {}))  # sent again, untouched
+    for name in ("ben", "cleo"):
+        await w.answer(w.people[name], ROUND, {"f0": ["4"], "f1": WORDS[name]})
+    await w.slash(w.fac, "round close", ROUND)
+    await w.slash(w.fac, "publish", ROUND)
+    assert "\n".join(m["content"] for m in w.fake.channel_messages()).count("lagune") == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from bot.adapters.discord.parse import VISIBILITY_INPUT, field_id, modal_id
@@ -175,31 +176,43 @@ def visibility_components(form: AnswerForm, label: str) -> list[dict[str, Any]]:
 
 
 def field_component(index: int, f: FormField) -> dict[str, Any]:
-    """A Label (type 18) around the input; long prompt texts continue in its description."""
+    """A Label (type 18) around the input; long prompt texts continue in its description.
+    The person's answer so far is pre-filled, so editing starts from it and sending the form
+    unchanged keeps it."""
     label = shorten(f.label, 45)
     description = f.label if len(f.label) > 45 else f.hint
     inner: dict[str, Any]
     if f.kind in ("open", "restate", "dots") or not f.options:
+        limit = max(1, min(f.max_length, 4000))
         inner = {
             "type": 4,
             "custom_id": field_id(index),
             "style": 2,
             "required": False,
-            "max_length": max(1, min(f.max_length, 4000)),
+            "max_length": limit,
         }
         if f.kind == "dots":
+            placed = dict(f.current) if isinstance(f.current, Mapping) else {}
             inner["value"] = "\n".join(
-                shorten(f"{value}: 0  {text}", 100) for value, text in f.options[:MAX_OPTIONS]
-            )
+                shorten(f"{value}: {placed.get(value, 0)}  {text}", 100)
+                for value, text in f.options[:MAX_OPTIONS]
+            )[:limit]
+        elif isinstance(f.current, str) and f.current:
+            inner["value"] = f.current[:limit]
     else:
         many = f.kind in ("multi", "rank")
         options = f.options[:MAX_OPTIONS]
+        most = min(len(options), f.budget or len(options)) if many else 1
+        current = f.current if isinstance(f.current, tuple) else (f.current,)
+        chosen = [str(c) for c in current if c is not None][:most]
         inner = {
             "type": 3,
             "custom_id": field_id(index),
-            "options": [{"label": shorten(t, 100), "value": v} for v, t in options],
+            "options": [
+                {"label": shorten(t, 100), "value": v, "default": v in chosen} for v, t in options
+            ],
             "min_values": 0,
-            "max_values": min(len(options), f.budget or len(options)) if many else 1,
+            "max_values": most,
             "required": False,
         }
     out: dict[str, Any] = {"type": 18, "label": label, "component": inner}
