@@ -7,14 +7,16 @@ import dataclasses
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.work_queue import WorkQueue
 from bot.app import App
-from bot.core.events import EventMeta
+from bot.core.events import ChoiceMade, EventMeta
 from bot.core.model import LOCALES, Locale, UserId, UserRef
 from bot.core.ports import DeliveryError, OutMessage
 from bot.i18n.render import Reader
@@ -43,15 +45,25 @@ class Profile:
 
 
 class SlackEdge:
-    """Listeners of one bolt app. Work after the ack runs in tracked tasks (`settle` awaits
-    them: graceful stop, and tests waiting for an input's effects without sleeping)."""
+    """Listeners of one bolt app. Work after the ack goes to a work queue served by a few
+    workers, so the runner's work on earlier inputs does not delay the acks of later ones;
+    opening a modal, whose trigger lives 3 s, runs at once in a tracked task. `settle`
+    awaits both: graceful stop, and tests waiting for an input's effects without sleeping."""
 
-    def __init__(self, app: App, chat: SlackChat, client: AsyncWebClient, token_for: TokenFor):
+    def __init__(
+        self,
+        app: App,
+        chat: SlackChat,
+        client: AsyncWebClient,
+        token_for: TokenFor,
+        workers: int = 2,
+    ):
         self.app = app
         self.chat = chat
         self.client = client
         self.token_for = token_for
         self.profiles: dict[tuple[str, str], Profile] = {}
+        self.queue = WorkQueue(workers)
         self.tasks: set[asyncio.Task[None]] = set()
 
     # --- plumbing -----------------------------------------------------------------------------
@@ -68,8 +80,14 @@ class SlackEdge:
             log.exception("slack input failed after its ack")
 
     async def settle(self) -> None:
-        while self.tasks:
+        while self.tasks or self.queue.pending:
             await asyncio.gather(*list(self.tasks), return_exceptions=True)
+            await self.queue.settle()
+        await self.queue.settle()
+
+    async def close(self) -> None:
+        await self.settle()
+        await self.queue.close()
 
     async def profile(self, team: str, user: str) -> Profile:
         """Name, language and timezone from users.info, cached for the process's life."""
@@ -126,15 +144,21 @@ class SlackEdge:
         handled = await self.app.runner.handle(event)
         await self._respond_all(respond, handled.replies)
 
-    async def action(self, body: dict[str, Any], respond: Respond) -> None:
+    def acked_action(self, body: dict[str, Any], respond: Respond) -> None:
+        """Called right after the ack: a modal opens at once, anything else waits its turn."""
         parsed = parse_action(body)
+        if isinstance(parsed, OpenAnswer):
+            self.spawn(self.open_answer(parsed, respond))
+            return
+        self.queue.put(partial(self.action, parsed, body, respond))
+
+    async def action(
+        self, parsed: ChoiceMade | None, body: dict[str, Any], respond: Respond
+    ) -> None:
         if parsed is None:
             team, user = _who(body)
             text = self.app.renderer.text(self.reader(team, user), "error.unknown_action")
             await respond(ephemeral(_text(text)))
-            return
-        if isinstance(parsed, OpenAnswer):
-            await self.open_answer(parsed, respond)
             return
         event = dataclasses.replace(parsed, meta=await self.enrich(parsed.meta))
         handled = await self.app.runner.handle(event)
@@ -217,12 +241,12 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
     @bolt.command(re.compile(r"^/tst"))
     async def on_command(ack: Any, body: dict[str, Any], request: Any, respond: Any) -> None:
         await ack()
-        edge.spawn(edge.command(body, request.raw_body, respond))
+        edge.queue.put(partial(edge.command, body, request.raw_body, respond))
 
     @bolt.action(re.compile(r"^tst:"))
     async def on_action(ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
-        edge.spawn(edge.action(body, respond))
+        edge.acked_action(body, respond)
 
     @bolt.view(ANSWER_CALLBACK)
     async def on_submit(ack: Any, body: dict[str, Any]) -> None:
@@ -231,11 +255,11 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        edge.spawn(edge.submission(body))
+        edge.queue.put(partial(edge.submission, body))
 
     @bolt.event("app_home_opened")
     async def on_home(body: dict[str, Any]) -> None:
-        edge.spawn(edge.home(body))
+        edge.queue.put(partial(edge.home, body))
 
     @bolt.event("message")
     async def on_message(body: dict[str, Any]) -> None:

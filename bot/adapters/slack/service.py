@@ -35,8 +35,10 @@ class SlackService:
         pace_seconds: float = 1.0,
         rate_limit_retries: int = 1,
         rate_limit_wait: float = 0.0,
+        workers: int = 2,
     ) -> None:
         self.settings = settings
+        self.workers = workers  # runners working after acks (SlackEdge's work queue)
         token = _secret(settings.bot_token)
         self.client: AsyncWebClient = make_client(
             settings.api_base_url, token, rate_limit_retries, self._saw_rate_limit
@@ -77,7 +79,7 @@ class SlackService:
 
     async def start(self, app: App) -> None:
         s = self.settings
-        self.edge = SlackEdge(app, self.port, self.client, self._token)
+        self.edge = SlackEdge(app, self.port, self.client, self._token, self.workers)
         self.port.on_rate_limited = app.metrics.rate_limit_hook(self.platform)
         options: dict[str, Any] = {}
         if s.client_id and s.client_secret and s.mode == "http":
@@ -117,7 +119,7 @@ class SlackService:
             await self._runner.cleanup()
             self._runner = None
         if self.edge is not None:
-            await self.edge.settle()
+            await self.edge.close()
 
 
 def create_service(settings: SlackSettings) -> SlackService:

@@ -1,0 +1,103 @@
+"""The work queue behind a platform's acks: nothing refused, nothing lost, a few at a time."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+import pytest
+
+from bot.adapters.work_queue import WorkQueue
+
+
+async def test_a_burst_is_accepted_whole_and_worked_at_most_workers_at_a_time() -> None:
+    queue = WorkQueue(workers=2)
+    running, most, done = 0, 0, []
+
+    async def work(i: int) -> None:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        running -= 1
+        done.append(i)
+
+    for i in range(200):
+        queue.put(partial(work, i))
+    assert queue.pending == 200  # accepted at once: putting never waits for a worker
+    await queue.settle()
+    assert sorted(done) == list(range(200))
+    assert most == 2
+    await queue.close()
+
+
+async def test_work_is_taken_in_the_order_it_arrived() -> None:
+    queue = WorkQueue(workers=1)
+    order: list[int] = []
+
+    async def work(i: int) -> None:
+        order.append(i)
+
+    for i in range(10):
+        queue.put(partial(work, i))
+    await queue.close()
+    assert order == list(range(10))
+
+
+async def test_a_failure_is_logged_and_the_next_work_still_runs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    queue = WorkQueue(workers=1)
+    done: list[str] = []
+
+    async def broken() -> None:
+        raise RuntimeError("the runner failed")
+
+    async def fine() -> None:
+        done.append("fine")
+
+    queue.put(broken)
+    queue.put(fine)
+    await queue.settle()
+    assert done == ["fine"]
+    assert "work after an ack failed" in caplog.text
+    await queue.close()
+
+
+async def test_settling_waits_for_work_queued_by_work() -> None:
+    queue = WorkQueue(workers=1)
+    done: list[str] = []
+
+    async def second() -> None:
+        done.append("second")
+
+    async def first() -> None:
+        done.append("first")
+        queue.put(second)
+
+    queue.put(first)
+    await queue.settle()
+    assert done == ["first", "second"]
+    await queue.close()
+
+
+async def test_closing_finishes_what_was_accepted_and_stops_the_workers() -> None:
+    queue = WorkQueue(workers=3)
+    done: list[int] = []
+
+    async def work(i: int) -> None:
+        await asyncio.sleep(0.01)
+        done.append(i)
+
+    for i in range(9):
+        queue.put(partial(work, i))
+    await queue.close()
+    assert sorted(done) == list(range(9))
+    assert queue.pending == 0
+    assert not [t for t in asyncio.all_tasks() if "WorkQueue._work" in repr(t.get_coro())]
+
+
+def test_a_queue_needs_a_worker() -> None:
+    with pytest.raises(ValueError):
+        WorkQueue(workers=0)
