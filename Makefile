@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench bench-delivery clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.grouping $(BENCH_ARGS)
+
+# Needs PostgreSQL (TSTBOT_TEST_POSTGRES, else postgres@127.0.0.1:5432/test); about 2.5 min.
+bench-delivery: $(STAMP)
+	$(BIN)/python -m bench.delivery $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache
