@@ -32,7 +32,7 @@ SEND_PAYLOAD = {
 def throwaway_postgres(base: str) -> Iterator[str]:
     """Create a uniquely named database next to `base`, yield its URL, drop it (even if
     connections are left open). Unreachable PostgreSQL raises: CI fails, it never skips."""
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     name = f"tst_{uuid.uuid4().hex[:12]}"
     plain = base.replace("postgresql+asyncpg://", "postgresql://")
