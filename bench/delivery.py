@@ -2,10 +2,11 @@
 
 Run `python -m bench.delivery` (about 2.5 minutes on 2 cores). In a throwaway database:
 
-- Throughput: N channel messages due at once, delivered by 1, 2 and 4 OS processes each running
-  the real Dispatcher (SqlOutbox claim, lease, render, mark) against a no-op port; next to it the
-  same claim SQL and per-row mark from plain asyncpg processes (`raw`), and the same claim with
-  one mark per batch (`raw-batch`), to show what the database itself allows. items/s is counted
+- Throughput: N direct messages due at once (a fan-out to 1,000 participants, each getting
+  N/1,000 of them in turn), delivered by 1, 2 and 4 OS processes each running the real
+  Dispatcher (SqlOutbox claim, lease, render, mark) against a no-op port; next to it the same
+  claim SQL and per-row mark from plain asyncpg processes (`raw`), and the same claim with one
+  mark per batch (`raw-batch`), to show what the database itself allows. items/s is counted
   from the go signal to the last `delivered_at`; startup and connecting are not timed.
 - Due lag at a steady load, one process wired as `tst run` wires it (Wakeup + on_enqueued poke):
   rows planned ahead (APScheduler arms at the next due time), rows written and poked (a command
@@ -49,6 +50,7 @@ from tests.engine_helpers import Session
 
 DEFAULT_DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 KINDS = ("raw-batch", "raw", "bot")
+PARTICIPANTS = 1000
 # The DeliverySettings defaults, which `tst run` uses unless configured otherwise.
 BATCH = 100
 LEASE = timedelta(seconds=60)
@@ -183,19 +185,41 @@ async def reset(store: SqlStore) -> None:
         await s.execute(text("TRUNCATE outbox RESTART IDENTITY"))
 
 
-async def seed(store: SqlStore, intervention: str, items: int) -> None:
+@dataclass(frozen=True, slots=True)
+class Group:
+    """The intervention every message belongs to, and its participants (the DM recipients)."""
+
+    id: str
+    users: tuple[str, ...]
+
+
+async def save_group(store: SqlStore, size: int) -> Group:
+    users = tuple(f"u{i:04d}" for i in range(size))
+    session = Session()
+    session.cmd("start Bench")
+    for i in range(0, size, 100):  # one /tst invite holds at most 200 mentions
+        session.cmd("invite " + " ".join(f"<@{u}>" for u in users[i : i + 100]))
+    for u in users:
+        session.consent(u)
+    assert session.state is not None
+    async with store.unit() as uow:
+        await uow.save(None, session.state, 0)
+    return Group(session.state.id, users)
+
+
+async def seed(store: SqlStore, group: Group, items: int) -> None:
     await reset(store)
     due = datetime.now(UTC) - timedelta(seconds=1)
-    await enqueue_sends(store, intervention, [due] * items)
+    await enqueue_sends(store, group.id, [due] * items, group.users)
     async with store.sessions() as s, s.begin():
         # A live outbox has statistics; fresh rows would be planned without them.
         await s.execute(text("ANALYZE outbox"))
 
 
 async def throughput(
-    store: SqlStore, url: str, intervention: str, kind: str, procs: int, items: int
+    store: SqlStore, url: str, group: Group, kind: str, procs: int, items: int
 ) -> Throughput:
-    await seed(store, intervention, items)
+    await seed(store, group, items)
     ctx = mp.get_context("spawn")
     ready, cpu = ctx.Queue(), ctx.Queue()
     go = ctx.Event()
@@ -247,7 +271,7 @@ class Lag:
 
 
 async def lag(
-    store: SqlStore, url: str, intervention: str, path: str, rate: float, seconds: float
+    store: SqlStore, url: str, group: Group, path: str, rate: float, seconds: float
 ) -> Lag:
     await reset(store)
     count = int(rate * seconds)
@@ -263,7 +287,7 @@ async def lag(
     if path == "planned":
         first = datetime.now(UTC) + timedelta(seconds=1)
         due = [first + timedelta(seconds=i / rate) for i in range(count)]
-        await enqueue_sends(app.store, intervention, due)
+        await enqueue_sends(app.store, group.id, due, group.users)
         wake.start()
         achieved = rate
     else:
@@ -272,7 +296,8 @@ async def lag(
         for i in range(count):
             # Paced against the start, so a slow write is caught up rather than stretching.
             await asyncio.sleep(max(0.0, t0 + i / rate - loop.time()))
-            await enqueue_sends(app.store, intervention, [datetime.now(UTC)])
+            user = group.users[i % len(group.users)]
+            await enqueue_sends(app.store, group.id, [datetime.now(UTC)], [user])
             if path == "poked":
                 app.runner.on_enqueued()
         achieved = count / (loop.time() - t0)
@@ -318,21 +343,16 @@ async def facts(store: SqlStore) -> str:
 async def run(url: str, items: int, procs: Sequence[int], rate: float, seconds: float) -> None:
     store = SqlStore(make_engine(url))
     print(await facts(store))
-    group = Session()
-    group.group_with("ana", "ben", "cleo")
-    assert group.state is not None
-    async with store.unit() as uow:
-        await uow.save(None, group.state, 0)
-    iid = group.state.id
+    group = await save_group(store, PARTICIPANTS)
 
     print(
-        f"\nthroughput: {items:,} channel messages due at once, batch {BATCH},"
+        f"\nthroughput: {items:,} DMs to {PARTICIPANTS:,} participants due at once, batch {BATCH},"
         f" lease {LEASE.seconds} s, no-op port; items/s from the go to the last mark"
     )
     results: dict[tuple[str, int], Throughput] = {}
     for n in procs:
         for kind in KINDS:
-            results[(kind, n)] = r = await throughput(store, url, iid, kind, n, items)
+            results[(kind, n)] = r = await throughput(store, url, group, kind, n, items)
             if r.done != items or r.claims != items:
                 print(f"  {kind} x{n}: {r.done} done, {r.claims} claims of {items}")
     print(
@@ -356,7 +376,7 @@ async def run(url: str, items: int, procs: Sequence[int], rate: float, seconds: 
         f" {'p50 last 1/4':>13} {'busy wakes':>11} {'missing':>8}"
     )
     for path in ("planned", "poked", "heartbeat"):
-        steady = await lag(store, url, iid, path, rate, seconds)
+        steady = await lag(store, url, group, path, rate, seconds)
         cuts = statistics.quantiles(steady.lags, n=100, method="inclusive")
         # The items due last: a lag that keeps growing here means one process cannot keep up.
         late = statistics.median(steady.lags[len(steady.lags) * 3 // 4 :])

@@ -9,23 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
 from bot.app import App, build
 from bot.config import DatabaseSettings, DeliverySettings, Settings
-from bot.core.effects import Message, ToChannel
+from bot.core.effects import Message, ToChannel, ToUser
+from bot.core.model import UserId
 from bot.core.ports import ChatPort
 from bot.runtime import _audience
 from bot.storage.codec import encode
 from bot.storage.store import SqlStore
 
-# What the runner writes for a Send to the group's channel: the dispatcher renders it for real.
-SEND_PAYLOAD = {
-    "to": _audience(ToChannel()),
-    "message": encode(Message("help.topic", {"topic": "x"})),
-}
+# What the runner writes for a Send: the dispatcher renders it for real.
+MESSAGE = encode(Message("help.topic", {"topic": "x"}))
+SEND_PAYLOAD = {"to": _audience(ToChannel()), "message": MESSAGE}
 
 
 @contextmanager
@@ -51,11 +50,16 @@ def throwaway_postgres(base: str) -> Iterator[str]:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-async def enqueue_sends(store: SqlStore, intervention: str, due: Iterable[datetime]) -> None:
-    """One channel message per due time, in one transaction (the intervention must exist)."""
+async def enqueue_sends(
+    store: SqlStore, intervention: str, due: Iterable[datetime], users: Sequence[str] = ()
+) -> None:
+    """One message per due time, in one transaction (the intervention must exist): to the
+    group's channel, or with `users` a DM to each in turn, as a round's fan-out writes them."""
+    dms = [{"to": _audience(ToUser(UserId(u))), "message": MESSAGE} for u in users]
     async with store.unit() as uow:
-        for at in due:
-            await uow.enqueue(intervention, "send", SEND_PAYLOAD, at)
+        for i, at in enumerate(due):
+            payload = dms[i % len(dms)] if dms else SEND_PAYLOAD
+            await uow.enqueue(intervention, "send", payload, at)
 
 
 def dispatcher_app(
