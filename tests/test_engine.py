@@ -13,7 +13,7 @@ from engine_helpers import (
     to_user,
 )
 
-from bot.core.effects import ComputeGroups, Forget, OpenSpace, Schedule, ToSpace
+from bot.core.effects import ComputeGroups, Forget, OpenSpace, Schedule, Send, ToSpace
 from bot.core.events import GroupsComputed
 from bot.core.model import GroupQuality, UserId
 
@@ -341,3 +341,39 @@ def test_the_facilitator_adjusts_a_proposal_and_its_quality_is_scored_again() ->
     assert [len(g.members) for g in s.state.subgroups] == [1, 3]
     assert replies(s.cmd("groups move <@ben> 2")) == ["error.groups_would_empty"]
     assert [a.action for a in audits(s.cmd("groups approve"))] == ["groups.approve"]
+
+
+def test_moving_on_from_the_sub_group_step_closes_its_rounds_then_archives_its_spaces() -> None:
+    from bot.core.effects import CloseSpace
+
+    s = started()
+    s.cmd("step subgroups")
+    s.cmd("groups propose size 2")
+    assert s.state is not None
+    s.feed(
+        GroupsComputed(
+            s.meta(None),
+            s.state.id,
+            ((UserId("ana"), UserId("cleo")), (UserId("ben"), UserId("dan"))),
+            GroupQuality(2.0, 2.0, 0.0, 0, 0, 0, ()),
+        )
+    )
+    s.cmd("groups approve")
+    s.cmd("round open subgroups.exchange")
+    out = s.cmd("step conflict")
+    closes = {e.subgroup: i for i, e in enumerate(out.effects) if isinstance(e, CloseSpace)}
+    assert sorted(closes) == [1, 2]  # groups are numbered from 1, as people see them
+    # Each space gets its synthesis (and a closing word) before it is archived.
+    for index, closed_at in closes.items():
+        said = [
+            (i, e.message.key)
+            for i, e in enumerate(out.effects)
+            if isinstance(e, Send) and e.to == ToSpace(index)
+        ]
+        assert [k for _, k in said] == ["synthesis.subgroup", "groups.closing"]
+        assert all(i < closed_at for i, _ in said)
+    assert s.state.rounds["subgroups.exchange"].status == "closed"
+    assert {g.status for g in s.state.subgroups} == {"closed"}
+    assert s.state.step == "conflict"
+    assert [a.action for a in audits(out)] == ["step"]
+    assert not effects_of(s.cmd("step information"), CloseSpace)

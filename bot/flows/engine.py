@@ -192,10 +192,22 @@ def _step(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
         kind = STEP_KINDS[position]
     if state.status == "paused":
         ctx.refuse("error.paused")
+    if kind != "subgroups" and any(g.status == "open" for g in state.subgroups):
+        state = _end_subgroups(ctx, state)
     ctx.send(ToChannel(), Message("step.opened", {"step": kind}))
     ctx.reply("step.opened_reply", step=kind)
     ctx.audit_target = kind
     return replace(state, step=kind, status="active")  # type: ignore[arg-type]
+
+
+def _end_subgroups(ctx: Ctx, state: Intervention) -> Intervention:
+    """Leaving the sub-group step archives its spaces: their rounds close first, so each
+    space gets its own synthesis before it turns read-only."""
+    for key, rnd in list(state.rounds.items()):
+        spec = ctx.flow.round(key)
+        if rnd.status == "open" and spec is not None and spec.space == "subgroup":
+            state = rounds.close(ctx, state, spec, state.rounds[key])
+    return groups.close_groups(ctx, state)
 
 
 def _status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
