@@ -26,6 +26,15 @@ def started() -> Session:
     return s
 
 
+def groups_arrive(s: Session, by: tuple[str, ...] = ()) -> None:
+    """The solver's answer comes back (as the dispatcher would feed it): ana+cleo, ben+dan."""
+    assert s.state is not None
+    pairs = ((UserId("ana"), UserId("cleo")), (UserId("ben"), UserId("dan")))
+    s.feed(
+        GroupsComputed(s.meta(None), s.state.id, pairs, GroupQuality(2.0, 2.0, 0.0, 0, 0, 0, by))
+    )
+
+
 def test_start_makes_the_issuer_facilitator_and_announces_in_the_channel() -> None:
     s = Session()
     out = s.cmd("start Support team")
@@ -221,15 +230,7 @@ def test_groups_are_computed_outside_the_engine_then_approved_into_spaces() -> N
     out = s.cmd("groups propose size 2 by team")
     (job,) = effects_of(out, ComputeGroups)
     assert isinstance(job, ComputeGroups) and job.attributes == ("team",)
-    assert s.state is not None
-    s.feed(
-        GroupsComputed(
-            s.meta(None),
-            s.state.id,
-            ((UserId("ana"), UserId("cleo")), (UserId("ben"), UserId("dan"))),
-            GroupQuality(2.0, 2.0, 0.0, 0, 0, 0, ("team",)),
-        )
-    )
+    groups_arrive(s, ("team",))
     assert [g.status for g in s.state.subgroups] == ["proposed", "proposed"]
     out = s.cmd("groups approve")
     assert len(effects_of(out, OpenSpace)) == 2
@@ -325,13 +326,7 @@ def test_the_facilitator_adjusts_a_proposal_and_its_quality_is_scored_again() ->
     s = started()
     for u, team in zip(PEOPLE, ("a", "a", "b", "b"), strict=True):
         s.cmd(f"profile team={team}", user=u)
-    assert s.state is not None
-    pairs = ((UserId("ana"), UserId("cleo")), (UserId("ben"), UserId("dan")))
-    s.feed(
-        GroupsComputed(
-            s.meta(None), s.state.id, pairs, GroupQuality(2.0, 2.0, 0.0, 0, 0, 0, ("team",))
-        )
-    )
+    groups_arrive(s, ("team",))
     out = s.cmd("groups swap <@cleo> <@ben>")
     assert to_user(out, "fac") == ["groups.proposal"]
     assert [g.members for g in s.state.subgroups] == [("ana", "ben"), ("cleo", "dan")]
@@ -349,15 +344,7 @@ def test_moving_on_from_the_sub_group_step_closes_its_rounds_then_archives_its_s
     s = started()
     s.cmd("step subgroups")
     s.cmd("groups propose size 2")
-    assert s.state is not None
-    s.feed(
-        GroupsComputed(
-            s.meta(None),
-            s.state.id,
-            ((UserId("ana"), UserId("cleo")), (UserId("ben"), UserId("dan"))),
-            GroupQuality(2.0, 2.0, 0.0, 0, 0, 0, ()),
-        )
-    )
+    groups_arrive(s)
     s.cmd("groups approve")
     s.cmd("round open subgroups.exchange")
     out = s.cmd("step conflict")
