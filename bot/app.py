@@ -73,6 +73,7 @@ def build(
             batch=d.batch,
             max_attempts=d.max_attempts,
             grouping_seconds=d.grouping_seconds,
+            concurrency=d.concurrency,
         ),
         metrics=metrics,
     )

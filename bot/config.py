@@ -67,6 +67,7 @@ class DeliverySettings(Strict):
     batch: int = Field(100, ge=1, le=10_000)
     max_attempts: int = Field(8, ge=1, le=100)
     grouping_seconds: float = Field(1.0, gt=0, le=120)
+    concurrency: int = Field(16, ge=1, le=256)
 
 
 class HttpSettings(Strict):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from bot.core.effects import Message
@@ -32,6 +32,12 @@ from bot.storage.outbox import SqlOutbox
 from bot.storage.store import OutboxItem, SqlStore
 
 log = logging.getLogger(__name__)
+# One load of each intervention per batch, shared by the deliveries running side by side.
+StateCache = dict[str, "asyncio.Future[Intervention | None]"]
+Lane = tuple[str, ...]
+# Kinds that change the intervention through the runner: in their intervention, they wait for
+# what was claimed before them and hold back what was claimed after them, as one at a time did.
+BARRIERS = frozenset({"timer", "groups"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +48,8 @@ class DeliveryPolicy:
     backoff_base: float = 2.0
     backoff_cap: float = 900.0
     grouping_seconds: float = 1.0
+    # Deliveries of one claimed batch in flight at once (never two to the same place).
+    concurrency: int = 16
 
 
 class Dispatcher:
@@ -74,10 +82,57 @@ class Dispatcher:
         """Deliver what is due now. Returns how many rows were handled."""
         now = self.clock.now()
         items = await self.outbox.claim(self.worker, now, self.policy.lease, self.policy.batch)
-        cache: dict[str, Intervention | None] = {}
-        for item in items:
-            await self._one(item, cache)
+        await self._batch(items)
         return len(items)
+
+    async def _batch(self, items: Sequence[OutboxItem]) -> None:
+        """Deliver a claimed batch, up to `policy.concurrency` rows at once. Rows to the same
+        person, space or channel keep their claim order (one lane, one at a time), and when one
+        must be retried the rows behind it in its lane are given back to follow it."""
+        cache: StateCache = {}
+        slots = asyncio.Semaphore(self.policy.concurrency)
+        loop = asyncio.get_running_loop()
+        tasks: list[asyncio.Task[datetime | None]] = []
+        lanes: dict[Lane, asyncio.Task[datetime | None]] = {}
+        barrier: dict[str, asyncio.Task[datetime | None]] = {}
+        since: dict[str, list[asyncio.Task[datetime | None]]] = {}
+        for item in items:
+            lane, iid = lane_of(item), item.intervention_id
+            ahead = lanes.get(lane)
+            waits = [t for t in (ahead, barrier.get(iid)) if t is not None]
+            if item.kind in BARRIERS:
+                waits += since.pop(iid, [])
+            task = loop.create_task(self._in_lane(item, ahead, waits, slots, cache))
+            if item.kind in BARRIERS:
+                barrier[iid] = task
+            else:
+                since.setdefault(iid, []).append(task)
+            lanes[lane] = task
+            tasks.append(task)
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome  # a mark that failed: its row comes back when the lease expires
+
+    async def _in_lane(
+        self,
+        item: OutboxItem,
+        ahead: asyncio.Task[datetime | None] | None,
+        waits: Sequence[asyncio.Task[datetime | None]],
+        slots: asyncio.Semaphore,
+        cache: StateCache,
+    ) -> datetime | None:
+        """Deliver `item` once what it waits for is done. Returns when it is due again if it
+        was put back (retried, or behind a retried row of its lane), else None."""
+        if waits:
+            await asyncio.wait(waits)
+        if ahead is not None and not ahead.cancelled() and ahead.exception() is None:
+            due = ahead.result()
+            if due is not None:
+                await self.outbox.release([item.id], self.worker, due)
+                return due
+        async with slots:
+            return await self._one(item, cache)
 
     async def drain(self, limit: int = 1000) -> int:
         """Tick until nothing is due (used by the demo and tests with a manual clock)."""
@@ -89,47 +144,58 @@ class Dispatcher:
                 return total
         return total
 
-    async def _state(self, iid: str, cache: dict[str, Intervention | None]) -> Intervention | None:
-        if iid not in cache:
-            async with self.store.unit() as uow:
-                cache[iid] = await uow.load(InterventionId(iid))
-        return cache[iid]
+    async def _state(self, iid: str, cache: StateCache) -> Intervention | None:
+        loading = cache.get(iid)
+        if loading is None:
+            loading = cache[iid] = asyncio.ensure_future(self._load(iid))
+        try:
+            # Shielded: one delivery giving up does not cancel the load the others await.
+            return await asyncio.shield(loading)
+        except Exception:
+            if cache.get(iid) is loading:
+                del cache[iid]  # the next delivery tries again
+            raise
 
-    async def _one(self, item: OutboxItem, cache: dict[str, Intervention | None]) -> None:
+    async def _load(self, iid: str) -> Intervention | None:
+        async with self.store.unit() as uow:
+            return await uow.load(InterventionId(iid))
+
+    async def _one(self, item: OutboxItem, cache: StateCache) -> datetime | None:
         platform = "unknown"  # the intervention is gone, or the database failed to say
         try:
             state = await self._state(item.intervention_id, cache)
             platform = state.platform if state is not None else platform
             ref = await self._deliver(item, cache)
         except DeliveryError as error:
-            await self._failed(item, error, platform)
-            return
+            return await self._failed(item, error, platform)
         except Exception as error:
             log.exception("delivery %s failed", item.id)
-            await self._failed(item, DeliveryError(repr(error), permanent=False), platform)
-            return
+            return await self._failed(item, DeliveryError(repr(error), permanent=False), platform)
         now = self.clock.now()
         # Counted only when the mark holds: a worker that lost its lease reports nothing.
         if await self.outbox.done(item.id, self.worker, now, ref):
             lag = (now - item.due_at).total_seconds()
             self.metrics.delivered(platform, "done", lag)
+        return None
 
-    async def _failed(self, item: OutboxItem, error: DeliveryError, platform: str) -> None:
+    async def _failed(
+        self, item: OutboxItem, error: DeliveryError, platform: str
+    ) -> datetime | None:
         if error.permanent or item.attempts >= self.policy.max_attempts:
             log.warning("delivery %s dead: %s", item.id, error.reason)
             if await self.outbox.dead(item.id, self.worker, error.reason):
                 self.metrics.delivered(platform, "dead")
-            return
+            return None
         if error.retry_after is not None:
             delay = error.retry_after
         else:
             # Exponential backoff with full jitter, so retries of a burst do not align.
             ceiling = min(self.policy.backoff_cap, self.policy.backoff_base**item.attempts)
             delay = self._jitter.uniform(0, ceiling)
-        if await self.outbox.retry(
-            item.id, self.worker, self.clock.now() + timedelta(seconds=delay), error.reason
-        ):
+        due = self.clock.now() + timedelta(seconds=delay)
+        if await self.outbox.retry(item.id, self.worker, due, error.reason):
             self.metrics.delivered(platform, "retry")
+        return due
 
     def _port(self, state: Intervention) -> ChatPort:
         port = self.ports.get(state.platform)
@@ -144,7 +210,7 @@ class Dispatcher:
         event_id = f"outbox:{item.id}:{item.due_at.isoformat()}"
         return EventMeta(platform=state.platform, event_id=event_id, workspace=state.workspace)
 
-    async def _deliver(self, item: OutboxItem, cache: dict[str, Intervention | None]) -> str | None:
+    async def _deliver(self, item: OutboxItem, cache: StateCache) -> str | None:
         state = await self._state(item.intervention_id, cache)
         if state is None:
             raise DeliveryError("intervention gone", permanent=True)
@@ -222,7 +288,7 @@ class Dispatcher:
         item: OutboxItem,
         state: Intervention,
         p: dict[str, Any],
-        cache: dict[str, Intervention | None],
+        cache: StateCache,
     ) -> str:
         members = [UserRef(state.platform, state.workspace, UserId(u)) for u in p["members"]]
         reader = reader_for(state, None)
@@ -235,6 +301,8 @@ class Dispatcher:
         await self.runner.handle(
             SpaceOpened(self._meta(item, state), state.id, p["subgroup"], space.channel)
         )
+        # Again: another lane may have loaded the state while the space was being recorded.
+        cache.pop(state.id, None)
         return space.channel
 
     async def _groups(
@@ -262,3 +330,23 @@ class Dispatcher:
             attributes,
         )
         return GroupsComputed(meta, state.id, members_of(proposal.groups), quality)
+
+
+def lane_of(item: OutboxItem) -> Lane:
+    """Rows that must keep their order share a lane: whatever goes to one person (prompts,
+    reminders, their data), to one sub-group's space (opened, posted to, closed) or to the
+    intervention's channel; timers and grouping share the intervention's own lane."""
+    p, iid = item.payload, item.intervention_id
+    match item.kind:
+        case "send":
+            to = p.get("to") or {}
+            if "user" in to:
+                return (iid, "user", str(to["user"]))
+            if "space" in to:
+                return (iid, "space", str(to["space"]))
+            return (iid, "channel")
+        case "export" | "report":
+            return (iid, "user", str(p.get("user")))
+        case "open_space" | "close_space":
+            return (iid, "space", str(p.get("subgroup")))
+    return (iid, "runner")

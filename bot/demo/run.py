@@ -12,7 +12,7 @@ from typing import Any, Literal, cast
 
 from bot.adapters.memory import MemoryChat
 from bot.app import App, build
-from bot.config import DatabaseSettings, InterventionDefaults, Settings
+from bot.config import DatabaseSettings, DeliverySettings, InterventionDefaults, Settings
 from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import AnswerValue, InterventionId, UserId, Visibility
 from bot.core.ports import AnswerForm, ManualClock, OutMessage
@@ -182,7 +182,11 @@ async def run_demo(
     # Alembic runs its own event loop: keep it off this one.
     await asyncio.to_thread(upgrade, url)
     settings = Settings(
-        database=DatabaseSettings(url=url), defaults=InterventionDefaults(locale=locale)
+        database=DatabaseSettings(url=url),
+        defaults=InterventionDefaults(locale=locale),
+        # One delivery at a time: the transcript interleaves audiences in delivery order, and
+        # the same seed must give the same transcript.
+        delivery=DeliverySettings(concurrency=1),
     )
     chat = MemoryChat()
     clock = ManualClock(START)
