@@ -176,6 +176,19 @@ async def test_a_retried_message_keeps_its_place_the_ones_behind_it_wait_for_it(
     assert sorted(attempts.values())[-2:] == [1, 2]
 
 
+async def test_a_person_who_erased_their_data_is_not_reached_from_a_state_kept_before(
+    batches: Batches,
+) -> None:
+    await batches.queue({"user": "ben"}, "ben-1")
+    await batches.app.dispatcher.drain()  # a batch that knew ana as a participant
+    meta = EventMeta("memory", "erase-ana", "W", UserId("ana"), "ana", None, "fr")
+    await batches.app.runner.handle(CommandIssued(meta, "forget"))
+    await batches.queue({"user": "ana"}, "ana-1")
+    await batches.app.dispatcher.drain()
+    assert batches.chat.received("@ana") == []
+    assert "ana-1" not in batches.chat.attempts
+
+
 async def test_a_mark_from_a_worker_that_lost_its_lease_is_refused_among_good_ones(
     batches: Batches,
 ) -> None:
