@@ -120,3 +120,27 @@ async def test_outbox_lease_expires_to_another_worker_and_fences_the_first(
     for item in reclaimed[1:]:
         assert await outbox.done(item.id, "w2", later, "x")
     assert await outbox.next_due() == T0 + timedelta(days=1)
+
+
+async def test_outbox_rows_keep_the_order_they_were_queued_in_keyed_or_not(
+    store: SqlStore,
+) -> None:
+    async with store.unit() as uow:
+        await uow.enqueue("i1", "send", {"n": 0}, T0)
+        await uow.enqueue("i1", "timer", {"n": 1}, T0, key="i1:a")
+        await uow.enqueue("i1", "send", {"n": 2}, T0)
+        await uow.enqueue("i1", "send", {"n": 3}, T0)
+        await uow.enqueue("i1", "timer", {"n": 4}, T0, key="i1:b")
+        await uow.enqueue("i1", "send", {"n": 5}, T0)
+    claimed = await SqlOutbox(store).claim("w1", T0, timedelta(seconds=30), 10)
+    assert [c.payload["n"] for c in claimed] == [0, 1, 2, 3, 4, 5]
+
+
+async def test_outbox_rows_of_a_unit_that_fails_are_not_written(store: SqlStore) -> None:
+    try:
+        async with store.unit() as uow:
+            await uow.enqueue("i1", "send", {"n": 0}, T0)
+            raise RuntimeError("the event failed half way")
+    except RuntimeError:
+        pass
+    assert await SqlOutbox(store).counts("i1") == {}
