@@ -9,6 +9,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -165,9 +166,25 @@ class SlackChat:
             self.saw_rate_limit(failure.retry_after)
         return failure
 
+    def _session(self) -> aiohttp.ClientSession:
+        """One HTTP session for every call to Slack, made in the running loop on first use:
+        without it slack-sdk opens (and closes) a connection, TLS handshake included, per
+        call. Bolt's per-request clients copy it from `client` too."""
+        session = self.client.session
+        if session is None or session.closed:
+            timeout = aiohttp.ClientTimeout(total=self.client.timeout)
+            session = self.client.session = aiohttp.ClientSession(timeout=timeout)
+        return session
+
+    async def close(self) -> None:
+        session, self.client.session = self.client.session, None
+        if session is not None:
+            await session.close()
+
     async def client_for(self, workspace: str) -> AsyncWebClient:
         """The client carrying this workspace's bot token (one per token, reused)."""
         token = await self.token_for(workspace)
+        session = self._session()
         if token is None or token == self.client.token:
             return self.client
         if token not in self._clients:
@@ -175,7 +192,9 @@ class SlackChat:
             self._clients[token] = AsyncWebClient(
                 token=token, base_url=base.base_url, retry_handlers=base.retry_handlers
             )
-        return self._clients[token]
+        client = self._clients[token]
+        client.session = session
+        return client
 
     async def _call(self, workspace: str, method: str, **params: Any) -> Any:
         client = await self.client_for(workspace)

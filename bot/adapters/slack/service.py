@@ -120,6 +120,7 @@ class SlackService:
             self._runner = None
         if self.edge is not None:
             await self.edge.close()
+        await self.port.close()
 
 
 def create_service(settings: SlackSettings) -> SlackService:
