@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from collections.abc import Mapping, Sequence
@@ -23,7 +24,7 @@ from bot.core.model import (
 from bot.core.ports import ChatPort, Clock, DeliveryError, OutMessage
 from bot.flows.group_requests import grouping_request, members_of
 from bot.grouping import GroupingError, propose
-from bot.i18n.render import Renderer, reader_for
+from bot.i18n.render import Reader, Renderer, reader_for
 from bot.metrics import Metrics
 from bot.reports.personal import my_data_message, report_message
 from bot.runtime import Runner
@@ -79,6 +80,8 @@ class Dispatcher:
         self.metrics = metrics or Metrics()
         # The interventions of the last batch, with their version, for the next one.
         self._kept: dict[str, tuple[int, Intervention | None]] = {}
+        # This batch's rendered messages, by state (held here, so its id stays its own).
+        self._rendered: dict[int, tuple[Intervention, dict[tuple[str, Reader], OutMessage]]] = {}
 
     async def tick(self) -> int:
         """Deliver what is due now. Returns how many rows were handled."""
@@ -92,6 +95,7 @@ class Dispatcher:
         person, space or channel keep their claim order (one lane, one at a time), and when one
         must be retried the rows behind it in its lane are given back to follow it."""
         cache: StateCache = {}
+        self._rendered = {}
         slots = asyncio.Semaphore(self.policy.concurrency)
         loop = asyncio.get_running_loop()
         tasks: list[asyncio.Task[datetime | None]] = []
@@ -231,7 +235,7 @@ class Dispatcher:
         match item.kind:
             case "send":
                 key = f"dlv-{item.id}"
-                return await self._send(state, p["to"], cast(Message, decode(p["message"])), key)
+                return await self._send(state, p["to"], p["message"], key)
             case "open_space":
                 return await self._open_space(item, state, p, cache)
             case "close_space":
@@ -263,8 +267,19 @@ class Dispatcher:
                 return await self._direct(state, user, msg)
         raise DeliveryError(f"unknown outbox kind {item.kind}", permanent=True)
 
+    def _render(self, state: Intervention, message: dict[str, Any], reader: Reader) -> OutMessage:
+        """Each message once per batch and kind of reader: a round's prompt to 1,000 people is
+        a few texts (rendering depends only on the state, the message and the reader)."""
+        _state, renders = self._rendered.setdefault(id(state), (state, {}))  # `state` kept alive
+        key = (json.dumps(message, sort_keys=True), reader)
+        out = renders.get(key)
+        if out is None:
+            out = self.renderer.message(state, cast(Message, decode(message)), reader)
+            renders[key] = out
+        return out
+
     async def _send(
-        self, state: Intervention, to: dict[str, Any], message: Message, key: str
+        self, state: Intervention, to: dict[str, Any], message: dict[str, Any], key: str
     ) -> str:
         port = self._port(state)
         if "user" in to:
@@ -272,11 +287,9 @@ class Dispatcher:
             member = state.participants.get(user)
             if member is None:
                 raise DeliveryError("recipient erased", permanent=True)
-            out = self.renderer.message(state, message, reader_for(state, user))
+            out = self._render(state, message, reader_for(state, user))
             return await self._direct(state, user, replace(out, idempotency_key=key))
-        out = replace(
-            self.renderer.message(state, message, reader_for(state, None)), idempotency_key=key
-        )
+        out = replace(self._render(state, message, reader_for(state, None)), idempotency_key=key)
         if "space" in to:
             group = next((g for g in state.subgroups if g.index == to["space"]), None)
             if group is None:

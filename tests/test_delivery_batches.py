@@ -4,6 +4,7 @@ messages in the order they were queued, each row once, and a retry keeps its pla
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,9 +18,17 @@ from bot.app import App, build
 from bot.config import DatabaseSettings, DeliverySettings, Settings
 from bot.core.effects import Message
 from bot.core.events import ChoiceMade, CommandIssued, EventMeta
-from bot.core.model import ConversationRef, InterventionId, MessageRef, UserId, UserRef
+from bot.core.model import (
+    ConversationRef,
+    Intervention,
+    InterventionId,
+    MessageRef,
+    UserId,
+    UserRef,
+)
 from bot.core.ports import DeliveryError, ManualClock, OutMessage
 from bot.delivery import lane_of
+from bot.i18n.render import Reader, Renderer
 from bot.storage import orm
 from bot.storage.codec import encode
 from bot.storage.store import OutboxItem, SqlStore
@@ -46,7 +55,7 @@ class SlowChat:
         self, where: str, msg: OutMessage, send: Callable[[], Awaitable[MessageRef]]
     ) -> MessageRef:
         text = msg.plain()
-        note = _note(text) if "note-" in text else ""
+        note = _note(text)
         self.two_at_one_place |= where in self._busy
         self._busy.add(where)
         self.concurrency_seen = max(self.concurrency_seen, len(self._busy))
@@ -79,11 +88,12 @@ class SlowChat:
 
     def received(self, where: str) -> list[str]:
         """The numbered notes `where` received, in order ("ana-1", "ana-2", ...)."""
-        return [_note(text) for text in self.inner.seen_by(where) if "note-" in text]
+        return [_note(text) for text in self.inner.seen_by(where) if _note(text)]
 
 
 def _note(text: str) -> str:
-    return text.split("note-", 1)[1].split("»", 1)[0].strip(" »\u202f\xa0")
+    found = re.search(r"note-([a-z]+-[0-9]+)", text)
+    return found.group(1) if found else ""
 
 
 def _rank(note: str) -> int:
@@ -187,6 +197,36 @@ async def test_a_person_who_erased_their_data_is_not_reached_from_a_state_kept_b
     await batches.app.dispatcher.drain()
     assert batches.chat.received("@ana") == []
     assert "ana-1" not in batches.chat.attempts
+
+
+class CountingRenderer(Renderer):
+    def __init__(self, like: Renderer) -> None:
+        super().__init__(like.catalog, like.flow)
+        self.rendered = 0
+
+    def message(self, state: Intervention, msg: Message, reader: Reader) -> OutMessage:
+        self.rendered += 1
+        return super().message(state, msg, reader)
+
+
+async def test_one_message_to_many_is_rendered_once_per_language_each_reading_their_own(
+    batches: Batches,
+) -> None:
+    meta = EventMeta("memory", "ben-lang", "W", UserId("ben"), "ben", None, "fr")
+    await batches.app.runner.handle(CommandIssued(meta, "lang en"))
+    await batches.app.dispatcher.drain()
+    renderer = batches.app.dispatcher.renderer = CountingRenderer(batches.app.renderer)
+    for p in PEOPLE:
+        await batches.queue({"user": p}, f"{p}-1")
+    await batches.app.dispatcher.drain()
+    assert renderer.rendered == 4  # the notes differ: one rendering each
+    for p in PEOPLE:
+        await batches.queue({"user": p}, "all-1")
+    await batches.app.dispatcher.drain()
+    assert renderer.rendered == 4 + 2  # the same note: once in French, once in English
+    assert "No detailed help" in batches.chat.inner.seen_by("@ben")[-1]
+    for p in ("ana", "cleo", "dan"):
+        assert "Pas d'aide détaillée" in batches.chat.inner.seen_by(f"@{p}")[-1]
 
 
 async def test_a_mark_from_a_worker_that_lost_its_lease_is_refused_among_good_ones(
