@@ -4,9 +4,10 @@ process delivers what came due while it was down, once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+from waiting import until
 
 from bot.adapters.memory import MemoryChat
 from bot.app import build
@@ -18,12 +19,6 @@ from bot.scheduler import Wakeup
 from bot.storage.migrate import upgrade
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-
-
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.02)
 
 
 def meta(n: int, user: str, channel: str | None = "C1") -> EventMeta:

@@ -4,12 +4,11 @@ with no test code driving the dispatcher (Slack over its protocol-level fake).""
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import Callable
 from datetime import time
 from pathlib import Path
 
 from fakes.slack_api import FakeSlack, SlackDriver
+from waiting import free_port, until
 
 from bot.config import (
     DatabaseSettings,
@@ -21,18 +20,6 @@ from bot.config import (
 from bot.serve import serve
 
 SECRET = "serve-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def until(condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.05)
 
 
 async def test_tst_run_serves_slack_and_delivers_without_being_driven(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator, Callable
 from datetime import time
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from fakes.discord_gateway import TOKEN, FakeDiscord
 from fakes.slack_api import FakeSlack, SlackDriver
 from probe_client import Scrape, healthz, scrape
+from waiting import free_port, until
 
 from bot.config import (
     DatabaseSettings,
@@ -30,18 +30,6 @@ from bot.serve import serve
 SECRET = "probe-secret"
 # Wall-clock tests: no quiet hours, or messages would wait for the morning.
 ALWAYS = InterventionDefaults(day_start=time(0), day_end=time(0), working_days="all")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def until(condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.05)
 
 
 async def answering(base_url: str, timeout: float = 20.0) -> tuple[int, dict[str, object]]:

@@ -4,12 +4,12 @@ database, one wake-up clock; no test code drives the dispatcher."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from datetime import time
 from pathlib import Path
 
 from fakes.discord_gateway import TOKEN, FakeDiscord
 from fakes.slack_api import FakeSlack, SlackDriver
+from waiting import free_port
 
 from bot.config import (
     DatabaseSettings,
@@ -22,12 +22,6 @@ from bot.config import (
 from bot.serve import serve
 
 SECRET = "run-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_tst_run_serves_discord_beside_slack(fake: FakeDiscord, tmp_path: Path) -> None:
