@@ -78,8 +78,6 @@ class Dispatcher:
         self.policy = policy or DeliveryPolicy()
         self._jitter = random.Random(seed)
         self.metrics = metrics or Metrics()
-        # The interventions of the last batch, with their version, for the next one.
-        self._kept: dict[str, tuple[int, Intervention | None]] = {}
         # This batch's rendered messages, by state (held here, so its id stays its own).
         self._rendered: dict[int, tuple[Intervention, dict[tuple[str, Reader], OutMessage]]] = {}
 
@@ -116,8 +114,6 @@ class Dispatcher:
             lanes[lane] = task
             tasks.append(task)
         outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-        if items:  # forget the interventions this batch did not need
-            self._kept = {iid: kept for iid, kept in self._kept.items() if iid in cache}
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome  # a mark that failed: its row comes back when the lease expires
@@ -165,17 +161,10 @@ class Dispatcher:
             raise
 
     async def _load(self, iid: str) -> Intervention | None:
-        """The intervention as stored now: the copy kept from the last batch while its version
-        has not moved (every change to the aggregate bumps it, which the runner's optimistic
-        concurrency relies on too), so a fan-out does not reload its roster for every batch."""
+        """The intervention as stored now (the store reuses its kept copy while the version has
+        not moved, so a fan-out does not reload its roster for every batch)."""
         async with self.store.unit() as uow:
-            version = await uow.version_of(iid)
-            kept = self._kept.get(iid)
-            if kept is not None and kept[0] == version:
-                return kept[1]
-            state = await uow.load(InterventionId(iid))
-        self._kept[iid] = (version, state)
-        return state
+            return await uow.load(InterventionId(iid))
 
     async def _one(self, item: OutboxItem, cache: StateCache) -> datetime | None:
         platform = "unknown"  # the intervention is gone, or the database failed to say

@@ -13,6 +13,10 @@ from bot.storage.store import SqlStore, make_engine
 
 PG_ENV = "TSTBOT_TEST_POSTGRES"
 
+# Every copy of an intervention the store keeps between events is checked against a fresh
+# load wherever it is handed out, across the whole suite.
+SqlStore.verify_kept = True
+
 
 def database_params() -> list[object]:
     params: list[object] = ["sqlite"]

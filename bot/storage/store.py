@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -85,12 +86,56 @@ def _own_sqlite_transactions(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class KeptAggregates:
+    """Interventions as this process last read or committed them, by version.
+
+    Every change to an aggregate goes through `UnitOfWork.save`, which bumps its version (the
+    runner's optimistic concurrency relies on that too), so a copy whose version is still the
+    stored one is exactly what a fresh load would return. Loading a 1,000-person intervention
+    costs tens of milliseconds; an event reuses the copy its predecessor committed instead.
+    Copies enter only after their transaction committed, so a rolled-back save never leaves
+    a version number that another process could reuse for different content."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._copies: OrderedDict[str, tuple[int, Intervention]] = OrderedDict()
+
+    def get(self, iid: str, version: int) -> Intervention | None:
+        kept = self._copies.get(iid)
+        if kept is None or kept[0] != version:
+            return None
+        self._copies.move_to_end(iid)
+        return kept[1]
+
+    def put(self, iid: str, version: int, state: Intervention) -> None:
+        self._copies[iid] = (version, state)
+        self._copies.move_to_end(iid)
+        while len(self._copies) > self.size:
+            self._copies.popitem(last=False)
+
+    def drop(self, iid: str) -> None:
+        self._copies.pop(iid, None)
+
+
+def as_stored(state: Intervention) -> Intervention:
+    """The aggregate as `load` reads it back: the answers of open rounds only."""
+    open_keys = {k for k, r in state.rounds.items() if r.status == "open"}
+    if all(r.round_key in open_keys for r in state.responses.values()):
+        return state
+    kept = {rid: r for rid, r in state.responses.items() if r.round_key in open_keys}
+    return replace(state, responses=kept)
+
+
 class SqlStore:
     """Owns the engine and hands out units of work."""
+
+    # Tests switch this on: every kept copy handed out is compared with a fresh load.
+    verify_kept = False
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.kept = KeptAggregates()
 
     async def create_all(self) -> None:
         """For tests only; the application runs Alembic migrations."""
@@ -99,10 +144,12 @@ class SqlStore:
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[UnitOfWork]:
-        async with self.sessions() as session, session.begin():
-            uow = UnitOfWork(session)
-            yield uow
-            await uow.write_outbox()
+        async with self.sessions() as session:
+            async with session.begin():
+                uow = UnitOfWork(session, self.kept, verify=self.verify_kept)
+                yield uow
+                await uow.write_outbox()
+            uow.committed()
 
     async def purge(self, now: datetime, days: int) -> int:
         """Delete the raw answers (and pending deliveries) of interventions closed more than
@@ -133,7 +180,14 @@ class SqlStore:
             )
             await s.execute(delete(orm.ResponseRow).where(orm.ResponseRow.intervention_id.in_(ids)))
             await s.execute(delete(orm.OutboxRow).where(orm.OutboxRow.intervention_id.in_(ids)))
+            # Answers were removed outside `save`: copies kept by any process are stale now.
+            await s.execute(
+                update(orm.InterventionRow)
+                .where(orm.InterventionRow.id.in_(ids))
+                .values(version=orm.InterventionRow.version + 1)
+            )
             for iid in ids:
+                uow.forgot(iid)
                 await s.execute(
                     insert(orm.AuditRow).values(
                         intervention_id=iid,
@@ -152,9 +206,29 @@ class SqlStore:
 class UnitOfWork:
     """Everything one event does, committed together or not at all."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(
+        self, session: AsyncSession, kept: KeptAggregates | None = None, verify: bool = False
+    ) -> None:
         self.session = session
         self._outbox: list[dict[str, Any]] = []
+        self._kept = kept or KeptAggregates(0)
+        self._verify = verify
+        # What this unit read or wrote, for the kept copies once (and only if) it commits.
+        self._to_keep: dict[str, tuple[int, Intervention]] = {}
+        self._stale: set[str] = set()
+        self._versions: dict[str, int] = {}  # as read by `load` in this unit
+
+    def committed(self) -> None:
+        for iid in self._stale:
+            self._kept.drop(iid)
+        for iid, (version, state) in self._to_keep.items():
+            if iid not in self._stale:
+                self._kept.put(iid, version, state)
+
+    def forgot(self, iid: str) -> None:
+        """Rows of this intervention changed outside `save`: nothing kept of it is current."""
+        self._stale.add(iid)
+        self._to_keep.pop(iid, None)
 
     async def first_time(self, platform: str, event_id: str, now: datetime) -> bool:
         """Record the event id; False when it was already processed (a platform retry)."""
@@ -213,6 +287,21 @@ class UnitOfWork:
         row = await s.get(orm.InterventionRow, iid, with_for_update=lock)
         if row is None:
             return None
+        self._versions[iid] = row.version
+        kept = self._kept.get(iid, row.version)
+        if kept is not None and not self._verify:
+            return kept
+        state = await self._read(row)
+        if kept is not None and kept != state:
+            raise AssertionError(f"the copy kept of {iid} v{row.version} differs from the rows")
+        if iid not in self._stale:
+            self._to_keep[iid] = (row.version, state)
+        return state
+
+    async def _read(self, row: orm.InterventionRow) -> Intervention:
+        """The aggregate from its rows."""
+        s = self.session
+        iid = row.id
         participants = {
             UserId(p.user): Participant(
                 UserId(p.user),
@@ -343,6 +432,8 @@ class UnitOfWork:
         )
 
     async def version_of(self, iid: str) -> int:
+        if iid in self._versions:  # read (and locked, if asked) by `load` in this unit
+            return self._versions[iid]
         v = await self.session.scalar(
             select(orm.InterventionRow.version).where(orm.InterventionRow.id == iid)
         )
@@ -377,6 +468,9 @@ class UnitOfWork:
             )
             if done.rowcount != 1:  # type: ignore[attr-defined]
                 raise ConcurrentUpdate(after.id)
+        self._versions[after.id] = saved = 1 if before is None else version + 1
+        if after.id not in self._stale:
+            self._to_keep[after.id] = (saved, as_stored(after))
         old = before or Intervention(after.id, "", "", "", "", "draft", "fr", "", after.created_at)
         iid = after.id
         await _sync(
@@ -625,6 +719,7 @@ class UnitOfWork:
 
     async def forget(self, iid: str, user: str, erase_member: bool) -> int:
         """Erase a person's answers (all rounds, all visibilities) through the author link."""
+        self.forgot(iid)
         ids = list(
             await self.session.scalars(
                 select(orm.ResponseAuthorRow.response_id).where(

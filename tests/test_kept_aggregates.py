@@ -1,0 +1,160 @@
+"""The store keeps the intervention each unit committed and hands it to the next event while
+its version has not moved: never a copy that a rollback, an erasure, a purge or another
+process's save has made stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from engine_helpers import T0, Session
+from sqlalchemy import event, select, update
+
+from bot.storage import orm
+from bot.storage.store import SqlStore, make_engine
+
+PEOPLE = ("ana", "ben", "cleo")
+
+
+@contextmanager
+def participant_reads(store: SqlStore) -> Iterator[list[str]]:
+    """The SELECTs that read participant rows while the block runs."""
+    seen: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM participants" in statement:
+            seen.append(statement)
+
+    event.listen(store.engine.sync_engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(store.engine.sync_engine, "before_cursor_execute", note)
+
+
+@pytest.fixture
+def unverified(store: SqlStore) -> Iterator[SqlStore]:
+    """The store as it runs in production: kept copies are handed out without a fresh load."""
+    store.verify_kept = False
+    yield store
+    store.verify_kept = True
+
+
+def with_round() -> Session:
+    s = Session()
+    s.group_with(*PEOPLE)
+    s.cmd("round open trust.intake")
+    s.answer("ana", "trust.intake", {"trust.hope": "hope"}, visibility="group_anonymous")
+    return s
+
+
+async def test_the_next_event_reuses_what_the_last_one_committed(unverified: SqlStore) -> None:
+    store = unverified
+    s = with_round()
+    assert s.state is not None
+    async with store.unit() as uow:
+        await uow.save(None, s.state, 0)
+    with participant_reads(store) as reads:
+        async with store.unit() as uow:
+            loaded = await uow.load(s.state.id, lock=True)
+    assert loaded == s.state
+    assert reads == []
+
+
+async def test_a_save_that_rolled_back_leaves_nothing_kept(unverified: SqlStore) -> None:
+    store = unverified
+    s = with_round()
+    first = s.state
+    assert first is not None
+    async with store.unit() as uow:
+        await uow.save(None, first, 0)
+    s.answer("ben", "trust.intake", {"trust.hope": "never stored"}, visibility="facilitator")
+    assert s.state is not None
+    with pytest.raises(RuntimeError):
+        async with store.unit() as uow:
+            await uow.save(first, s.state, 1)
+            raise RuntimeError("the unit fails after saving")
+    async with store.unit() as uow:
+        loaded = await uow.load(first.id)
+    assert loaded == first
+
+
+async def test_a_save_by_another_process_is_read_from_the_rows(
+    unverified: SqlStore, database_url: str
+) -> None:
+    store = unverified
+    other = SqlStore(make_engine(database_url))
+    try:
+        s = with_round()
+        first = s.state
+        assert first is not None
+        async with store.unit() as uow:
+            await uow.save(None, first, 0)
+        s.answer("ben", "trust.intake", {"trust.hope": "from elsewhere"}, visibility="facilitator")
+        assert s.state is not None
+        async with other.unit() as uow:
+            await uow.save(first, s.state, 1)
+        async with store.unit() as uow:
+            loaded = await uow.load(first.id)
+        assert loaded == s.state
+    finally:
+        await other.close()
+
+
+async def test_an_erasure_is_never_undone_by_a_kept_copy(unverified: SqlStore) -> None:
+    store = unverified
+    s = with_round()
+    assert s.state is not None
+    async with store.unit() as uow:
+        await uow.save(None, s.state, 0)
+        await uow.forget(s.state.id, "ana", erase_member=True)
+    async with store.unit() as uow:
+        loaded = await uow.load(s.state.id)
+    assert loaded is not None
+    assert "ana" not in loaded.participants and not loaded.responses
+
+
+async def test_a_purge_in_another_process_outdates_every_kept_copy(
+    unverified: SqlStore, database_url: str
+) -> None:
+    store = unverified
+    s = with_round()
+    first = s.state
+    assert first is not None
+    async with store.unit() as uow:
+        await uow.save(None, first, 0)
+    s.cmd("close")
+    assert s.state is not None and s.state.status == "closed"
+    async with store.unit() as uow:
+        await uow.save(first, s.state, 1)
+    other = SqlStore(make_engine(database_url))
+    try:
+        assert await other.purge(T0 + timedelta(days=400), days=30) == 1
+    finally:
+        await other.close()
+    with participant_reads(store) as reads:
+        async with store.unit() as uow:
+            await uow.load(s.state.id)
+    assert reads, "the purge bumped the version: the copy kept before it is not reused"
+
+
+async def test_the_suite_catches_a_row_changed_behind_the_stores_back(store: SqlStore) -> None:
+    """The check every test runs with: a kept copy that differs from the rows is an error."""
+    s = with_round()
+    assert s.state is not None
+    async with store.unit() as uow:
+        await uow.save(None, s.state, 0)
+    async with store.unit() as uow:  # a write that does not go through `save` (a bug)
+        await uow.session.execute(
+            update(orm.ParticipantRow)
+            .where(orm.ParticipantRow.user == "ana")
+            .values(display_name="changed")
+        )
+    with pytest.raises(AssertionError, match="differs from the rows"):
+        async with store.unit() as uow:
+            await uow.load(s.state.id)
+    async with store.unit() as uow:
+        names = set(await uow.session.scalars(select(orm.ParticipantRow.display_name)))
+    assert "changed" in names
