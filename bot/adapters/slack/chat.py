@@ -122,6 +122,13 @@ class MethodGate:
     def __init__(self, max_wait: float) -> None:
         self.max_wait = max_wait
         self._until: dict[tuple[str, str], float] = {}
+        self._lines: dict[tuple[str, str], asyncio.Lock] = {}
+
+    def line(self, key: tuple[str, str]) -> asyncio.Lock:
+        """Where callers that found the gate shut wait their turn: each tries alone once it
+        opens, so a limit that frees one call at a time costs one 429 at most, not one per
+        waiting caller."""
+        return self._lines.setdefault(key, asyncio.Lock())
 
     def block(self, key: tuple[str, str], seconds: float) -> None:
         self._until[key] = max(self._until.get(key, 0.0), time.monotonic() + seconds)
@@ -201,23 +208,38 @@ class SlackChat:
         key = (workspace, method)
         waited = 0.0
         while True:
-            pause = self.gate.remaining(key)
-            if pause > 0:
-                if waited + pause > self.gate.max_wait:
-                    raise DeliveryError("ratelimited", permanent=False, retry_after=pause)
-                await asyncio.sleep(pause)
-                waited += pause
-            try:
-                if method.startswith("chat."):  # blocks need a JSON body
-                    return await client.api_call(method, json=params)
-                return await client.api_call(method, params=params)
-            except SlackApiError as error:
-                failure = self._failure(error)
-            if self.gate.max_wait <= 0 or failure.retry_after is None:
-                raise failure  # off by default: the dispatcher reschedules on Retry-After
-            self.gate.block(key, failure.retry_after)
-            if waited + failure.retry_after > self.gate.max_wait:
-                raise failure
+            if self.gate.remaining(key) <= 0:
+                try:
+                    return await self._request(client, method, params)
+                except SlackApiError as error:
+                    waited = self._held_back(key, self._failure(error), waited)
+                continue
+            async with self.gate.line(key):
+                while (pause := self.gate.remaining(key)) > 0:
+                    if waited + pause > self.gate.max_wait:
+                        raise DeliveryError("ratelimited", permanent=False, retry_after=pause)
+                    await asyncio.sleep(pause)
+                    waited += pause
+                try:
+                    return await self._request(client, method, params)
+                except SlackApiError as error:
+                    waited = self._held_back(key, self._failure(error), waited)
+
+    @staticmethod
+    async def _request(client: AsyncWebClient, method: str, params: dict[str, Any]) -> Any:
+        if method.startswith("chat."):  # blocks need a JSON body
+            return await client.api_call(method, json=params)
+        return await client.api_call(method, params=params)
+
+    def _held_back(self, key: tuple[str, str], failure: DeliveryError, waited: float) -> float:
+        """A 429 shuts the gate for its Retry-After, and the caller waits there if that fits in
+        what it may still wait; any other failure, or a longer wait, goes to the dispatcher."""
+        if self.gate.max_wait <= 0 or failure.retry_after is None:
+            raise failure  # off by default: the dispatcher reschedules on Retry-After
+        self.gate.block(key, failure.retry_after)
+        if waited + failure.retry_after > self.gate.max_wait:
+            raise failure
+        return waited
 
     async def dm_channel(self, user: UserRef) -> str:
         key = (user.workspace, user.user)
