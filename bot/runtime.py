@@ -101,13 +101,14 @@ class Runner:
                 else:
                     await uow.save(state, after, version)
             replies: list[OutMessage] = []
+            encoded: dict[int, Any] = {}  # a message sent to many is encoded once
             for effect in outcome.effects:
                 if isinstance(effect, Reply):
                     reader = self._actor_reader(after or state, event)
                     replies.append(self._reply(after or state, effect, reader))
                     continue
                 assert after is not None, effect
-                queued |= await self._write(uow, after, effect, now)
+                queued |= await self._write(uow, after, effect, now, encoded)
         if queued and self.on_enqueued is not None:
             self.on_enqueued()
         current = after or state
@@ -168,7 +169,17 @@ class Runner:
         tz = member.timezone if member is not None and member.timezone else state.timezone
         return next_humane(earliest, tz, self.policy.quiet)
 
-    async def _write(self, uow: UnitOfWork, state: Intervention, effect: Effect, now: Any) -> bool:
+    async def _write(
+        self,
+        uow: UnitOfWork,
+        state: Intervention,
+        effect: Effect,
+        now: Any,
+        encoded: dict[int, Any],
+    ) -> bool:
+        """Queue what an effect asks for. `encoded` holds this event's encoded messages by
+        identity (the effects hold them alive meanwhile), so a round's prompt to 1,000 people
+        is encoded once."""
         iid = state.id
         match effect:
             case Audit():
@@ -184,7 +195,7 @@ class Runner:
                 await uow.enqueue(
                     iid,
                     "send",
-                    {"to": _audience(effect.to), "message": encode(effect.message)},
+                    {"to": _audience(effect.to), "message": _encoded(effect.message, encoded)},
                     self._due(state, effect, now),
                 )
             case OpenSpace():
@@ -240,3 +251,10 @@ def _audience(to: ToUser | ToChannel | ToSpace) -> dict[str, Any]:
             return {"space": to.subgroup}
         case ToChannel():
             return {"channel": True}
+
+
+def _encoded(message: object, encoded: dict[int, Any]) -> Any:
+    key = id(message)
+    if key not in encoded:
+        encoded[key] = encode(message)
+    return encoded[key]

@@ -113,9 +113,9 @@ def open_round(
             ctx.send(ToSpace(g.index), prompt_message("round.prompt_space", key))
     else:
         recipients = frozenset(u for u in state.reachable() if not state.is_facilitator(u))
+        prompt = prompt_message("round.prompt", key)  # one message, shared by every recipient
         for user in sorted(recipients):
-            at = (deliver_at or {}).get(user)
-            ctx.send(ToUser(user), prompt_message("round.prompt", key), at=at)
+            ctx.send(ToUser(user), prompt, at=(deliver_at or {}).get(user))
     if not recipients:
         ctx.refuse("error.nobody_to_ask")
     rnd = RoundState(key, "open", ctx.now, recipients, items=items, context=context)
