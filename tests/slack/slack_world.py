@@ -95,7 +95,10 @@ async def make_world(
         port=0,
         api_base_url=fake.base_url,
     )
-    options = {"pace_seconds": 0.0, "rate_limit_retries": 0, **service_options}
+    # No pacing and no waiting in the port: a 429 goes straight back to the dispatcher, whose
+    # retries the tests drive with their clock.
+    options = {"pace_seconds": 0.0, "rate_limit_retries": 0, "rate_limit_wait": 0.0}
+    options.update(service_options)
     service = SlackService(settings, **options)
     url = store.engine.url.render_as_string(hide_password=False)
     clock = ManualClock(T0)

@@ -3,6 +3,7 @@ sub-group spaces, permanent errors recognised."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -201,6 +202,31 @@ async def test_short_retry_afters_are_waited_out_in_the_port_each_message_sent_o
         await port.post(ConversationRef("slack", "T1", "C1"), OutMessage((Segment(f"m{i}"),)))
     assert [m["text"] for m in fake.messages] == [f"m{i}" for i in range(6)]
     assert fake.rejected.get("chat.postMessage", 0) >= 1
+
+
+async def test_people_held_back_by_a_limit_retry_one_at_a_time_not_all_at_once(
+    patient: SlackWorld,
+) -> None:
+    """Ten DMs at once against 2 per 0.2 s: all ten arrive, once each. The eight refused at
+    first line up behind the method's gate, so each freed slot is tried by one of them, not
+    by all (all at once would cost 8 + 6 + 4 + 2 = 20 refusals)."""
+    fake = patient.fake
+    users = [f"UQ{i}" for i in range(10)]
+    for user in users:
+        fake.add_user(user)
+    port = patient.service.port
+    for user in users:  # DM channels opened beforehand, as after the consent round
+        await port.dm_channel(UserRef("slack", "T1", UserId(user)))
+    fake.fractional_retry_after = True
+    fake.limit("chat.postMessage", 2, 0.2)
+    await asyncio.gather(
+        *(
+            port.send_direct(UserRef("slack", "T1", UserId(u)), OutMessage((Segment(u),)))
+            for u in users
+        )
+    )
+    assert sorted(m["text"] for m in fake.messages) == sorted(users)
+    assert fake.rejected["chat.postMessage"] < 16
 
 
 async def test_a_long_retry_after_goes_back_and_holds_the_method_meanwhile(

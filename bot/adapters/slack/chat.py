@@ -123,6 +123,7 @@ class MethodGate:
         self.max_wait = max_wait
         self._until: dict[tuple[str, str], float] = {}
         self._lines: dict[tuple[str, str], asyncio.Lock] = {}
+        self._limited_at: dict[tuple[str, str], float] = {}
 
     def line(self, key: tuple[str, str]) -> asyncio.Lock:
         """Where callers that found the gate shut wait their turn: each tries alone once it
@@ -131,7 +132,13 @@ class MethodGate:
         return self._lines.setdefault(key, asyncio.Lock())
 
     def block(self, key: tuple[str, str], seconds: float) -> None:
-        self._until[key] = max(self._until.get(key, 0.0), time.monotonic() + seconds)
+        now = time.monotonic()
+        self._until[key] = max(self._until.get(key, 0.0), now + seconds)
+        self._limited_at[key] = now
+
+    def hot(self, key: tuple[str, str]) -> bool:
+        """Refused within the last `max_wait` seconds: the limit is near, calls go in line."""
+        return time.monotonic() - self._limited_at.get(key, -1e9) < self.max_wait
 
     def remaining(self, key: tuple[str, str]) -> float:
         return max(0.0, self._until.get(key, 0.0) - time.monotonic())
@@ -208,7 +215,7 @@ class SlackChat:
         key = (workspace, method)
         waited = 0.0
         while True:
-            if self.gate.remaining(key) <= 0:
+            if self.gate.remaining(key) <= 0 and not self.gate.hot(key):
                 try:
                     return await self._request(client, method, params)
                 except SlackApiError as error:

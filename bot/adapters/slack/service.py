@@ -33,10 +33,13 @@ class SlackService:
         settings: SlackSettings,
         *,
         pace_seconds: float = 1.0,
-        rate_limit_retries: int = 1,
-        rate_limit_wait: float = 0.0,
+        rate_limit_retries: int = 0,
+        rate_limit_wait: float = 60.0,
         workers: int = 2,
     ) -> None:
+        # Deliveries wait out a 429 of up to one Slack minute in the port, where every lane
+        # learns from it (SlackChat's MethodGate), rather than in the SDK, where each lane
+        # would find the limit for itself; longer waits go back to the dispatcher.
         self.settings = settings
         self.workers = workers  # runners working after acks (SlackEdge's work queue)
         token = _secret(settings.bot_token)
