@@ -29,6 +29,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot import heap
 from bot.adapters.discord.chat import DiscordChat
 from bot.adapters.discord.handlers import Handlers
 from bot.adapters.discord.service import DiscordService
@@ -165,6 +166,7 @@ async def run(members: int, scale: float) -> None:
         "bench",
     )
     await service.start(app)
+    heap.settle()  # as `tst run` does once started
 
     t0 = time.monotonic()
     await settle(fake, await fake.slash(fac, ["start"], "Bench"))

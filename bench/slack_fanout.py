@@ -32,6 +32,7 @@ def _now() -> datetime:
 
 
 async def main(n: int, scale: float, deadline: float, wait: float) -> None:
+    from bot import heap
     from bot.adapters.slack.service import SlackService
     from bot.app import build
     from bot.config import DatabaseSettings, InterventionDefaults, Settings, SlackSettings
@@ -61,6 +62,7 @@ async def main(n: int, scale: float, deadline: float, wait: float) -> None:
     always = InterventionDefaults(day_start=dtime(0), day_end=dtime(0), working_days="all")
     config = Settings(database=DatabaseSettings(url=db), slack=settings, defaults=always)
     app = build(config, {"slack": service.port})
+    heap.settle()  # as `tst run` does once started
     seq = iter(range(10**9))
 
     def meta(user: str, channel: str | None = "C1") -> EventMeta:

@@ -12,6 +12,7 @@ from typing import Any
 from bot.app import App, build
 from bot.config import Settings
 from bot.health import Probes, ProbeServer
+from bot.heap import release, settle
 from bot.platform import PlatformService
 from bot.scheduler import Wakeup
 from bot.storage.migrate import upgrade
@@ -65,6 +66,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     for service in services:
         await service.start(app)
         log.info("%s started", service.platform)
+    log.debug("%d start-up objects set aside from garbage collection", settle())
     wake.start()
     try:
         await stop.wait()
@@ -75,6 +77,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         if probes is not None:
             await probes.stop()
         await app.store.close()
+        release()
 
 
 async def dispatch_forever(settings: Settings) -> None:
@@ -82,6 +85,7 @@ async def dispatch_forever(settings: Settings) -> None:
     services = services_for(settings)
     app = build(settings, {s.platform: s.port for s in services})
     wake = Wakeup(app.dispatcher, app.runner.clock, settings.delivery.tick_seconds)
+    settle()
     wake.start()
     try:
         await asyncio.Event().wait()
