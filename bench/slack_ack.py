@@ -115,6 +115,7 @@ def _pct(values: list[float], q: float) -> float:
 
 
 async def main(bursts: int, workers: int) -> None:
+    from bot import heap
     from bot.adapters.slack.service import SlackService
     from bot.app import build
     from bot.config import DatabaseSettings, Settings, SlackSettings
@@ -138,6 +139,7 @@ async def main(bursts: int, workers: int) -> None:
     app = build(config, {"slack": service.port})
     await service.start(app)
     bare_runner, bare_url = await _bare_app(fake)
+    heap.settle()  # as `tst run` does once started (for both apps: they share this process)
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
