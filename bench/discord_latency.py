@@ -24,6 +24,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot import heap
 from bot.adapters.discord.service import DiscordService
 from bot.app import build
 from bot.config import DatabaseSettings, DiscordSettings, InterventionDefaults, Settings
@@ -130,6 +131,7 @@ async def run(levels: tuple[int, ...], bursts: int) -> None:
     bare_task = asyncio.create_task(bare.connect())
     await bare.wait_until_ready()
     bare_session = fake.sessions[-1]
+    heap.settle()  # as `tst run` does once started (for both clients: they share this process)
     # The bare client synced last: its /tst (with `status`) is the one the fake dispatches.
 
     results: dict[tuple[str, int], tuple[list[float], list[float]]] = {}
