@@ -12,6 +12,7 @@ import pytest
 from engine_helpers import T0, Session
 from sqlalchemy import event, select, update
 
+from bot.core.model import Intervention
 from bot.storage import orm
 from bot.storage.store import SqlStore, make_engine
 
@@ -50,26 +51,29 @@ def with_round() -> Session:
     return s
 
 
-async def test_the_next_event_reuses_what_the_last_one_committed(unverified: SqlStore) -> None:
-    store = unverified
-    s = with_round()
-    assert s.state is not None
-    async with store.unit() as uow:
-        await uow.save(None, s.state, 0)
-    with participant_reads(store) as reads:
-        async with store.unit() as uow:
-            loaded = await uow.load(s.state.id, lock=True)
-    assert loaded == s.state
-    assert reads == []
-
-
-async def test_a_save_that_rolled_back_leaves_nothing_kept(unverified: SqlStore) -> None:
-    store = unverified
+async def saved(store: SqlStore) -> tuple[Session, Intervention]:
+    """An intervention with an open round, as its first unit committed it."""
     s = with_round()
     first = s.state
     assert first is not None
     async with store.unit() as uow:
         await uow.save(None, first, 0)
+    return s, first
+
+
+async def test_the_next_event_reuses_what_the_last_one_committed(unverified: SqlStore) -> None:
+    store = unverified
+    _s, first = await saved(store)
+    with participant_reads(store) as reads:
+        async with store.unit() as uow:
+            loaded = await uow.load(first.id, lock=True)
+    assert loaded == first
+    assert reads == []
+
+
+async def test_a_save_that_rolled_back_leaves_nothing_kept(unverified: SqlStore) -> None:
+    store = unverified
+    s, first = await saved(store)
     s.answer("ben", "trust.intake", {"trust.hope": "never stored"}, visibility="facilitator")
     assert s.state is not None
     with pytest.raises(RuntimeError):
@@ -87,11 +91,7 @@ async def test_a_save_by_another_process_is_read_from_the_rows(
     store = unverified
     other = SqlStore(make_engine(database_url))
     try:
-        s = with_round()
-        first = s.state
-        assert first is not None
-        async with store.unit() as uow:
-            await uow.save(None, first, 0)
+        s, first = await saved(store)
         s.answer("ben", "trust.intake", {"trust.hope": "from elsewhere"}, visibility="facilitator")
         assert s.state is not None
         async with other.unit() as uow:
@@ -120,11 +120,7 @@ async def test_a_purge_in_another_process_outdates_every_kept_copy(
     unverified: SqlStore, database_url: str
 ) -> None:
     store = unverified
-    s = with_round()
-    first = s.state
-    assert first is not None
-    async with store.unit() as uow:
-        await uow.save(None, first, 0)
+    s, first = await saved(store)
     s.cmd("close")
     assert s.state is not None and s.state.status == "closed"
     async with store.unit() as uow:
@@ -142,10 +138,7 @@ async def test_a_purge_in_another_process_outdates_every_kept_copy(
 
 async def test_the_suite_catches_a_row_changed_behind_the_stores_back(store: SqlStore) -> None:
     """The check every test runs with: a kept copy that differs from the rows is an error."""
-    s = with_round()
-    assert s.state is not None
-    async with store.unit() as uow:
-        await uow.save(None, s.state, 0)
+    _s, first = await saved(store)
     async with store.unit() as uow:  # a write that does not go through `save` (a bug)
         await uow.session.execute(
             update(orm.ParticipantRow)
@@ -154,7 +147,7 @@ async def test_the_suite_catches_a_row_changed_behind_the_stores_back(store: Sql
         )
     with pytest.raises(AssertionError, match="differs from the rows"):
         async with store.unit() as uow:
-            await uow.load(s.state.id)
+            await uow.load(first.id)
     async with store.unit() as uow:
         names = set(await uow.session.scalars(select(orm.ParticipantRow.display_name)))
     assert "changed" in names
