@@ -180,14 +180,8 @@ class SqlStore:
             )
             await s.execute(delete(orm.ResponseRow).where(orm.ResponseRow.intervention_id.in_(ids)))
             await s.execute(delete(orm.OutboxRow).where(orm.OutboxRow.intervention_id.in_(ids)))
-            # Answers were removed outside `save`: copies kept by any process are stale now.
-            await s.execute(
-                update(orm.InterventionRow)
-                .where(orm.InterventionRow.id.in_(ids))
-                .values(version=orm.InterventionRow.version + 1)
-            )
+            await uow.outdate(ids)
             for iid in ids:
-                uow.forgot(iid)
                 await s.execute(
                     insert(orm.AuditRow).values(
                         intervention_id=iid,
@@ -206,29 +200,30 @@ class SqlStore:
 class UnitOfWork:
     """Everything one event does, committed together or not at all."""
 
-    def __init__(
-        self, session: AsyncSession, kept: KeptAggregates | None = None, verify: bool = False
-    ) -> None:
+    def __init__(self, session: AsyncSession, kept: KeptAggregates, verify: bool) -> None:
         self.session = session
         self._outbox: list[dict[str, Any]] = []
-        self._kept = kept or KeptAggregates(0)
+        self._kept = kept
         self._verify = verify
         # What this unit read or wrote, for the kept copies once (and only if) it commits.
         self._to_keep: dict[str, tuple[int, Intervention]] = {}
-        self._stale: set[str] = set()
-        self._versions: dict[str, int] = {}  # as read by `load` in this unit
+        self._versions: dict[str, int] = {}  # as read by `load` or written by `save` here
 
     def committed(self) -> None:
-        for iid in self._stale:
-            self._kept.drop(iid)
         for iid, (version, state) in self._to_keep.items():
-            if iid not in self._stale:
-                self._kept.put(iid, version, state)
+            self._kept.put(iid, version, state)
 
-    def forgot(self, iid: str) -> None:
-        """Rows of this intervention changed outside `save`: nothing kept of it is current."""
-        self._stale.add(iid)
-        self._to_keep.pop(iid, None)
+    async def outdate(self, ids: Sequence[str]) -> None:
+        """Rows of these interventions changed outside `save` (erasure, purge): a version bump
+        makes every copy kept of them, in any process, stale."""
+        await self.session.execute(
+            update(orm.InterventionRow)
+            .where(orm.InterventionRow.id.in_(ids))
+            .values(version=orm.InterventionRow.version + 1)
+        )
+        for iid in ids:
+            self._versions.pop(iid, None)
+            self._to_keep.pop(iid, None)
 
     async def first_time(self, platform: str, event_id: str, now: datetime) -> bool:
         """Record the event id; False when it was already processed (a platform retry)."""
@@ -294,8 +289,7 @@ class UnitOfWork:
         state = await self._read(row)
         if kept is not None and kept != state:
             raise AssertionError(f"the copy kept of {iid} v{row.version} differs from the rows")
-        if iid not in self._stale:
-            self._to_keep[iid] = (row.version, state)
+        self._to_keep[iid] = (row.version, state)
         return state
 
     async def _read(self, row: orm.InterventionRow) -> Intervention:
@@ -469,8 +463,7 @@ class UnitOfWork:
             if done.rowcount != 1:  # type: ignore[attr-defined]
                 raise ConcurrentUpdate(after.id)
         self._versions[after.id] = saved = 1 if before is None else version + 1
-        if after.id not in self._stale:
-            self._to_keep[after.id] = (saved, as_stored(after))
+        self._to_keep[after.id] = (saved, as_stored(after))
         old = before or Intervention(after.id, "", "", "", "", "draft", "fr", "", after.created_at)
         iid = after.id
         await _sync(
@@ -719,7 +712,7 @@ class UnitOfWork:
 
     async def forget(self, iid: str, user: str, erase_member: bool) -> int:
         """Erase a person's answers (all rounds, all visibilities) through the author link."""
-        self.forgot(iid)
+        await self.outdate([iid])
         ids = list(
             await self.session.scalars(
                 select(orm.ResponseAuthorRow.response_id).where(
