@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -215,13 +216,9 @@ class SlackChat:
         key = (workspace, method)
         waited = 0.0
         while True:
-            if self.gate.remaining(key) <= 0 and not self.gate.hot(key):
-                try:
-                    return await self._request(client, method, params)
-                except SlackApiError as error:
-                    waited = self._held_back(key, self._failure(error), waited)
-                continue
-            async with self.gate.line(key):
+            # Near the limit (shut, or refused lately) callers go in line, one call at a time.
+            near = self.gate.remaining(key) > 0 or self.gate.hot(key)
+            async with self.gate.line(key) if near else contextlib.nullcontext():
                 while (pause := self.gate.remaining(key)) > 0:
                     if waited + pause > self.gate.max_wait:
                         raise DeliveryError("ratelimited", permanent=False, retry_after=pause)
