@@ -98,6 +98,39 @@ async def test_closing_finishes_what_was_accepted_and_stops_the_workers() -> Non
     assert not [t for t in asyncio.all_tasks() if "WorkQueue._work" in repr(t.get_coro())]
 
 
+async def test_one_persons_inputs_run_in_order_even_when_the_first_is_slow() -> None:
+    queue = WorkQueue(workers=2)
+    order: list[str] = []
+
+    async def work(name: str, pause: float) -> None:
+        await asyncio.sleep(pause)  # a slow users.info for the first, a cached one after
+        order.append(name)
+
+    queue.put(partial(work, "start", 0.05), lane="fatou")
+    queue.put(partial(work, "invite", 0.0), lane="fatou")
+    queue.put(partial(work, "status", 0.0), lane="ben")
+    await queue.settle()
+    assert order == ["status", "start", "invite"]  # Ben did not wait; Fatou's kept her order
+    await queue.close()
+
+
+async def test_a_busy_lane_takes_turns_with_the_others() -> None:
+    queue = WorkQueue(workers=1)
+    order: list[str] = []
+
+    async def work(name: str) -> None:
+        order.append(name)
+
+    for i in range(3):
+        queue.put(partial(work, f"a{i}"), lane="a")
+    queue.put(partial(work, "b0"), lane="b")
+    assert queue.pending == 4
+    await queue.settle()
+    assert order == ["a0", "b0", "a1", "a2"]
+    assert queue.pending == 0
+    await queue.close()
+
+
 def test_a_queue_needs_a_worker() -> None:
     with pytest.raises(ValueError):
         WorkQueue(workers=0)

@@ -207,3 +207,17 @@ async def test_get_my_prompts_works_in_a_process_that_never_saw_the_bounced_dm(
     answer = next(b for b in buttons_shown(w, got) if b.endswith(f":answer:{ROUND}"))
     modal = fake.acks(await w.click(cleo, answer, dm=False))[0]
     assert modal["type"] == 9
+
+
+async def test_a_slow_ack_does_not_let_the_next_command_overtake_the_first(world: World) -> None:
+    w = world
+    # The first command's "thinking…" ack meets a 429 and waits; the second's goes through.
+    w.fake.rate_limit(r"POST /interactions/\d+/[^/]+/callback", retry_after=0.3)
+    first = await w.fake.slash(w.fac, ["start"], "Équipe")
+    second = await w.fake.slash(w.fac, ["invite"], f"<@{w.people['ana']}>")
+    await w.settle(first)
+    await w.settle(second)
+    assert sum(c.status == 429 for c in w.fake.calls) == 1
+    assert any(b.endswith(":consent:accept") for b in w.buttons(w.people["ana"])), w.fake.replies(
+        second
+    )

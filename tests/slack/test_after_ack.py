@@ -43,6 +43,22 @@ async def test_a_burst_of_commands_gets_one_ephemeral_answer_each(world: SlackWo
     assert {a["response_type"] for a in answers} == {"ephemeral"}
 
 
+async def test_a_facilitators_commands_take_effect_in_the_order_they_were_typed(
+    world: SlackWorld,
+) -> None:
+    # The first command waits for users.info; the second would find the profile cached and
+    # overtake it, inviting into an intervention that does not exist yet.
+    world.fake.delay_next("users.info", 0.3)
+    before = len(world.fake.responses)
+    first = await world.slack.slash("start Équipe", FAC)
+    second = await world.slack.slash(f"invite <@{ANA}|ana>", FAC)
+    assert (first.status, second.status) == (200, 200)
+    await world.settle()
+    answers = [r.get("text", "") for r in world.fake.responses[before:]]
+    assert len(answers) == 2
+    assert world.fake.messages_in(world.fake.dm_of(ANA)), answers  # the invitation reached Ana
+
+
 async def test_the_ack_does_not_wait_for_busy_workers_and_the_answer_follows(
     world: SlackWorld,
 ) -> None:

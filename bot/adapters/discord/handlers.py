@@ -12,6 +12,7 @@ from discord import app_commands
 
 from bot.adapters.discord import complete, parse, render
 from bot.adapters.discord.chat import DiscordChat
+from bot.adapters.turns import Turns
 from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import InterventionId, UserId, UserRef, Visibility
 from bot.core.ports import AnswerForm, OutButton, OutMessage, Segment
@@ -79,6 +80,7 @@ class Handlers:
         self.pending: dict[tuple[str, str], list[OutMessage]] = {}
         self.unreachable_users: dict[str, set[str]] = {}
         self.notices: dict[str, Any] = {}
+        self.turns = Turns()  # one person's inputs reach the runner in the order they came
 
     def _app(self) -> App:
         assert self.app is not None, "Handlers used before start()"
@@ -124,10 +126,12 @@ class Handlers:
     # -- slash commands -----------------------------------------------------------------------
 
     async def command(self, i: Inter, text: str) -> None:
-        # Acknowledge first (rule 6): the runner may take longer than Discord's 3 s.
-        await i.response.defer(ephemeral=True, thinking=True)
-        meta = parse.meta_from(interaction_payload(i))
-        await self._show(i, await self._handle(i, CommandIssued(meta, text)))
+        with self.turns.take(i.user.id) as turn:
+            # Acknowledge first (rule 6): the runner may take longer than Discord's 3 s.
+            await i.response.defer(ephemeral=True, thinking=True)
+            meta = parse.meta_from(interaction_payload(i))
+            await turn.ready()
+            await self._show(i, await self._handle(i, CommandIssued(meta, text)))
 
     async def rounds(self, i: Inter, current: str) -> list[app_commands.Choice[str]]:
         return complete.plain(current, self._app().flow.round_keys())
@@ -162,9 +166,11 @@ class Handlers:
             await i.response.defer(ephemeral=True, thinking=True)
             await self._my_prompts(i, meta, iid)
         elif action in CHOICES:
-            await i.response.defer(ephemeral=True, thinking=True)
-            event = ChoiceMade(meta, InterventionId(iid), action, value)
-            await self._show(i, await self._handle(i, event))
+            with self.turns.take(i.user.id) as turn:
+                await i.response.defer(ephemeral=True, thinking=True)
+                await turn.ready()
+                event = ChoiceMade(meta, InterventionId(iid), action, value)
+                await self._show(i, await self._handle(i, event))
         else:
             await i.response.send_message(self._text(meta, "discord.error.generic"), ephemeral=True)
 
@@ -193,7 +199,13 @@ class Handlers:
         if target is None:
             return
         iid, round_key, page = target
-        await i.response.defer(ephemeral=True, thinking=True)
+        with self.turns.take(i.user.id) as turn:
+            await i.response.defer(ephemeral=True, thinking=True)
+            await turn.ready()
+            await self._submit(i, iid, round_key, page)
+
+    async def _submit(self, i: Inter, iid: str, round_key: str, page: int) -> None:
+        data = cast(dict[str, Any], i.data or {})
         meta = parse.meta_from(interaction_payload(i))
         form = await self._form(i, iid, round_key)
         if form is None:

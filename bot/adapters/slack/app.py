@@ -150,7 +150,7 @@ class SlackEdge:
         if isinstance(parsed, OpenAnswer):
             self.spawn(self.open_answer(parsed, respond))
             return
-        self.queue.put(partial(self.action, parsed, body, respond))
+        self.queue.put(partial(self.action, parsed, body, respond), lane=_who(body))
 
     async def action(
         self, parsed: ChoiceMade | None, body: dict[str, Any], respond: Respond
@@ -241,7 +241,7 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
     @bolt.command(re.compile(r"^/tst"))
     async def on_command(ack: Any, body: dict[str, Any], request: Any, respond: Any) -> None:
         await ack()
-        edge.queue.put(partial(edge.command, body, request.raw_body, respond))
+        edge.queue.put(partial(edge.command, body, request.raw_body, respond), lane=_who(body))
 
     @bolt.action(re.compile(r"^tst:"))
     async def on_action(ack: Any, body: dict[str, Any], respond: Any) -> None:
@@ -255,7 +255,7 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        edge.queue.put(partial(edge.submission, body))
+        edge.queue.put(partial(edge.submission, body), lane=_who(body))
 
     @bolt.event("app_home_opened")
     async def on_home(body: dict[str, Any]) -> None:
