@@ -1,11 +1,13 @@
 """Slack fan-out: open a DM round for 1,000 participants against the fake Slack enforcing the
 per-method limits, time-scaled (1 minute of Slack = 1 second here by default).
 
-Run `python -m bench.slack_fanout` (about two minutes, most of it the consent setup). Two
-passes over the same intervention: warm (DM channel ids cached, as after the consent DMs) and
-cold (the cache dropped, so every DM needs conversations.open first). Reports delivered /
-duplicated / lost and the ratio of the wall time to the rate-limit floor. Loopback only;
-nothing is asserted.
+Run `python -m bench.slack_fanout` (about a minute, a third of it the consent setup). Three
+passes over the same intervention: warm (DM channel ids cached, as after the consent DMs; the
+port learns chat.postMessage's budget from its first 429s), cold (the cache dropped, so every
+DM needs conversations.open first, whose budget is learned then), and again (the next run of
+the round, both budgets known: PERFORMANCE.md's "once the client is warm"). Reports delivered
+/ duplicated / lost, the 429s and their share of the calls, and the ratio of the wall time to
+the rate-limit floor. Loopback only; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ OPEN_PER_MIN = 50  # conversations.open, Tier 3
 POST_PER_MIN = 300  # chat.postMessage, "several hundred per minute" per workspace
 FAC = "UFAC"
 ROUND = "trust.intake"
+AGAIN = "trust.barometer"  # repeatable: opened for the cold pass and again for the last
 
 
 def _now() -> datetime:
@@ -56,7 +59,11 @@ async def main(n: int, scale: float, deadline: float, wait: float) -> None:
     # Waits up to one Slack minute are spent in the port (SlackChat's rate_limit_wait), not as
     # dispatcher attempts.
     service = SlackService(
-        settings, pace_seconds=1.0 / scale, rate_limit_retries=0, rate_limit_wait=wait * window
+        settings,
+        pace_seconds=1.0 / scale,
+        rate_limit_retries=0,
+        rate_limit_wait=wait * window,
+        rate_window=window,
     )
     # The wall clock drives this run: no quiet hours, or the prompts would wait for the morning.
     always = InterventionDefaults(day_start=dtime(0), day_end=dtime(0), working_days="all")
@@ -110,17 +117,26 @@ async def main(n: int, scale: float, deadline: float, wait: float) -> None:
         )
         header = (
             f"{'pass':<5} | {'delivered':>9} | {'duplicated':>10} | {'lost':>4} | {'dead rows':>9}"
-            f" | {'429s':>5} | {'wall s':>7} | {'floor s':>7} | {'ratio':>6}"
+            f" | {'429s':>5} | {'of calls':>8} | {'wall s':>7} | {'floor s':>7} | {'ratio':>6}"
         )
         print(header)
-        for name, cold, round_key in (("warm", False, ROUND), ("cold", True, "trust.barometer")):
+        passes = (
+            ("warm", False, ROUND, ROUND),  # DM ids cached; the budgets are learned on the way
+            ("cold", True, AGAIN, AGAIN),  # every DM opened again
+            ("again", False, AGAIN, f"{AGAIN}@2"),  # its next run: both budgets known
+        )
+        for name, cold, round_key, prompted in passes:
             if cold:
                 service.port._dm.clear()
+            if name == "again":
+                await app.runner.handle(CommandIssued(meta(FAC), f"round close {round_key}"))
+                await deliver_all()
             # The floor: the last call of the slowest method, each window spent in full at its
             # start (a window's worth at t=0, the next at t=window, ...).
             calls = [((n - 1) // POST_PER_MIN)] + ([(n - 1) // OPEN_PER_MIN] if cold else [])
             floor = max(calls) * window
             mark, rejected = len(fake.messages), sum(fake.rejected.values())
+            calls_before = len(fake.calls)
             started = time.monotonic()
             handled = await app.runner.handle(CommandIssued(meta(FAC), f"round open {round_key}"))
             assert handled.replies, "the round did not open"
@@ -130,7 +146,7 @@ async def main(n: int, scale: float, deadline: float, wait: float) -> None:
             for m in fake.messages[mark:]:
                 user = m["channel"][1:]
                 has = any(
-                    str(e.get("action_id", "")).endswith(f":answer:{round_key}")
+                    str(e.get("action_id", "")).endswith(f":answer:{prompted}")
                     for b in m["blocks"]
                     for e in b.get("elements", [])
                 )
@@ -141,12 +157,17 @@ async def main(n: int, scale: float, deadline: float, wait: float) -> None:
             repeated_keys = sum(c - 1 for c in fake.delivery_keys().values() if c > 1)
             dead = await _dead_rows(app)
             ratio = f"{wall / floor:.2f}x" if floor else "n/a"
+            refused = sum(fake.rejected.values()) - rejected
+            share = refused / max(1, len(fake.calls) - calls_before)
             print(
                 f"{name:<5} | {delivered:>9} | {max(duplicated, repeated_keys):>10} |"
-                f" {n - delivered:>4} | {dead:>9} | {sum(fake.rejected.values()) - rejected:>5} |"
+                f" {n - delivered:>4} | {dead:>9} | {refused:>5} | {share:>8.1%} |"
                 f" {wall:>7.2f} | {floor:>7.2f} | {ratio:>6}"
             )
-        print("target: 0 lost, 0 duplicates, within 1.2x of the floor")
+        print(
+            "target: 0 lost, 0 duplicates, within 1.2x of the floor; at most 1 % of calls"
+            " refused once the budgets are learned (PERFORMANCE.md B3)"
+        )
     finally:
         await service.stop()
         await app.store.close()

@@ -116,6 +116,8 @@ async def test_unreachable_people_are_permanent_failures_and_429_carries_retry_a
     with pytest.raises(DeliveryError) as limited:
         await port.send_direct(UserRef("slack", "T1", UserId(FAC)), msg)
     assert not limited.value.permanent and limited.value.retry_after == 7
+    # A port that leaves every wait to the dispatcher does not pace itself either.
+    assert port.budget.capacity(("T1", "chat.postMessage")) is None
 
 
 async def test_dm_channels_are_opened_once_per_person(world: SlackWorld) -> None:
@@ -187,7 +189,8 @@ async def test_a_taken_name_the_bot_cannot_see_still_fails(world: SlackWorld) ->
 
 @pytest.fixture
 async def patient(store: SqlStore) -> AsyncIterator[SlackWorld]:
-    async for w in make_world(store, rate_limit_wait=2.0):
+    # The fake's limits below count in windows of 0.2 s: the port's budget learns in the same.
+    async for w in make_world(store, rate_limit_wait=2.0, rate_window=0.2):
         yield w
 
 
@@ -202,6 +205,8 @@ async def test_short_retry_afters_are_waited_out_in_the_port_each_message_sent_o
         await port.post(ConversationRef("slack", "T1", "C1"), OutMessage((Segment(f"m{i}"),)))
     assert [m["text"] for m in fake.messages] == [f"m{i}" for i in range(6)]
     assert fake.rejected.get("chat.postMessage", 0) >= 1
+    # The refusals taught the method a budget: here the tier's floor, far above the fake's.
+    assert port.budget.capacity(("T1", "chat.postMessage")) == 100
 
 
 async def test_people_held_back_by_a_limit_retry_one_at_a_time_not_all_at_once(

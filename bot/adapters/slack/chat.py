@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -22,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.model import ConversationRef, MessageRef, UserRef
 from bot.core.ports import DeliveryError, Image, OutMessage
 
+from .limits import ChannelPacer, LearnedBudget, MethodGate
 from .render import message_payloads
 
 log = logging.getLogger(__name__)
@@ -95,56 +95,6 @@ def delivery_error(error: SlackApiError) -> DeliveryError:
     return DeliveryError(reason, permanent=reason in PERMANENT)
 
 
-class ChannelPacer:
-    """chat.postMessage allows about one message per second per channel: wait our turn."""
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self._next: dict[str, float] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-
-    async def turn(self, channel: str) -> None:
-        if self.interval <= 0:
-            return
-        lock = self._locks.setdefault(channel, asyncio.Lock())
-        async with lock:
-            now = time.monotonic()
-            due = self._next.get(channel, now)
-            if due > now:
-                await asyncio.sleep(due - now)
-            self._next[channel] = max(due, now) + self.interval
-
-
-class MethodGate:
-    """What the 429s taught: per (workspace, method), no call before the last Retry-After ends.
-    Callers that would wait at most `max_wait` seconds wait here (and retry) instead of going
-    back to the dispatcher, which counts every claim as an attempt."""
-
-    def __init__(self, max_wait: float) -> None:
-        self.max_wait = max_wait
-        self._until: dict[tuple[str, str], float] = {}
-        self._lines: dict[tuple[str, str], asyncio.Lock] = {}
-        self._limited_at: dict[tuple[str, str], float] = {}
-
-    def line(self, key: tuple[str, str]) -> asyncio.Lock:
-        """Where callers that found the gate shut wait their turn: each tries alone once it
-        opens, so a limit that frees one call at a time costs one 429 at most, not one per
-        waiting caller."""
-        return self._lines.setdefault(key, asyncio.Lock())
-
-    def block(self, key: tuple[str, str], seconds: float) -> None:
-        now = time.monotonic()
-        self._until[key] = max(self._until.get(key, 0.0), now + seconds)
-        self._limited_at[key] = now
-
-    def hot(self, key: tuple[str, str]) -> bool:
-        """Refused within the last `max_wait` seconds: the limit is near, calls go in line."""
-        return time.monotonic() - self._limited_at.get(key, -1e9) < self.max_wait
-
-    def remaining(self, key: tuple[str, str]) -> float:
-        return max(0.0, self._until.get(key, 0.0) - time.monotonic())
-
-
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")[:60] or "tst"
 
@@ -161,11 +111,13 @@ class SlackChat:
         token_for: TokenFor,
         pace_seconds: float = 1.0,
         rate_limit_wait: float = 0.0,
+        rate_window: float = 60.0,
     ) -> None:
         self.client = client
         self.token_for = token_for
         self.pacer = ChannelPacer(pace_seconds)
         self.gate = MethodGate(rate_limit_wait)
+        self.budget = LearnedBudget(rate_window)
         self._dm: dict[tuple[str, str], str] = {}
         self._clients: dict[str, AsyncWebClient] = {}
         # Set by whoever counts 429s (the app's metrics); every 429 this port sees is reported.
@@ -219,15 +171,26 @@ class SlackChat:
             # Near the limit (shut, or refused lately) callers go in line, one call at a time.
             near = self.gate.remaining(key) > 0 or self.gate.hot(key)
             async with self.gate.line(key) if near else contextlib.nullcontext():
-                while (pause := self.gate.remaining(key)) > 0:
+                while (pause := max(self.gate.remaining(key), self._budget_pause(key))) > 0:
                     if waited + pause > self.gate.max_wait:
                         raise DeliveryError("ratelimited", permanent=False, retry_after=pause)
                     await asyncio.sleep(pause)
                     waited += pause
+                sent = self.budget.take(key)  # no await since the check: the place is ours
                 try:
-                    return await self._request(client, method, params)
+                    answer = await self._request(client, method, params)
                 except SlackApiError as error:
-                    waited = self._held_back(key, self._failure(error), waited)
+                    failure = self._failure(error)
+                    if failure.retry_after is not None and self.gate.max_wait > 0:
+                        self.budget.refused(key, sent)
+                    waited = self._held_back(key, failure, waited)
+                    continue
+                self.budget.accepted(key)
+                return answer
+
+    def _budget_pause(self, key: tuple[str, str]) -> float:
+        # The learned budget is part of waiting in the port: off when the port does not wait.
+        return self.budget.pause(key) if self.gate.max_wait > 0 else 0.0
 
     @staticmethod
     async def _request(client: AsyncWebClient, method: str, params: dict[str, Any]) -> Any:

@@ -35,11 +35,13 @@ class SlackService:
         pace_seconds: float = 1.0,
         rate_limit_retries: int = 0,
         rate_limit_wait: float = 60.0,
+        rate_window: float = 60.0,
         workers: int = 2,
     ) -> None:
         # Deliveries wait out a 429 of up to one Slack minute in the port, where every lane
         # learns from it (SlackChat's MethodGate), rather than in the SDK, where each lane
-        # would find the limit for itself; longer waits go back to the dispatcher.
+        # would find the limit for itself; longer waits go back to the dispatcher. The budget
+        # each method learns from its 429s counts calls per `rate_window` (Slack's minute).
         self.settings = settings
         self.workers = workers  # runners working after acks (SlackEdge's work queue)
         token = _secret(settings.bot_token)
@@ -47,7 +49,7 @@ class SlackService:
             settings.api_base_url, token, rate_limit_retries, self._saw_rate_limit
         )
         self.token_for: TokenFor = self._fixed_token
-        self.port = SlackChat(self.client, self._token, pace_seconds, rate_limit_wait)
+        self.port = SlackChat(self.client, self._token, pace_seconds, rate_limit_wait, rate_window)
         self.edge: SlackEdge | None = None
         self._runner: web.AppRunner | None = None
         self._socket: Any = None
