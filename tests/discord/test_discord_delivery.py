@@ -104,8 +104,10 @@ async def test_direct_messages_are_paced_and_each_dm_channel_opened_once(started
     calls = w.fake.calls[start:]
     sends = sorted(c.at for c in calls if c.path.endswith("/messages"))
     assert len(sends) == 12
-    gaps = [b - a for a, b in itertools.pairwise(sends)]
-    assert min(gaps) >= 0.09, gaps  # 10 per second at most, however many are waiting
+    # 10 per second, however many are waiting: at most one call beyond the rate in any
+    # stretch (the pacer keeps its schedule when woken late), with 10 ms for the loopback.
+    for i, j in itertools.combinations(range(len(sends)), 2):
+        assert j - i + 1 <= 2 + (sends[j] - sends[i] + 0.01) / 0.1, sends
     opens = sum(c.path == "/users/@me/channels" for c in w.fake.calls) - opens_before
     assert opens == len(people)
 

@@ -32,20 +32,32 @@ SawRateLimit = Callable[[float], None]
 
 
 class Pacer:
-    """At most one call per `interval` seconds, in arrival order (a DM fan-out must stay well
-    under the global 50/s and Discord's undocumented DM anti-spam)."""
+    """At most one call per `interval` seconds on average, in arrival order (a DM fan-out must
+    stay well under the global 50/s and Discord's undocumented DM anti-spam). The schedule is
+    kept, not restarted from each wake-up: a caller woken late (a busy event loop) leaves the
+    next one less to wait, so late wake-ups do not add up to a slower rate. Two calls may
+    then come closer than `interval`, never more than `2 + elapsed / interval` in a stretch."""
 
-    def __init__(self, interval: float) -> None:
+    def __init__(
+        self,
+        interval: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.interval = interval
+        self.clock = clock
+        self.sleep = sleep
         self._lock = asyncio.Lock()
         self._next = 0.0
 
     async def wait(self) -> None:
         async with self._lock:
-            delay = self._next - time.monotonic()
+            delay = self._next - self.clock()
             if delay > 0:
-                await asyncio.sleep(delay)
-            self._next = max(time.monotonic(), self._next) + self.interval
+                await self.sleep(delay)
+                self._next += self.interval  # on schedule, however late this wake-up was
+            else:  # idle (or more than an interval behind): the schedule starts again now
+                self._next = self.clock() + self.interval
 
 
 class DiscordChat:
