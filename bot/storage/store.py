@@ -703,6 +703,23 @@ class UnitOfWork:
         )
         return int(found or 0)
 
+    async def unreachable(self, iid: str, reason: str) -> set[str]:
+        """Who this intervention's direct messages could not reach for `reason` (dead letters:
+        a platform's "DMs closed"), for the platform to show a count and offer another way;
+        shared by every process and kept across restarts."""
+        row = orm.OutboxRow
+        found = await self.session.scalars(
+            select(row.payload[("to", "user")].as_string())
+            .where(
+                row.intervention_id == iid,
+                row.status == "dead",
+                row.last_error == reason,
+                row.kind == "send",
+            )
+            .distinct()
+        )
+        return {user for user in found if user}
+
     async def cancel(self, key: str) -> None:
         await self.session.execute(
             update(orm.OutboxRow)

@@ -209,6 +209,36 @@ async def test_get_my_prompts_works_in_a_process_that_never_saw_the_bounced_dm(
     assert modal["type"] == 9
 
 
+def closed_dm_counts(fake: FakeDiscord) -> list[str]:
+    """What the channel's notices say now, oldest first (each is edited as people add up)."""
+    return [
+        m["content"]
+        for m in fake.channel_messages()
+        if any(
+            c["custom_id"].endswith(":myprompts:")
+            for row in m.get("components", [])
+            for c in row["components"]
+        )
+    ]
+
+
+async def test_the_closed_dm_count_is_the_same_for_a_process_that_took_over(
+    world: World, fake: FakeDiscord, db_url: str
+) -> None:
+    w = world
+    fake.closed_dms.update({w.people["ben"], w.people["cleo"]})
+    await w.slash(w.fac, "start", "Équipe")
+    await w.slash(w.fac, "invite", " ".join(f"<@{u}>" for u in w.people.values()))
+    await fake.wait_for(lambda: any(" 2 " in c for c in closed_dm_counts(fake)))
+    await w.app.dispatcher.drain()
+    await restart(w, fake, db_url)
+    dan = fake.add_user("dan")
+    fake.closed_dms.add(dan)
+    await w.slash(w.fac, "invite", f"<@{dan}>")
+    # Ben and Cleo were counted by the process before: the new one counts three people.
+    await fake.wait_for(lambda: " 3 " in closed_dm_counts(fake)[-1])
+
+
 async def test_a_slow_ack_does_not_let_the_next_command_overtake_the_first(world: World) -> None:
     w = world
     # The first command's "thinking…" ack meets a 429 and waits; the second's goes through.

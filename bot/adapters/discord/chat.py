@@ -20,6 +20,7 @@ from bot.core.ports import DeliveryError, OutMessage
 
 log = logging.getLogger(__name__)
 CANNOT_DM = 50007
+DMS_CLOSED = f"forbidden:{CANNOT_DM}"  # the reason a bounced DM's outbox row dies with
 DM_TOO_FAST = 40003
 GUILD_TEXT, PRIVATE_THREAD = 0, 12
 THREAD_TYPES = (10, 11, 12)
@@ -176,7 +177,7 @@ class DiscordChat:
         try:
             mid = await self._send(channel, msg)
         except DeliveryError as error:
-            if error.reason == f"forbidden:{CANNOT_DM}" and self.on_unreachable is not None:
+            if error.reason == DMS_CLOSED and self.on_unreachable is not None:
                 await self.on_unreachable(user, msg)
             raise
         return MessageRef(ConversationRef(self.platform, user.workspace, channel), mid)

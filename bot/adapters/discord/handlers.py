@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord import complete, parse, render
-from bot.adapters.discord.chat import DiscordChat
+from bot.adapters.discord.chat import DMS_CLOSED, DiscordChat
 from bot.adapters.turns import Turns
 from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import InterventionId, UserId, UserRef, Visibility
@@ -70,15 +70,16 @@ def interaction_payload(i: Inter) -> dict[str, Any]:
 
 
 class Handlers:
-    """Interaction handling for one App. Multi-page drafts and the closed-DM fallback state are
-    in memory: a restart loses an unfinished multi-page draft and resets the count."""
+    """Interaction handling for one App. Multi-page drafts are in memory (text not sent yet is
+    never written down): a restart loses an unfinished one. The closed-DM count comes from the
+    database; the bounced messages and the notice to edit are this process's, and "Get my
+    prompts" rebuilds from the state where they are missing."""
 
     def __init__(self, chat: DiscordChat) -> None:
         self.chat = chat
         self.app: App | None = None
         self.drafts: dict[tuple[str, str, str], dict[str, str | list[str]]] = {}
         self.pending: dict[tuple[str, str], list[OutMessage]] = {}
-        self.unreachable_users: dict[str, set[str]] = {}
         self.notices: dict[str, Any] = {}
         self.turns = Turns()  # one person's inputs reach the runner in the order they came
 
@@ -245,29 +246,30 @@ class Handlers:
 
     async def unreachable(self, user: UserRef, msg: OutMessage) -> None:
         """A DM bounced (50007): keep it for the "Get my prompts" button, tell the channel how
-        many people are reached that way (a count, never names)."""
+        many people are reached that way (a count, never names). The count comes from the
+        dead letters, so every process and a restarted one count the same people."""
         parsed = [parse_action_id(b.action_id) for b in msg.buttons]
         iid = next((p[0] for p in parsed if p is not None), None)
         if iid is None:
             return
         self.pending.setdefault((iid, user.user), []).append(msg)
-        people = self.unreachable_users.setdefault(iid, set())
-        if user.user in people and iid in self.notices:
-            return
-        people.add(user.user)
         try:
-            await self._notice(iid)
+            async with self._app().store.unit() as uow:
+                people = await uow.unreachable(iid, DMS_CLOSED)
+            # This bounce's own row dies after this call: it is not among them yet.
+            if user.user in people and iid in self.notices:
+                return
+            await self._notice(iid, len(people | {user.user}))
         except Exception:
             log.exception("closed-DM notice for %s failed", iid)
 
-    async def _notice(self, iid: str) -> None:
+    async def _notice(self, iid: str, count: int) -> None:
         app = self._app()
         async with app.store.unit() as uow:
             state = await uow.load(InterventionId(iid))
         if state is None:
             return
         reader = reader_for(state, None)
-        count = len(self.unreachable_users[iid])
         out = OutMessage(
             (Segment(app.renderer.text(reader, "discord.fallback.notice", count=count)),),
             (
