@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import shutil
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -42,8 +47,6 @@ def run(
     import logging
     import multiprocessing
 
-    from bot.serve import serve
-
     settings = _settings(config)
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -51,13 +54,32 @@ def run(
     if workers > 1 and settings.database.url.startswith("sqlite"):
         typer.echo("--workers needs PostgreSQL (SQLite serves one process)", err=True)
         raise typer.Exit(2)
-    extra = [
-        multiprocessing.Process(target=_dispatch_only, args=(config,), daemon=True)
-        for _ in range(workers - 1)
-    ]
-    for process in extra:
-        process.start()
-    asyncio.run(serve(settings))
+    with _shared_metrics(workers):
+        from bot.serve import serve  # imports prometheus_client: after the directory is set
+
+        extra = [
+            multiprocessing.Process(target=_dispatch_only, args=(config,), daemon=True)
+            for _ in range(workers - 1)
+        ]
+        for process in extra:
+            process.start()
+        asyncio.run(serve(settings))
+
+
+@contextlib.contextmanager
+def _shared_metrics(workers: int) -> Iterator[None]:
+    """With several processes, a directory where each one's counters are written for the one
+    serving /metrics to add up (prometheus_client's multi-process mode, chosen once, when it
+    is first imported). An operator's own PROMETHEUS_MULTIPROC_DIR is used as it is."""
+    if workers == 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    shared = tempfile.mkdtemp(prefix="tst-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = shared
+    try:
+        yield
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
 
 
 def _dispatch_only(config: Path | None) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
 from sqlalchemy import case, func, select
 
 from bot.storage import orm
@@ -18,29 +22,47 @@ LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600)
 RateLimitHook = Callable[[float], None]
 
 
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client reads it once, on import
+
+
+class QueueGauges(Collector):
+    """The shared outbox as last read from the database: the same in every process, so they
+    are kept apart from the per-process counters and never summed across processes."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, dict[str, int]] = {}  # series -> kind -> rows
+        self.database_up: int | None = None
+
+    def collect(self) -> Iterator[Metric]:
+        helps = {
+            "tst_outbox_pending": "Outbox rows not yet delivered, by kind.",
+            "tst_outbox_overdue": "Pending rows whose due time has passed.",
+            "tst_outbox_dead": "Rows that could not be delivered (dead letters).",
+        }
+        for name, help_text in helps.items():
+            family = GaugeMetricFamily(name, help_text, labels=["kind"])
+            for kind, rows in sorted(self.counts.get(name, {}).items()):
+                family.add_metric([kind], rows)
+            yield family
+        up = GaugeMetricFamily("tst_database_up", "1 when the last scrape could read the database.")
+        if self.database_up is not None:
+            up.add_metric([], self.database_up)
+        yield up
+
+
 class Metrics:
-    """Counters are this process's (each `tst run` process has its own); queue gauges are
-    read from the database at scrape time, so every process reports the same shared queue."""
+    """Counters and the due-lag histogram count what this process did; the queue gauges are
+    read from the database at scrape time, so every process reports the same shared queue.
+    Under `tst run --workers N` the processes share a directory (PROMETHEUS_MULTIPROC_DIR,
+    set before any of them imports prometheus_client) and the one that serves /metrics
+    adds up everybody's counters."""
 
     def __init__(self) -> None:
         # Not the global default registry: two apps in one process (tests) never collide.
         self.registry = CollectorRegistry()
         r = self.registry
-        self.pending = Gauge(
-            "tst_outbox_pending", "Outbox rows not yet delivered, by kind.", ["kind"], registry=r
-        )
-        self.overdue = Gauge(
-            "tst_outbox_overdue", "Pending rows whose due time has passed.", ["kind"], registry=r
-        )
-        self.dead = Gauge(
-            "tst_outbox_dead",
-            "Rows that could not be delivered (dead letters).",
-            ["kind"],
-            registry=r,
-        )
-        self.database_up = Gauge(
-            "tst_database_up", "1 when the last scrape could read the database.", registry=r
-        )
+        self.queue = QueueGauges()
+        r.register(self.queue)
         self.due_lag = Histogram(
             "tst_delivery_due_lag_seconds",
             "Seconds from an outbox row's due time to its delivery.",
@@ -95,21 +117,27 @@ class Metrics:
             async with store.sessions() as s:
                 found = (await s.execute(query)).all()
         except Exception:
-            for gauge in (self.pending, self.overdue, self.dead):
-                gauge.clear()
-            self.database_up.set(0)
+            self.queue.counts, self.queue.database_up = {}, 0  # cleared, not left stale
             raise
         counts: dict[tuple[str, str], tuple[int, int]] = {
             (status, kind): (int(n), int(due or 0)) for status, kind, n, due in found
         }
         kinds = sorted(set(KINDS) | {kind for _status, kind in counts})
-        for kind in kinds:
-            pending, due = counts.get(("pending", kind), (0, 0))
-            self.pending.labels(kind).set(pending)
-            self.overdue.labels(kind).set(due)
-            self.dead.labels(kind).set(counts.get(("dead", kind), (0, 0))[0])
-        self.database_up.set(1)
+        pending = {kind: counts.get(("pending", kind), (0, 0)) for kind in kinds}
+        self.queue.counts = {
+            "tst_outbox_pending": {kind: n for kind, (n, _due) in pending.items()},
+            "tst_outbox_overdue": {kind: due for kind, (_n, due) in pending.items()},
+            "tst_outbox_dead": {kind: counts.get(("dead", kind), (0, 0))[0] for kind in kinds},
+        }
+        self.queue.database_up = 1
 
     def exposition(self) -> bytes:
-        """The text format Prometheus scrapes."""
-        return generate_latest(self.registry)
+        """The text format Prometheus scrapes: with several processes, the counters of all
+        of them (from the shared directory) and the queue once."""
+        shared = os.environ.get(MULTIPROCESS_DIR)
+        if not shared:
+            return generate_latest(self.registry)
+        everyone = CollectorRegistry()
+        MultiProcessCollector(everyone, shared)  # type: ignore[no-untyped-call]
+        everyone.register(self.queue)
+        return generate_latest(everyone)

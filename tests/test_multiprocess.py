@@ -76,3 +76,100 @@ async def test_three_workers_deliver_every_item_once_while_one_is_killed(
             ).all()
         )
     assert statuses == {"done": ITEMS}
+
+
+async def test_tst_run_with_workers_counts_every_process_deliveries_in_its_metrics(
+    store,
+    database_url: str,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    """`tst run --workers 3`: the extra processes deliver too, and the one /metrics adds
+    their deliveries to its own (a Prometheus scrape sees the bot, not a third of it)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several processes need PostgreSQL (SQLite serves one process)")
+    from fakes.slack_api import FakeSlack, SlackDriver
+    from probe_client import scrape
+    from waiting import free_port, until
+
+    people = [f"UP{i:03d}" for i in range(200)]
+    fake = await FakeSlack().start()
+    for user in ("UFAC", *people):
+        fake.add_user(user, user.title())
+    # Slow posts: the process that wrote the rows cannot deliver them all before the others
+    # find them on their next tick.
+    fake.delay_next("chat.postMessage", 0.1, count=10_000)
+    port = free_port()
+    config = tmp_path / "tst.toml"
+    config.write_text(
+        f"""
+[database]
+url = "{database_url}"
+[defaults]
+day_start = "00:00"
+day_end = "00:00"
+working_days = "all"
+[delivery]
+tick_seconds = 0.2
+[slack]
+bot_token = "xoxb-test"
+signing_secret = "workers-secret"
+port = {port}
+api_base_url = "{fake.base_url}"
+""",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(config), "--workers", "3", env=env
+    )
+    driver = SlackDriver(fake, f"http://127.0.0.1:{port}/slack/events", "workers-secret")
+    try:
+        async with asyncio.timeout(30):
+            while True:
+                try:
+                    await driver.slash("start Équipe", "UFAC")
+                    break
+                except OSError:
+                    await asyncio.sleep(0.1)
+        await driver.slash("invite " + " ".join(f"<@{u}>" for u in people), "UFAC")
+        await until(lambda: all(fake.messages_in(fake.dm_of(u)) for u in people), timeout=60)
+
+        async def outbox() -> tuple[int, int, int]:
+            """Rows done, rows pending, and how many processes marked rows done."""
+            from sqlalchemy import distinct, func, select
+
+            from bot.storage import orm
+
+            row = orm.OutboxRow
+            async with store.unit() as uow:
+                found = dict(
+                    (
+                        await uow.session.execute(
+                            select(row.status, func.count()).group_by(row.status)
+                        )
+                    ).all()
+                )
+                by = await uow.session.scalar(
+                    select(func.count(distinct(row.claimed_by))).where(row.status == "done")
+                )
+            return found.get("done", 0), found.get("pending", 0), int(by or 0)
+
+        async with asyncio.timeout(30):
+            while (await outbox())[1]:
+                await asyncio.sleep(0.1)
+        done, _pending, processes = await outbox()
+        metrics = await scrape(f"http://127.0.0.1:{port}")
+        counted = metrics.value("tst_deliveries_total", platform="slack", outcome="done")
+        assert done > len(people) and processes >= 2
+        assert counted == done
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        try:
+            async with asyncio.timeout(20):
+                await bot.wait()
+        finally:
+            if bot.returncode is None:
+                bot.kill()
+            await driver.close()
+            await fake.stop()
