@@ -60,18 +60,17 @@ class Wakeup:
         )
 
     async def run(self) -> None:
-        """One wake-up. The work runs in a task of its own: shutting APScheduler down cancels
-        the jobs it is running, and a cancellation between a send and its mark would
-        re-deliver that message after the restart."""
+        """One wake-up: start delivering unless a delivery run is already going (it re-arms
+        from the table when it ends, so nothing enqueued meanwhile waits for the heartbeat).
+        The work is a task of its own that this job does not wait for: APScheduler's shutdown
+        cancels the jobs it is running, and a cancellation between a send and its mark would
+        re-deliver that message after the restart; and a heartbeat job still running would
+        make every later heartbeat a "skipped: maximum number of running instances" warning
+        for as long as a large round takes to go out."""
         if self._stopping:
             return
         if self._work is None or self._work.done():
             self._work = asyncio.create_task(self._deliver_due())
-        try:
-            await asyncio.shield(self._work)
-        except asyncio.CancelledError:
-            if not self._stopping:
-                raise
 
     async def _deliver_due(self) -> None:
         if self._lock.locked():

@@ -4,17 +4,19 @@ process delivers what came due while it was down, once."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from waiting import until
 
 from bot.adapters.memory import MemoryChat
 from bot.app import build
 from bot.config import DatabaseSettings, Settings
 from bot.core.events import ChoiceMade, CommandIssued, EventMeta
-from bot.core.model import InterventionId, UserId
-from bot.core.ports import ManualClock
+from bot.core.model import InterventionId, MessageRef, UserId, UserRef
+from bot.core.ports import ManualClock, OutMessage
 from bot.scheduler import Wakeup
 from bot.storage.migrate import upgrade
 
@@ -60,3 +62,39 @@ async def test_enqueued_effects_are_delivered_by_the_wakeup_and_survive_a_restar
     assert len(chat2.seen_by("@ana")) == 1 and not chat2.seen_by("@ben")
     await wake2.stop()
     await app2.store.close()
+
+
+@dataclass
+class SlowChat(MemoryChat):
+    """Each DM takes a while: a round's delivery run outlasts several heartbeats."""
+
+    async def send_direct(self, user: UserRef, msg: OutMessage) -> MessageRef:
+        await asyncio.sleep(0.02)
+        return await super().send_direct(user, msg)
+
+
+async def test_heartbeats_during_a_long_delivery_run_are_quiet_and_nothing_waits(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
+    await asyncio.to_thread(upgrade, url)
+    clock = ManualClock(T0)
+    chat = SlowChat()
+    app = build(Settings(database=DatabaseSettings(url=url)), {"memory": chat}, clock, "slow")
+    wake = Wakeup(app.dispatcher, clock, idle_seconds=0.01)
+    app.runner.on_enqueued = wake.poke
+    wake.start()
+    people = [f"p{n}" for n in range(30)]
+    await app.runner.handle(CommandIssued(meta(1, "fac"), "start T"))
+    await app.runner.handle(CommandIssued(meta(2, "fac"), "invite <@ana>"))
+    await until(lambda: len(chat.seen_by("@ana")) == 1)
+    await app.runner.handle(
+        CommandIssued(meta(3, "fac"), "invite " + " ".join(f"<@{p}>" for p in people))
+    )
+    await until(lambda: len(chat.seen_by("@p0")) == 1)
+    # Written while that run is going: delivered when it ends, not at a later heartbeat.
+    await app.runner.handle(CommandIssued(meta(4, "fac"), "invite <@zoe>"))
+    await until(lambda: all(chat.seen_by(f"@{p}") for p in [*people, "zoe"]), timeout=10)
+    await wake.stop()
+    await app.store.close()
+    assert "maximum number of running instances" not in caplog.text
