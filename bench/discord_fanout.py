@@ -1,17 +1,18 @@
 """Discord fan-out: a DM round to 1,000 members against the fake Discord enforcing Discord's
 documented limits, time-scaled.
 
-Run `python -m bench.discord_fanout` (one to two minutes). The fake enforces the global 50 requests
-per second (interaction callbacks exempt) and the observed 5 per 5 s per channel on
+Run `python -m bench.discord_fanout` (one to three minutes). The fake enforces the global 50
+requests per second (interaction callbacks exempt) and the observed 5 per 5 s per channel on
 `POST /channels/{id}/messages`, both `--scale` times faster; tst-bot's own DM pacing is scaled
 by the same factor, so wall times are multiplied back by `--scale` before they are compared with
 the floor of PERFORMANCE.md B3 (warm DMs: N messages at 50/s) and with the floor tst-bot sets
 itself (its DM pacing, 20/s). Setup (invite, consent) goes through the same limits but is not
 timed. Prints a table; nothing is asserted.
 
-At the default 20x the bot has to send 400 DMs a second of wall time, with the fake in the same
-process on a shared machine: the run then measures CPU as much as pacing. `--scale 5` (100 a
-second) measures the pacing itself.
+tst-bot runs in a process of its own (`bench.discord_bot`, as `tst run` would: the dispatcher
+woken by its clock and its commits), the fake in this one, so they do not share a core. At the
+default 20x the bot still has to send 400 DMs a second of wall time; `--scale 5` (100 a second)
+measures the pacing with CPU to spare.
 """
 
 from __future__ import annotations
@@ -20,27 +21,21 @@ import argparse
 import asyncio
 import collections
 import json
+import sqlite3
+import sys
 import tempfile
 import time
-from collections.abc import Callable
-from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from bot import heap
-from bot.adapters.discord.chat import DiscordChat
-from bot.adapters.discord.handlers import Handlers
-from bot.adapters.discord.service import DiscordService
-from bot.app import App, build
-from bot.config import DatabaseSettings, DiscordSettings, InterventionDefaults, Settings
+from bench.discord_bot import DM_PER_S
 from bot.storage.migrate import upgrade
 from tests.fakes.discord_gateway import JSON, TOKEN, FakeDiscord
 
 ROUND = "trust.barometer"
 GLOBAL_PER_S = 50.0
-DM_PER_S, DM_OPENS_PER_S = 20.0, 2.0  # tst-bot's own DM pacing (DiscordChat's defaults)
 CHANNEL_SENDS, CHANNEL_WINDOW = 5, 5.0
 
 
@@ -128,46 +123,48 @@ async def settle(fake: LimitedFake, iid: int) -> None:
     await fake.wait_for(lambda: fake.interactions[iid].settled(), timeout=30.0)
 
 
-async def deliver_until(app: App, done: Callable[[], bool], seconds: float) -> None:
-    """Drain the outbox at least once, then until `done()` or `seconds` have passed."""
+async def outbox_empty(db: Path, seconds: float) -> None:
+    """Until the bot has delivered everything due (its timers, hours ahead, excepted)."""
     deadline = time.monotonic() + seconds
-    await app.dispatcher.drain()
-    while not done() and time.monotonic() < deadline:
-        if await app.dispatcher.drain() == 0:
-            await asyncio.sleep(0.01)  # retries are scheduled a little later
+    while time.monotonic() < deadline:
+        with sqlite3.connect(db) as conn:
+            (left,) = conn.execute(
+                "SELECT count(*) FROM outbox WHERE status = 'pending' AND kind != 'timer'"
+            ).fetchone()
+        if not left:
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"deliveries not done within {seconds} s")
 
 
 async def run(members: int, scale: float) -> None:
     fake = LimitedFake(members, scale)
     await fake.start()
     tmp = Path(tempfile.mkdtemp())
-    url = f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
+    db = tmp / "bench.db"
+    url = f"sqlite+aiosqlite:///{db}"
     await asyncio.to_thread(upgrade, url)
     fac = fake.add_user("fac")
-    service = DiscordService(
-        DiscordSettings(
-            token=TOKEN,
-            guild_ids=[fake.guild_id],
-            api_base_url=fake.api_base,
-            gateway_url=fake.ws_url,
-        ),
-        guild_ready_timeout=0.05,
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.discord_bot",
+        *("--api", fake.api_base, "--gateway", fake.ws_url, "--db", url, "--token", TOKEN),
+        *("--guild", str(fake.guild_id), "--scale", str(scale)),
     )
-    # tst-bot's DM pacing, on the same accelerated clock.
-    service.port = DiscordChat(
-        dm_per_second=DM_PER_S * scale, dm_opens_per_second=DM_OPENS_PER_S * scale
-    )
-    service.handlers = Handlers(service.port)
-    always = InterventionDefaults(day_start=dtime(0), day_end=dtime(0), working_days="all")
-    app = build(
-        Settings(database=DatabaseSettings(url=url), defaults=always),
-        {"discord": service.port},
-        None,
-        "bench",
-    )
-    await service.start(app)
-    heap.settle()  # as `tst run` does once started
+    try:
+        # Connected to the gateway, and /tst synced to the guild.
+        await fake.wait_for(
+            lambda: fake.live_sessions() and fake.commands.get(str(fake.guild_id)), timeout=60.0
+        )
+        await fanout(fake, fac, db, members, scale)
+    finally:
+        bot.terminate()
+        await bot.wait()
+        await fake.stop()
 
+
+async def fanout(fake: LimitedFake, fac: int, db: Path, members: int, scale: float) -> None:
     t0 = time.monotonic()
     await settle(fake, await fake.slash(fac, ["start"], "Bench"))
     for i in range(0, members, 200):  # a command holds 200 Discord mentions
@@ -186,7 +183,7 @@ async def run(members: int, scale: float) -> None:
             None,
         )
 
-    await deliver_until(app, lambda: all(consent_button(u) for u in fake.members), 600.0)
+    await fake.wait_for(lambda: all(consent_button(u) for u in fake.members), 600.0)
 
     async def consent(u: int) -> None:
         button = consent_button(u)
@@ -195,18 +192,18 @@ async def run(members: int, scale: float) -> None:
 
     for i in range(0, members, 50):  # people click at the same time, fifty at once here
         await asyncio.gather(*(consent(u) for u in fake.members[i : i + 50]))
-    await deliver_until(app, lambda: False, 0.0)
+    await outbox_empty(db, 600.0)
     await settle(fake, await fake.slash(fac, ["step"], "trust"))
-    await deliver_until(app, lambda: False, 0.0)
+    await outbox_empty(db, 600.0)
     setup = time.monotonic() - t0
 
     calls_before = len(fake.calls)
     global_before = sum(fake.served_429.values())
     start = time.monotonic()
     await settle(fake, await fake.slash(fac, ["round", "open"], ROUND))
-    await deliver_until(app, lambda: all(fake.prompts(u) for u in fake.members), 600.0)
+    await fake.wait_for(lambda: all(fake.prompts(u) for u in fake.members), 600.0)
     wall = time.monotonic() - start
-    await deliver_until(app, lambda: False, 0.0)  # anything left would show as a duplicate
+    await outbox_empty(db, 60.0)  # anything left would show as a duplicate
 
     counts = [fake.prompts(u) for u in fake.members]
     delivered = sum(c >= 1 for c in counts)
@@ -234,10 +231,6 @@ async def run(members: int, scale: float) -> None:
         " Discord's undocumented DM anti-spam"
     )
     print(f"429s by scope over the whole run: {dict(fake.served_429)}")
-
-    await service.stop()
-    await app.store.close()
-    await fake.stop()
 
 
 def main() -> None:
