@@ -2,13 +2,15 @@
 Discord service, the dispatcher woken by its clock and by its own commits), pointed at a fake
 Discord that runs in the bench's process, so the two do not share a core.
 
-Started by `bench.discord_fanout`; stops on SIGTERM.
+Started by `bench.discord_fanout`; stops on SIGTERM. With `--profile FILE`, SIGUSR1 starts
+cProfile and SIGUSR2 writes what it saw to FILE (the bench brackets the timed pass with them).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import signal
 from datetime import time as dtime
 
@@ -47,7 +49,12 @@ async def main(args: argparse.Namespace) -> None:
         "bench",
     )
     stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    if args.profile:
+        profile = cProfile.Profile()
+        loop.add_signal_handler(signal.SIGUSR1, profile.enable)
+        loop.add_signal_handler(signal.SIGUSR2, lambda: _dump(profile, args.profile))
     await service.start(app)
     wake = Wakeup(app.dispatcher, app.runner.clock, 0.05)
     heap.settle()  # as `tst run` does once started
@@ -60,10 +67,16 @@ async def main(args: argparse.Namespace) -> None:
         await app.store.close()
 
 
+def _dump(profile: cProfile.Profile, path: str) -> None:
+    profile.disable()
+    profile.dump_stats(path)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     for name in ("api", "gateway", "db", "token"):
         parser.add_argument(f"--{name}", required=True)
     parser.add_argument("--guild", type=int, required=True)
     parser.add_argument("--scale", type=float, required=True)
+    parser.add_argument("--profile", default="", help="where SIGUSR2 writes cProfile's stats")
     asyncio.run(main(parser.parse_args()))
