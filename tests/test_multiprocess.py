@@ -97,7 +97,7 @@ async def test_tst_run_with_workers_counts_every_process_deliveries_in_its_metri
         fake.add_user(user, user.title())
     # Slow posts: the process that wrote the rows cannot deliver them all before the others
     # find them on their next tick.
-    fake.delay_next("chat.postMessage", 0.1, count=10_000)
+    fake.delay_next("chat.postMessage", 0.2, count=10_000)
     port = free_port()
     config = tmp_path / "tst.toml"
     config.write_text(
