@@ -117,7 +117,8 @@ class SlackChat:
         self.token_for = token_for
         self.pacer = ChannelPacer(pace_seconds)
         self.gate = MethodGate(rate_limit_wait)
-        self.budget = LearnedBudget(rate_window)
+        # The learned budget is part of waiting in the port: off when the port does not wait.
+        self.budget = LearnedBudget(rate_window, learning=rate_limit_wait > 0)
         self._dm: dict[tuple[str, str], str] = {}
         self._clients: dict[str, AsyncWebClient] = {}
         # Set by whoever counts 429s (the app's metrics); every 429 this port sees is reported.
@@ -171,7 +172,7 @@ class SlackChat:
             # Near the limit (shut, or refused lately) callers go in line, one call at a time.
             near = self.gate.remaining(key) > 0 or self.gate.hot(key)
             async with self.gate.line(key) if near else contextlib.nullcontext():
-                while (pause := max(self.gate.remaining(key), self._budget_pause(key))) > 0:
+                while (pause := max(self.gate.remaining(key), self.budget.pause(key))) > 0:
                     if waited + pause > self.gate.max_wait:
                         raise DeliveryError("ratelimited", permanent=False, retry_after=pause)
                     await asyncio.sleep(pause)
@@ -181,16 +182,12 @@ class SlackChat:
                     answer = await self._request(client, method, params)
                 except SlackApiError as error:
                     failure = self._failure(error)
-                    if failure.retry_after is not None and self.gate.max_wait > 0:
+                    if failure.retry_after is not None:
                         self.budget.refused(key, sent)
                     waited = self._held_back(key, failure, waited)
                     continue
                 self.budget.accepted(key)
                 return answer
-
-    def _budget_pause(self, key: tuple[str, str]) -> float:
-        # The learned budget is part of waiting in the port: off when the port does not wait.
-        return self.budget.pause(key) if self.gate.max_wait > 0 else 0.0
 
     @staticmethod
     async def _request(client: AsyncWebClient, method: str, params: dict[str, Any]) -> Any:

@@ -111,10 +111,14 @@ class LearnedBudget:
         window: float,
         floors: Mapping[str, int] = TIER_FLOORS,
         clock: Callable[[], float] = time.monotonic,
+        learning: bool = True,
     ) -> None:
         self.window = window  # Slack's minute, or the bench's time-scaled one
         self.floors = floors  # per window, by method; 1 for a method not listed
         self.clock = clock
+        # Off, nothing is counted or learned and no call waits (a port that leaves every
+        # wait to the dispatcher).
+        self.learning = learning
         self._budgets: dict[Key, _Budget] = {}
 
     def capacity(self, key: Key) -> int | None:
@@ -124,7 +128,7 @@ class LearnedBudget:
     def pause(self, key: Key) -> float:
         """Seconds until a call on `key` fits in its budget (0: it may go now)."""
         b = self._budget(key)
-        if b.capacity is None:
+        if b.capacity is None:  # nothing learned yet, or not learning
             return 0.0
         now = self.clock()
         sent = self._kept(b.sent, now)
@@ -144,17 +148,21 @@ class LearnedBudget:
     def take(self, key: Key) -> float:
         """Count a call on `key` sent now; the stamp identifies it if Slack refuses it."""
         now = self.clock()
-        self._kept(self._budget(key).sent, now).append(now)
+        if self.learning:
+            self._kept(self._budget(key).sent, now).append(now)
         return now
 
     def accepted(self, key: Key) -> None:
         """Slack accepted a call on `key`, answered now."""
-        now = self.clock()
-        self._kept(self._budget(key).accepted, now).append(now)
+        if self.learning:
+            now = self.clock()
+            self._kept(self._budget(key).accepted, now).append(now)
 
     def refused(self, key: Key, stamp: float) -> None:
         """Slack answered 429 to the call sent at `stamp`: that call did not count, and the
         calls it accepted in the window before now are the budget."""
+        if not self.learning:
+            return
         b = self._budget(key)
         if stamp in b.sent:
             b.sent.remove(stamp)
