@@ -29,8 +29,7 @@ class WorkQueue:
             raise ValueError("a work queue needs at least one worker")
         self.workers = workers
         self._queue: asyncio.Queue[Hashable] | None = None
-        self._lanes: dict[Hashable, collections.deque[Work]] = {}
-        self._pending = 0
+        self._lanes: dict[Hashable, collections.deque[Work]] = {}  # what waits, by lane
         self._tasks: list[asyncio.Task[None]] = []
 
     def put(self, work: Work, lane: Hashable | None = None) -> None:
@@ -41,7 +40,6 @@ class WorkQueue:
             loop = asyncio.get_running_loop()
             self._tasks = [loop.create_task(self._work()) for _ in range(self.workers)]
         key: Hashable = object() if lane is None else ("lane", lane)
-        self._pending += 1
         waiting = self._lanes.get(key)
         if waiting is not None:  # the lane is queued or being worked: it will come to this
             waiting.append(work)
@@ -52,7 +50,7 @@ class WorkQueue:
     @property
     def pending(self) -> int:
         """Inputs waiting for a worker (not counting those being worked on)."""
-        return self._pending
+        return sum(len(waiting) for waiting in self._lanes.values())
 
     async def _work(self) -> None:
         assert self._queue is not None
@@ -61,7 +59,6 @@ class WorkQueue:
             key = await queue.get()
             waiting = self._lanes[key]
             work = waiting.popleft()
-            self._pending -= 1
             try:
                 await work()
             except Exception:
