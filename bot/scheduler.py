@@ -26,7 +26,6 @@ class Wakeup:
         self.clock = clock
         self.idle = timedelta(seconds=idle_seconds)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
-        self._lock = asyncio.Lock()
         self._stopping = False
         self._work: asyncio.Task[None] | None = None
 
@@ -73,15 +72,13 @@ class Wakeup:
             self._work = asyncio.create_task(self._deliver_due())
 
     async def _deliver_due(self) -> None:
-        if self._lock.locked():
-            return
-        async with self._lock:
-            try:
-                while not self._stopping and await self.dispatcher.tick():
-                    pass
-            except Exception:  # the loop must survive a bad row or a database blip
-                log.exception("dispatcher tick failed")
-            due = await self.dispatcher.outbox.next_due()
+        # Only `run` starts this, and never while the last run is going: one at a time.
+        try:
+            while not self._stopping and await self.dispatcher.tick():
+                pass
+        except Exception:  # the loop must survive a bad row or a database blip
+            log.exception("dispatcher tick failed")
+        due = await self.dispatcher.outbox.next_due()
         if due is not None and not self._stopping:
             self._arm(max(due, self.clock.now()))
 
