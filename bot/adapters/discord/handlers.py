@@ -14,7 +14,7 @@ from bot.adapters.discord import complete, parse, render
 from bot.adapters.discord.chat import DMS_CLOSED, DiscordChat
 from bot.adapters.turns import Turns
 from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
-from bot.core.model import InterventionId, UserId, UserRef, Visibility
+from bot.core.model import Intervention, InterventionId, UserId, UserRef, Visibility
 from bot.core.ports import AnswerForm, OutButton, OutMessage, Segment
 from bot.flows.membership import frame_message
 from bot.flows.rounds import prompt_message
@@ -256,19 +256,17 @@ class Handlers:
         try:
             async with self._app().store.unit() as uow:
                 people = await uow.unreachable(iid, DMS_CLOSED)
-            # This bounce's own row dies after this call: it is not among them yet.
-            if user.user in people and iid in self.notices:
-                return
-            await self._notice(iid, len(people | {user.user}))
+                # This bounce's own row dies after this call: it is not among them yet.
+                if user.user in people and iid in self.notices:
+                    return
+                state = await uow.load(InterventionId(iid))
+            if state is not None:
+                await self._notice(state, len(people | {user.user}))
         except Exception:
             log.exception("closed-DM notice for %s failed", iid)
 
-    async def _notice(self, iid: str, count: int) -> None:
-        app = self._app()
-        async with app.store.unit() as uow:
-            state = await uow.load(InterventionId(iid))
-        if state is None:
-            return
+    async def _notice(self, state: Intervention, count: int) -> None:
+        app, iid = self._app(), state.id
         reader = reader_for(state, None)
         out = OutMessage(
             (Segment(app.renderer.text(reader, "discord.fallback.notice", count=count)),),
