@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from discord_world import World, launch
 from fakes.discord_gateway import FakeDiscord
 
 ROUND = "trust.barometer"
 WORDS = {"ana": "lagune", "ben": "boussole", "cleo": "phare"}
+
+
+def notices(fake: FakeDiscord) -> list[dict[str, Any]]:
+    """The channel's closed-DM notices (those with the "Get my prompts" button), oldest first,
+    as they read now (each is edited as people add up)."""
+    return [
+        m
+        for m in fake.channel_messages()
+        if any(
+            c["custom_id"].endswith(":myprompts:")
+            for row in m.get("components", [])
+            for c in row["components"]
+        )
+    ]
 
 
 def prompt_dms(w: World, user: int) -> list[str]:
@@ -81,16 +96,7 @@ async def test_closed_dms_fall_back_to_the_channel_button_and_a_nameless_count(
     w.fake.closed_dms.add(closed)
     await w.slash(w.fac, "start", "Équipe")
     await w.slash(w.fac, "invite", " ".join(f"<@{u}>" for u in w.people.values()))
-    notices = await w.fake.wait_for(
-        lambda: [
-            m
-            for m in w.fake.channel_messages()
-            for row in m.get("components", [])
-            for c in row["components"]
-            if c["custom_id"].endswith(":myprompts:")
-        ]
-    )
-    notice = notices[-1]
+    notice = (await w.fake.wait_for(lambda: notices(w.fake)))[-1]
     assert "1" in notice["content"]
     for name, uid in w.people.items():
         assert name not in notice["content"].lower() and str(uid) not in notice["content"]
@@ -182,15 +188,10 @@ async def test_get_my_prompts_works_in_a_process_that_never_saw_the_bounced_dm(
     fake.closed_dms.add(cleo)
     await w.slash(w.fac, "start", "Équipe")
     await w.slash(w.fac, "invite", " ".join(f"<@{u}>" for u in w.people.values()))
-    notice = await fake.wait_for(
-        lambda: [
-            c["custom_id"]
-            for m in fake.channel_messages()
-            for row in m.get("components", [])
-            for c in row["components"]
-            if c["custom_id"].endswith(":myprompts:")
-        ]
-    )
+    notice = [
+        m["components"][0]["components"][0]["custom_id"]
+        for m in await fake.wait_for(lambda: notices(fake))
+    ]
     await restart(w, fake, db_url)
     # The frame, rebuilt from the state: Cleo accepts it from the channel.
     got = await w.click(cleo, notice[0], dm=False)
@@ -209,19 +210,6 @@ async def test_get_my_prompts_works_in_a_process_that_never_saw_the_bounced_dm(
     assert modal["type"] == 9
 
 
-def closed_dm_counts(fake: FakeDiscord) -> list[str]:
-    """What the channel's notices say now, oldest first (each is edited as people add up)."""
-    return [
-        m["content"]
-        for m in fake.channel_messages()
-        if any(
-            c["custom_id"].endswith(":myprompts:")
-            for row in m.get("components", [])
-            for c in row["components"]
-        )
-    ]
-
-
 async def test_the_closed_dm_count_is_the_same_for_a_process_that_took_over(
     world: World, fake: FakeDiscord, db_url: str
 ) -> None:
@@ -229,14 +217,14 @@ async def test_the_closed_dm_count_is_the_same_for_a_process_that_took_over(
     fake.closed_dms.update({w.people["ben"], w.people["cleo"]})
     await w.slash(w.fac, "start", "Équipe")
     await w.slash(w.fac, "invite", " ".join(f"<@{u}>" for u in w.people.values()))
-    await fake.wait_for(lambda: any(" 2 " in c for c in closed_dm_counts(fake)))
+    await fake.wait_for(lambda: any(" 2 " in m["content"] for m in notices(fake)))
     await w.app.dispatcher.drain()
     await restart(w, fake, db_url)
     dan = fake.add_user("dan")
     fake.closed_dms.add(dan)
     await w.slash(w.fac, "invite", f"<@{dan}>")
     # Ben and Cleo were counted by the process before: the new one counts three people.
-    await fake.wait_for(lambda: " 3 " in closed_dm_counts(fake)[-1])
+    await fake.wait_for(lambda: " 3 " in notices(fake)[-1]["content"])
 
 
 async def test_a_slow_ack_does_not_let_the_next_command_overtake_the_first(world: World) -> None:
