@@ -21,10 +21,10 @@ from bot.core.model import (
     UserId,
     UserRef,
 )
-from bot.core.ports import ChatPort, Clock, DeliveryError, OutMessage
+from bot.core.ports import ChatPort, Clock, DeliveryError, KnowsLanguages, OutMessage
 from bot.flows.group_requests import grouping_request, members_of
 from bot.grouping import GroupingError, propose
-from bot.i18n.render import Reader, Renderer, reader_for
+from bot.i18n.render import Reader, Renderer, knows_language, reader_for
 from bot.metrics import Metrics
 from bot.reports.personal import my_data_message, report_message
 from bot.runtime import Runner
@@ -251,7 +251,7 @@ class Dispatcher:
             case "report":
                 user = UserId(p["user"])
                 msg = await report_message(
-                    self.store, self.renderer, state, reader_for(state, user)
+                    self.store, self.renderer, state, await self._reader(state, user)
                 )
                 return await self._direct(state, user, msg)
         raise DeliveryError(f"unknown outbox kind {item.kind}", permanent=True)
@@ -276,7 +276,7 @@ class Dispatcher:
             member = state.participants.get(user)
             if member is None:
                 raise DeliveryError("recipient erased", permanent=True)
-            out = self._render(state, message, reader_for(state, user))
+            out = self._render(state, message, await self._reader(state, user))
             return await self._direct(state, user, replace(out, idempotency_key=key))
         out = replace(self._render(state, message, reader_for(state, None)), idempotency_key=key)
         if "space" in to:
@@ -291,6 +291,17 @@ class Dispatcher:
         else:
             ref = await port.post(state.conversation, out)
         return ref.message_id
+
+    async def _reader(self, state: Intervention, user: UserId) -> Reader:
+        """How a person reads. Someone whose language the bot does not know yet (invited, and
+        not heard from since) is looked up where the platform can tell (Slack's users.info);
+        otherwise, and on Discord, which tells nothing before they interact, they read in
+        the intervention's language until their first click."""
+        port = self._port(state)
+        told = None
+        if not knows_language(state, user) and isinstance(port, KnowsLanguages):
+            told = await port.locale_of(UserRef(state.platform, state.workspace, user))
+        return reader_for(state, user, told)
 
     async def _direct(self, state: Intervention, user: UserId, out: OutMessage) -> str:
         ref = await self._port(state).send_direct(

@@ -140,7 +140,8 @@ class Runner:
 
     def _actor_reader(self, state: Intervention | None, event: Event) -> Reader:
         if state is not None and event.meta.user in state.participants:
-            return reader_for(state, event.meta.user)
+            # Their own choice first, then what their platform says of them right now.
+            return reader_for(state, event.meta.user, event.meta.locale)
         locale = event.meta.locale or (state.locale if state else self.policy.locale)
         tz = event.meta.timezone or (state.timezone if state else self.policy.timezone)
         return Reader(locale, tz, state.address_form if state else self.policy.address_form)

@@ -59,12 +59,12 @@ class Session:
         round_key: str,
         answers: dict[str, AnswerValue],
         visibility: Visibility | None = None,
-        skipped: tuple[str, ...] = (),
+        left_empty: tuple[str, ...] = (),
     ) -> Outcome:
         assert self.state is not None
         return self.feed(
             AnswerSubmitted(
-                self.meta(user, None), self.state.id, round_key, answers, visibility, skipped
+                self.meta(user, None), self.state.id, round_key, answers, visibility, left_empty
             )
         )
 

@@ -440,7 +440,7 @@ def test_renderer_keys_exist(catalog: Catalog) -> None:
     renderer = [
         "form.title",
         "form.submit",
-        "form.skip",
+        "confirm.empty_skips",
         "form.visibility_label",
         "form.context",
         "form.item_prompt",

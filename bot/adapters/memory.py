@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.core.model import ConversationRef, MessageRef, UserId, UserRef
+from bot.core.model import ConversationRef, Locale, MessageRef, UserId, UserRef
 from bot.core.ports import DeliveryError, OutMessage
 
 
@@ -20,12 +20,14 @@ class Delivered:
 
 @dataclass(slots=True)
 class MemoryChat:
-    """Keeps every delivery in order. `unreachable` users behave like closed DMs."""
+    """Keeps every delivery in order. `unreachable` users behave like closed DMs; `locales`
+    is the language the platform reports for a person, as Slack's users.info does."""
 
     platform: str = "memory"
     log: list[Delivered] = field(default_factory=list)
     spaces: dict[str, tuple[str, tuple[UserId, ...], bool]] = field(default_factory=dict)
     unreachable: set[UserId] = field(default_factory=set)
+    locales: dict[UserId, Locale] = field(default_factory=dict)
     _next: int = 0
 
     def _id(self) -> str:
@@ -44,6 +46,9 @@ class MemoryChat:
         mid = self._id()
         self.log.append(Delivered(f"@{user.user}", msg, mid))
         return MessageRef(ConversationRef(user.platform, user.workspace, f"D-{user.user}"), mid)
+
+    async def locale_of(self, user: UserRef) -> Locale | None:
+        return self.locales.get(user.user)
 
     async def edit(self, ref: MessageRef, msg: OutMessage) -> None:
         self.log.append(Delivered(f"edit:{ref.message_id}", msg, ref.message_id))

@@ -23,7 +23,14 @@ class When:
     at: datetime
 
 
-ParamValue = str | int | float | UserText | When
+@dataclass(frozen=True, slots=True)
+class PromptList:
+    """Prompts of a round, shown as their questions in the reader's language."""
+
+    keys: tuple[str, ...]
+
+
+ParamValue = str | int | float | UserText | When | PromptList
 Params = Mapping[str, ParamValue]
 
 

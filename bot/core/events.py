@@ -40,15 +40,16 @@ class CommandIssued:
 
 @dataclass(frozen=True, slots=True)
 class AnswerSubmitted:
-    """Answers to one round's prompts; a prompt missing from `answers` and listed in `skipped`
-    was explicitly skipped ("je passe")."""
+    """A form sent for one round, as the platform gave it: `answers` holds what was filled in,
+    `left_empty` the prompts the form showed that came back empty. What that means (a skip,
+    an edit, nothing new) is the engine's to decide, the same for every platform."""
 
     meta: EventMeta
     intervention: InterventionId
     round_key: str
     answers: Mapping[str, AnswerValue]
     visibility: Visibility | None = None
-    skipped: tuple[str, ...] = ()
+    left_empty: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,11 +91,14 @@ class Participant:
     display_name: str
     role: Role = "participant"
     consent: ConsentState = "pending"
-    locale: Locale | None = None
+    locale: Locale | None = None  # the person's own choice (`/tst lang`)
     timezone: str | None = None
     attributes: Mapping[str, str] = field(default_factory=dict)
     joined_at: datetime | None = None
     left_at: datetime | None = None
+    # The language their platform reports for them (Discord's interaction locale, Slack's
+    # users.info), kept current each time they interact; their own choice comes first.
+    platform_locale: Locale | None = None
 
     @property
     def active(self) -> bool:
@@ -125,6 +128,8 @@ class RoundState:
     # Items the round is about (proposal ids for a vote, the contract version for consent).
     items: tuple[int, ...] = ()
     context: str = ""  # what the facilitator wrote when opening (a scenario, a focus)
+    # People who said "not now" and wait for the prompt again: a second click changes nothing.
+    deferred: frozenset[UserId] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

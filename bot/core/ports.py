@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from bot.core.model import AnswerValue, ConversationRef, MessageRef, UserRef
+from bot.core.model import AnswerValue, ConversationRef, Locale, MessageRef, UserRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,8 @@ class AnswerForm:
     visibility_options: tuple[VisibilityOption, ...]
     default_visibility: str
     submit_label: str
-    skip_label: str
+    skip_hint: str  # how to skip from the form itself: leave a question empty
+    locale: Locale  # the reader's language, for what the platform adds around the form
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,14 @@ class ChatPort(Protocol):
     ) -> ConversationRef: ...
 
     async def close_space(self, space: ConversationRef) -> None: ...
+
+
+@runtime_checkable
+class KnowsLanguages(Protocol):
+    """A port that can say which language its platform reports for a person (Slack's
+    users.info): asked for those whose language the bot does not know yet."""
+
+    async def locale_of(self, user: UserRef) -> Locale | None: ...
 
 
 class DeliveryError(Exception):

@@ -77,11 +77,11 @@ class Ctx:
 
 
 def _params(raw: dict[str, object]) -> Params:
-    from bot.core.effects import ParamValue, UserText, When
+    from bot.core.effects import ParamValue, PromptList, UserText, When
 
     out: dict[str, ParamValue] = {}
     for k, v in raw.items():
-        if isinstance(v, str | int | float | UserText | When):
+        if isinstance(v, str | int | float | UserText | When | PromptList):
             out[k] = v
         else:
             out[k] = str(v)

@@ -62,7 +62,7 @@ def advance(
         return Outcome(state, (Reply(Message(refusal.key, refusal.params)),), refused=True)
     except CommandError as error:
         return Outcome(state, (Reply(Message(error.key, dict(error.params))),), refused=True)
-    return Outcome(new_state, tuple(ctx.effects))
+    return Outcome(membership.keep_platform_language(new_state, event.meta), tuple(ctx.effects))
 
 
 def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Intervention | None:

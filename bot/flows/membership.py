@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.commands import Command
 from bot.core.effects import Button, Forget, Message, ToChannel, ToUser, UserText
+from bot.core.events import EventMeta
 from bot.core.model import Intervention, InterventionId, Participant, UserId
 from bot.flows.context import Ctx
 from bot.flows.rounds import prompt_message
@@ -37,9 +38,9 @@ def start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
         meta.user_name or meta.user,
         role="facilitator",
         consent="accepted",
-        locale=meta.locale,
         timezone=meta.timezone,
         joined_at=ctx.now,
+        platform_locale=meta.locale,
     )
     created = Intervention(
         id=iid,
@@ -82,10 +83,13 @@ def _admit(ctx: Ctx, state: Intervention, user: UserId, name: str) -> Interventi
     member = Participant(
         user,
         name or (existing.display_name if existing else user),
-        locale=existing.locale if existing else ctx.meta.locale if ctx.actor == user else None,
+        locale=existing.locale if existing else None,
         timezone=existing.timezone if existing else None,
         attributes=existing.attributes if existing else {},
         joined_at=ctx.now,
+        # Known for whoever acts (kept by the engine); an invitee's is learnt at their first
+        # click, and until then their DMs read in the intervention's language.
+        platform_locale=existing.platform_locale if existing else None,
     )
     ctx.send(ToUser(user), frame_message(state))
     return replace(state, participants={**state.participants, user: member})
@@ -129,19 +133,16 @@ def consent(ctx: Ctx, state: Intervention, value: str) -> Intervention:
         ctx.refuse("error.not_a_participant")
     if value not in ("accept", "decline"):
         ctx.refuse("error.unknown_action")
+    if member.consent == ("accepted" if value == "accept" else "declined"):
+        return state  # a second click on the same answer: already done, already confirmed
     if value == "decline":
         ctx.reply("frame.declined")
         return replace(
             state, participants={**state.participants, user: replace(member, consent="declined")}
         )
-    if member.consent == "accepted":
-        ctx.refuse("error.already_joined")
     # The platform tells us the person's name when they act themselves: keep it current.
     member = replace(
-        member,
-        consent="accepted",
-        display_name=ctx.meta.user_name or member.display_name,
-        locale=member.locale or ctx.meta.locale,
+        member, consent="accepted", display_name=ctx.meta.user_name or member.display_name
     )
     rounds = dict(state.rounds)
     # Someone who joins late still receives the private rounds that are open.
@@ -207,7 +208,10 @@ def forget(ctx: Ctx, state: Intervention) -> Intervention:
     ctx.add(Forget(user, erase_member=True))
     participants = {u: p for u, p in state.participants.items() if u != user}
     responses = {i: r for i, r in state.responses.items() if r.author != user}
-    rounds = {k: replace(r, recipients=r.recipients - {user}) for k, r in state.rounds.items()}
+    rounds = {
+        k: replace(r, recipients=r.recipients - {user}, deferred=r.deferred - {user})
+        for k, r in state.rounds.items()
+    }
     ctx.reply("forget.done")
     return replace(state, participants=participants, responses=responses, rounds=rounds)
 
@@ -218,6 +222,16 @@ def _member(ctx: Ctx, state: Intervention) -> Participant:
     if member is None:
         ctx.refuse("error.not_a_participant")
     return member
+
+
+def keep_platform_language(state: Intervention | None, meta: EventMeta) -> Intervention | None:
+    """What the platform says of a person's language is kept each time they act, so what
+    reaches them privately later (prompts, reminders, syntheses) is in it."""
+    member = state.participants.get(meta.user) if state and meta.user else None
+    if state is None or member is None or meta.locale in (None, member.platform_locale):
+        return state
+    member = replace(member, platform_locale=meta.locale)
+    return replace(state, participants={**state.participants, member.user: member})
 
 
 def set_lang(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:

@@ -8,10 +8,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.core.commands import fold
-from bot.core.effects import Button, Message, Schedule, ToChannel, ToSpace, ToUser, UserText
+from bot.core.effects import Button, Message, Reply, Schedule, ToChannel, ToSpace, ToUser
 from bot.core.events import AnswerSubmitted, VisibilityChanged
 from bot.core.model import (
-    AnswerValue,
     Intervention,
     Response,
     ResponseId,
@@ -20,9 +19,10 @@ from bot.core.model import (
     UserId,
     Visibility,
 )
+from bot.flows.answers import as_recorded, confirmation, entries_of, problems, unknown_prompt
 from bot.flows.context import Ctx
 from bot.flows.spec import RoundSpec, base_key, occurrence_key, occurrence_number
-from bot.flows.synthesis import option_values, prompt_keys, synthesize
+from bot.flows.synthesis import prompt_keys, synthesize
 
 ANSWER_NAMESPACE = uuid.UUID("6f1c2a52-7d0e-4d43-9a55-6f0b5a1d2c11")
 
@@ -241,41 +241,9 @@ def publish(ctx: Ctx, state: Intervention, word: str) -> Intervention:
     return replace(state, rounds={**state.rounds, rnd.key: replace(rnd, published=True)})
 
 
-def _check_value(ctx: Ctx, spec: RoundSpec, rnd: RoundState, key: str, value: object) -> None:
-    prompt = spec.prompt(key)
-    if prompt is None or key not in prompt_keys(spec, rnd):
-        ctx.refuse("error.answer_unknown_prompt", prompt=key[:60])
-    options = option_values(prompt, rnd)
-    kind = prompt.kind
-    if kind in ("open", "restate"):
-        if not isinstance(value, str):
-            ctx.refuse("error.answer_invalid", prompt=key)
-        if len(value) > prompt.max_length:
-            ctx.refuse("error.answer_too_long", prompt=key, limit=prompt.max_length)
-    elif kind == "scale":
-        if isinstance(value, bool) or not isinstance(value, int):
-            ctx.refuse("error.answer_invalid", prompt=key)
-        if not prompt.minimum <= value <= prompt.maximum:
-            ctx.refuse("error.answer_out_of_range", low=prompt.minimum, high=prompt.maximum)
-    elif kind in ("choice", "consent"):
-        if value not in options:
-            ctx.refuse("error.answer_invalid", prompt=key)
-    elif kind in ("multi", "rank"):
-        if not isinstance(value, tuple) or len(set(value)) != len(value):
-            ctx.refuse("error.answer_invalid", prompt=key)
-        if any(v not in options for v in value) or (kind == "rank" and len(value) > prompt.budget):
-            ctx.refuse("error.answer_invalid", prompt=key)
-    elif kind == "dots":
-        if not isinstance(value, Mapping) or any(k not in options for k in value):
-            ctx.refuse("error.answer_invalid", prompt=key)
-        counts = list(value.values())
-        if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in counts):
-            ctx.refuse("error.answer_invalid", prompt=key)
-        if sum(counts) > prompt.budget:
-            ctx.refuse("error.dots_over_budget", budget=prompt.budget)
-
-
 def answer(ctx: Ctx, state: Intervention, ev: AnswerSubmitted) -> Intervention:
+    """A form sent: checked by the one validator, then recorded and confirmed once; sent again
+    unchanged (a double submission), it changes nothing and is not confirmed again."""
     user = ctx.actor
     spec = ctx.flow.round(ev.round_key)
     rnd = state.rounds.get(ev.round_key)
@@ -287,25 +255,23 @@ def answer(ctx: Ctx, state: Intervention, ev: AnswerSubmitted) -> Intervention:
     if participant is None or not participant.reachable or user not in rnd.recipients:
         ctx.refuse("error.not_a_recipient")
     assert user is not None
-    visibility: Visibility = ev.visibility or spec.default_visibility
-    if visibility not in spec.allowed:
-        ctx.refuse("error.visibility_not_allowed")
-    for key, value in ev.answers.items():
-        _check_value(ctx, spec, rnd, key, value)
-    for key in ev.skipped:
-        if spec.prompt(key) is None or key not in prompt_keys(spec, rnd):
-            ctx.refuse("error.answer_unknown_prompt", prompt=key[:60])
     mine = {
         r.prompt_key: r
         for r in state.responses.values()
         if r.round_key == rnd.key and r.author == user
     }
+    # A form without a visibility choice (a skip) keeps the one its author already made.
+    kept = next(iter(mine.values())).visibility if mine else spec.default_visibility
+    visibility: Visibility = ev.visibility or kept
+    if visibility not in spec.allowed:
+        ctx.refuse("error.visibility_not_allowed")
+    problem = next(iter(problems(spec, rnd, ev.answers)), None)
+    problem = problem or unknown_prompt(spec, rnd, ev.left_empty)
+    if problem is not None:
+        ctx.refuse(problem.key, **problem.params)
     group = state.subgroup_of(user) if spec.space == "subgroup" else None
     updated = dict(state.responses)
-    entries: list[tuple[str, AnswerValue | None]] = [
-        *((k, v) for k, v in ev.answers.items() if not (isinstance(v, str) and not v.strip())),
-        *((k, None) for k in ev.skipped if k not in ev.answers),
-    ]
+    entries = entries_of(ev)
     if not entries:
         ctx.refuse("error.empty_answer")
     for key, entry in entries:
@@ -331,16 +297,27 @@ def answer(ctx: Ctx, state: Intervention, ev: AnswerSubmitted) -> Intervention:
     for r in mine.values():
         if r.id in updated and updated[r.id].visibility != visibility:
             updated[r.id] = replace(updated[r.id], visibility=visibility)
-    ctx.reply("answer.recorded", round=rnd.key, visibility=visibility, edited=int(bool(mine)))
+    after = {
+        r.prompt_key: r for r in updated.values() if r.round_key == rnd.key and r.author == user
+    }
+    if as_recorded(after) == as_recorded(mine):
+        return state  # the same form again: nothing changed, and it was confirmed already
+    ctx.add(Reply(confirmation(spec, rnd, mine, entries, visibility)))
     return replace(state, responses=updated)
 
 
 def skip_all(ctx: Ctx, state: Intervention, round_key: str) -> Intervention:
-    """ "Je passe": the whole round is skipped, which counts as an answer for reminders."""
+    """ "Je passe": the whole round is skipped, which counts as an answer for reminders. Answers
+    already given stay: a click never erases what someone wrote (the form can)."""
     spec = ctx.flow.round(round_key)
     rnd = state.rounds.get(round_key)
     if spec is None or rnd is None:
         ctx.refuse("error.unknown_round", round=round_key[:60], rounds="")
+    if any(
+        r.round_key == round_key and r.author == ctx.actor and not r.skipped
+        for r in state.responses.values()
+    ):
+        ctx.refuse("confirm.answers_kept", round=round_key)
     keys = prompt_keys(spec, rnd)
     ev = AnswerSubmitted(ctx.meta, state.id, round_key, {}, None, keys)
     return answer(ctx, state, ev)
@@ -351,22 +328,30 @@ def not_now(ctx: Ctx, state: Intervention, round_key: str) -> Intervention:
     user = ctx.actor
     if rnd is None or rnd.status != "open" or user is None or user not in rnd.recipients:
         ctx.refuse("error.round_closed_for_answers", round=round_key[:60])
+    if user in rnd.deferred:
+        return state  # a second click: the prompt is already planned, and that was confirmed
     due = ctx.now + timedelta(hours=ctx.policy.not_now_hours)
     ctx.add(
         Schedule(f"notnow:{round_key}:{user}", due, "resend", {"user": user, "round": round_key})
     )
     ctx.reply("answer.not_now", hours=ctx.policy.not_now_hours)
-    return state
+    deferred = replace(rnd, deferred=rnd.deferred | {user})
+    return replace(state, rounds={**state.rounds, round_key: deferred})
 
 
 def resend(ctx: Ctx, state: Intervention, user: UserId, round_key: str) -> Intervention:
     """A "not now" timer came due: send the prompt again if it still waits for an answer."""
     rnd = state.rounds.get(round_key)
-    if rnd is not None and rnd.status == "open" and user not in responders(state, round_key):
+    if rnd is None or user not in rnd.deferred:
+        return state
+    if rnd.status == "open" and user not in responders(state, round_key):
         participant = state.participants.get(user)
         if participant is not None and participant.reachable:
             ctx.send(ToUser(user), prompt_message("round.prompt_again", round_key))
-    return state
+    # "Not now" may be said again from now on.
+    return replace(
+        state, rounds={**state.rounds, round_key: replace(rnd, deferred=rnd.deferred - {user})}
+    )
 
 
 def pending_for(state: Intervention, user: UserId) -> list[str]:
@@ -405,7 +390,3 @@ def change_visibility(ctx: Ctx, state: Intervention, ev: VisibilityChanged) -> I
     updated = {**state.responses, **{r.id: replace(r, visibility=ev.visibility) for r in mine}}
     ctx.reply("answer.visibility_changed", visibility=ev.visibility)
     return replace(state, responses=updated)
-
-
-def context_param(text: str) -> UserText:
-    return UserText(text)

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from bot.core.effects import ParamValue, UserText, When
+from bot.core.effects import ParamValue, PromptList, UserText, When
 from bot.core.model import LOCALES, AddressForm, Locale
 from bot.core.ports import Segment
 
@@ -129,6 +129,9 @@ class Catalog:
             return Segment(value.text, relayed=True)
         if isinstance(value, When):
             return Segment(format_when(value.at, locale, tz))
+        if isinstance(value, PromptList):
+            # The renderer names prompts by their questions; without a flow, their keys.
+            return Segment(", ".join(value.keys))
         if name == "round" and isinstance(value, str) and "@" in value:
             # A later run of a check-in: its title, numbered ("Trust barometer, no. 3").
             base, _, number = value.partition("@")

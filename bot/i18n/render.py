@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.core.effects import Message, Params, UserText
+from bot.core.effects import Message, Params, PromptList, UserText
 from bot.core.model import (
     AddressForm,
     BoardItem,
@@ -31,12 +31,22 @@ class Reader:
     address: AddressForm
 
 
-def reader_for(state: Intervention, user: UserId | None) -> Reader:
-    """A person reads in their own language and timezone; a channel in the intervention's."""
+def reader_for(state: Intervention, user: UserId | None, platform: Locale | None = None) -> Reader:
+    """A person reads in their own language: the one they chose (`/tst lang`), else what their
+    platform says of them (`platform` when just told, else what was kept from their last
+    interaction), else the intervention's. A channel reads in the intervention's."""
     member = state.participants.get(user) if user is not None else None
-    locale = member.locale if member is not None and member.locale else state.locale
+    kept = member.platform_locale if member is not None else None
+    own = member.locale if member is not None else None
+    locale = own or platform or kept or state.locale
     tz = member.timezone if member is not None and member.timezone else state.timezone
     return Reader(locale, tz, state.address_form)
+
+
+def knows_language(state: Intervention, user: UserId) -> bool:
+    """Whether the person's language is known (chosen, or reported by their platform)."""
+    member = state.participants.get(user)
+    return member is not None and (member.locale or member.platform_locale) is not None
 
 
 def action_id(intervention: str, action: str, value: str = "") -> str:
@@ -74,7 +84,13 @@ class Renderer:
         return self.catalog.render(reader.locale, key, params, reader.address, reader.timezone)
 
     def message(self, state: Intervention, msg: Message, reader: Reader) -> OutMessage:
-        params = {"k": state.k_anonymity_min, **msg.params}
+        params = {
+            "k": state.k_anonymity_min,
+            **{
+                name: self._questions(state, reader, v) if isinstance(v, PromptList) else v
+                for name, v in msg.params.items()
+            },
+        }
         segments = list(self._render(reader, msg.key, params))
         form = None
         if msg.form_round is not None:
@@ -94,6 +110,11 @@ class Renderer:
             for b in msg.buttons
         )
         return OutMessage(tuple(segments), buttons, form)
+
+    def _questions(self, state: Intervention, reader: Reader, prompts: PromptList) -> UserText:
+        """Prompts named by their questions, one per line. Relayed (inert): a per-item
+        question quotes the item a person wrote."""
+        return UserText("".join(f"\n• {self.prompt_label(state, reader, k)}" for k in prompts.keys))
 
     def _prompt_summary(
         self, state: Intervention, spec: RoundSpec, rnd: RoundState, reader: Reader
@@ -201,7 +222,8 @@ class Renderer:
             visibility,
             mine[0].visibility if mine else spec.default_visibility,
             self.text(reader, "form.submit"),
-            self.text(reader, "form.skip"),
+            self.text(reader, "confirm.empty_skips"),
+            reader.locale,
         )
 
     def synthesis(self, state: Intervention, synthesis: Synthesis, reader: Reader) -> list[Segment]:

@@ -54,6 +54,9 @@ async def my_data_message(
             t(reader, "mydata.line", label="display_name", value=UserText(member.display_name))
         )
         lines.append(t(reader, "mydata.line", label="consent", value=member.consent))
+        # The languages held: the one chosen (`/tst lang`) and the one the platform reports.
+        for label, held in (("locale", member.locale), ("platform_locale", member.platform_locale)):
+            lines.append(t(reader, "mydata.line", label=label, value=held or "-"))
         lines.append(
             t(
                 reader,

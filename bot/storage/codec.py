@@ -7,13 +7,23 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.core.effects import Button, Message, UserText, When
+from bot.core.effects import Button, Message, PromptList, UserText, When
 from bot.core.model import GroupQuality, PromptSummary, Quote, Synthesis
 
 # Only these types may be rebuilt from the database: nothing is looked up by arbitrary name.
 KNOWN: Mapping[str, type] = {
     cls.__name__: cls
-    for cls in (Message, Button, UserText, When, Synthesis, PromptSummary, Quote, GroupQuality)
+    for cls in (
+        Message,
+        Button,
+        UserText,
+        When,
+        PromptList,
+        Synthesis,
+        PromptSummary,
+        Quote,
+        GroupQuality,
+    )
 }
 
 

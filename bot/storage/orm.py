@@ -92,6 +92,7 @@ class ParticipantRow(Base):
     attributes: Mapped[dict[str, str]] = mapped_column(JSON)
     joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     left_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    platform_locale: Mapped[str | None] = mapped_column(String(8))
     __table_args__ = (Index("ix_participants_user", "user"),)
 
 
@@ -109,6 +110,7 @@ class RoundRow(Base):
     recipients: Mapped[list[str]] = mapped_column(JSON)
     items: Mapped[list[int]] = mapped_column(JSON)
     context: Mapped[str] = mapped_column(Text)
+    deferred: Mapped[list[str]] = mapped_column(JSON)
 
 
 class ResponseRow(Base):

@@ -307,6 +307,7 @@ class UnitOfWork:
                 dict(p.attributes),
                 p.joined_at,
                 p.left_at,
+                _lit(p.platform_locale),
             )
             for p in await s.scalars(
                 select(orm.ParticipantRow).where(orm.ParticipantRow.intervention_id == iid)
@@ -323,6 +324,7 @@ class UnitOfWork:
                 r.published,
                 tuple(r.items),
                 r.context,
+                frozenset(UserId(u) for u in r.deferred),
             )
             for r in await s.scalars(
                 select(orm.RoundRow).where(orm.RoundRow.intervention_id == iid)
@@ -482,6 +484,7 @@ class UnitOfWork:
                 "attributes": dict(p.attributes),
                 "joined_at": p.joined_at,
                 "left_at": p.left_at,
+                "platform_locale": p.platform_locale,
             },
             delete_missing=True,
             key_cols=("user",),
@@ -502,6 +505,7 @@ class UnitOfWork:
                 "recipients": sorted(r.recipients),
                 "items": list(r.items),
                 "context": r.context,
+                "deferred": sorted(r.deferred),
             },
             key_cols=("key",),
         )
