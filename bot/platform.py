@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from bot.core.model import InterventionId, UserId
+from bot.core.events import AnswerSubmitted
+from bot.core.model import InterventionId, Locale, UserId
 from bot.core.ports import AnswerForm, ChatPort
-from bot.i18n.render import reader_for
+from bot.flows.answers import Problem, problems
+from bot.i18n.render import Reader, reader_for
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -48,3 +50,21 @@ async def answer_form(app: App, intervention: str, round_key: str, user: str) ->
     if rnd is None or spec is None or rnd.status != "open" or UserId(user) not in rnd.recipients:
         return None
     return app.renderer.form(state, spec, rnd, reader_for(state, UserId(user)), UserId(user))
+
+
+async def answer_problems(
+    app: App, ev: AnswerSubmitted, platform_locale: Locale | None
+) -> tuple[list[Problem], Reader | None]:
+    """What the engine's one validator says of a form, for a platform that shows problems
+    under the inputs before the form closes (Slack), and how its author reads them. Nothing
+    when the round cannot be answered: the runner says why once the form is acknowledged."""
+    async with app.store.unit() as uow:
+        state = await uow.load(ev.intervention)
+    if state is None:
+        return [], None
+    rnd = state.rounds.get(ev.round_key)
+    spec = app.flow.round(ev.round_key)
+    reader = reader_for(state, ev.meta.user, platform_locale)
+    if rnd is None or spec is None or rnd.status != "open":
+        return [], reader
+    return problems(spec, rnd, ev.answers), reader

@@ -42,7 +42,8 @@ def form(fields: int, choices: int = 3) -> AnswerForm:
         visibility,
         "v0",
         "Envoyer",
-        "Passer",
+        "Une question laissée vide est passée.",
+        "fr",
     )
 
 
@@ -58,6 +59,7 @@ def test_every_modal_page_fits_discords_five_components_and_loses_no_field(field
         assert parse.parse_modal_id(body["custom_id"]) == ("iid", "info.our_part", n)
     first = render.modal(f, 0, "Qui lira")["components"]
     assert first[0]["type"] == 10 and "read by 0" in first[0]["content"]  # who reads, first
+    assert "laissée vide est passée" in first[0]["content"]  # and how to skip, before writing
     assert first[1]["component"]["custom_id"] == parse.VISIBILITY_INPUT
 
 
@@ -108,10 +110,10 @@ def test_submitted_values_are_read_from_labels_and_legacy_rows_and_typed() -> No
         FormField("dots", "dots", "d", options=(("a", "A"), ("b", "B"), ("c", "C")), budget=3),
         FormField("open", "open", "o"),
     )
-    f = AnswerForm("i", "r", "t", fields, (), "v0", "ok", "skip")
+    f = AnswerForm("i", "r", "t", fields, (), "v0", "ok", "left empty: skipped", "en")
     typed = parse.typed_answers(f, [0, 1, 2], raw)
     assert typed.answers == {"scale": 4, "dots": {"a": 2, "c": 1}}
-    assert typed.skipped == ("open",)  # an empty input is an explicit skip
+    assert typed.left_empty == ("open",)  # reported as empty: what it means is the engine's
     assert parse.visibility_of(raw) == "v1"
     unreadable = parse.typed_answers(f, [1], {"f1": "a: two"})
     assert unreadable.invalid == ("dots",)

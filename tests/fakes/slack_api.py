@@ -314,7 +314,12 @@ class FakeSlack:
         user = self.users.get(str(p.get("user")))
         if user is None:
             return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "user": user}
+        # As Slack documents it: the locale is opt-in, sent only when include_locale is true.
+        asked = str(p.get("include_locale", "")).lower() in ("1", "true")
+        return {
+            "ok": True,
+            "user": user if asked else {k: v for k, v in user.items() if k != "locale"},
+        }
 
     def m_conversations_open(self, p: dict[str, Any], who: tuple[str, str]) -> dict[str, Any]:
         users = [u for u in str(p.get("users", "")).split(",") if u]

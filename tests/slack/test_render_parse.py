@@ -7,14 +7,15 @@ import json
 from bot.adapters.slack.parse import parse_action, parse_command, parse_submission
 from bot.adapters.slack.render import answer_view, chunks, escape, message_payloads
 from bot.core.events import AnswerSubmitted, ChoiceMade
+from bot.core.model import Locale
 from bot.core.ports import AnswerForm, FormField, OutButton, OutMessage, Segment, VisibilityOption
 
 
-def form(*fields: FormField) -> AnswerForm:
+def form(*fields: FormField, locale: Locale = "en") -> AnswerForm:
     vis = (VisibilityOption("facilitator", "Facilitation", "Only the facilitator reads it."),)
-    return AnswerForm(
-        "I1", "r.k", "A title longer than twenty-four", fields, vis, "facilitator", "Send", "Skip"
-    )
+    title = "A title longer than twenty-four"
+    hint = "A question left empty is skipped."
+    return AnswerForm("I1", "r.k", title, fields, vis, "facilitator", "Send", hint, locale)
 
 
 def submit(view: dict[str, object], values: dict[str, dict[str, object]]) -> dict[str, object]:
@@ -45,7 +46,7 @@ def test_a_huge_message_continues_in_its_thread_and_buttons_come_last() -> None:
     assert all(p["unfurl_links"] is False and p["unfurl_media"] is False for p in payloads)
 
 
-def test_the_modal_has_one_input_per_kind_visibility_explained_and_skip() -> None:
+def test_the_modal_has_one_input_per_kind_visibility_explained_and_how_to_skip() -> None:
     view = answer_view(
         form(
             FormField("p.open", "open", "Open", max_length=5000),
@@ -57,14 +58,15 @@ def test_the_modal_has_one_input_per_kind_visibility_explained_and_skip() -> Non
     ids = [b.get("block_id") for b in view["blocks"]]
     assert "open|p.open|3000" in ids and "scale|p.scale|1-2" in ids
     assert "dots|p.dots|1" in ids and "rank|p.rank|2" in ids
-    assert "visibility" in ids and "skip" in ids
+    assert "visibility" in ids
     assert "Only the facilitator reads it." in json.dumps(view)
+    assert "A question left empty is skipped." in json.dumps(view)
     assert len(view["title"]["text"]) <= 24
 
 
 def test_a_form_beyond_100_blocks_says_so_and_stays_valid() -> None:
     many = tuple(FormField(f"p{i}", "open", f"Q{i}") for i in range(150))
-    view = answer_view(form(*many), "fr")
+    view = answer_view(form(*many, locale="fr"))
     assert len(view["blocks"]) <= 100
     assert "dépasse" in json.dumps(view, ensure_ascii=False)
 
@@ -93,16 +95,24 @@ def test_a_submission_is_typed_per_kind() -> None:
     assert event.visibility == "group_anonymous" and event.meta.event_id == "view:V1:h1"
 
 
-def test_an_empty_or_too_long_submission_comes_back_as_field_errors() -> None:
+def test_a_submission_reports_empty_inputs_and_only_what_cannot_be_read() -> None:
+    """Judging values (too long, out of range, a skip) is the engine's: the parser types them,
+    lists the prompts left empty, and refuses only what is not a value at all."""
     view = answer_view(form())
-    empty = {"open|p|10": {"v": {"value": ""}}}
-    assert parse_submission(submit(view, empty))[1][0].key == "error.empty_answer"
-    long = {"open|p|10": {"v": {"value": "x" * 11}}}
-    assert parse_submission(submit(view, long))[1][0].key == "error.answer_too_long"
-    skipped = {"open|p|10": {"v": {"value": ""}}, "skip": {"v": {"selected_options": [{}]}}}
-    skipped["skip"]["v"]["selected_options"] = [{"value": "skip"}]
-    event, errors = parse_submission(submit(view, skipped))
-    assert event is not None and event.skipped == ("p",) and not errors
+    values = {
+        "open|p|10": {"v": {"value": "  "}},
+        "open|q|10": {"v": {"value": "x" * 11}},
+        "scale|s|1-5": {"v": {"selected_option": {"value": "9"}}},
+        "dots|d|7": {"v": {"value": "0"}},
+    }
+    event, errors = parse_submission(submit(view, values))
+    assert not errors and event is not None
+    assert event.answers == {"q": "x" * 11, "s": 9}
+    assert event.left_empty == ("p", "d")
+    unreadable = {"dots|d|7": {"v": {"value": "two"}}}
+    assert [e.key for e in parse_submission(submit(view, unreadable))[1]] == [
+        "error.answer_invalid"
+    ]
 
 
 def test_buttons_and_commands_parse_to_core_events() -> None:

@@ -94,6 +94,13 @@ class Handlers:
     def _text(self, meta: EventMeta, key: str, **params: str | int) -> str:
         return self._app().renderer.text(self._reader(meta), key, **params)
 
+    def _form_text(self, form: AnswerForm, key: str, **params: str | int) -> str:
+        """Text around a form, in the language the form itself is in (the person's choice
+        first, then their Discord's)."""
+        policy = self._app().runner.policy
+        reader = Reader(form.locale, policy.timezone, policy.address_form)
+        return self._app().renderer.text(reader, key, **params)
+
     async def _handle(self, i: Inter, event: Any) -> Handled | None:
         try:
             return await self._app().runner.handle(event)
@@ -189,7 +196,7 @@ class Handlers:
             return
         count = len(render.pages(form))
         suffix = f" ({page + 1}/{count})" if count > 1 else ""
-        label = self._text(meta, "discord.visibility_label")
+        label = self._form_text(form, "discord.visibility_label")
         await i.response.send_modal(RawModal(render.modal(form, page, label, suffix)))
 
     # -- modal submissions --------------------------------------------------------------------
@@ -219,17 +226,17 @@ class Handlers:
         if page + 1 < len(pages):
             nxt = OutButton(
                 action_id(iid, "page", f"{round_key}/{page + 1}"),
-                self._text(meta, "discord.continue", page=page + 2, pages=len(pages)),
+                self._form_text(form, "discord.continue", page=page + 2, pages=len(pages)),
                 "primary",
             )
-            await self._say(i, [self._text(meta, "discord.page_saved")], [nxt])
+            await self._say(i, [self._form_text(form, "discord.page_saved")], [nxt])
             return
         self.drafts.pop(draft_key, None)
         indexes = [n for p in pages for n in p]
         typed = parse.typed_answers(form, indexes, draft)
         if typed.invalid:
             labels = ", ".join(f.label for f in form.fields if f.prompt_key in typed.invalid)
-            await self._say(i, [self._text(meta, "discord.error.unreadable", prompts=labels)])
+            await self._say(i, [self._form_text(form, "discord.error.unreadable", prompts=labels)])
             return
         visibility = parse.visibility_of(draft)
         event = AnswerSubmitted(
@@ -238,7 +245,7 @@ class Handlers:
             round_key,
             typed.answers,
             cast(Visibility | None, visibility),
-            typed.skipped,
+            typed.left_empty,
         )
         await self._show(i, await self._handle(i, event))
 
@@ -285,14 +292,14 @@ class Handlers:
     async def _my_prompts(self, i: Inter, meta: EventMeta, iid: str) -> None:
         waiting = self.pending.pop((iid, str(i.user.id)), [])
         if not waiting:
-            waiting = await self._waiting_for(iid, UserId(str(i.user.id)))
+            waiting = await self._waiting_for(iid, UserId(str(i.user.id)), meta)
         if not waiting:
             await self._say(i, [self._text(meta, "discord.fallback.none")])
             return
         for msg in waiting:
             await self._say(i, [render.content_of(msg)], msg.buttons)
 
-    async def _waiting_for(self, iid: str, user: UserId) -> list[OutMessage]:
+    async def _waiting_for(self, iid: str, user: UserId, meta: EventMeta) -> list[OutMessage]:
         """The bounced DMs are only in the memory of the process that delivered them (gone
         after a restart, elsewhere with several processes): rebuild from the state what
         waits for this person, the frame to accept and the open rounds' prompts, with the
@@ -303,7 +310,7 @@ class Handlers:
         member = state.participants.get(user) if state is not None else None
         if state is None or member is None or not member.active:
             return []
-        reader = reader_for(state, user)
+        reader = reader_for(state, user, meta.locale)  # they are clicking: Discord just said
         messages = [frame_message(state)] if member.consent == "pending" else []
         messages += [
             prompt_message("round.prompt", key)

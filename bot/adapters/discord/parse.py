@@ -96,19 +96,21 @@ def modal_values(components: Sequence[Mapping[str, Any]]) -> dict[str, str | lis
 
 @dataclass(frozen=True, slots=True)
 class Typed:
-    """Typed answers of some fields; `invalid` names fields whose text could not be read."""
+    """Typed answers of some fields, the prompts whose input came back empty, and `invalid`
+    fields whose text could not be read."""
 
     answers: dict[str, AnswerValue]
-    skipped: tuple[str, ...]
+    left_empty: tuple[str, ...]
     invalid: tuple[str, ...] = ()
 
 
 def typed_answers(
     form: AnswerForm, indexes: Sequence[int], raw: Mapping[str, str | list[str]]
 ) -> Typed:
-    """Values typed per field kind; an empty input is an explicit skip of that prompt."""
+    """Values typed per field kind; an empty input is reported as such (what it means, a
+    skip, is the engine's to say, as for every platform)."""
     answers: dict[str, AnswerValue] = {}
-    skipped: list[str] = []
+    left_empty: list[str] = []
     invalid: list[str] = []
     for i in indexes:
         f = form.fields[i]
@@ -119,10 +121,10 @@ def typed_answers(
             invalid.append(f.prompt_key)
             continue
         if typed is None:
-            skipped.append(f.prompt_key)
+            left_empty.append(f.prompt_key)
         else:
             answers[f.prompt_key] = typed
-    return Typed(answers, tuple(skipped), tuple(invalid))
+    return Typed(answers, tuple(left_empty), tuple(invalid))
 
 
 def _typed(f: FormField, value: str | list[str] | None) -> AnswerValue | None:

@@ -151,7 +151,10 @@ def modal(
 
 
 def visibility_components(form: AnswerForm, label: str) -> list[dict[str, Any]]:
-    lines = "\n".join(f"{o.label} — {o.explanation}" for o in form.visibility_options)
+    """Who reads the answers, and how to skip from the form (leave a question empty)."""
+    lines = "\n".join(
+        [*(f"{o.label} — {o.explanation}" for o in form.visibility_options), form.skip_hint]
+    )
     out: list[dict[str, Any]] = [{"type": 10, "content": shorten(lines, 4000)}]
     if len(form.visibility_options) > 1:
         options = [

@@ -17,15 +17,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.work_queue import WorkQueue
 from bot.app import App
 from bot.core.events import ChoiceMade, EventMeta
-from bot.core.model import LOCALES, Locale, UserId, UserRef
+from bot.core.model import UserId, UserRef
 from bot.core.ports import DeliveryError, OutMessage
 from bot.i18n.render import Reader
-from bot.platform import answer_form
+from bot.platform import answer_form, answer_problems
 
-from .chat import SlackChat, TokenFor
+from .chat import Profile, SlackChat, TokenFor
 from .home import home_view
 from .parse import (
     OpenAnswer,
+    input_blocks,
     parse_action,
     parse_command,
     parse_home_opened,
@@ -35,13 +36,6 @@ from .render import ANSWER_CALLBACK, answer_view, ephemeral
 
 log = logging.getLogger(__name__)
 Respond = Callable[..., Awaitable[Any]]
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Profile:
-    name: str
-    locale: Locale | None
-    timezone: str | None
 
 
 class SlackEdge:
@@ -62,7 +56,6 @@ class SlackEdge:
         self.chat = chat
         self.client = client
         self.token_for = token_for
-        self.profiles: dict[tuple[str, str], Profile] = {}
         self.queue = WorkQueue(workers)
         self.tasks: set[asyncio.Task[None]] = set()
 
@@ -90,25 +83,13 @@ class SlackEdge:
         await self.queue.close()
 
     async def profile(self, team: str, user: str) -> Profile:
-        """Name, language and timezone from users.info, cached for the process's life."""
-        key = (team, user)
-        if key not in self.profiles:
-            try:
-                client = await self.chat.client_for(team)
-                found = await client.users_info(user=user, include_locale=True)
-                info: dict[str, Any] = found.get("user") or {}
-            except SlackApiError as error:
-                log.info("users.info %s: %s", user, error.response.get("error"))
-                return Profile("", None, None)
-            prefix = str(info.get("locale") or "")[:2]
-            locale = next((loc for loc in LOCALES if loc == prefix), None)
-            name = str(
-                (info.get("profile") or {}).get("display_name") or info.get("real_name") or ""
-            )
-            self.profiles[key] = Profile(
-                name or str(info.get("name") or ""), locale, info.get("tz")
-            )
-        return self.profiles[key]
+        """Name, language and timezone from users.info (kept by the port, which also asks it
+        for invitees' languages); an empty profile when Slack will not say."""
+        try:
+            return await self.chat.profile(team, user)
+        except DeliveryError as error:
+            log.info("users.info %s: %s", user, error.reason)
+            return Profile("", None, None)
 
     async def enrich(self, meta: EventMeta) -> EventMeta:
         if meta.user is None:
@@ -119,8 +100,9 @@ class SlackEdge:
         )
 
     def reader(self, team: str, user: str) -> Reader:
+        """For texts shown before the person's intervention is read: Slack's word on them."""
         d = self.app.settings.defaults
-        p = self.profiles.get((team, user))
+        p = self.chat.known_profile(team, user)
         locale = p.locale if p is not None and p.locale else d.locale
         return Reader(locale, d.timezone, d.address_form)
 
@@ -175,7 +157,7 @@ class SlackEdge:
             )
             await respond(ephemeral(_text(text)))
             return
-        view = answer_view(form, reader.locale)
+        view = answer_view(form)  # in the person's language, their own choice first
         client = await self.chat.client_for(ask.meta.workspace)
         try:
             await client.views_open(trigger_id=ask.trigger_id, view=view)
@@ -185,13 +167,29 @@ class SlackEdge:
             await respond(ephemeral(_text(text)))
         await self.profile(ask.meta.workspace, user)
 
-    def submission_errors(self, body: dict[str, Any]) -> dict[str, str] | None:
-        _event, errors = parse_submission(body)
-        if not errors:
-            return None
+    async def submission_errors(self, body: dict[str, Any]) -> dict[str, str] | None:
+        """Problems shown under their inputs, the modal staying open with what was typed: what
+        cannot be read, then what the engine's validator refuses (one read of the state)."""
+        event, unreadable = parse_submission(body)
         team, user = _who(body)
         reader = self.reader(team, user)
-        return {e.block_id: self.app.renderer.text(reader, e.key, **dict(e.params)) for e in errors}
+        errors = {e.block_id: (e.key, dict(e.params)) for e in unreadable}
+        if event is not None:
+            known = self.chat.known_profile(team, user)
+            told = known.locale if known is not None else None
+            try:
+                found, read = await answer_problems(self.app, event, told)
+            except Exception:
+                log.exception("answer check before the ack failed; the runner checks again")
+                return None
+            reader = read or reader
+            blocks = input_blocks(body)
+            for p in found:
+                if p.prompt_key in blocks:
+                    errors.setdefault(blocks[p.prompt_key], (p.key, dict(p.params)))
+        if not errors:
+            return None
+        return {b: self.app.renderer.text(reader, k, **params) for b, (k, params) in errors.items()}
 
     async def submission(self, body: dict[str, Any]) -> None:
         event, _errors = parse_submission(body)
@@ -250,7 +248,7 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
 
     @bolt.view(ANSWER_CALLBACK)
     async def on_submit(ack: Any, body: dict[str, Any]) -> None:
-        errors = edge.submission_errors(body)
+        errors = await edge.submission_errors(body)
         if errors:
             await ack(response_action="errors", errors=errors)
             return

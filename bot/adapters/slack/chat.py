@@ -7,6 +7,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -18,7 +19,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.model import ConversationRef, MessageRef, UserRef
+from bot.core.model import LOCALES, ConversationRef, Locale, MessageRef, UserRef
 from bot.core.ports import DeliveryError, Image, OutMessage
 
 from .limits import ChannelPacer, LearnedBudget, MethodGate
@@ -99,6 +100,26 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")[:60] or "tst"
 
 
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What Slack says of a person: name, language and timezone (users.info)."""
+
+    name: str
+    locale: Locale | None
+    timezone: str | None
+
+
+def profile_of(info: dict[str, Any]) -> Profile:
+    """A users.info `user`: its locale ("en-US") is there only when asked (include_locale)."""
+    prefix = str(info.get("locale") or "")[:2]
+    name = str((info.get("profile") or {}).get("display_name") or info.get("real_name") or "")
+    return Profile(
+        name or str(info.get("name") or ""),
+        next((loc for loc in LOCALES if loc == prefix), None),
+        info.get("tz"),
+    )
+
+
 class SlackChat:
     """Delivers through the Web API. `token_for(team)` gives the bot token of a workspace
     (one fixed token, or an OAuth installation)."""
@@ -121,6 +142,7 @@ class SlackChat:
         self.budget = LearnedBudget(rate_window, learning=rate_limit_wait > 0)
         self._dm: dict[tuple[str, str], str] = {}
         self._clients: dict[str, AsyncWebClient] = {}
+        self._profiles: dict[tuple[str, str], Profile] = {}
         # Set by whoever counts 429s (the app's metrics); every 429 this port sees is reported.
         self.on_rate_limited: SawRateLimit | None = None
 
@@ -204,6 +226,31 @@ class SlackChat:
         if waited + failure.retry_after > self.gate.max_wait:
             raise failure
         return waited
+
+    async def profile(self, workspace: str, user: str) -> Profile:
+        """users.info, with the locale asked for, kept for the process's life. Raises
+        DeliveryError when Slack refuses; a refused lookup is not kept."""
+        key = (workspace, user)
+        if key not in self._profiles:
+            found = await self._call(workspace, "users.info", user=user, include_locale=True)
+            self._profiles[key] = profile_of(found.get("user") or {})
+        return self._profiles[key]
+
+    def known_profile(self, workspace: str, user: str) -> Profile | None:
+        """The profile already looked up, without calling Slack (inside an ack window)."""
+        return self._profiles.get((workspace, user))
+
+    async def locale_of(self, user: UserRef) -> Locale | None:
+        """The language Slack reports for someone the bot has not heard from yet. A lookup
+        Slack refuses for good reads None (the intervention's language); a rate limit goes
+        back to the dispatcher, which delivers later rather than in the wrong language."""
+        try:
+            return (await self.profile(user.workspace, user.user)).locale
+        except DeliveryError as error:
+            if error.retry_after is not None:
+                raise
+            log.info("users.info %s: %s", user.user, error.reason)
+            return None
 
     async def dm_channel(self, user: UserRef) -> str:
         key = (user.workspace, user.user)

@@ -12,7 +12,7 @@ from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMet
 from bot.core.model import VISIBILITIES, AnswerValue, InterventionId, UserId, Visibility
 from bot.i18n.render import parse_action_id
 
-from .render import ANSWER_CALLBACK, SKIP_BLOCK, VISIBILITY_BLOCK
+from .render import ANSWER_CALLBACK, VISIBILITY_BLOCK
 
 PLATFORM = "slack"
 CHOICE_ACTIONS = frozenset({"skip", "notnow", "consent", "contributions"})
@@ -127,7 +127,9 @@ def _visibility(value: str | None) -> Visibility | None:
 
 def parse_submission(body: Mapping[str, Any]) -> tuple[AnswerSubmitted | None, list[FieldError]]:
     """The answer modal, typed per kind: open/restate str, scale int, choice/consent str,
-    multi/rank tuple, dots {option: count}. Problems come back as errors under their input."""
+    multi/rank tuple, dots {option: count}; prompts shown and left empty are listed as such.
+    What the values mean (valid, a skip, a repeat) is the engine's to say: only what cannot
+    be read at all comes back here, as an error under its input."""
     view = body.get("view") or {}
     if view.get("callback_id") != ANSWER_CALLBACK:
         return None, []
@@ -137,33 +139,26 @@ def parse_submission(body: Mapping[str, Any]) -> tuple[AnswerSubmitted | None, l
     errors: list[FieldError] = []
     ranks: dict[str, dict[int, str]] = {}
     dots: dict[str, dict[str, int]] = {}
-    first_field = ""
     order: list[str] = []
     for block_id, actions in values.items():
-        if block_id in (SKIP_BLOCK, VISIBILITY_BLOCK):
+        if block_id == VISIBILITY_BLOCK:
             continue
         kind, _, rest = block_id.partition("|")
         key, _, extra = rest.partition("|")
         state = actions.get("v") or {}
-        first_field = first_field or block_id
         if key not in order:
             order.append(key)
         if kind in ("open", "restate"):
             text = str(state.get("value") or "").strip()
-            limit = int(extra or 3000)
-            if len(text) > limit:
-                errors.append(FieldError(block_id, "error.answer_too_long", {"limit": limit}))
-            elif text:
+            if text:
                 answers[key] = text
         elif kind == "scale":
             chosen = _selected(state)
-            low, _, high = extra.partition("-")
             if chosen is not None:
-                if not chosen.lstrip("-").isdigit() or not int(low) <= int(chosen) <= int(high):
-                    params = {"low": int(low), "high": int(high)}
-                    errors.append(FieldError(block_id, "error.answer_out_of_range", params))
-                else:
+                if chosen.lstrip("-").isdigit():
                     answers[key] = int(chosen)
+                else:
+                    errors.append(FieldError(block_id, "error.answer_invalid"))
         elif kind in ("choice", "consent"):
             chosen = _selected(state)
             if chosen is not None:
@@ -174,8 +169,8 @@ def parse_submission(body: Mapping[str, Any]) -> tuple[AnswerSubmitted | None, l
                 answers[key] = many
         elif kind == "rank":
             chosen = _selected(state)
-            if chosen is not None:
-                ranks.setdefault(key, {})[int(extra or 1)] = chosen
+            if chosen is not None and extra.isdigit():
+                ranks.setdefault(key, {})[int(extra)] = chosen
         elif kind == "dots":
             raw = state.get("value")
             if raw not in (None, ""):
@@ -184,31 +179,32 @@ def parse_submission(body: Mapping[str, Any]) -> tuple[AnswerSubmitted | None, l
                 elif int(str(raw)) > 0:
                     dots.setdefault(key, {})[extra] = int(str(raw))
     for key, places in ranks.items():
-        ranked = tuple(places[p] for p in sorted(places))
-        if len(set(ranked)) != len(ranked):
-            errors.append(FieldError(f"rank|{key}|{max(places)}", "error.answer_invalid"))
-        else:
-            answers[key] = ranked
+        answers[key] = tuple(places[p] for p in sorted(places))
     for key, spread in dots.items():
         answers[key] = spread
-    skip_all = bool(_selected_many(values.get(SKIP_BLOCK, {}).get("v") or {}))
-    visibility = _selected(values.get(VISIBILITY_BLOCK, {}).get("v") or {})
-    if not answers and not skip_all and not errors and first_field:
-        errors.append(FieldError(first_field, "error.empty_answer"))
     if errors:
         return None, errors
     user, name = _user(body)
     meta = _meta(f"view:{view.get('id', '')}:{view.get('hash', '')}", _team(body), user, name)
-    skipped = tuple(k for k in order if k not in answers) if skip_all else ()
-    chosen_visibility = _visibility(visibility)
+    visibility = _selected(values.get(VISIBILITY_BLOCK, {}).get("v") or {})
     return (
         AnswerSubmitted(
             meta,
             InterventionId(str(meta_json.get("i", ""))),
             str(meta_json.get("r", "")),
             answers,
-            chosen_visibility,
-            skipped,
+            _visibility(visibility),
+            tuple(k for k in order if k not in answers),
         ),
         [],
     )
+
+
+def input_blocks(body: Mapping[str, Any]) -> dict[str, str]:
+    """The first input of each prompt in a submitted modal: where a problem with it shows."""
+    values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+    firsts: dict[str, str] = {}
+    for block_id in values:
+        if block_id != VISIBILITY_BLOCK:
+            firsts.setdefault(block_id.partition("|")[2].partition("|")[0], block_id)
+    return firsts

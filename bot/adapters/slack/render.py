@@ -17,7 +17,6 @@ MAX_OPTION_TEXT = 75
 MAX_TITLE = 24  # modal title, submit and close labels
 MAX_FALLBACK = 2000
 ANSWER_CALLBACK = "tst_answer"
-SKIP_BLOCK = "skip"
 VISIBILITY_BLOCK = "visibility"
 
 # Slack-specific sentences the core catalog has no key for (layout limits of this platform).
@@ -26,14 +25,12 @@ _TEXTS: dict[str, dict[str, str]] = {
         "too_many": "Ce formulaire dépasse ce que Slack peut afficher : {shown} questions sur "
         "{total} sont ici. Envoyez-les, puis rouvrez le formulaire pour les suivantes.",
         "close": "Fermer",
-        "skip_all": "Je passe les questions laissées vides",
         "visibility": "Qui peut lire mes réponses ?",
     },
     "en": {
         "too_many": "This form is larger than Slack can show: {shown} of {total} questions are "
         "here. Send them, then open the form again for the rest.",
         "close": "Close",
-        "skip_all": "Skip the questions left empty",
         "visibility": "Who can read my answers?",
     },
 }
@@ -260,24 +257,16 @@ def _visibility_blocks(form: AnswerForm, locale: str) -> list[dict[str, Any]]:
     ]
 
 
-def answer_view(form: AnswerForm, locale: str = "en") -> dict[str, Any]:
-    """The modal: one input per prompt (fitting its kind), the visibility choice, and skip."""
+def answer_view(form: AnswerForm) -> dict[str, Any]:
+    """The modal: one input per prompt (fitting its kind), the visibility choice, and how to
+    skip (leave a question empty), in the reader's language."""
+    locale = form.locale
     tail = _visibility_blocks(form, locale)
-    skip = {
-        "type": "input",
-        "block_id": SKIP_BLOCK,
-        "optional": True,
-        "label": plain(form.skip_label, 2000),
-        "element": {
-            "type": "checkboxes",
-            "action_id": "v",
-            "options": [_option("skip", slack_text(locale, "skip_all"))],
-        },
-    }
-    head = [section(escape(form.title))]
+    hint = {"type": "context", "elements": [plain(form.skip_hint, 2000)]}
+    head = [section(escape(form.title)), hint]
     body: list[dict[str, Any]] = []
     shown = 0
-    room = MAX_VIEW_BLOCKS - len(head) - len(tail) - 2  # skip + a possible notice
+    room = MAX_VIEW_BLOCKS - len(head) - len(tail) - 1  # a possible notice
     for field in form.fields:
         blocks = field_blocks(field)
         if len(body) + len(blocks) > room:
@@ -294,5 +283,5 @@ def answer_view(form: AnswerForm, locale: str = "en") -> dict[str, Any]:
         "title": plain(form.title, MAX_TITLE),
         "submit": plain(form.submit_label, MAX_TITLE),
         "close": plain(slack_text(locale, "close"), MAX_TITLE),
-        "blocks": head + body + tail + [skip],
+        "blocks": head + body + tail,
     }
