@@ -55,13 +55,15 @@ class World:
             for c in row["components"]
         ]
 
-    async def answer(self, user: int, round_key: str, values: dict[str, Any]) -> list[str]:
+    async def answer(
+        self, user: int, round_key: str, values: dict[str, Any], locale: str = "fr"
+    ) -> list[str]:
         """Press "Answer" in the DM, fill the modal that opens, submit it."""
         button = next(b for b in self.buttons(user) if b.endswith(f":answer:{round_key}"))
-        click = await self.click(user, button)
+        click = await self.click(user, button, locale=locale)
         modal = self.fake.acks(click)[0]
         assert modal["type"] == 9, modal
-        submit = await self.fake.submit_modal(user, modal["data"], values)
+        submit = await self.fake.submit_modal(user, modal["data"], values, locale=locale)
         await self.settle(submit)
         return [r.get("content", "") for r in self.fake.replies(submit)]
 

@@ -289,10 +289,12 @@ class FakeDiscord(DiscordRest):
         values: dict[str, Any],
         dm: bool = True,
         channel: int | None = None,
+        locale: str = "fr",
     ) -> int:
         """Submit a modal the bot opened, Label (type 18) shapes; select values are lists. An
         input missing from `values` is left as the bot prefilled it (text, default options);
-        values Discord's client would refuse to send (too long, not an option) raise."""
+        values Discord's client would refuse to send (too long, not an option) raise. Like
+        every interaction, it carries the language of the person's Discord (`locale`)."""
         components = []
         for top in modal["components"]:
             if top["type"] == 18:
@@ -308,7 +310,7 @@ class FakeDiscord(DiscordRest):
             else:
                 components.append({"type": top["type"], "id": top.get("id", 0)})
         data = {"custom_id": modal["custom_id"], "components": components}
-        payload = self._interaction(5, user, data, dm, channel)
+        payload = self._interaction(5, user, data, dm, channel, locale)
         await self.dispatch("INTERACTION_CREATE", payload)
         return int(payload["id"])
 
