@@ -110,3 +110,13 @@ async def test_from_their_first_click_a_person_reads_in_their_own_language_then_
     await world.cmd("round remind intake")
     assert world.chat.seen_by("@ben")[-1].startswith("Rappel")
     assert world.chat.seen_by("@ana")[-1].startswith("Reminder")
+
+
+async def test_a_refusal_reads_in_what_the_platform_says_right_now(world: World) -> None:
+    """A refused event changes nothing, not even the language kept: the reply still follows
+    the language the person's platform just reported."""
+    await world.accept("ben", "en")
+    refused = await world.cmd("round open intake", user="ben", locale="fr")
+    assert refused == ["Cette commande est réservée à la facilitation."]
+    again = await world.cmd("round open intake", user="ben", locale="en")
+    assert again == ["This command is for the facilitator."]
