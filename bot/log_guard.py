@@ -10,8 +10,9 @@ connections, reconnections, rate limits, errors, still reach the log). Statement
 are hidden at INFO too, by the engine (`hide_parameters`, bot/storage/store.py).
 
 A filter only applies to the logger that creates a record, not to its parents, so it is put on
-every logger of the families that exists when `guard()` runs (the composition root and `tst run`
-call it once the platforms are built), and on those the libraries create later by name.
+every logger of the families that exists when `guard()` runs, and the logger class is set so
+that the ones a library creates later (slack_sdk makes a logger per client: the webhook client
+behind Slack's response_url appears at the first ephemeral reply) are born with it.
 """
 
 from __future__ import annotations
@@ -29,16 +30,6 @@ FAMILIES = (
     "aiohttp",
     "websockets",
 )
-# Created only when a client is built (after `guard()` may have run): created here first.
-CREATED_LATER = (
-    "slack_sdk.web.async_base_client",
-    "slack_sdk.web.base_client",
-    "slack_sdk.socket_mode.aiohttp",
-    "slack_sdk.socket_mode.async_client",
-    "slack_bolt.AsyncApp",
-    "slack_bolt.App",
-    "sqlalchemy.engine.Engine",
-)
 
 
 class WithholdWireDebug(logging.Filter):
@@ -52,14 +43,26 @@ def _in_family(name: str) -> bool:
     return any(name == f or name.startswith(f + ".") for f in FAMILIES)
 
 
+def _withhold(logger: logging.Logger) -> bool:
+    if any(isinstance(f, WithholdWireDebug) for f in logger.filters):
+        return False
+    logger.addFilter(WithholdWireDebug())
+    return True
+
+
+class GuardedLogger(logging.Logger):
+    """The logger class while the guard is on: a library logger is born filtered."""
+
+    def __init__(self, name: str, level: int = logging.NOTSET) -> None:
+        super().__init__(name, level)
+        if _in_family(name):
+            _withhold(self)
+
+
 def guard() -> int:
-    """Put the filter on every library logger that could print a payload. Idempotent;
-    returns how many loggers received it now."""
-    names = set(CREATED_LATER) | {n for n in logging.root.manager.loggerDict if _in_family(n)}
-    added = 0
-    for name in sorted(names):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, WithholdWireDebug) for f in logger.filters):
-            logger.addFilter(WithholdWireDebug())
-            added += 1
-    return added
+    """Put the filter on every library logger that could print a payload, now and to come.
+    Idempotent; returns how many existing loggers received it now."""
+    if logging.getLoggerClass() is logging.Logger:
+        logging.setLoggerClass(GuardedLogger)
+    names = [n for n in logging.root.manager.loggerDict if _in_family(n)]
+    return sum(_withhold(logging.getLogger(name)) for name in sorted(names))
