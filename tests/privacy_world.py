@@ -5,6 +5,7 @@ of a file, a log or an export for them can only find them where they were put.""
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,11 +45,13 @@ class PrivacyWorld:
     iid: str = ""
     n: int = 0
     said: dict[str, str] = field(default_factory=dict)  # answer text -> author's user id
+    # Event ids of this world's own: two worlds on one database never look like retries.
+    run: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
     def meta(self, user: str, channel: str | None = "C1") -> EventMeta:
         self.n += 1
         name = next((n for n, u in self.people.items() if u == user), "Fatou").title()
-        return EventMeta("memory", f"ev{self.n}", "W", UserId(user), name, channel, "fr")
+        return EventMeta("memory", f"{self.run}-{self.n}", "W", UserId(user), name, channel, "fr")
 
     async def cmd(self, text: str, user: str = FAC, channel: str | None = "C1") -> list[str]:
         handled = await self.app.runner.handle(CommandIssued(self.meta(user, channel), text))
