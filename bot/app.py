@@ -17,8 +17,10 @@ from bot.flows.timing import QuietHours, parse_days
 from bot.flows.tst import tst_flow
 from bot.i18n.catalog import Catalog
 from bot.i18n.render import Renderer
+from bot.log_guard import guard as guard_logs
 from bot.metrics import Metrics
 from bot.runtime import Runner
+from bot.storage.retention import Retention
 from bot.storage.store import SqlStore, make_engine
 
 
@@ -31,6 +33,7 @@ class App:
     runner: Runner
     dispatcher: Dispatcher
     metrics: Metrics
+    retention: Retention
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -56,11 +59,13 @@ def build(
 ) -> App:
     clock = clock or SystemClock()
     store = SqlStore(make_engine(settings.database.url))
+    guard_logs()  # before anything can log a payload
     flow = tst_flow()
-    renderer = Renderer(Catalog.load(), flow)
+    renderer = Renderer(Catalog.load(), flow, settings.defaults.retention_days)
     runner = Runner(store, flow, renderer, clock, policy_from(settings))
     d = settings.delivery
     metrics = Metrics()
+    retention = Retention(store, settings.defaults.retention_days)
     dispatcher = Dispatcher(
         store,
         ports,
@@ -76,5 +81,6 @@ def build(
             concurrency=d.concurrency,
         ),
         metrics=metrics,
+        retention=retention,
     )
-    return App(settings, store, flow, renderer, runner, dispatcher, metrics)
+    return App(settings, store, flow, renderer, runner, dispatcher, metrics, retention)

@@ -145,22 +145,42 @@ def db_upgrade(config: ConfigOption = None) -> None:
 
 
 @db_app.command("purge")
-def db_purge(config: ConfigOption = None) -> None:
-    """Delete raw answers of interventions closed longer ago than `defaults.retention_days`."""
+def db_purge(
+    config: ConfigOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would be purged, change nothing.")
+    ] = False,
+) -> None:
+    """Delete the raw answers of interventions closed longer ago than `defaults.retention_days`
+    (`tst run` also does it once a day)."""
     from bot.core.ports import SystemClock
+    from bot.storage.retention import Expired, Retention
     from bot.storage.store import SqlStore, make_engine
 
     settings = _settings(config)
+    days = settings.defaults.retention_days
 
-    async def purge() -> int:
+    async def purge() -> tuple[list[Expired], int | None]:
         store = SqlStore(make_engine(settings.database.url))
+        retention = Retention(store, days)
+        now = SystemClock().now()
         try:
-            return await store.purge(SystemClock().now(), settings.defaults.retention_days)
+            if dry_run:
+                return await retention.expired(now), 0
+            return [], await retention.purge(now)
         finally:
             await store.close()
 
-    count = asyncio.run(purge())
-    typer.echo(f"purged the answers of {count} closed intervention(s)")
+    expired, count = asyncio.run(purge())
+    if dry_run:
+        typer.echo(f"{len(expired)} closed intervention(s) past {days} days would be purged")
+        for e in expired:
+            typer.echo(f"{e.id}  {e.closed_at.date().isoformat()}  {e.title}")
+    elif count is None:
+        typer.echo("another process is purging right now; nothing done", err=True)
+        raise typer.Exit(1)
+    else:
+        typer.echo(f"purged the answers of {count} closed intervention(s) past {days} days")
 
 
 @app.command()

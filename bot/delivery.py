@@ -30,6 +30,7 @@ from bot.reports.personal import my_data_message, report_message
 from bot.runtime import Runner
 from bot.storage.codec import decode
 from bot.storage.outbox import SqlOutbox
+from bot.storage.retention import RETENTION_KIND, Retention
 from bot.storage.store import OutboxItem, SqlStore
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class Dispatcher:
         policy: DeliveryPolicy | None = None,
         seed: int = 0,
         metrics: Metrics | None = None,
+        retention: Retention | None = None,
     ) -> None:
         self.store = store
         self.outbox = SqlOutbox(store)
@@ -78,6 +80,7 @@ class Dispatcher:
         self.policy = policy or DeliveryPolicy()
         self._jitter = random.Random(seed)
         self.metrics = metrics or Metrics()
+        self.retention = retention  # the daily purge, run when its outbox row comes due
         # This batch's rendered messages, by state (held here, so its id stays its own).
         self._rendered: dict[int, tuple[Intervention, dict[tuple[str, Reader], OutMessage]]] = {}
 
@@ -217,6 +220,11 @@ class Dispatcher:
         return EventMeta(platform=state.platform, event_id=event_id, workspace=state.workspace)
 
     async def _deliver(self, item: OutboxItem, cache: StateCache) -> str | None:
+        if item.kind == RETENTION_KIND:
+            if self.retention is None:
+                raise DeliveryError("no retention job in this process", permanent=False)
+            await self.retention.run(self.clock.now())
+            return None
         state = await self._state(item.intervention_id, cache)
         if state is None:
             raise DeliveryError("intervention gone", permanent=True)

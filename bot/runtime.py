@@ -29,6 +29,7 @@ from bot.core.effects import (
 from bot.core.events import CommandIssued, Event
 from bot.core.model import Intervention, InterventionId
 from bot.core.ports import Clock, OutMessage
+from bot.erasure import erase, erased_message
 from bot.flows.context import Facts, Policy
 from bot.flows.engine import advance
 from bot.flows.spec import Flow
@@ -82,7 +83,7 @@ class Runner:
     async def _handle_once(self, event: Event) -> Handled:
         now = self.clock.now()
         meta = event.meta
-        queued = False
+        queued = erased = False
         async with self.store.unit() as uow:
             if not await uow.first_time(meta.platform, meta.event_id, now):
                 log.info("duplicate event %s:%s ignored", meta.platform, meta.event_id)
@@ -97,18 +98,26 @@ class Runner:
             if after is not None and after != state:
                 if state is not None and state.id != after.id:
                     # `start` in a channel whose intervention has closed: a new one begins.
-                    await uow.save(None, after, 0)
+                    after = await uow.save(None, after, 0)
                 else:
-                    await uow.save(state, after, version)
+                    after = await uow.save(state, after, version)
             replies: list[OutMessage] = []
             encoded: dict[int, Any] = {}  # a message sent to many is encoded once
             for effect in outcome.effects:
+                if isinstance(effect, Forget):
+                    assert after is not None
+                    # Erased in this transaction; the person is told exactly what went.
+                    done = await erase(uow, after, self.flow, effect.user, effect.erase_member)
+                    effect = Reply(erased_message(after, effect, done))
+                    erased = True
                 if isinstance(effect, Reply):
                     reader = self._actor_reader(after or state, event)
                     replies.append(self._reply(after or state, effect, reader))
                     continue
                 assert after is not None, effect
                 queued |= await self._write(uow, after, effect, now, encoded)
+        if erased:
+            await self.store.scrub_files()
         if queued and self.on_enqueued is not None:
             self.on_enqueued()
         current = after or state
@@ -185,9 +194,6 @@ class Runner:
         match effect:
             case Audit():
                 await uow.audit(iid, now, effect.actor, effect.action, effect.target)
-                return False
-            case Forget():
-                await uow.forget(iid, effect.user, effect.erase_member)
                 return False
             case Cancel():
                 await uow.cancel(f"{iid}:{effect.key}")

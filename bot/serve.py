@@ -13,6 +13,7 @@ from bot.app import App, build
 from bot.config import Settings
 from bot.health import Probes, ProbeServer
 from bot.heap import release, settle
+from bot.log_guard import guard as guard_logs
 from bot.platform import PlatformService
 from bot.scheduler import Wakeup
 from bot.storage.migrate import upgrade
@@ -66,7 +67,10 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     for service in services:
         await service.start(app)
         log.info("%s started", service.platform)
+    guard_logs()  # again: the platforms' clients have made their own loggers by now
     log.debug("%d start-up objects set aside from garbage collection", settle())
+    # The daily purge is an outbox row like any timer: the wake-up clock runs it when due.
+    await app.retention.plan(app.runner.clock.now())
     wake.start()
     try:
         await stop.wait()

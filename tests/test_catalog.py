@@ -49,7 +49,7 @@ TU = "@tu"
 # Keys in the code are identifiers joined by dots (round keys bring their own dots).
 KEY_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 # Parameters every Message rendered by the renderer receives, whatever its call site passes.
-RENDERER_PARAMS = frozenset({"k"})
+RENDERER_PARAMS = frozenset({"k", "anonymity", "days"})
 
 BOARD_KINDS: tuple[str, ...] = typing.get_args(BoardKind)
 BOARD_STATUSES = ("open", "shortlisted", "adopted", "rework", "parked")
@@ -284,6 +284,8 @@ def _dummy(name: str) -> object:
             "status": "active",
             "verb": "open",
             "weekday": "mon",
+            "anonymity": "full",
+            "anonymity_mode": "full",
         }[name]
     if name in ("due", "at", "when", "deadline"):
         from datetime import UTC, datetime
@@ -523,7 +525,13 @@ def test_every_template_renders(catalog: Catalog, locale: str) -> None:
 
 
 def test_tutoiement_is_picked_when_chosen(catalog: Catalog) -> None:
-    params = {"title": UserText("T"), "facilitators": UserText("F"), "k": 3}
+    params = {
+        "title": UserText("T"),
+        "facilitators": UserText("F"),
+        "k": 3,
+        "days": 30,
+        "anonymity": "group",
+    }
     vous = "".join(s.text for s in catalog.render("fr", "frame.body", params, "vous"))
     tu = "".join(s.text for s in catalog.render("fr", "frame.body", params, "tu"))
     assert "vous" in vous.lower() and vous != tu

@@ -19,6 +19,7 @@ from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMet
 from bot.core.model import InterventionId, UserId
 from bot.core.ports import ManualClock
 from bot.storage import orm
+from bot.storage.retention import Retention
 from bot.storage.store import SqlStore
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -158,8 +159,9 @@ async def test_retention_purge_removes_answers_of_long_closed_interventions(worl
     )
     await world.cmd("close")
     store = world.app.store
-    assert await store.purge(world.clock.now() + timedelta(days=29), days=30) == 0
-    assert await store.purge(world.clock.now() + timedelta(days=31), days=30) == 1
+    retention = Retention(store, days=30)
+    assert await retention.purge(world.clock.now() + timedelta(days=29)) == 0
+    assert await retention.purge(world.clock.now() + timedelta(days=31)) == 1
     async with store.unit() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(orm.ResponseRow)) == 0
         assert (

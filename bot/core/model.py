@@ -19,6 +19,9 @@ Role = Literal["facilitator", "participant"]
 ConsentState = Literal["pending", "accepted", "declined", "withdrawn"]
 RoundStatus = Literal["open", "closed"]
 Visibility = Literal["private", "facilitator", "group_anonymous", "group_attributed"]
+# "group": anonymous answers are anonymous to the group (the author link stays for edits and
+# erasure); "full": anonymous to the facilitator too (the link is destroyed when the round closes).
+Anonymity = Literal["group", "full"]
 StepKind = Literal[
     "trust",
     "contract",
@@ -269,6 +272,7 @@ class Intervention:
     address_form: AddressForm = "vous"
     k_anonymity_min: int = 3
     step: StepKind | None = None
+    anonymity: Anonymity = "group"
     participants: Mapping[UserId, Participant] = field(default_factory=dict)
     rounds: Mapping[str, RoundState] = field(default_factory=dict)
     # Answers of open rounds only: closed rounds live on as syntheses and in the store.

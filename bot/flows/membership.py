@@ -8,10 +8,11 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.commands import Command
-from bot.core.effects import Button, Forget, Message, ToChannel, ToUser, UserText
+from bot.core.effects import Audit, Button, Cancel, Forget, Message, ToChannel, ToUser, UserText
 from bot.core.events import EventMeta
 from bot.core.model import Intervention, InterventionId, Participant, UserId
 from bot.flows.context import Ctx
+from bot.flows.privacy import change_anonymity, split_anonymity
 from bot.flows.rounds import prompt_message
 
 INTERVENTION_NAMESPACE = uuid.UUID("0b8f6a3e-3c0e-4f57-8a43-2a7e0c61f4d5")
@@ -25,11 +26,14 @@ def start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
     meta = ctx.meta
     if meta.channel is None:
         ctx.refuse("error.start_needs_channel")
+    text, anonymity = split_anonymity(cmd.text)
     if state is not None and state.status != "closed":
+        if anonymity is not None:
+            return change_anonymity(ctx, state, anonymity)
         ctx.refuse("error.already_running", title=UserText(state.title))
     if meta.user is None:
         ctx.refuse("error.not_a_participant")
-    title = cmd.text.strip()[:MAX_TITLE] or meta.channel
+    title = text.strip()[:MAX_TITLE] or meta.channel
     iid = InterventionId(
         str(uuid.uuid5(INTERVENTION_NAMESPACE, f"{meta.platform}:{meta.event_id}"))
     )
@@ -54,10 +58,13 @@ def start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
         created_at=ctx.now,
         address_form=ctx.policy.address_form,
         k_anonymity_min=ctx.policy.k_anonymity_min,
+        anonymity=anonymity or "group",
         participants={meta.user: facilitator},
     )
     ctx.send(ToChannel(), Message("intervention.started", {"title": UserText(title)}))
     ctx.reply("intervention.started_reply", title=UserText(title))
+    if created.anonymity == "full":
+        ctx.reply("privacy.anonymity_chosen", anonymity_mode=created.anonymity)
     ctx.audit_target = title
     return created
 
@@ -171,7 +178,8 @@ def leave(ctx: Ctx, state: Intervention) -> Intervention:
     ctx.send(
         ToUser(user),
         Message(
-            "leave.choose",
+            # With full anonymity, answers of closed rounds can no longer be found: say so.
+            "leave.choose" if state.anonymity == "group" else "privacy.leave_choose_full",
             buttons=(
                 Button("contributions", "button.keep_contributions", "keep"),
                 Button("contributions", "button.delete_contributions", "delete", "danger"),
@@ -190,30 +198,55 @@ def contributions(ctx: Ctx, state: Intervention, value: str) -> Intervention:
     if member is None or user is None or member.active:
         ctx.refuse("error.unknown_action")
     if value == "delete":
+        # The runner erases them and tells the person exactly what went and what stays.
         ctx.add(Forget(user, erase_member=False))
+        ctx.add(Audit(UserId(""), "erasure", "answers"))
         responses = {i: r for i, r in state.responses.items() if r.author != user}
-        ctx.reply("leave.deleted")
         return replace(state, responses=responses)
     ctx.reply("leave.kept")
     return state
 
 
 def forget(ctx: Ctx, state: Intervention) -> Intervention:
-    """Erase everything held about the person in this intervention (GDPR erasure)."""
+    """Erase everything held about the person in this intervention (GDPR erasure). The state
+    forgets them here; the runner erases the rest from the store (bot/erasure.py)."""
     user = ctx.actor
     if user is None or user not in state.participants:
         ctx.refuse("error.not_a_participant")
     if state.participants[user].is_facilitator and len(state.facilitators()) == 1:
         ctx.refuse("error.last_facilitator")
     ctx.add(Forget(user, erase_member=True))
-    participants = {u: p for u, p in state.participants.items() if u != user}
-    responses = {i: r for i, r in state.responses.items() if r.author != user}
-    rounds = {
-        k: replace(r, recipients=r.recipients - {user}, deferred=r.deferred - {user})
-        for k, r in state.rounds.items()
-    }
-    ctx.reply("forget.done")
-    return replace(state, participants=participants, responses=responses, rounds=rounds)
+    # The audit log says that an erasure happened, never whose.
+    ctx.add(Audit(UserId(""), "erasure", "member"))
+    return without_member(ctx, state, user)
+
+
+def without_member(ctx: Ctx, state: Intervention, user: UserId) -> Intervention:
+    """The intervention with no trace of `user`: their answers in open rounds, their place
+    among recipients and sub-group members, the actions they owned (kept, with no owner, and
+    no reminder to anyone) and the commands they planned (cancelled)."""
+    for action in state.actions:
+        if action.owner == user:
+            ctx.add(Cancel(f"action:{action.id}"))
+    for planned in state.scheduled:
+        if planned.actor == user:
+            ctx.add(Cancel(f"sched:{planned.id}"))
+    return replace(
+        state,
+        participants={u: p for u, p in state.participants.items() if u != user},
+        responses={i: r for i, r in state.responses.items() if r.author != user},
+        rounds={
+            k: replace(r, recipients=r.recipients - {user}, deferred=r.deferred - {user})
+            for k, r in state.rounds.items()
+        },
+        subgroups=tuple(
+            replace(g, members=tuple(m for m in g.members if m != user)) for g in state.subgroups
+        ),
+        actions=tuple(
+            replace(a, owner=UserId("")) if a.owner == user else a for a in state.actions
+        ),
+        scheduled=tuple(a for a in state.scheduled if a.actor != user),
+    )
 
 
 def _member(ctx: Ctx, state: Intervention) -> Participant:

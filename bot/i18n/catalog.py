@@ -32,6 +32,8 @@ TRANSLATED_PARAMS: Mapping[str, str] = {
     "status": "intervention.status.{}",
     "verb": "schedule.verb.{}",
     "weekday": "schedule.weekday.{}",
+    "anonymity": "privacy.anonymity.{}",
+    "anonymity_mode": "privacy.mode.{}",
 }
 
 

@@ -67,9 +67,12 @@ def parse_action_id(raw: str) -> tuple[str, str, str] | None:
 class Renderer:
     """Renders messages for one catalog and flow (built once by the composition root)."""
 
-    def __init__(self, catalog: Catalog, flow: Flow) -> None:
+    def __init__(self, catalog: Catalog, flow: Flow, retention_days: int = 30) -> None:
         self.catalog = catalog
         self.flow = flow
+        # The deployment's retention period (the configuration's default unless told), which
+        # the frame states before anyone accepts it.
+        self.retention_days = retention_days
 
     def text(self, reader: Reader, key: str, **params: str | int | float | UserText) -> str:
         return self.catalog.text(reader.locale, key, reader.address, reader.timezone, **params)
@@ -84,8 +87,11 @@ class Renderer:
         return self.catalog.render(reader.locale, key, params, reader.address, reader.timezone)
 
     def message(self, state: Intervention, msg: Message, reader: Reader) -> OutMessage:
+        # What every message may state about the frame, as it is when the message is read.
         params = {
             "k": state.k_anonymity_min,
+            "anonymity": state.anonymity,
+            "days": self.retention_days,
             **{
                 name: self._questions(state, reader, v) if isinstance(v, PromptList) else v
                 for name, v in msg.params.items()
@@ -137,10 +143,10 @@ class Renderer:
         ]
         return out
 
-    def _item_text(self, state: Intervention, item: int) -> str:
+    def _item_text(self, state: Intervention, reader: Reader, item: int) -> str:
         found = next((b for b in state.board if b.id == item), None)
         if found is not None:
-            return found.text
+            return found.text or self.text(reader, "privacy.erased_text")
         contract = next((c for c in state.contract if c.version == item), None)
         return contract.text if contract is not None else f"#{item}"
 
@@ -155,7 +161,7 @@ class Renderer:
             "form.item_prompt",
             prompt=label,
             item=int(item),
-            text=UserText(self._item_text(state, int(item))),
+            text=UserText(self._item_text(state, reader, int(item))),
         )
 
     def form(
@@ -175,7 +181,9 @@ class Renderer:
             label = self.prompt_label(state, reader, key)
             values = option_values(prompt, rnd)
             if prompt.options_from is not None:
-                options = tuple((v, f"#{v} {self._item_text(state, int(v))}") for v in values)
+                options = tuple(
+                    (v, f"#{v} {self._item_text(state, reader, int(v))}") for v in values
+                )
             elif prompt.kind == "scale":
                 options = tuple((v, v) for v in values)
             else:
@@ -297,7 +305,7 @@ class Renderer:
         self, state: Intervention, reader: Reader, kind: str, value: str, rnd: RoundState | None
     ) -> str | UserText:
         if kind in ("dots", "rank") or (value.isdigit() and kind == "choice"):
-            return UserText(f"#{value} {self._item_text(state, int(value))}")
+            return UserText(f"#{value} {self._item_text(state, reader, int(value))}")
         if kind == "scale":
             return value
         return self.text(reader, f"option.{value}")
@@ -317,6 +325,8 @@ class Renderer:
         return out
 
     def _board_item(self, reader: Reader, item: BoardItem) -> tuple[Segment, ...]:
+        if not item.text:  # its author erased their answers: the item keeps its place only
+            item = replace(item, text=self.text(reader, "privacy.erased_text"))
         if item.kind == "proposal" and item.status != "open":
             return self._render(
                 reader,

@@ -87,6 +87,9 @@ async def my_data_message(
         ]
     if not answers:
         segments.append(Segment("\n" + t(reader, "mydata.none")))
+    if state.anonymity == "full":
+        # Their group-anonymous answers of closed rounds are no longer theirs to be shown.
+        segments.append(Segment("\n\n" + t(reader, "privacy.mydata_full")))
     return OutMessage(tuple(segments))
 
 

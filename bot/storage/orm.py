@@ -69,6 +69,7 @@ class InterventionRow(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     address_form: Mapped[str] = mapped_column(String(8))
     k_anonymity_min: Mapped[int] = mapped_column(Integer)
+    anonymity: Mapped[str] = mapped_column(String(8), server_default="group")
     step: Mapped[str | None] = mapped_column(String(32))
     group_quality: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())

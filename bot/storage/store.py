@@ -6,7 +6,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import case, delete, event, func, insert, or_, select, update
@@ -36,6 +36,7 @@ from bot.core.model import (
     UserId,
 )
 from bot.storage import orm
+from bot.storage.anonymity import fresh_ids, reseal
 from bot.storage.codec import decode, encode
 
 # Outbox kinds that carry a message to people (timers, spaces and grouping do not).
@@ -62,11 +63,13 @@ def _lit(value: object) -> Any:
 
 
 def make_engine(url: str) -> AsyncEngine:
+    """The database engine. Parameters never reach a log line, whatever the log level: they
+    are answers, names and ids (SQLAlchemy would print them beside each statement)."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _own_sqlite_transactions(engine)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _own_sqlite_transactions(engine: AsyncEngine) -> None:
@@ -80,6 +83,12 @@ def _own_sqlite_transactions(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _autocommit_driver(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        # Deleted rows are overwritten with zeros in the file, not left in free pages: an
+        # erased answer, or the insertion order of a round's answers before they were
+        # re-sealed at close, cannot be read back from the file.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA secure_delete = ON")
+        cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin_immediate(connection: Any) -> None:
@@ -151,47 +160,24 @@ class SqlStore:
                 await uow.write_outbox()
             uow.committed()
 
-    async def purge(self, now: datetime, days: int) -> int:
-        """Delete the raw answers (and pending deliveries) of interventions closed more than
-        `days` ago. Syntheses, contract, board and the audit log stay. Returns how many
-        interventions were purged."""
-        cutoff = now - timedelta(days=days)
-        async with self.unit() as uow:
-            s = uow.session
-            ids = list(
-                await s.scalars(
-                    select(orm.InterventionRow.id).where(
-                        orm.InterventionRow.status == "closed",
-                        orm.InterventionRow.closed_at < cutoff,
-                    )
-                )
-            )
-            ids = [
-                i
-                for i in ids
-                if await s.scalar(
-                    select(orm.ResponseRow.id).where(orm.ResponseRow.intervention_id == i).limit(1)
-                )
-            ]
-            if not ids:
-                return 0
-            await s.execute(
-                delete(orm.ResponseAuthorRow).where(orm.ResponseAuthorRow.intervention_id.in_(ids))
-            )
-            await s.execute(delete(orm.ResponseRow).where(orm.ResponseRow.intervention_id.in_(ids)))
-            await s.execute(delete(orm.OutboxRow).where(orm.OutboxRow.intervention_id.in_(ids)))
-            await uow.outdate(ids)
-            for iid in ids:
-                await s.execute(
-                    insert(orm.AuditRow).values(
-                        intervention_id=iid,
-                        at=now,
-                        actor="system",
-                        action="retention.purge",
-                        target=f"{days}d",
-                    )
-                )
-            return len(ids)
+    async def scrub_files(self) -> None:
+        """After an erasure or a purge: nothing erased may survive in a file beside the
+        database. SQLite's secure_delete already zeroed the deleted rows in the main file;
+        in WAL mode the old pages are still in the -wal file until a checkpoint copies the
+        zeroed ones over and TRUNCATE empties it. (The default rollback journal is deleted at
+        each commit.) PostgreSQL keeps no file this process could clean: see the README."""
+        if self.engine.dialect.name != "sqlite":
+            return
+
+        def checkpoint(conn: Any) -> None:
+            # On the driver's connection: a checkpoint cannot run inside the BEGIN IMMEDIATE
+            # every SQLAlchemy transaction opens here.
+            cursor = conn.connection.dbapi_connection.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.close()
+
+        async with self.engine.connect() as conn:
+            await conn.run_sync(checkpoint)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -413,6 +399,7 @@ class UnitOfWork:
             created_at=row.created_at,
             address_form=_lit(row.address_form),
             k_anonymity_min=row.k_anonymity_min,
+            anonymity=_lit(row.anonymity),
             step=_lit(row.step),
             participants=participants,
             rounds=rounds,
@@ -435,9 +422,23 @@ class UnitOfWork:
         )
         return int(v or 0)
 
-    async def save(self, before: Intervention | None, after: Intervention, version: int) -> None:
-        """Write what changed. Answers are never deleted here: only erasure deletes them."""
+    async def save(
+        self, before: Intervention | None, after: Intervention, version: int
+    ) -> Intervention:
+        """Write what changed; return the aggregate as stored. New answers get random ids
+        here, and the answers of a round that closes are re-sealed (`anonymity.reseal`).
+        Answers are never deleted here otherwise: only erasure and retention delete them."""
         s = self.session
+        known = before.responses if before is not None else {}
+        fresh = fresh_ids([rid for rid in after.responses if rid not in known])
+        if fresh:
+            after = replace(
+                after,
+                responses={
+                    ResponseId(fresh.get(rid, rid)): replace(r, id=ResponseId(fresh.get(rid, rid)))
+                    for rid, r in after.responses.items()
+                },
+            )
         head = {
             "platform": after.platform,
             "workspace": after.workspace,
@@ -448,6 +449,7 @@ class UnitOfWork:
             "timezone": after.timezone,
             "address_form": after.address_form,
             "k_anonymity_min": after.k_anonymity_min,
+            "anonymity": after.anonymity,
             "step": after.step,
             "group_quality": encode(after.group_quality) if after.group_quality else None,
             "created_at": after.created_at,
@@ -621,6 +623,13 @@ class UnitOfWork:
                         response_id=rid, intervention_id=iid, author=resp.author
                     )
                 )
+        closing = [
+            key
+            for key, rnd in after.rounds.items()
+            if rnd.status == "closed" and key in old.rounds and old.rounds[key].status == "open"
+        ]
+        await reseal(s, iid, closing, full=after.anonymity == "full")
+        return after
 
     async def audit(self, iid: str, at: datetime, actor: str, action: str, target: str) -> None:
         self.session.add(
@@ -730,30 +739,6 @@ class UnitOfWork:
             .where(orm.OutboxRow.key == key, orm.OutboxRow.status == "pending")
             .values(status="cancelled")
         )
-
-    async def forget(self, iid: str, user: str, erase_member: bool) -> int:
-        """Erase a person's answers (all rounds, all visibilities) through the author link."""
-        await self.outdate([iid])
-        ids = list(
-            await self.session.scalars(
-                select(orm.ResponseAuthorRow.response_id).where(
-                    orm.ResponseAuthorRow.intervention_id == iid,
-                    orm.ResponseAuthorRow.author == user,
-                )
-            )
-        )
-        if ids:
-            await self.session.execute(
-                delete(orm.ResponseAuthorRow).where(orm.ResponseAuthorRow.response_id.in_(ids))
-            )
-            await self.session.execute(delete(orm.ResponseRow).where(orm.ResponseRow.id.in_(ids)))
-        if erase_member:
-            await self.session.execute(
-                delete(orm.ParticipantRow).where(
-                    orm.ParticipantRow.intervention_id == iid, orm.ParticipantRow.user == user
-                )
-            )
-        return len(ids)
 
 
 async def _sync(

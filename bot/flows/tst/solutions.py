@@ -1,6 +1,7 @@
 """Step 7, solutions: proposals tied to obstacles, a shortlist vote, objections then consent,
 check-ins on actions, and a closing retrospective."""
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -31,7 +32,8 @@ def proposals_to_board(
         if r.prompt_key == "solutions.obstacle" and isinstance(r.value, str) and r.value.isdigit()
     }
     board = list(state.board)
-    for r in sorted(answers, key=lambda r: r.id):
+    # In an order set by their words alone: answer ids are random, and never say who or when.
+    for r in sorted(answers, key=lambda r: hashlib.sha256(str(r.value).encode()).hexdigest()):
         if r.prompt_key != "solutions.proposal" or r.skipped or r.visibility not in GROUP_VISIBLE:
             continue
         if not isinstance(r.value, str) or not r.value.strip():
