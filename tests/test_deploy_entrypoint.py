@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from deploy_files import (
     ROOT,
     compose,
     dockerfile_stages,
+    dockerignored,
     environment_of,
     healthcheck_command,
     image_command,
@@ -34,24 +36,38 @@ SECRET = "entrypoint-secret"
 STOP_GRACE = 30.0  # compose.yaml's stop_grace_period, the unit's TimeoutStopSec
 
 
+def build_context(into: Path) -> Path:
+    """What the image's build stage copies (its COPY sources, less what .dockerignore leaves
+    out), and nothing else: a stale build/ folder in the checkout cannot stand in for files
+    the package forgot to declare."""
+    for instruction in dockerfile_stages()[0]:
+        if instruction.keyword != "COPY" or instruction.args.startswith("--from"):
+            continue
+        for source in instruction.args.split()[:-1]:
+            origin = ROOT / source
+            if origin.is_dir():
+                shutil.copytree(
+                    origin,
+                    into / source,
+                    ignore=lambda folder, names: [
+                        n for n in names if dockerignored(str((Path(folder) / n).relative_to(ROOT)))
+                    ],
+                )
+            else:
+                shutil.copy2(origin, into / source)
+    return into
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The package as the image's `pip install .` lays it out: a regular install of this
-    checkout (its dependencies come from the test environment), with its own `tst` script."""
+    """The package as the image's `pip install .` lays it out: a regular install from the
+    build context (its dependencies come from the test environment), with its own `tst`."""
+    context = build_context(tmp_path_factory.mktemp("context"))
     target = tmp_path_factory.mktemp("image") / "site"
     subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-compile",
-            "--target",
-            str(target),
-            str(ROOT),
+            *(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"),
+            *("--no-build-isolation", "--no-compile", "--target", str(target), str(context)),
         ],
         check=True,
         capture_output=True,
@@ -86,13 +102,23 @@ def run_healthcheck(env: dict[str, str], cwd: Path) -> int:
     return subprocess.run(check, env=env, cwd=cwd, capture_output=True, timeout=30).returncode
 
 
-async def answering(base: str, timeout: float = 60.0) -> tuple[int, dict[str, object]]:
+async def answering(
+    base: str, bot: asyncio.subprocess.Process, log: Path, timeout: float = 60.0
+) -> tuple[int, dict[str, object]]:
+    """/healthz once `tst run` serves it (it migrates first); a bot that exits fails the test
+    at once, with the end of its log."""
     async with asyncio.timeout(timeout):
         while True:
+            if bot.returncode is not None:
+                pytest.fail(f"tst run exited with {bot.returncode}: {log_tail(log)}")
             try:
                 return await healthz(base)
             except aiohttp.ClientConnectionError:
                 await asyncio.sleep(0.1)
+
+
+def log_tail(log: Path) -> str:
+    return log.read_text("utf-8", errors="replace")[-3000:]
 
 
 @pytest.fixture
@@ -120,6 +146,8 @@ async def started(
 
 
 async def stopped_by_sigterm(bot: asyncio.subprocess.Process) -> int:
+    if bot.returncode is not None:
+        return bot.returncode
     bot.send_signal(signal.SIGTERM)
     try:
         async with asyncio.timeout(STOP_GRACE):
@@ -168,7 +196,7 @@ async def test_the_image_command_serves_discord_and_its_healthcheck_passes(
     bot = await started(image_command(dockerfile_stages()[-1]), env, work, log)
     base = f"http://127.0.0.1:{port}"
     try:
-        status, body = await answering(base)
+        status, body = await answering(base, bot, log)
         async with asyncio.timeout(30):  # the probes answer before the gateway is connected
             while body["platforms"] != {"discord": True}:
                 await asyncio.sleep(0.1)
@@ -177,7 +205,7 @@ async def test_the_image_command_serves_discord_and_its_healthcheck_passes(
         assert await asyncio.to_thread(run_healthcheck, env, work) == 0
     finally:
         code = await stopped_by_sigterm(bot)
-    assert code == 0, log.read_text("utf-8")[-3000:]
+    assert code == 0, log_tail(log)
     assert await asyncio.to_thread(run_healthcheck, env, work) != 0  # nothing answers now
     if database_url.startswith("sqlite"):
         assert (work / "tst.db").exists()  # in the working directory, the image's volume
@@ -204,7 +232,7 @@ async def test_the_image_command_serves_slack_in_http_mode_and_checks_it_on_its_
     base = f"http://127.0.0.1:{port}"
     driver = SlackDriver(slack_fake, f"{base}/slack/events", SECRET)
     try:
-        assert await answering(base) == (
+        assert await answering(base, bot, log) == (
             200,
             {"status": "ok", "database": True, "platforms": {"slack": None}},
         )
@@ -214,5 +242,5 @@ async def test_the_image_command_serves_slack_in_http_mode_and_checks_it_on_its_
     finally:
         await driver.close()
         code = await stopped_by_sigterm(bot)
-    assert code == 0, log.read_text("utf-8")[-3000:]
+    assert code == 0, log_tail(log)
     assert await asyncio.to_thread(run_healthcheck, env, work) != 0
