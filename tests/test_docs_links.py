@@ -74,7 +74,7 @@ NBSP = "\u00a0\u202f"
 def test_the_french_guide_has_no_break_spaces_where_french_puts_them() -> None:
     text = re.sub(r"\]\([^)]*\)", "]", prose(FRENCH.read_text("utf-8")))
     plain_space = re.findall(r".{0,20} [:;?!»].{0,5}|.{0,5}« .{0,20}", text)
-    glued = re.findall(rf"[^\s{NBSP}][:;?!»].{{0,5}}|.{{0,5}}«[^\s{NBSP}]", text)
+    glued = re.findall(rf".{{0,20}}[^\s{NBSP}][:;?!»].{{0,5}}|.{{0,5}}«[^\s{NBSP}]", text)
     assert plain_space == [], "a normal space can break the line before : ; ? ! »"
     assert glued == [], "French puts a (no-break) space before : ; ? ! » and after «"
     assert re.search(f"[{NBSP}][:;?!]", text)
