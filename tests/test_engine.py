@@ -165,7 +165,7 @@ def test_skip_counts_as_an_answer_and_not_now_schedules_one_resend() -> None:
 
     out = s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "skip", "trust.intake"))
     assert replies(out) == ["confirm.skipped_round"]
-    assert all(r.skipped for r in s.state.responses.values())
+    assert s.state.responses and all(r.skipped for r in s.state.responses.values())
     out = s.feed(ChoiceMade(s.meta("ben", None), s.state.id, "notnow", "trust.intake"))
     (timer,) = effects_of(out, Schedule)
     assert isinstance(timer, Schedule) and timer.kind == "resend"

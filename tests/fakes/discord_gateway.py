@@ -294,7 +294,18 @@ class FakeDiscord(DiscordRest):
         """Submit a modal the bot opened, Label (type 18) shapes; select values are lists. An
         input missing from `values` is left as the bot prefilled it (text, default options);
         values Discord's client would refuse to send (too long, not an option) raise. Like
-        every interaction, it carries the language of the person's Discord (`locale`)."""
+        every interaction, it carries the language of the person's Discord (`locale`). Only
+        a modal the bot opened (an interaction answered with type 9) can be submitted, and
+        only with its own inputs: naming a custom_id the modal does not have raises."""
+        opened = [
+            a["data"] for i in self.interactions.values() for a in i.acks if a.get("type") == 9
+        ]
+        if not any(m.get("custom_id") == modal.get("custom_id") for m in opened):
+            raise ValueError(f"modal {modal.get('custom_id')!r} was never opened by the bot")
+        inputs = {t["component"]["custom_id"] for t in modal["components"] if t["type"] == 18}
+        unknown = sorted(set(values) - inputs)
+        if unknown:
+            raise ValueError(f"the modal has no input {unknown}; its inputs are {sorted(inputs)}")
         components = []
         for top in modal["components"]:
             if top["type"] == 18:

@@ -616,7 +616,19 @@ class SlackDriver:
         visibility: str | None = None,
         skip: bool = False,
     ) -> Reply:
-        """Fill the modal the bot opened as a person would, then submit it."""
+        """Fill the modal the bot opened as a person would, then submit it. Like Slack, only
+        a view that was opened can be submitted, and only with the inputs it has: naming a
+        field the view does not have raises (a test answering no real field cannot pass)."""
+        if not any(v.get("id") == view.get("id") for v in self.fake.views):
+            raise ValueError(f"view {view.get('id')!r} was never opened (views.open)")
+        fields = {
+            b["block_id"].partition("|")[2].partition("|")[0]
+            for b in view["blocks"]
+            if b.get("type") == "input" and "|" in b["block_id"]
+        }
+        unknown = sorted(set(answers) - fields)
+        if unknown:
+            raise ValueError(f"the view has no input {unknown}; its inputs are {sorted(fields)}")
         values: dict[str, dict[str, Any]] = {}
         for block in view["blocks"]:
             if block.get("type") != "input":
