@@ -499,10 +499,11 @@ class FakeSlack:
         return await asyncio.wait_for(future, 5)
 
 
-def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+def sign(secret: str, body: str | bytes, timestamp: int | None = None) -> dict[str, str]:
     """Slack's v0 signature over `v0:<timestamp>:<body>`, exactly the bytes sent."""
     ts = str(timestamp if timestamp is not None else int(time.time()))
-    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    raw = body.encode() if isinstance(body, str) else body
+    digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + raw, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
 
 
@@ -533,20 +534,21 @@ class SlackDriver:
 
     async def post(
         self,
-        body: str,
+        body: str | bytes,
         content_type: str,
         *,
         timestamp: int | None = None,
         forged: bool = False,
         retry_num: int | None = None,
     ) -> Reply:
-        headers = {"Content-Type": content_type, **sign(self.secret, body, timestamp)}
+        raw = body.encode() if isinstance(body, str) else body
+        headers = {"Content-Type": content_type, **sign(self.secret, raw, timestamp)}
         if forged:
             headers["X-Slack-Signature"] = "v0=" + "0" * 64
         if retry_num is not None:
             headers["X-Slack-Retry-Num"] = str(retry_num)
             headers["X-Slack-Retry-Reason"] = "http_timeout"
-        async with self.session.post(self.url, data=body.encode(), headers=headers) as resp:
+        async with self.session.post(self.url, data=raw, headers=headers) as resp:
             return Reply(resp.status, await resp.text())
 
     async def _form(self, fields: Mapping[str, str], kind: str, **kw: Any) -> Reply:
@@ -587,7 +589,11 @@ class SlackDriver:
         return await self.post(body, "application/x-www-form-urlencoded", **kw)
 
     async def click(self, action_id: str, user: str, channel: str = "", **kw: Any) -> Reply:
-        payload = {
+        return await self._interactive(self.click_payload(action_id, user, channel), **kw)
+
+    def click_payload(self, action_id: str, user: str, channel: str = "") -> dict[str, Any]:
+        """A block_actions payload: `user` pressed the button `action_id`."""
+        return {
             "type": "block_actions",
             "team": {"id": self.team, "domain": "team"},
             "user": {"id": user, "username": user.lower(), "team_id": self.team},
@@ -606,7 +612,6 @@ class SlackDriver:
                 }
             ],
         }
-        return await self._interactive(payload, **kw)
 
     async def submit(
         self,
@@ -616,7 +621,20 @@ class SlackDriver:
         visibility: str | None = None,
         skip: bool = False,
     ) -> Reply:
-        """Fill the modal the bot opened as a person would, then submit it. Like Slack, only
+        """Fill the modal the bot opened as a person would, then submit it."""
+        return await self._interactive(
+            self.submit_payload(view, user, answers, visibility=visibility, skip=skip)
+        )
+
+    def submit_payload(
+        self,
+        view: Mapping[str, Any],
+        user: str,
+        answers: Mapping[str, Any],
+        visibility: str | None = None,
+        skip: bool = False,
+    ) -> dict[str, Any]:
+        """The view_submission of a filled modal. Like Slack, only
         a view that was opened can be submitted, and only with the inputs it has: naming a
         field the view does not have raises (a test answering no real field cannot pass)."""
         if not any(v.get("id") == view.get("id") for v in self.fake.views):
@@ -652,7 +670,7 @@ class SlackDriver:
                 elif kind == "dots":
                     value = value.get(extra)
             values[bid] = {"v": _element_state(element, value)}
-        payload = {
+        return {
             "type": "view_submission",
             "team": {"id": self.team, "domain": "team"},
             "user": {"id": user, "username": user.lower(), "team_id": self.team},
@@ -664,12 +682,19 @@ class SlackDriver:
                 "state": {"values": values},
             },
         }
-        return await self._interactive(payload)
 
     async def event(
         self, event: Mapping[str, Any], event_id: str = "", retry_num: int | None = None, **kw: Any
     ) -> Reply:
-        body = {
+        body = self.event_body(event, event_id)
+        if self.socket:
+            ack = await self.fake.send_envelope("events_api", body, retry_num or 0)
+            return Reply(200, json.dumps(ack))
+        return await self.post(json.dumps(body), "application/json", retry_num=retry_num, **kw)
+
+    def event_body(self, event: Mapping[str, Any], event_id: str = "") -> dict[str, Any]:
+        """An Events API callback wrapping `event`, as Slack sends it."""
+        return {
             "token": "legacy",
             "team_id": self.team,
             "api_app_id": "A1",
@@ -679,10 +704,6 @@ class SlackDriver:
             "authorizations": [{"team_id": self.team, "user_id": "UBOT", "is_bot": True}],
             "event": dict(event),
         }
-        if self.socket:
-            ack = await self.fake.send_envelope("events_api", body, retry_num or 0)
-            return Reply(200, json.dumps(ack))
-        return await self.post(json.dumps(body), "application/json", retry_num=retry_num, **kw)
 
 
 def _element_state(element: Mapping[str, Any], value: Any) -> dict[str, Any]:

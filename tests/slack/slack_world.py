@@ -87,7 +87,8 @@ class SlackWorld:
                     orm.ResponseRow.round_key == round_key
                 )
             )
-            return sorted((str(k), v) for k, v in rows.all())
+            found = [(str(k), v) for k, v in rows.all()]
+        return sorted(found, key=lambda kv: (kv[0], json.dumps(kv[1])))
 
     def channel_texts(self, channel: str = "C1") -> list[str]:
         return [json.dumps(m["blocks"], ensure_ascii=False) for m in self.fake.messages_in(channel)]
