@@ -18,6 +18,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from . import slack_manifest
+
 TRIGGER_TTL = 3.0
 
 
@@ -67,6 +69,7 @@ class FakeSlack:
         self.missing_scopes: set[str] = set()
         self.fractional_retry_after = False
         self.apps: dict[str, str] = {}
+        self.manifests: list[Any] = []  # apps created from a manifest
         self.codes: dict[str, str] = {}
         self.rejected: dict[str, int] = {}
         self.sockets: list[web.WebSocketResponse] = []
@@ -253,6 +256,10 @@ class FakeSlack:
             return limited
         if method == "oauth.v2.access":  # authenticated by the app's credentials, not a token
             return web.json_response(self._oauth_access(params, basic))
+        if method.startswith("apps.manifest."):  # app configuration tokens, not bot tokens
+            if not token.startswith("xoxe."):
+                return web.json_response({"ok": False, "error": "invalid_auth"})
+            return web.json_response(self._manifest(method, params))
         if method == "apps.connections.open":
             if not token.startswith("xapp-"):
                 return web.json_response({"ok": False, "error": "invalid_auth"})
@@ -267,6 +274,28 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "unknown_method"})
         body: dict[str, Any] = handler(params, self.tokens[token])
         return web.json_response(body)
+
+    def _manifest(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+        """apps.manifest.validate and .create: Slack's checks (slack_manifest.py), its error
+        shape (`invalid_manifest` with `errors`: message and pointer each)."""
+        if method not in ("apps.manifest.validate", "apps.manifest.create"):
+            return {"ok": False, "error": "unknown_method"}
+        raw = p.get("manifest")
+        try:
+            manifest = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            return {
+                "ok": False,
+                "error": "invalid_manifest",
+                "errors": [{"message": "Not JSON", "pointer": "/"}],
+            }
+        errors = slack_manifest.problems(manifest)
+        if errors:
+            return {"ok": False, "error": "invalid_manifest", "errors": errors}
+        if method == "apps.manifest.create":
+            self.manifests.append(manifest)
+            return {"ok": True, "app_id": self.next_id("A")}
+        return {"ok": True}
 
     def _ratelimited(self, retry_after: float) -> web.Response:
         return web.json_response(
