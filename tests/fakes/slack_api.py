@@ -70,6 +70,7 @@ class FakeSlack:
         self.fractional_retry_after = False
         self.apps: dict[str, str] = {}
         self.manifests: list[Any] = []  # apps created from a manifest
+        self.revoked: set[str] = set()
         self.codes: dict[str, str] = {}
         self.rejected: dict[str, int] = {}
         self.sockets: list[web.WebSocketResponse] = []
@@ -155,6 +156,14 @@ class FakeSlack:
             "is_enterprise_install": False,
             "authed_user": {"id": "UADMIN"},
         }
+
+    def uninstall(self, team: str) -> None:
+        """An admin removes the app from `team`: its bot tokens stop working at once (Slack
+        then sends app_uninstalled and tokens_revoked, which tests send with the driver)."""
+        for token, (owner, _bot) in list(self.tokens.items()):
+            if owner == team:
+                del self.tokens[token]
+                self.revoked.add(token)
 
     def issue_trigger(self, age: float = 0.0) -> str:
         trigger = self.next_id("trg.")
@@ -264,6 +273,8 @@ class FakeSlack:
             if not token.startswith("xapp-"):
                 return web.json_response({"ok": False, "error": "invalid_auth"})
             return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"})
+        if token in self.revoked:
+            return web.json_response({"ok": False, "error": "token_revoked"})
         if token not in self.tokens:
             error = "not_authed" if not token else "invalid_auth"
             return web.json_response({"ok": False, "error": error})

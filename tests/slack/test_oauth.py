@@ -72,6 +72,16 @@ async def test_an_install_stores_the_workspace_token_and_serves_it(store: SqlSto
         ):
             assert again.status >= 400  # a code and a state are single use
         assert len([t for t in fake.tokens if t.startswith("xoxb-T2-")]) == 1
+
+        # The workspace removes the app: its installation goes, its token with it.
+        fake.uninstall("T2")
+        driver.team = "T2"
+        assert (await driver.event({"type": "app_uninstalled"})).status == 200
+        await service.edge.settle()
+        assert await service.token_for("T2") is None
+        async with app.store.unit() as uow:
+            state = await uow.find("slack", "T2", "C1")
+        assert state is not None and state.status == "closed"
     finally:
         await driver.close()
         await service.stop()

@@ -219,6 +219,21 @@ class SlackEdge:
         team, user = _who(body)
         await self._dm_all(team, user, handled.replies)
 
+    async def written_here(self, body: dict[str, Any]) -> None:
+        """Someone wrote to the bot in its DM. Nothing written there is read as an answer, so
+        they are told where answers go; the text itself is neither kept nor logged."""
+        user = _written_by_a_person(body)
+        if user is None:
+            return
+        team = str(body["team_id"])
+        async with self.app.store.unit() as uow:
+            if not await uow.first_time(
+                "slack", f"evt:{body['event_id']}", self.app.runner.clock.now()
+            ):
+                return  # Slack sent it again
+        await self.profile(team, user)  # their language
+        await self._dm_all(team, user, (_text(self.text(team, user, "answer.written_here")),))
+
     async def home(self, body: dict[str, Any]) -> None:
         opened = parse_home_opened(body)
         if opened is None or opened.meta.user is None:
@@ -231,6 +246,17 @@ class SlackEdge:
         view = await home_view(self.app, meta)
         client = await self.chat.client_for(meta.workspace)
         await client.views_publish(user_id=str(meta.user), view=view)
+
+
+def _written_by_a_person(body: dict[str, Any]) -> str | None:
+    """Who wrote a message event in a DM with the bot: None for the bot's own messages, edits,
+    deletions and anything but a DM."""
+    event = body["event"]
+    bots = {a.get("user_id") for a in body.get("authorizations") or [] if a.get("is_bot")}
+    user = event.get("user")
+    if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        return None
+    return str(user) if user and user not in bots else None
 
 
 def _who(body: dict[str, Any]) -> tuple[str, str]:
@@ -295,7 +321,7 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
 
     @bolt.event("message")
     async def on_message(body: dict[str, Any]) -> None:
-        return None  # DMs to the bot are not commands; acknowledged so Slack does not retry
+        edge.queue.put(partial(edge.written_here, body), lane=_who(body))
 
     @bolt.event("app_uninstalled")
     @bolt.event("tokens_revoked")
