@@ -6,12 +6,12 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from bot.platform import CONTROL
+
 # A check looks at one value found at `at` (a JSON pointer) and raises Unreadable.
 Check = Callable[[Any, str], None]
 # Slack's ids: U…/W… people, T… teams, E… organisations, C…/D…/G… conversations.
 SLACK_ID = re.compile(r"[A-Z0-9]{1,40}")
-# Control characters Slack never sends in text (tab, newline and carriage return it does).
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 MAX_TEXT = 12_000  # a modal's text input holds at most 3,000 characters; commands far less
 MAX_ID = 255  # action_id, block_id and callback_id: Slack's documented maximum
 
