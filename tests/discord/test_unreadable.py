@@ -72,6 +72,7 @@ def modal_cases(iid: str) -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
             {"type": 1, "components": [{"type": 4, "custom_id": "f1", "value": "x"}]}
         ],
         "a text display only": [{"type": 10, "id": 1}],
+        "a NUL in an answer": [label("f0", 3, ["4"]), label("f1", 4, "a\x00b")],
     }
     for name, components in shapes.items():
         yield f"modal with {name}", good, components
