@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import malformed as M
 import pytest
-from slack_world import ANA, BEN, FAC, SlackWorld
+from slack_world import ANA, BEN, FAC, SlackWorld, make_world
+
+from bot.storage.store import SqlStore
 
 
 @dataclass
@@ -102,3 +104,34 @@ async def test_no_signed_request_gets_a_5xx_or_a_traceback(
     assert ("barometer.level", 2) in await world.stored("trust.barometer")
     replies = await world.cmd("status", user=FAC)
     assert replies and replies[-1]
+
+
+@pytest.fixture
+async def socket_world(store: SqlStore) -> AsyncIterator[SlackWorld]:
+    async for w in make_world(store, mode="socket"):
+        yield w
+
+
+async def test_in_socket_mode_every_malformed_envelope_is_acknowledged(
+    socket_world: SlackWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The same mutations as envelopes: each is acknowledged (or Slack sends it again), none
+    leaves a traceback, and the bot works on."""
+    w = socket_world
+    await w.start_with_people()
+    await w.cmd("round open trust.barometer")
+    d = w.slack
+    click = d.click_payload(w.button(ANA, "answer", "trust.barometer"), ANA)
+    home = d.event_body({"type": "app_home_opened", "user": ANA, "tab": "home"}, "Ev-h")
+    envelopes = [
+        *(("interactive", p) for _n, p in M.mutations(click) if isinstance(p, dict)),
+        *(("events_api", p) for _n, p in M.mutations(home) if isinstance(p, dict)),
+        *(("slash_commands", {**d.command_body("aide", ANA), k: 5}) for k in ("text", "user_id")),
+    ]
+    for kind, payload in envelopes:
+        await w.fake.send_envelope(kind, payload)  # waits for the ack: a missing one fails here
+    await w.settle()
+    assert len(envelopes) > 150
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []
+    await w.cmd("status")
+    assert w.fake.responses[-1]["text"]
