@@ -129,3 +129,19 @@ async def test_in_socket_mode_an_unreadable_envelope_is_acknowledged_and_dropped
     assert len(warnings(caplog)) == 2
     await w.cmd("start Équipe")  # and the bot works on
     assert w.fake.messages_in("C1")
+
+
+async def test_slacks_own_checks_are_answered(
+    world: SlackWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The ssl_check Slack sends to a command URL, and its notice that events are held back."""
+    assert (await world.slack.post("ssl_check=1&token=legacy", FORM)).status == 200
+    limited = {
+        "token": "legacy",
+        "type": "app_rate_limited",
+        "team_id": "T1",
+        "minute_rate_limited": 1518467820,
+        "api_app_id": "A1",
+    }
+    assert (await world.slack.post(json.dumps(limited), "application/json")).status == 200
+    assert warnings(caplog) == ["slack: Slack held back events for a minute (app_rate_limited)"]
