@@ -321,7 +321,8 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
 
     @bolt.event("message")
     async def on_message(body: dict[str, Any]) -> None:
-        edge.queue.put(partial(edge.written_here, body), lane=_who(body))
+        lane = (str(body.get("team_id")), str(body["event"].get("user")))
+        edge.queue.put(partial(edge.written_here, body), lane=lane)
 
     @bolt.event("app_uninstalled")
     @bolt.event("tokens_revoked")
