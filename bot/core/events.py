@@ -103,6 +103,22 @@ class SpaceOpened:
     space: str
 
 
+@dataclass(frozen=True, slots=True)
+class NoteSubmitted:
+    """A private note sent from one of the safety forms: a message on the private line
+    (`line`; `value` "" opens a thread, "<n>.<key>" continues the writer's own), a
+    facilitator's answer (`linereply`; `value` the sealed way back, "<n>.<token>"), or a flag
+    on a published item (`flag`; `value` the item, `reason` one of FLAG_REASONS)."""
+
+    meta: EventMeta
+    intervention: InterventionId
+    action: str
+    value: str
+    text: str
+    named: bool = False
+    reason: str = ""
+
+
 Event = (
     CommandIssued
     | AnswerSubmitted
@@ -111,6 +127,7 @@ Event = (
     | TimerDue
     | GroupsComputed
     | SpaceOpened
+    | NoteSubmitted
 )
 
 
