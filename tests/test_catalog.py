@@ -30,10 +30,10 @@ import pytest
 from bot.core.commands import COMMANDS, DECISIONS
 from bot.core.effects import UserText, When
 from bot.core.model import (
+    FLAG_REASONS,
     LOCALES,
     STEP_KINDS,
     VISIBILITIES,
-    FLAG_REASONS,
     ActionItem,
     BoardKind,
     ContractVersion,

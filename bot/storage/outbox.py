@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, delete, func, select, update
 
 from bot.storage import orm
 from bot.storage.store import OutboxItem, SqlStore, due_filter
@@ -137,6 +137,17 @@ class SqlOutbox:
                 await s.execute(update(orm.OutboxRow), values)  # by primary key, executemany
             return [m.item_id in held for m in marks]
 
+    async def forget(self, item_id: int, worker: str) -> bool:
+        """A safety-line row the platform took: deleted, not marked, so the database keeps
+        neither what was said nor to whom (fenced like a mark)."""
+        async with self.store.sessions() as s, s.begin():
+            done = await s.execute(
+                delete(orm.OutboxRow).where(
+                    orm.OutboxRow.id == item_id, orm.OutboxRow.claimed_by == worker
+                )
+            )
+            return bool(done.rowcount)  # type: ignore[attr-defined]
+
     async def release(self, item_ids: Sequence[int], worker: str, due_at: datetime) -> int:
         """Give claimed rows back untried, due at `due_at`: they wait behind an earlier delivery
         to the same place that must be retried. Their claim does not count as an attempt."""
@@ -147,7 +158,7 @@ class SqlOutbox:
                 update(orm.OutboxRow)
                 .where(orm.OutboxRow.id.in_(item_ids), orm.OutboxRow.claimed_by == worker)
                 .values(
-                    status="pending",
+                    status=_waiting(),
                     due_at=due_at,
                     claimed_by=None,
                     lease_until=None,
@@ -160,14 +171,21 @@ class SqlOutbox:
         return await self._finish(
             item_id,
             worker,
-            status="pending",
+            status=_waiting(),
             due_at=due_at,
             last_error=error[:2000],
             claimed_by=None,
         )
 
-    async def dead(self, item_id: int, worker: str, error: str) -> bool:
-        return await self._finish(item_id, worker, status="dead", last_error=error[:2000])
+    async def dead(
+        self, item_id: int, worker: str, error: str, payload: dict[str, object] | None = None
+    ) -> bool:
+        """Given up. `payload` replaces what the row carried (a safety-line message keeps
+        only its address: nobody reads a dead letter's words later)."""
+        values: dict[str, object] = {"status": "dead", "last_error": error[:2000]}
+        if payload is not None:
+            values["payload"] = payload
+        return await self._finish(item_id, worker, **values)
 
     async def next_due(self) -> datetime | None:
         async with self.store.sessions() as s:
@@ -184,3 +202,8 @@ class SqlOutbox:
             if intervention_id is not None:
                 query = query.where(orm.OutboxRow.intervention_id == intervention_id)
             return {status: int(n) for status, n in (await s.execute(query)).all()}
+
+
+def _waiting() -> object:
+    """A row given back waits again, unless a pause held it meanwhile: then it stays held."""
+    return case((orm.OutboxRow.status == "held", "held"), else_="pending")
