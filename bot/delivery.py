@@ -185,7 +185,7 @@ class Dispatcher:
         now = self.clock.now()
         # A safety-line message leaves no row behind once the platform has it.
         if item.kind == "relay":
-            if await self.outbox.forget(item.id, self.worker):
+            if await self.outbox.done_blank(item.id, self.worker, now):
                 self.metrics.delivered(platform, "done", (now - item.due_at).total_seconds())
             return None
         # Counted only when the mark holds: a worker that lost its lease reports nothing.
@@ -199,8 +199,8 @@ class Dispatcher:
     ) -> datetime | None:
         if error.permanent or item.attempts >= self.policy.max_attempts:
             log.warning("delivery %s dead: %s", item.id, error.reason)
-            # A safety-line message that cannot be delivered keeps its address, not its words.
-            kept = {"to": item.payload.get("to")} if item.kind == "relay" else None
+            # A safety-line message that cannot be delivered keeps nothing of what it carried.
+            kept: dict[str, object] | None = {} if item.kind == "relay" else None
             if await self.outbox.dead(item.id, self.worker, error.reason, kept):
                 self.metrics.delivered(platform, "dead")
             return None

@@ -353,7 +353,11 @@ async def _drop_line_messages(s: AsyncSession, state: Intervention, user: UserId
             if button.get("action") == "lreply" and pad and seal.unseal(token, pad) == user:
                 dropped.append(row_id)
     if dropped:
-        await s.execute(delete(row).where(row.id.in_(dropped)))
+        # Cancelled and emptied rather than deleted: a deleted row's id may be reused, and
+        # with it a delivery key (a Discord nonce) of a message already sent.
+        await s.execute(
+            update(row).where(row.id.in_(dropped)).values(status="cancelled", payload={})
+        )
 
 
 async def _scrub_audit(s: AsyncSession, iid: str, user: UserId) -> None:

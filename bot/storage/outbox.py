@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, func, select, update
 
 from bot.storage import orm
 from bot.storage.store import OutboxItem, SqlStore, due_filter
@@ -137,16 +137,14 @@ class SqlOutbox:
                 await s.execute(update(orm.OutboxRow), values)  # by primary key, executemany
             return [m.item_id in held for m in marks]
 
-    async def forget(self, item_id: int, worker: str) -> bool:
-        """A safety-line row the platform took: deleted, not marked, so the database keeps
-        neither what was said nor to whom (fenced like a mark)."""
-        async with self.store.sessions() as s, s.begin():
-            done = await s.execute(
-                delete(orm.OutboxRow).where(
-                    orm.OutboxRow.id == item_id, orm.OutboxRow.claimed_by == worker
-                )
-            )
-            return bool(done.rowcount)  # type: ignore[attr-defined]
+    async def done_blank(self, item_id: int, worker: str, now: datetime) -> bool:
+        """A safety-line row the platform took: marked done with neither its words nor its
+        address nor the platform's message id, so the database keeps no trace of what was
+        said or to whom. (Not deleted: a deleted row's id could be given to the next row,
+        whose delivery key, a Discord nonce, would then repeat.)"""
+        return await self._finish(
+            item_id, worker, status="done", payload={}, delivered_at=now, external_ref=None
+        )
 
     async def release(self, item_ids: Sequence[int], worker: str, due_at: datetime) -> int:
         """Give claimed rows back untried, due at `due_at`: they wait behind an earlier delivery
