@@ -8,14 +8,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
+from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta, NoteSubmitted
 from bot.core.model import VISIBILITIES, AnswerValue, InterventionId, UserId, Visibility
+from bot.i18n.note_forms import FORM_OF, note_submitted
 from bot.i18n.render import parse_action_id
 
-from .render import ANSWER_CALLBACK, VISIBILITY_BLOCK
+from .render import ANSWER_CALLBACK, NOTE_CALLBACK, VISIBILITY_BLOCK
 
 PLATFORM = "slack"
-CHOICE_ACTIONS = frozenset({"skip", "notnow", "consent", "contributions"})
+CHOICE_ACTIONS = frozenset(
+    {
+        "skip",
+        "notnow",
+        "consent",
+        "contributions",
+        "timeout",
+        "withdraw",
+        "handled",
+        "pausenow",
+        "inbox",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +38,17 @@ class OpenAnswer:
     meta: EventMeta
     intervention: str
     round_key: str
+    trigger_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenNote:
+    """A button that opens a safety form (private line, an answer to it, a flag)."""
+
+    meta: EventMeta
+    intervention: str
+    button: str
+    value: str
     trigger_id: str
 
 
@@ -80,7 +104,7 @@ def _user(body: Mapping[str, Any]) -> tuple[str, str]:
     return str(user.get("id") or ""), str(user.get("name") or user.get("username") or "")
 
 
-def parse_action(body: Mapping[str, Any]) -> ChoiceMade | OpenAnswer | None:
+def parse_action(body: Mapping[str, Any]) -> ChoiceMade | OpenAnswer | OpenNote | None:
     """A button press on one of our messages; None for anything we did not render."""
     actions = body.get("actions") or []
     if not actions:
@@ -96,6 +120,8 @@ def parse_action(body: Mapping[str, Any]) -> ChoiceMade | OpenAnswer | None:
     meta = _meta(f"act:{trigger or actions[0].get('action_ts', '')}", _team(body), user, name)
     if action == "answer":
         return OpenAnswer(meta, iid, value, trigger)
+    if action in FORM_OF:
+        return OpenNote(meta, iid, action, value, trigger)
     if action in CHOICE_ACTIONS:
         return ChoiceMade(meta, InterventionId(iid), action, value)
     return None
@@ -197,6 +223,31 @@ def parse_submission(body: Mapping[str, Any]) -> tuple[AnswerSubmitted | None, l
             tuple(k for k in order if k not in answers),
         ),
         [],
+    )
+
+
+def parse_note(body: Mapping[str, Any]) -> NoteSubmitted | None:
+    """A safety form sent back: its text, the name choice, a flag's reason and item."""
+    view = body.get("view") or {}
+    if view.get("callback_id") != NOTE_CALLBACK:
+        return None
+    sent = json.loads(view.get("private_metadata") or "{}")
+    values: Mapping[str, Mapping[str, Any]] = (view.get("state") or {}).get("values") or {}
+
+    def field(name: str) -> Mapping[str, Any]:
+        return values.get(f"note|{name}|", {}).get("v") or {}
+
+    user, name = _user(body)
+    meta = _meta(f"view:{view.get('id', '')}:{view.get('hash', '')}", _team(body), user, name)
+    return note_submitted(
+        meta,
+        str(sent.get("i", "")),
+        str(sent.get("a", "")),
+        str(sent.get("v", "")),
+        str(field("text").get("value") or ""),
+        _selected(field("who")) or "",
+        _selected(field("reason")) or "",
+        _selected(field("item")) or "",
     )
 
 
