@@ -213,13 +213,16 @@ class Runner:
                 await uow.cancel(f"{iid}:{effect.key}")
                 return False
             case Send():
+                goes = effect.relay or effect.through_pause
                 await uow.enqueue(
                     iid,
-                    # A safety-line message: never held, and deleted once delivered.
+                    # A safety-line message: never held, and blanked once delivered.
                     "relay" if effect.relay else "send",
                     {"to": _audience(effect.to), "message": _encoded(effect.message, encoded)},
-                    self._due(state, effect, now),
-                    status="pending" if effect.relay or effect.through_pause else paused,
+                    self._due(state, effect, now)
+                    if goes
+                    else _held(state, self._due(state, effect, now), now),
+                    status="pending" if goes else paused,
                 )
             case OpenSpace():
                 await uow.enqueue(
@@ -235,7 +238,7 @@ class Runner:
                     iid,
                     "timer",
                     {"kind": effect.kind, "payload": dict(effect.payload)},
-                    effect.due_at,
+                    _held(state, effect.due_at, now),
                     key=f"{iid}:{effect.key}",
                     status=paused,
                 )
@@ -292,6 +295,15 @@ class Runner:
             dues.append((row.id, due))
         await safety_rows.release(uow.session, dues)
         log.info("resume: %d outbox rows of %s released", len(dues), state.id)
+
+
+def _held(state: Intervention, due: datetime, now: datetime) -> datetime:
+    """A row queued during a pause is written as if queued when the pause began, so the
+    resumption moves it on by the part of the pause still to come when it was queued: a
+    pause stops the clock of everything planned, whenever it was planned."""
+    if state.status != "paused" or state.paused_at is None:
+        return due
+    return due - (now - state.paused_at)
 
 
 def _is(text: str, name: str) -> bool:

@@ -142,6 +142,8 @@ async def test_the_schedule_moves_on_by_the_length_of_the_pause(store: SqlStore)
     try:
         before = {a.command: a.due for a in (await w.state()).scheduled}
         await w.cmd("pause")
+        refused = await w.cmd("schedule open barometer friday 9:00")
+        assert "en pause" in refused[0], "a time planned during a pause would mean two things"
         w.clock.advance(days=1, hours=2)
         await w.cmd("reprendre")
         after = {a.command: a.due for a in (await w.state()).scheduled}
