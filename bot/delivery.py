@@ -26,6 +26,7 @@ from bot.core.ports import ChatPort, Clock, DeliveryError, KnowsLanguages, OutMe
 from bot.flows.group_requests import grouping_request, members_of
 from bot.grouping import GroupingError, propose
 from bot.i18n.render import Reader, Renderer, knows_language, reader_for
+from bot.lanes import BARRIERS, Lane, lane_of
 from bot.metrics import Metrics
 from bot.reports.personal import my_data_message, report_message
 from bot.runtime import Runner
@@ -38,10 +39,6 @@ from bot.storage.store import OutboxItem, SqlStore
 log = logging.getLogger(__name__)
 # One load of each intervention per batch, shared by the deliveries running side by side.
 StateCache = dict[str, "asyncio.Future[Intervention | None]"]
-Lane = tuple[str, ...]
-# Kinds that change the intervention through the runner: in their intervention, they wait for
-# what was claimed before them and hold back what was claimed after them, as one at a time did.
-BARRIERS = frozenset({"timer", "groups"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,25 +390,3 @@ class Dispatcher:
             attributes,
         )
         return GroupsComputed(meta, state.id, members_of(proposal.groups), quality)
-
-
-def lane_of(item: OutboxItem) -> Lane:
-    """Rows that must keep their order share a lane: whatever goes to one person (prompts,
-    reminders, their data), to one sub-group's space (opened, posted to, closed) or to the
-    intervention's channel; timers and grouping share the intervention's own lane."""
-    p, iid = item.payload, item.intervention_id
-    match item.kind:
-        case "send" | "relay":
-            to = p.get("to") or {}
-            if "user" in to:
-                return (iid, "user", str(to["user"]))
-            if "space" in to:
-                return (iid, "space", str(to["space"]))
-            return (iid, "channel")
-        case "export" | "report":
-            return (iid, "user", str(p.get("user")))
-        case "open_space" | "close_space":
-            return (iid, "space", str(p.get("subgroup")))
-        case "withdraw":
-            return (iid, "channel")  # after the posts it edits
-    return (iid, "runner")

@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 
 from bot.core.commands import BOARD_KINDS, DECISIONS, Command
 from bot.core.effects import Button, Message, Schedule, ToChannel, ToUser, UserText, When
-from bot.core.model import ActionItem, BoardItem, BoardKind, ContractVersion, Intervention
+from bot.core.model import (
+    ActionItem,
+    BoardItem,
+    BoardKind,
+    ContractVersion,
+    Intervention,
+    Synthesis,
+)
 from bot.flows.context import Ctx
 
 MAX_CONTRACT = 6000
@@ -120,6 +127,17 @@ def board_message() -> Message:
     flag an item in private; only a facilitator may withdraw it, bot/flows/safety.py)."""
     return Message(
         "board.posted", board=True, buttons=(Button("flag", "button.flag", "board"),), item="board"
+    )
+
+
+def published_synthesis(synthesis: Synthesis) -> Message:
+    """A synthesis posted to the group, flaggable in private like the board."""
+    item = f"synthesis:{synthesis.round_key}"
+    return Message(
+        "synthesis.group",
+        synthesis=synthesis,
+        buttons=(Button("flag", "button.flag", item),),
+        item=item,
     )
 
 

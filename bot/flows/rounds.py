@@ -20,6 +20,7 @@ from bot.core.model import (
     Visibility,
 )
 from bot.flows.answers import as_recorded, confirmation, entries_of, problems, unknown_prompt
+from bot.flows.board import published_synthesis
 from bot.flows.context import Ctx
 from bot.flows.line import line_buttons
 from bot.flows.spec import RoundSpec, base_key, occurrence_key, occurrence_number
@@ -238,17 +239,7 @@ def publish(ctx: Ctx, state: Intervention, word: str) -> Intervention:
         ctx.refuse("error.nothing_to_publish", round=rnd.key)
     if rnd.published:
         ctx.refuse("error.already_published", round=rnd.key)
-    item = f"synthesis:{rnd.key}"
-    # Anyone may flag what is published, in private; only a facilitator may take it down.
-    ctx.send(
-        ToChannel(),
-        Message(
-            "synthesis.group",
-            synthesis=synthesis,
-            buttons=(Button("flag", "button.flag", item),),
-            item=item,
-        ),
-    )
+    ctx.send(ToChannel(), published_synthesis(synthesis))
     ctx.reply("synthesis.published_reply", round=rnd.key)
     ctx.audit_target = rnd.key
     return replace(state, rounds={**state.rounds, rnd.key: replace(rnd, published=True)})
