@@ -82,6 +82,7 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "board.section.{}": BOARD_KINDS,
     "board.status.{}": BOARD_STATUSES,
     "report.action_status.{}": ACTION_STATUSES,
+    "flag.reason.{}": FLAG_REASONS,
 }
 
 # Functions that build a Message from a key given as an argument: (argument index, params).
