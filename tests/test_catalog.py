@@ -81,6 +81,11 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "board.section.{}": BOARD_KINDS,
     "board.status.{}": BOARD_STATUSES,
     "report.action_status.{}": ACTION_STATUSES,
+    "reach.{}": tuple(
+        f"{cause}.{platform}"
+        for cause in ("not_in_channel", "missing_permission")
+        for platform in ("slack", "discord", "other")
+    ),
 }
 
 # Functions that build a Message from a key given as an argument: (argument index, params).
@@ -286,6 +291,7 @@ def _dummy(name: str) -> object:
             "weekday": "mon",
             "anonymity": "full",
             "anonymity_mode": "full",
+            "cause": "not_in_channel",
         }[name]
     if name in ("due", "at", "when", "deadline"):
         from datetime import UTC, datetime

@@ -22,6 +22,7 @@ from bot.core.events import (
     AnswerSubmitted,
     ChoiceMade,
     CommandIssued,
+    DeliveryFailed,
     Event,
     GroupsComputed,
     SpaceOpened,
@@ -29,7 +30,7 @@ from bot.core.events import (
     VisibilityChanged,
 )
 from bot.core.model import STEP_KINDS, Intervention, ScheduledAction, UserId
-from bot.flows import board, groups, membership, rounds, schedule
+from bot.flows import board, groups, membership, reach, rounds, schedule
 from bot.flows.context import Ctx, Facts, Policy, Refused
 from bot.flows.spec import Flow
 
@@ -70,6 +71,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
         return _command(ctx, state, parse(event.text))
     if state is None:
         ctx.refuse("error.no_intervention")
+    if isinstance(event, DeliveryFailed):  # the closing words too must reach the channel
+        return reach.delivery_failed(ctx, state, event)
     if state.status == "closed":
         ctx.refuse("error.closed")
     match event:
@@ -229,8 +232,11 @@ def _status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
                 answered=len(rounds.responders(state, key)),
                 total=len(rnd.recipients),
             )
-        if ctx.facts.undelivered:
-            ctx.reply("status.undelivered", count=ctx.facts.undelivered)
+        undelivered = ctx.facts.undelivered
+        if undelivered:
+            ctx.reply("status.undelivered", count=sum(undelivered.values()))
+            for cause, count in sorted(undelivered.items(), key=lambda c: (-c[1], c[0])):
+                ctx.reply("status.undelivered_cause", cause=cause, count=count)
     return state
 
 

@@ -34,6 +34,7 @@ TRANSLATED_PARAMS: Mapping[str, str] = {
     "weekday": "schedule.weekday.{}",
     "anonymity": "privacy.anonymity.{}",
     "anonymity_mode": "privacy.mode.{}",
+    "cause": "delivery.cause.{}",
 }
 
 

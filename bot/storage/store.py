@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.core.ports import CAUSES
 from bot.core.model import (
     ATTRIBUTED,
     ActionItem,
@@ -705,16 +706,20 @@ class UnitOfWork:
             rows, self._outbox = self._outbox, []
             await self.session.execute(insert(orm.OutboxRow), rows)
 
-    async def undelivered(self, iid: str) -> int:
-        """How many of this intervention's messages went to the dead letters (closed DMs,
-        people who left): a count, the rows name no one to the caller."""
+    async def undelivered(self, iid: str) -> dict[str, int]:
+        """How many of this intervention's messages went to the dead letters, by cause (not
+        in the channel, DMs closed, account deactivated...): counts, the rows name no one."""
         row = orm.OutboxRow
-        found = await self.session.scalar(
-            select(func.count())
-            .select_from(row)
+        found = await self.session.execute(
+            select(row.last_error, func.count())
             .where(row.intervention_id == iid, row.status == "dead", row.kind.in_(MESSAGE_KINDS))
+            .group_by(row.last_error)
         )
-        return int(found or 0)
+        counts: dict[str, int] = {}
+        for cause, n in found.all():
+            known = cause if cause in CAUSES else "refused"  # rows from before causes
+            counts[known] = counts.get(known, 0) + int(n)
+        return counts
 
     async def unreachable(self, iid: str, reason: str) -> set[str]:
         """Who this intervention's direct messages could not reach for `reason` (dead letters:
