@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.core.ports import CAUSES
 from bot.core.model import (
     ATTRIBUTED,
     ActionItem,
@@ -36,6 +35,7 @@ from bot.core.model import (
     Synthesis,
     UserId,
 )
+from bot.core.ports import CAUSES
 from bot.storage import orm
 from bot.storage.anonymity import fresh_ids, reseal
 from bot.storage.codec import decode, encode
