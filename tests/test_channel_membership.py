@@ -20,8 +20,8 @@ from bot.storage.store import SqlStore
 
 MONDAY_9AM_PARIS = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 NOTICE = {
-    "fr": "Je ne peux pas écrire dans C1 : je n'en suis pas membre. Ajoutez-moi à ce canal ;",
-    "en": "I cannot write in C1: I am not a member. Add me to that channel;",
+    "fr": "Je ne peux pas écrire dans #C1 : je n'en suis pas membre. Ajoutez-moi à ce canal ;",
+    "en": "I cannot write in #C1: I am not a member. Add me to that channel;",
 }
 NOT_IN_CHANNEL = {
     "fr": "– le bot n'est pas membre du canal : {n}",

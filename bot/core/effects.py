@@ -30,7 +30,14 @@ class PromptList:
     keys: tuple[str, ...]
 
 
-ParamValue = str | int | float | UserText | When | PromptList
+@dataclass(frozen=True, slots=True)
+class ChannelLink:
+    """A channel or space of the platform, shown as a link to it where the platform can."""
+
+    channel: str
+
+
+ParamValue = str | int | float | UserText | When | PromptList | ChannelLink
 Params = Mapping[str, ParamValue]
 
 

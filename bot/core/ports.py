@@ -16,6 +16,8 @@ class Segment:
 
     text: str
     relayed: bool = False
+    # A link to this channel id, which each platform writes its own way (`text` elsewhere).
+    channel: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.effects import Message
+from bot.core.effects import ChannelLink, Message
 from bot.core.events import DeliveryFailed
 from bot.core.model import Intervention
 from bot.flows.context import Ctx
@@ -26,5 +26,5 @@ def delivery_failed(ctx: Ctx, state: Intervention, ev: DeliveryFailed) -> Interv
             return state
         where = group.space
     notice = f"{ev.cause}.{state.platform if state.platform in EXPLAINED else 'other'}"
-    ctx.to_facilitators(state, Message(f"reach.{notice}", {"channel": where}))
+    ctx.to_facilitators(state, Message(f"reach.{notice}", {"channel": ChannelLink(where)}))
     return state

@@ -48,7 +48,7 @@ def escape(text: str) -> str:
 
 def mrkdwn(segments: Sequence[Segment]) -> str:
     # Trusted catalog text is escaped too: it is plain text, never Slack markup.
-    return "".join(escape(s.text) for s in segments)
+    return "".join(f"<#{s.channel}>" if s.channel else escape(s.text) for s in segments)
 
 
 def _truncate(text: str, limit: int) -> str:
