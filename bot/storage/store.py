@@ -261,6 +261,22 @@ class UnitOfWork:
         )
         return await self.load(InterventionId(row.id), lock=lock) if row is not None else None
 
+    async def running_for(self, platform: str, workspace: str, user: str) -> list[InterventionId]:
+        """The person's interventions that have not closed, oldest first (a DM to the bot
+        is answered with what waits for them in each)."""
+        found = await self.session.scalars(
+            select(orm.InterventionRow.id)
+            .join(orm.ParticipantRow, orm.ParticipantRow.intervention_id == orm.InterventionRow.id)
+            .where(
+                orm.InterventionRow.platform == platform,
+                orm.InterventionRow.workspace == workspace,
+                orm.InterventionRow.status != "closed",
+                orm.ParticipantRow.user == user,
+            )
+            .order_by(orm.InterventionRow.created_at)
+        )
+        return [InterventionId(i) for i in found]
+
     async def load(self, iid: InterventionId, *, lock: bool = False) -> Intervention | None:
         """The whole aggregate. `lock` holds its row until commit (FOR UPDATE on PostgreSQL;
         SQLite's IMMEDIATE transactions already serialize writers), so events that hit one

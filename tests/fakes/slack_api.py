@@ -697,6 +697,23 @@ class SlackDriver:
             return Reply(200, json.dumps(ack))
         return await self.post(json.dumps(body), "application/json", retry_num=retry_num, **kw)
 
+    async def dm(self, user: str, text: str, /, **event: Any) -> Reply:
+        """`user` writes `text` in their DM with the bot: the `message.im` event Slack sends
+        (`event` overrides fields: a bot_id, an edit's subtype, another channel_type)."""
+        ts = f"{time.time():.6f}"
+        written = {
+            "type": "message",
+            "channel": self.fake.dm_of(user),
+            "user": user,
+            "text": text,
+            "ts": ts,
+            "event_ts": ts,
+            "channel_type": "im",
+            "client_msg_id": self.fake.next_id("msg-"),
+            **event,
+        }
+        return await self.event(written)
+
 
 def _element_state(element: Mapping[str, Any], value: Any) -> dict[str, Any]:
     kind = element["type"]

@@ -19,6 +19,7 @@ from bot.app import App
 from bot.core.events import ChoiceMade, EventMeta
 from bot.core.model import UserId, UserRef
 from bot.core.ports import DeliveryError, OutMessage
+from bot.direct import answer_direct
 from bot.i18n.render import Reader
 from bot.platform import answer_form, answer_problems
 
@@ -29,6 +30,7 @@ from .parse import (
     input_blocks,
     parse_action,
     parse_command,
+    parse_direct,
     parse_home_opened,
     parse_submission,
 )
@@ -200,6 +202,18 @@ class SlackEdge:
         team, user = _who(body)
         await self._dm_all(team, user, handled.replies)
 
+    async def direct(self, body: dict[str, Any]) -> None:
+        """Someone wrote to the bot in its DM: they get what waits for them (or what the bot
+        is), in their language. What they wrote is never read, kept nor logged."""
+        written = parse_direct(body)
+        if written is None or not written.event_id:
+            return
+        profile = await self.profile(written.team, written.user)  # their language
+        replies = await answer_direct(
+            self.app, "slack", written.team, written.user, written.event_id, profile.locale
+        )
+        await self._dm_all(written.team, written.user, replies)
+
     async def home(self, body: dict[str, Any]) -> None:
         opened = parse_home_opened(body)
         if opened is None or opened.meta.user is None:
@@ -261,6 +275,8 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
 
     @bolt.event("message")
     async def on_message(body: dict[str, Any]) -> None:
-        return None  # DMs to the bot are not commands; acknowledged so Slack does not retry
+        written = body.get("event") or {}
+        lane = (_who(body)[0], str(written.get("user") or ""))
+        edge.queue.put(partial(edge.direct, body), lane=lane)
 
     return bolt
