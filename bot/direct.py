@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 async def answer_direct(
     app: App,
     platform: str,
-    workspace: str,
+    workspace: str | None,
     user: str,
     message_id: str,
     platform_locale: Locale | None = None,

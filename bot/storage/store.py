@@ -261,19 +261,21 @@ class UnitOfWork:
         )
         return await self.load(InterventionId(row.id), lock=lock) if row is not None else None
 
-    async def running_for(self, platform: str, workspace: str, user: str) -> list[InterventionId]:
+    async def running_for(
+        self, platform: str, workspace: str | None, user: str
+    ) -> list[InterventionId]:
         """The person's interventions that have not closed, oldest first (a DM to the bot
-        is answered with what waits for them in each)."""
+        is answered with what waits for them in each). `workspace` None: in any of them (a
+        Discord DM belongs to no guild; a Discord user id is the same in every guild)."""
+        row, member = orm.InterventionRow, orm.ParticipantRow
+        where = [row.platform == platform, row.status != "closed", member.user == user]
+        if workspace is not None:
+            where.append(row.workspace == workspace)
         found = await self.session.scalars(
-            select(orm.InterventionRow.id)
-            .join(orm.ParticipantRow, orm.ParticipantRow.intervention_id == orm.InterventionRow.id)
-            .where(
-                orm.InterventionRow.platform == platform,
-                orm.InterventionRow.workspace == workspace,
-                orm.InterventionRow.status != "closed",
-                orm.ParticipantRow.user == user,
-            )
-            .order_by(orm.InterventionRow.created_at)
+            select(row.id)
+            .join(member, member.intervention_id == row.id)
+            .where(*where)
+            .order_by(row.created_at)
         )
         return [InterventionId(i) for i in found]
 
