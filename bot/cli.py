@@ -1,4 +1,4 @@
-"""The `tst` command line: demo, database upgrade, report export, grouping solver."""
+"""The `tst` command line: run, check, list, report, demo, database and grouping tools."""
 
 from __future__ import annotations
 
@@ -9,18 +9,21 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 
-from bot.config import ConfigError, load_settings
+from bot.cli_support import UserError, describe, require_database, require_schema
+from bot.config import ConfigError, Settings, load_settings, missing_for_platforms
 from bot.grouping.cli import grouping_app
 
 app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
     help="tst-bot: assist a facilitator running the TST process.",
 )
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
@@ -30,12 +33,49 @@ app.add_typer(grouping_app, name="grouping", help="Heterogeneous sub-group solve
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML settings file.")]
 
 
-def _settings(config: Path | None):  # type: ignore[no-untyped-def]
+def _settings(config: Path | None) -> Settings:
     try:
         return load_settings(config)
     except ConfigError as error:
         typer.echo(f"configuration error: {error}", err=True)
         raise typer.Exit(2) from None
+
+
+def _platform_settings(config: Path | None) -> Settings:
+    """Settings that can serve: each enabled platform has what it needs (exit 2 otherwise)."""
+    settings = _settings(config)
+    lacking = missing_for_platforms(settings, config)
+    if settings.slack is None and settings.discord is None:
+        lacking.append(
+            "no platform configured: add a [slack] or [discord] section "
+            "(or TSTBOT_SLACK__BOT_TOKEN / TSTBOT_DISCORD__TOKEN)"
+        )
+    for line in lacking:
+        typer.echo(f"configuration error: {line}", err=True)
+    if lacking:
+        raise typer.Exit(2)
+    return settings
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"tst-bot {version('tst-bot')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    _version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+    _debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an error.")
+    ] = False,
+) -> None:
+    """tst-bot: assist a facilitator running the TST process."""
 
 
 @app.command()
@@ -44,16 +84,22 @@ def run(
     workers: Annotated[int, typer.Option(min=1, max=32, help="Dispatcher processes")] = 1,
 ) -> None:
     """Serve the configured platforms (Slack, Discord) with the dispatcher and scheduler."""
-    import logging
     import multiprocessing
 
-    settings = _settings(config)
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    from bot.checks import preflight
+    from bot.logs import configure_logging
+
+    settings = _platform_settings(config)
     if workers > 1 and settings.database.url.startswith("sqlite"):
         typer.echo("--workers needs PostgreSQL (SQLite serves one process)", err=True)
         raise typer.Exit(2)
+    # The same checks as `tst check`, before anything is migrated or served.
+    failed = [c for c in asyncio.run(preflight(settings, config, starting=True)) if not c.ok]
+    for check in failed:
+        typer.echo(check.line(), err=True)
+    if failed:
+        raise typer.Exit(1)
+    configure_logging(settings)
     with _shared_metrics(workers):
         from bot.serve import serve  # imports prometheus_client: after the directory is set
 
@@ -84,9 +130,12 @@ def _shared_metrics(workers: int) -> Iterator[None]:
 
 def _dispatch_only(config: Path | None) -> None:
     """An extra worker: claims and delivers outbox rows, shares the database with the others."""
+    from bot.logs import configure_logging
     from bot.serve import dispatch_forever
 
-    asyncio.run(dispatch_forever(_settings(config)))
+    settings = _settings(config)
+    configure_logging(settings)
+    asyncio.run(dispatch_forever(settings))
 
 
 slack_app = typer.Typer(no_args_is_help=True, help="Slack helpers.")
@@ -159,6 +208,8 @@ def db_purge(
 
     settings = _settings(config)
     days = settings.defaults.retention_days
+    require_database(settings.database.url)
+    asyncio.run(require_schema(settings.database.url))
 
     async def purge() -> tuple[list[Expired], int | None]:
         store = SqlStore(make_engine(settings.database.url))
@@ -197,16 +248,67 @@ def report(
     from bot.reports.cli import export
 
     settings = _settings(config)
+    require_database(settings.database.url)
+    asyncio.run(require_schema(settings.database.url))
     try:
         text = asyncio.run(export(settings.database.url, intervention, fmt, locale))
     except LookupError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(1) from None
+        raise UserError(f"{error}: tst list shows the interventions") from None
     if out is None:
         sys.stdout.write(text)
     else:
         out.write_text(text, "utf-8")
 
 
-def main() -> None:
-    app()
+@app.command("list")
+def list_interventions(
+    config: ConfigOption = None,
+    closed: Annotated[bool, typer.Option("--all", help="Closed ones too.")] = False,
+) -> None:
+    """List interventions: id, title, platform, channel, step, state."""
+    from bot.storage.listing import interventions
+
+    settings = _settings(config)
+    require_database(settings.database.url)
+    asyncio.run(require_schema(settings.database.url))
+    rows = asyncio.run(interventions(settings.database.url, include_closed=closed))
+    if not rows:
+        typer.echo("no intervention yet" if closed else "no open intervention (--all: closed too)")
+        return
+    header = ("id", "title", "platform", "channel", "step", "state")
+    table = [header, *((r.id, r.title, r.platform, r.channel, r.step, r.state) for r in rows)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+@app.command()
+def check(config: ConfigOption = None) -> None:
+    """Check that the bot can work: config, database, Slack and Discord access, HTTP port."""
+    from bot.checks import preflight
+
+    settings = _platform_settings(config)
+    results = asyncio.run(preflight(settings, config, starting=False))
+    for result in results:
+        typer.echo(result.line())
+    raise typer.Exit(0 if all(r.ok for r in results) else 1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`tst`: every error ends in one line and a non-zero exit; `--debug` adds the traceback
+    (accepted anywhere on the line, as people type it after the command)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    try:
+        app(args=args, prog_name="tst")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    except Exception as error:  # the one place nothing unexpected may pass as a traceback
+        if debug:
+            traceback.print_exc()
+        hint = "" if debug or isinstance(error, UserError) else " (--debug shows the details)"
+        typer.echo(f"error: {describe(error)}{hint}", err=True)
+        raise SystemExit(error.code if isinstance(error, UserError) else 1) from None

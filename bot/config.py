@@ -14,6 +14,7 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings.exceptions import SettingsError
 
 
 class Strict(BaseModel):
@@ -22,6 +23,22 @@ class Strict(BaseModel):
 
 class DatabaseSettings(Strict):
     url: str = "sqlite+aiosqlite:///tst.db"
+
+    @field_validator("url")
+    @classmethod
+    def supported(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            driver = make_url(value).drivername
+        except ArgumentError:
+            driver = ""
+        if driver not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+            raise ValueError(
+                "use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER:PASSWORD@HOST/DB"
+            )
+        return value
 
 
 class InterventionDefaults(Strict):
@@ -112,6 +129,7 @@ class Settings(BaseSettings):
     )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
     database: DatabaseSettings = DatabaseSettings()
     defaults: InterventionDefaults = InterventionDefaults()
     delivery: DeliverySettings = DeliverySettings()
@@ -133,13 +151,36 @@ class Settings(BaseSettings):
 
 
 class ConfigError(Exception):
-    """A bad setting: the message names the key. The CLI prints it and exits with code 2."""
+    """A bad setting: the message names the key and where it came from. The CLI prints it
+    and exits with code 2, before anything is touched."""
+
+
+def env_name(loc: tuple[str | int, ...]) -> str:
+    """The TSTBOT_ variable that sets a key: ('slack', 'bot_token') → TSTBOT_SLACK__BOT_TOKEN."""
+    return "TSTBOT_" + "__".join(str(p) for p in loc if not isinstance(p, int)).upper()
+
+
+def _source(loc: tuple[str | int, ...], file: str | Path | None) -> str:
+    """Where a key's value came from: the innermost TSTBOT_ variable that sets it, else the
+    file (the environment wins over the file, so a variable is the cause when there is one)."""
+    names = {name.upper() for name in os.environ}
+    keys = [p for p in loc if not isinstance(p, int)]
+    for size in range(len(keys), 0, -1):
+        name = env_name(tuple(keys[:size]))
+        if name in names:
+            return f"variable {name}"
+    return f"file {file}" if file else "default value"
+
+
+def _key(loc: tuple[str | int, ...]) -> str:
+    return ".".join(str(p) for p in loc if not isinstance(p, int))
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
     chosen = path or os.environ.get("TSTBOT_CONFIG")
     if chosen is not None and not Path(chosen).is_file():
-        raise ConfigError(f"config file not found: {chosen}")
+        origin = "--config" if path else "variable TSTBOT_CONFIG"
+        raise ConfigError(f"config file not found: {chosen} ({origin})")
     # A subclass bound to the chosen file keeps the choice out of any global state.
     bound = type(
         "FileSettings",
@@ -153,7 +194,48 @@ def load_settings(path: str | Path | None = None) -> Settings:
         return settings
     except ValidationError as error:
         first = error.errors()[0]
-        key = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"invalid setting {key}: {first['msg']}") from None
-    except ValueError as error:  # a TOML syntax error
+        loc = tuple(first["loc"])
+        raise ConfigError(
+            f"invalid setting {_key(loc)} ({_source(loc, chosen)}): {first['msg']}"
+        ) from None
+    except SettingsError as error:  # a TSTBOT_ variable that is not the JSON its key needs
+        field = str(error).split('"')[1] if '"' in str(error) else ""
+        prefix = env_name((field,))
+        names = sorted(n.upper() for n in os.environ if n.upper().startswith(prefix))
+        nested = [n for n in names if n != prefix]
+        name = (nested or names or [prefix])[0]
+        key = name.removeprefix("TSTBOT_").replace("__", ".").lower()
+        raise ConfigError(
+            f"invalid setting {key} (variable {name}): a list or a section is written "
+            "as JSON, e.g. [123, 456]"
+        ) from None
+    except (ValueError, OSError) as error:  # a TOML syntax error, an unreadable file
         raise ConfigError(f"cannot read {chosen}: {error}") from None
+
+
+# What each platform cannot start without: (key, what it is, when it is needed).
+def missing_for_platforms(settings: Settings, file: str | Path | None = None) -> list[str]:
+    """Each key an enabled platform needs and lacks, as one line naming it and where to set it."""
+    chosen = file or os.environ.get("TSTBOT_CONFIG")
+    where = f" in {chosen}" if chosen else ""
+    lacks: list[tuple[tuple[str, str], str]] = []
+    s = settings.slack
+    if s is not None:
+        oauth = bool(s.client_id and s.client_secret)
+        if s.mode == "http" and s.signing_secret is None:
+            lacks.append((("slack", "signing_secret"), "Basic Information → Signing Secret"))
+        if s.bot_token is None and not (oauth and s.mode == "http"):
+            lacks.append((("slack", "bot_token"), "OAuth & Permissions → Bot User OAuth Token"))
+        if s.mode == "socket" and s.app_token is None:
+            lacks.append((("slack", "app_token"), "Basic Information → App-Level Tokens"))
+        if bool(s.client_id) != bool(s.client_secret):
+            other = "client_secret" if s.client_id else "client_id"
+            lacks.append((("slack", other), "Basic Information → App Credentials"))
+    d = settings.discord
+    if d is not None and d.token is None:
+        lacks.append((("discord", "token"), "Developer Portal → Bot → Token"))
+    return [
+        f"missing setting {'.'.join(loc)} (set {env_name(loc)} or [{loc[0]}] {loc[1]}{where}):"
+        f" the value is under {hint} in the platform's app settings"
+        for loc, hint in lacks
+    ]

@@ -25,6 +25,7 @@ from bot.core.ports import MEMBERSHIP, ChatPort, Clock, DeliveryError, KnowsLang
 from bot.flows.group_requests import grouping_request, members_of
 from bot.grouping import GroupingError, propose
 from bot.i18n.render import Reader, Renderer, knows_language, reader_for
+from bot.logs import begin_request
 from bot.metrics import Metrics
 from bot.reports.personal import my_data_message, report_message
 from bot.retries import DeliveryPolicy, Place, next_try, place_of
@@ -80,7 +81,10 @@ class Dispatcher:
         """Deliver what is due now. Returns how many rows were handled."""
         now = self.clock.now()
         items = await self.outbox.claim(self.worker, now, self.policy.lease, self.policy.batch)
-        await self._batch(items)
+        if items:
+            begin_request()
+            await self._batch(items)
+            log.info("delivery batch: %d item(s)", len(items))
         return len(items)
 
     async def _batch(self, items: Sequence[OutboxItem]) -> None:

@@ -35,6 +35,7 @@ from bot.flows.engine import advance
 from bot.flows.spec import Flow
 from bot.flows.timing import next_humane
 from bot.i18n.render import Reader, Renderer, reader_for
+from bot.logs import ensure_request
 from bot.storage.codec import encode
 from bot.storage.store import ConcurrentUpdate, SqlStore, UnitOfWork
 
@@ -73,9 +74,19 @@ class Runner:
         self.on_enqueued = on_enqueued
 
     async def handle(self, event: Event) -> Handled:
+        ensure_request()
         for _attempt in range(MAX_ATTEMPTS):
             try:
-                return await self._handle_once(event)
+                handled = await self._handle_once(event)
+                if not handled.duplicate:  # names and texts stay out: the kind and counts
+                    log.info(
+                        "%s handled on %s: %d effect(s)%s",
+                        type(event).__name__,
+                        handled.intervention or "-",
+                        len(handled.effects),
+                        ", refused" if handled.refused else "",
+                    )
+                return handled
             except ConcurrentUpdate:
                 log.info("concurrent update on %s, retrying", event.meta.event_id)
         raise RuntimeError(f"event {event.meta.event_id} kept colliding")

@@ -20,7 +20,12 @@ def solve_command(
     seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
 ) -> None:
     """Print one JSON object: the objective, and the 0-based group of each element."""
-    instance = read_instance(file)
+    from bot.cli_support import UserError
+
+    try:
+        instance = read_instance(file)
+    except (ValueError, OSError) as error:
+        raise UserError(f"{file}: {error}") from None
     value, labels = solve(instance, seconds, seed)
     if not is_feasible(instance, labels):  # cannot happen: the search keeps sizes in bounds
         raise typer.Exit(code=2)

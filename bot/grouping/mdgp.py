@@ -34,20 +34,41 @@ class MdgpInstance:
 
 
 def read_instance(path: str | Path) -> MdgpInstance:
-    """Parse the MDGPLIB text format (header `n G ss|ds lo hi ...`, then `i j d` lines)."""
+    """Parse the MDGPLIB text format (header `n G ss|ds lo hi ...`, then `i j d` lines).
+    A file that is not one raises ValueError saying what is wrong, in one line."""
     path = Path(path)
     with path.open() as handle:
         header = handle.readline().split()
-        n, g = int(header[0]), int(header[1])
-        bounds = np.array([int(x) for x in header[3 : 3 + 2 * g]], dtype=np.int64)
-        body = np.loadtxt(handle, dtype=np.float64, ndmin=2)
-    if bounds.shape[0] != 2 * g:
-        raise ValueError(f"{path.name}: header has {bounds.shape[0]} bounds, expected {2 * g}")
+        try:
+            n, g = int(header[0]), int(header[1])
+            bounds = np.array([int(x) for x in header[3 : 3 + 2 * g]], dtype=np.int64)
+        except (IndexError, ValueError):
+            raise ValueError("header must read `n G ss|ds lo hi ...` with whole numbers") from None
+        try:
+            body = np.loadtxt(handle, dtype=np.float64, ndmin=2)
+        except ValueError as error:
+            raise ValueError(f"a line is not `i j distance`: {error}") from None
+    if n < 1 or g < 1 or bounds.shape[0] != 2 * g:
+        raise ValueError(f"header has {bounds.shape[0]} bounds, expected {2 * max(g, 0)}")
+    lo, hi = bounds[0::2].copy(), bounds[1::2].copy()
+    if np.any(lo < 1) or np.any(lo > hi) or lo.sum() > n or hi.sum() < n:
+        raise ValueError(f"group sizes {lo.tolist()}..{hi.tolist()} cannot hold {n} elements")
     dist = np.zeros((n, n))
-    i, j = body[:, 0].astype(np.int64), body[:, 1].astype(np.int64)
-    dist[i, j] = body[:, 2]
-    dist[j, i] = body[:, 2]
-    return MdgpInstance(path.stem, dist, bounds[0::2].copy(), bounds[1::2].copy())
+    if body.size:
+        if body.shape[1] != 3:
+            raise ValueError("each line after the header must be `i j distance`")
+        i, j = body[:, 0].astype(np.int64), body[:, 1].astype(np.int64)
+        outside = (i < 0) | (i >= n) | (j < 0) | (j >= n)
+        if outside.any():
+            row = int(np.argmax(outside))
+            raise ValueError(f"element {max(i[row], j[row])} outside 0..{n - 1}")
+        if not np.all(np.isfinite(body[:, 2])):
+            raise ValueError(
+                f"{body[np.argmax(~np.isfinite(body[:, 2])), 2]} is not a finite distance"
+            )
+        dist[i, j] = body[:, 2]
+        dist[j, i] = body[:, 2]
+    return MdgpInstance(path.stem, dist, lo, hi)
 
 
 def objective(instance: MdgpInstance, labels: list[int] | I64) -> float:

@@ -40,7 +40,7 @@ def member(fake: FakeDiscord, uid: int) -> dict[str, Any]:
         "user": user(uid, fake.users[uid], bot=uid == _ids()[1]),
         "nick": None,
         "avatar": None,
-        "roles": [],
+        "roles": [str(fake.bot_role_id)] if uid == _ids()[1] else [],
         "joined_at": STAMP,
         "premium_since": None,
         "deaf": False,
@@ -124,6 +124,23 @@ def text_channel(fake: FakeDiscord) -> dict[str, Any]:
     return guild_channel(fake, fake.channel_id)
 
 
+def role(rid: str, name: str, permissions: int, managed: bool) -> dict[str, Any]:
+    return {
+        "id": rid,
+        "name": name,
+        "color": 0,
+        "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+        "hoist": False,
+        "icon": None,
+        "unicode_emoji": None,
+        "position": 1 if managed else 0,
+        "permissions": str(permissions),
+        "managed": managed,
+        "mentionable": False,
+        "flags": 0,
+    }
+
+
 def guild(fake: FakeDiscord) -> dict[str, Any]:
     gid = str(fake.guild_id)
     bot_id = _ids()[1]
@@ -140,20 +157,9 @@ def guild(fake: FakeDiscord) -> dict[str, Any]:
         "default_message_notifications": 0,
         "explicit_content_filter": 0,
         "roles": [
-            {
-                "id": gid,
-                "name": "@everyone",
-                "color": 0,
-                "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
-                "hoist": False,
-                "icon": None,
-                "unicode_emoji": None,
-                "position": 0,
-                "permissions": "1071698660929",
-                "managed": False,
-                "mentionable": False,
-                "flags": 0,
-            }
+            role(gid, "@everyone", fake.everyone_permissions, managed=False),
+            # The role Discord gives a bot invited with a permissions integer.
+            role(str(fake.bot_role_id), "tst-bot", fake.bot_role_permissions, managed=True),
         ],
         "emojis": [],
         "stickers": [],

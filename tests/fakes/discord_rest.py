@@ -101,6 +101,12 @@ class DiscordRest:
         self.interactions: dict[int, Interaction] = {}
         self.limits: list[RateLimit] = []
         self.ack_window = ACK_WINDOW
+        self.token = TOKEN
+        # What @everyone may do in the guild (Discord's default for a new server); a test
+        # lowers it to see the bot miss a permission.
+        self.everyone_permissions = 1071698660929
+        self.bot_role_id = guild_id + 3
+        self.bot_role_permissions = 360777354240  # the README's invite integer
         self.changed = asyncio.Condition()
         self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
         self._events: list[tuple[str, dict[str, Any], int]] = []
@@ -192,7 +198,10 @@ class DiscordRest:
             await self._notify()
             return limited
         try:
-            status, out = self._route(request.method, path, body, request.query, files)
+            if not self._authorised(path, request.headers.get("Authorization", "")):
+                status, out = 401, {"message": "401: Unauthorized", "code": 0}
+            else:
+                status, out = self._route(request.method, path, body, request.query, files)
         except KeyError:
             status, out = 404, {"code": 10003, "message": f"Unknown {path}"}
         call.status = status
@@ -207,6 +216,13 @@ class DiscordRest:
             return web.Response(status=204)
         return web.Response(status=status, body=json.dumps(out).encode(), headers=JSON)
 
+    def _authorised(self, path: str, header: str) -> bool:
+        """Discord refuses a bot route without the bot's token; interaction callbacks and
+        webhooks are authorised by the token in their path instead."""
+        if path.startswith(("/interactions/", "/webhooks/")):
+            return True
+        return header == f"Bot {self.token}"
+
     def _route(
         self, method: str, path: str, body: Any, query: Any, files: list[tuple[str, int]]
     ) -> tuple[int, Any]:
@@ -216,6 +232,16 @@ class DiscordRest:
                 return 200, P.user(BOT_ID, self.users[BOT_ID], bot=True)
             case "GET", ["oauth2", "applications", "@me"]:
                 return 200, P.application()
+            case "GET", ["applications", _, "commands"]:
+                return 200, self.commands.get("global", [])
+            case "GET", ["applications", _, "guilds", gid, "commands"]:
+                return 200, self.commands.get(gid, [])
+            case "GET", ["guilds", gid, "roles"] if int(gid) == self.guild_id:
+                return 200, P.guild(self)["roles"]
+            case "GET", ["guilds", gid, "members", uid] if int(gid) == self.guild_id:
+                return 200, P.member(self, int(uid))
+            case "GET", ["guilds", _, *_]:
+                return 404, {"code": 10004, "message": "Unknown Guild"}
             case "GET", ["gateway", "bot"]:
                 return 200, P.gateway_bot(self.ws_url)
             case "PUT", ["applications", _, "commands"]:

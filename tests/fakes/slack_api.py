@@ -37,6 +37,24 @@ class Fault:
     delay: float = 0.0
 
 
+# The scopes an app installed from our manifest holds (Slack returns them in the
+# x-oauth-scopes header of every Web API answer); a test removes some with `missing_scopes`.
+INSTALLED_SCOPES = (
+    "app_mentions:read",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:read",
+    "groups:write",
+    "im:history",
+    "im:read",
+    "im:write",
+    "mpim:write",
+    "users:read",
+)
+
+
 @dataclass
 class Limit:
     """A per-method budget: `per_window` calls per `window` seconds (time-scaled tiers)."""
@@ -284,7 +302,8 @@ class FakeSlack:
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
         body: dict[str, Any] = handler(params, self.tokens[token])
-        return web.json_response(body)
+        granted = [s for s in INSTALLED_SCOPES if s not in self.missing_scopes]
+        return web.json_response(body, headers={"x-oauth-scopes": ",".join(granted)})
 
     def _ratelimited(self, retry_after: float) -> web.Response:
         return web.json_response(
