@@ -28,7 +28,7 @@ from bot.i18n.render import Reader, Renderer, knows_language, reader_for
 from bot.logs import begin_request
 from bot.metrics import Metrics
 from bot.reports.personal import my_data_message, report_message
-from bot.retries import DeliveryPolicy, Place, next_try, place_of
+from bot.retries import TOLD_FOR, DeliveryPolicy, Place, next_try, place_of
 from bot.runtime import Runner
 from bot.storage.codec import decode
 from bot.storage.outbox import SqlOutbox
@@ -42,9 +42,6 @@ Lane = tuple[str, ...]
 # Kinds that change the intervention through the runner: in their intervention, they wait for
 # what was claimed before them and hold back what was claimed after them, as one at a time did.
 BARRIERS = frozenset({"timer", "groups"})
-# Facilitators told that a place refused the bot are not told again for this long after the
-# last message that died of it (rows behind it in its lane wait their own hour meanwhile).
-TOLD_FOR = timedelta(days=1)
 
 
 class Dispatcher:

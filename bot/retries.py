@@ -13,6 +13,9 @@ from bot.storage.store import OutboxItem
 # Where a row posts, when it is a channel or a sub-group's space: ("channel", None) or
 # ("space", subgroup). Direct messages have none: nobody can add the bot to a person.
 Place = tuple[str, int | None]
+# Facilitators told that a place refused the bot are not told again for this long after the
+# last message that died of it (rows behind it in its lane wait their own hour meanwhile).
+TOLD_FOR = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
