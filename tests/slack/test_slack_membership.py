@@ -61,3 +61,17 @@ async def test_a_deactivated_account_is_counted_as_such_in_status_never_named(
     assert "– comptes désactivés : 1" in status
     assert not any("Cleo" in line or CLEO in line for line in status)
     assert not [t for t in dm_texts(world, FAC) if "/invite @tst" in t]  # not a channel's fault
+
+
+async def test_a_long_status_keeps_its_last_lines_within_slacks_five_answers(
+    world: SlackWorld,
+) -> None:
+    await world.start_with_people()
+    world.fake.add_user("UDAN", "Dan")
+    world.fake.deactivate("UDAN")
+    await world.cmd("invite <@UDAN|dan>")  # his invitation dies: account_inactive
+    for round_key in ("intake", "barometer", "needs"):
+        await world.cmd(f"round open {round_key}")
+    status = await world.cmd("status")  # the body, 3 rounds, the count and its cause: 6 lines
+    assert len(status) == 5
+    assert status[-1].endswith("– comptes désactivés : 1")

@@ -34,7 +34,7 @@ from .parse import (
     parse_home_opened,
     parse_submission,
 )
-from .render import ANSWER_CALLBACK, answer_view, ephemeral
+from .render import ANSWER_CALLBACK, answer_view, ephemeral, fit
 
 log = logging.getLogger(__name__)
 Respond = Callable[..., Awaitable[Any]]
@@ -109,7 +109,7 @@ class SlackEdge:
         return Reader(locale, d.timezone, d.address_form)
 
     async def _respond_all(self, respond: Respond, replies: tuple[OutMessage, ...]) -> None:
-        for reply in replies[:5]:  # a response_url takes at most five posts
+        for reply in fit(replies, 5):  # a response_url takes at most five posts
             await respond(ephemeral(reply))
 
     async def _dm_all(self, team: str, user: str, replies: tuple[OutMessage, ...]) -> None:

@@ -122,6 +122,18 @@ def message_payloads(msg: OutMessage) -> list[dict[str, Any]]:
     return payloads
 
 
+def fit(replies: Sequence[OutMessage], most: int) -> list[OutMessage]:
+    """At most `most` messages (a response_url takes five posts): the last one carries the
+    lines and buttons of all the others that did not fit, so none is lost."""
+    if len(replies) <= most:
+        return list(replies)
+    rest = replies[most - 1 :]
+    joined = tuple(s for n, r in enumerate(rest) for s in (Segment("\n"),) * bool(n) + r.segments)
+    buttons = tuple(b for r in rest for b in r.buttons)
+    images = tuple(i for r in rest for i in r.images)
+    return [*replies[: most - 1], OutMessage(joined, buttons, images=images)]
+
+
 def ephemeral(msg: OutMessage) -> dict[str, Any]:
     """A reply through `response_url`, seen only by the person who acted."""
     payload = {k: v for k, v in message_payloads(msg)[0].items() if k != "link_names"}
