@@ -80,6 +80,7 @@ def build(
             max_attempts=d.max_attempts,
             grouping_seconds=d.grouping_seconds,
             concurrency=d.concurrency,
+            hold_seconds=d.hold_seconds,
         ),
         metrics=metrics,
         retention=retention,
