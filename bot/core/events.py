@@ -119,6 +119,15 @@ class DeliveryFailed:
     already_told: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class AppRemoved:
+    """The platform took the bot out of the workspace (app uninstalled, bot token revoked):
+    nothing can reach its people any more, so the intervention ends there."""
+
+    meta: EventMeta
+    intervention: InterventionId
+
+
 Event = (
     CommandIssued
     | AnswerSubmitted
@@ -128,6 +137,7 @@ Event = (
     | GroupsComputed
     | SpaceOpened
     | DeliveryFailed
+    | AppRemoved
 )
 
 

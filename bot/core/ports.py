@@ -123,6 +123,7 @@ Cause = Literal[
     "account_inactive",  # the account is deactivated or deleted
     "archived",  # the channel or space is archived
     "gone",  # what the message was for no longer exists (erased person, deleted channel)
+    "access_revoked",  # the platform no longer takes the bot's token (app removed, revoked)
     "rate_limited",  # the platform asked to wait (retried)
     "unavailable",  # the platform or the network failed (retried)
     "refused",  # the platform refused the message itself

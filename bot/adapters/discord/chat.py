@@ -145,7 +145,9 @@ class DiscordChat:
             if error.code == DM_TOO_FAST:
                 raise DeliveryError("dm_too_fast", permanent=False, retry_after=60.0) from error
             # Any other 4xx is a payload the bot built wrongly: retrying cannot help.
-            raise DeliveryError(f"http:{error.status}:{error.code}", permanent=True) from error
+            revoked: Cause | None = "access_revoked" if error.status == 401 else None
+            reason = f"http:{error.status}:{error.code}"
+            raise DeliveryError(reason, permanent=True, cause=revoked) from error
 
     async def _send(self, channel: str, msg: OutMessage) -> str:
         last = ""

@@ -38,6 +38,10 @@ PERMANENT = frozenset(
         "account_inactive",
         "not_in_channel",
         "too_many_users",
+        # The workspace took the app back (uninstalled, token revoked): no retry can succeed.
+        "token_revoked",
+        "invalid_auth",
+        "not_authed",
     }
 )
 # Slack's error codes, by what they mean for a delivery (the dead letters are counted by it).
@@ -56,6 +60,9 @@ CAUSES: dict[str, Cause] = {
     "user_not_found": "gone",
     "user_not_visible": "gone",
     "is_archived": "archived",
+    "token_revoked": "access_revoked",
+    "invalid_auth": "access_revoked",
+    "not_authed": "access_revoked",
 }
 DELIVERY_EVENT = "tst_delivery"
 TokenFor = Callable[[str], Awaitable[str | None]]
@@ -253,6 +260,14 @@ class SlackChat:
             found = await self._call(workspace, "users.info", user=user, include_locale=True)
             self._profiles[key] = profile_of(found.get("user") or {})
         return self._profiles[key]
+
+    def forget_workspace(self, workspace: str) -> None:
+        """What this process keeps of a workspace the app was removed from: DM channels and
+        profiles (names) go with it."""
+        for key in [k for k in self._dm if k[0] == workspace]:
+            del self._dm[key]
+        for key in [k for k in self._profiles if k[0] == workspace]:
+            del self._profiles[key]
 
     def known_profile(self, workspace: str, user: str) -> Profile | None:
         """The profile already looked up, without calling Slack (inside an ack window)."""
