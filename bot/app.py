@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot.config import Settings
 from bot.core.ports import ChatPort, Clock, SystemClock
-from bot.delivery import DeliveryPolicy, Dispatcher
+from bot.delivery import Dispatcher
 from bot.flows.context import Policy
 from bot.flows.spec import Flow
 from bot.flows.timing import QuietHours, parse_days
@@ -19,6 +19,7 @@ from bot.i18n.catalog import Catalog
 from bot.i18n.render import Renderer
 from bot.log_guard import guard as guard_logs
 from bot.metrics import Metrics
+from bot.retries import DeliveryPolicy
 from bot.runtime import Runner
 from bot.storage.retention import Retention
 from bot.storage.store import SqlStore, make_engine
@@ -79,6 +80,7 @@ def build(
             max_attempts=d.max_attempts,
             grouping_seconds=d.grouping_seconds,
             concurrency=d.concurrency,
+            hold_seconds=d.hold_seconds,
         ),
         metrics=metrics,
         retention=retention,

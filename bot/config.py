@@ -85,6 +85,8 @@ class DeliverySettings(Strict):
     max_attempts: int = Field(8, ge=1, le=100)
     grouping_seconds: float = Field(1.0, gt=0, le=120)
     concurrency: int = Field(16, ge=1, le=256)
+    # First wait of a post to a channel that refused the bot, doubled at each attempt.
+    hold_seconds: float = Field(60.0, gt=0, le=3600)
 
 
 class HttpSettings(Strict):

@@ -7,12 +7,12 @@ import json
 import logging
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from bot.core.effects import Message
-from bot.core.events import EventMeta, GroupsComputed, SpaceOpened, TimerDue
+from bot.core.events import DeliveryFailed, EventMeta, GroupsComputed, SpaceOpened, TimerDue
 from bot.core.model import (
     ConversationRef,
     GroupQuality,
@@ -22,7 +22,7 @@ from bot.core.model import (
     UserId,
     UserRef,
 )
-from bot.core.ports import ChatPort, Clock, DeliveryError, KnowsLanguages, OutMessage
+from bot.core.ports import MEMBERSHIP, ChatPort, Clock, DeliveryError, KnowsLanguages, OutMessage
 from bot.flows.group_requests import grouping_request, members_of
 from bot.grouping import GroupingError, propose
 from bot.i18n.render import Reader, Renderer, knows_language, reader_for
@@ -30,6 +30,7 @@ from bot.lanes import BARRIERS, Lane, lane_of
 from bot.logs import begin_request
 from bot.metrics import Metrics
 from bot.reports.personal import my_data_message, report_message
+from bot.retries import TOLD_FOR, DeliveryPolicy, Place, next_try, place_of
 from bot.runtime import Runner
 from bot.storage import safety_rows
 from bot.storage.codec import decode
@@ -40,18 +41,6 @@ from bot.storage.store import OutboxItem, SqlStore
 log = logging.getLogger(__name__)
 # One load of each intervention per batch, shared by the deliveries running side by side.
 StateCache = dict[str, "asyncio.Future[Intervention | None]"]
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryPolicy:
-    lease: timedelta = timedelta(seconds=60)
-    batch: int = 100
-    max_attempts: int = 8
-    backoff_base: float = 2.0
-    backoff_cap: float = 900.0
-    grouping_seconds: float = 1.0
-    # Deliveries of one claimed batch in flight at once (never two to the same place).
-    concurrency: int = 16
 
 
 class Dispatcher:
@@ -198,23 +187,38 @@ class Dispatcher:
     async def _failed(
         self, item: OutboxItem, error: DeliveryError, platform: str
     ) -> datetime | None:
-        if error.permanent or item.attempts >= self.policy.max_attempts:
-            log.warning("delivery %s dead: %s", item.id, error.reason)
+        delay = next_try(self.policy, item, error, self._jitter)
+        if delay is None:
+            log.warning("delivery %s dead: %s (%s)", item.id, error.cause, error.reason)
             # A safety-line message that cannot be delivered keeps nothing of what it carried.
             kept: dict[str, object] | None = {} if item.kind == "relay" else None
-            if await self.outbox.dead(item.id, self.worker, error.reason, kept):
+            if await self.outbox.dead(item.id, self.worker, error.cause, kept):
                 self.metrics.delivered(platform, "dead")
             return None
-        if error.retry_after is not None:
-            delay = error.retry_after
-        else:
-            # Exponential backoff with full jitter, so retries of a burst do not align.
-            ceiling = min(self.policy.backoff_cap, self.policy.backoff_base**item.attempts)
-            delay = self._jitter.uniform(0, ceiling)
-        due = self.clock.now() + timedelta(seconds=delay)
-        if await self.outbox.retry(item.id, self.worker, due, error.reason):
+        place = place_of(item)
+        # A place that refused the bot for the first time: the facilitators hear of it once.
+        first = error.cause in MEMBERSHIP and place is not None and item.attempts == 1
+        now = self.clock.now()
+        told = first and await self.outbox.waiting(
+            item.intervention_id, error.cause, item.id, now - TOLD_FOR
+        )
+        due = now + timedelta(seconds=delay)
+        if await self.outbox.retry(item.id, self.worker, due, error.cause):
             self.metrics.delivered(platform, "retry")
+            if first and place is not None:
+                log.warning("delivery %s held: %s (%s)", item.id, error.cause, error.reason)
+                await self._tell(item, error, place, told)
         return due
+
+    async def _tell(self, item: OutboxItem, error: DeliveryError, place: Place, told: bool) -> None:
+        """The engine decides whom to tell, and how, that a place refused the bot."""
+        event_id = f"outbox:{item.id}:refused:{item.due_at.isoformat()}"
+        iid, (where, subgroup) = InterventionId(item.intervention_id), place
+        meta = EventMeta(platform="outbox", event_id=event_id, workspace="")
+        try:
+            await self.runner.handle(DeliveryFailed(meta, iid, error.cause, where, subgroup, told))
+        except Exception:  # the row is held all the same; only the notice is lost
+            log.exception("notice for delivery %s failed", item.id)
 
     def _port(self, state: Intervention) -> ChatPort:
         port = self.ports.get(state.platform)
@@ -237,7 +241,7 @@ class Dispatcher:
             return None
         state = await self._state(item.intervention_id, cache)
         if state is None:
-            raise DeliveryError("intervention gone", permanent=True)
+            raise DeliveryError("intervention gone", permanent=True, cause="gone")
         p: dict[str, Any] = item.payload
         match item.kind:
             case "send" | "relay":
@@ -296,17 +300,19 @@ class Dispatcher:
             user = UserId(to["user"])
             member = state.participants.get(user)
             if member is None:
-                raise DeliveryError("recipient erased", permanent=True)
+                raise DeliveryError("recipient erased", permanent=True, cause="gone")
             out = self._render(state, message, await self._reader(state, user))
             return await self._direct(state, user, replace(out, idempotency_key=key))
         out = replace(self._render(state, message, reader_for(state, None)), idempotency_key=key)
         if "space" in to:
             group = next((g for g in state.subgroups if g.index == to["space"]), None)
             if group is None:
-                raise DeliveryError("no such sub-group", permanent=True)
+                raise DeliveryError("no such sub-group", permanent=True, cause="gone")
             if group.space is None:
                 # The space is being created: try again shortly, after its OpenSpace row.
-                raise DeliveryError("space not open yet", permanent=False, retry_after=1.0)
+                raise DeliveryError(
+                    "space not open yet", permanent=False, retry_after=1.0, cause="unavailable"
+                )
             conv = ConversationRef(state.platform, state.workspace, group.space)
             ref = await port.post(conv, out)
         else:

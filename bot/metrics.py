@@ -12,6 +12,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import case, func, select
 
+from bot.core.ports import CAUSES
 from bot.storage import orm
 from bot.storage.store import SqlStore
 
@@ -31,6 +32,7 @@ class QueueGauges(Collector):
 
     def __init__(self) -> None:
         self.counts: dict[str, dict[str, int]] = {}  # series -> kind -> rows
+        self.causes: dict[str, int] = {}  # dead letters by cause, never by person
         self.database_up: int | None = None
 
     def collect(self) -> Iterator[Metric]:
@@ -44,6 +46,14 @@ class QueueGauges(Collector):
             for kind, rows in sorted(self.counts.get(name, {}).items()):
                 family.add_metric([kind], rows)
             yield family
+        dead = GaugeMetricFamily(
+            "tst_dead_letters",
+            "Undelivered rows by cause (not_in_channel, dm_closed...).",
+            labels=["cause"],
+        )
+        for cause, rows in sorted(self.causes.items()):
+            dead.add_metric([cause], rows)
+        yield dead
         up = GaugeMetricFamily("tst_database_up", "1 when the last scrape could read the database.")
         if self.database_up is not None:
             up.add_metric([], self.database_up)
@@ -113,12 +123,23 @@ class Metrics:
             .where(row.status.in_(("pending", "dead")))
             .group_by(row.status, row.kind)
         )
+        by_cause = (
+            select(row.last_error, func.count())
+            .where(row.status == "dead")
+            .group_by(row.last_error)
+        )
         try:
             async with store.sessions() as s:
                 found = (await s.execute(query)).all()
+                causes = (await s.execute(by_cause)).all()
         except Exception:
-            self.queue.counts, self.queue.database_up = {}, 0  # cleared, not left stale
+            self.queue.counts, self.queue.causes, self.queue.database_up = {}, {}, 0
             raise
+        # Every cause has its series (at 0 too); a row from before causes counts as refused.
+        self.queue.causes = dict.fromkeys(CAUSES, 0)
+        for cause, n in causes:
+            known = cause if cause in CAUSES else "refused"
+            self.queue.causes[known] += int(n)
         counts: dict[tuple[str, str], tuple[int, int]] = {
             (status, kind): (int(n), int(due or 0)) for status, kind, n, due in found
         }

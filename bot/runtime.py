@@ -180,8 +180,6 @@ class Runner:
 
     def _reply(self, state: Intervention | None, effect: Reply, reader: Reader) -> OutMessage:
         if state is None:
-            from bot.core.ports import Segment
-
             segments = self.renderer.catalog.render(
                 reader.locale,
                 effect.message.key,
@@ -189,7 +187,7 @@ class Runner:
                 reader.address,
                 reader.timezone,
             )
-            return OutMessage(tuple(Segment(s.text, s.relayed) for s in segments))
+            return OutMessage(tuple(segments))
         return self.renderer.message(state, effect.message, reader)
 
     def _due(self, state: Intervention, effect: Send, now: datetime) -> datetime:

@@ -83,6 +83,11 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "board.status.{}": BOARD_STATUSES,
     "report.action_status.{}": ACTION_STATUSES,
     "flag.reason.{}": FLAG_REASONS,
+    "reach.{}": tuple(
+        f"{cause}.{platform}"
+        for cause in ("not_in_channel", "missing_permission")
+        for platform in ("slack", "discord", "other")
+    ),
 }
 
 # Functions that build a Message from a key given as an argument: (argument index, params).
@@ -291,6 +296,7 @@ def _dummy(name: str) -> object:
             "sender": "anonymous",
             "word": "none",
             "reason": FLAG_REASONS[0],
+            "cause": "not_in_channel",
         }[name]
     if name in ("due", "at", "when", "deadline"):
         from datetime import UTC, datetime

@@ -109,6 +109,10 @@ async def test_deliveries_are_counted_by_outcome_and_agree_with_the_outbox(bot: 
     assert metrics.value(f"{lag}_bucket", le="5.0") == done
     assert metrics.value(f"{lag}_sum") == 5.0
     assert metrics.value("tst_outbox_dead", kind="send") == 1
+    # Dead letters by cause, never by person: Cleo's closed DMs, and no other cause.
+    assert metrics.value("tst_dead_letters", cause="dm_closed") == 1
+    assert metrics.value("tst_dead_letters", cause="not_in_channel") == 0
+    assert not any("cleo" in str(labels) for _name, labels in metrics.samples)
     assert metrics.value("tst_outbox_overdue", kind="send") == 0
     assert metrics.value("tst_database_up") == 1
 

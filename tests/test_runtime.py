@@ -124,8 +124,8 @@ async def test_a_person_who_cannot_be_reached_becomes_a_dead_letter_not_a_retry_
     counts = await world.app.dispatcher.outbox.counts(world.iid)
     assert counts.get("dead") == 1 and "pending" not in counts
     async with world.app.store.unit() as uow:  # what a platform counts "DMs closed" from
-        assert await uow.unreachable(world.iid, "cannot_dm") == {"cleo"}
-        assert await uow.unreachable(world.iid, "user_not_found") == set()
+        assert await uow.unreachable(world.iid, "dm_closed") == {"cleo"}
+        assert await uow.unreachable(world.iid, "account_inactive") == set()
 
 
 async def test_mydata_shows_my_answers_and_forget_erases_them(world: World) -> None:

@@ -60,9 +60,14 @@ async def group(request: pytest.FixtureRequest, store: SqlStore) -> AsyncIterato
 
 
 UNDELIVERED = {
-    "fr": "Messages qui n'ont pas pu être remis : {n} (messages privés fermés ou personnes "
-    "parties entre-temps)",
-    "en": "Messages that could not be delivered: {n} (closed DMs or people who have left)",
+    "fr": "Messages qui n'ont pas pu être remis : {n}, dont :",
+    "en": "Messages that could not be delivered: {n}, of which:",
+}
+BY_CAUSE = {
+    ("fr", "dm_closed"): "– messages privés fermés : {n}",
+    ("en", "dm_closed"): "– direct messages closed: {n}",
+    ("fr", "not_in_channel"): "– le bot n'est pas membre du canal : {n}",
+    ("en", "not_in_channel"): "– the bot is not a member of the channel: {n}",
 }
 
 
@@ -84,6 +89,7 @@ async def test_the_facilitator_sees_how_many_messages_went_undelivered_never_who
 
     replies = await group.cmd("status")
     assert UNDELIVERED[group.locale].format(n=3) in replies
+    assert BY_CAUSE[group.locale, "dm_closed"].format(n=3) in replies
     for name in ("Cleo", "Dan", "Ben", "cleo", "dan", "ben"):
         assert all(name not in line for line in replies), name
 

@@ -20,13 +20,15 @@ class Delivered:
 
 @dataclass(slots=True)
 class MemoryChat:
-    """Keeps every delivery in order. `unreachable` users behave like closed DMs; `locales`
-    is the language the platform reports for a person, as Slack's users.info does."""
+    """Keeps every delivery in order. `unreachable` users behave like closed DMs, `outside`
+    channels like channels the bot was never added to; `locales` is the language the platform
+    reports for a person, as Slack's users.info does."""
 
     platform: str = "memory"
     log: list[Delivered] = field(default_factory=list)
     spaces: dict[str, tuple[str, tuple[UserId, ...], bool]] = field(default_factory=dict)
     unreachable: set[UserId] = field(default_factory=set)
+    outside: set[str] = field(default_factory=set)
     locales: dict[UserId, Locale] = field(default_factory=dict)
     _next: int = 0
 
@@ -35,6 +37,8 @@ class MemoryChat:
         return f"m{self._next}"
 
     async def post(self, to: ConversationRef, msg: OutMessage) -> MessageRef:
+        if to.channel in self.outside:
+            raise DeliveryError("not_in_channel", permanent=True, cause="not_in_channel")
         where = f"space:{to.channel}" if to.channel in self.spaces else f"#{to.channel}"
         mid = self._id()
         self.log.append(Delivered(where, msg, mid))
@@ -42,7 +46,7 @@ class MemoryChat:
 
     async def send_direct(self, user: UserRef, msg: OutMessage) -> MessageRef:
         if user.user in self.unreachable:
-            raise DeliveryError("cannot_dm", permanent=True)
+            raise DeliveryError("cannot_dm", permanent=True, cause="dm_closed")
         mid = self._id()
         self.log.append(Delivered(f"@{user.user}", msg, mid))
         return MessageRef(ConversationRef(user.platform, user.workspace, f"D-{user.user}"), mid)

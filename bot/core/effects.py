@@ -38,7 +38,14 @@ class UserTexts:
     texts: tuple[tuple[str, str], ...]
 
 
-ParamValue = str | int | float | UserText | When | PromptList | UserTexts
+@dataclass(frozen=True, slots=True)
+class ChannelLink:
+    """A channel or space of the platform, shown as a link to it where the platform can."""
+
+    channel: str
+
+
+ParamValue = str | int | float | UserText | When | PromptList | UserTexts | ChannelLink
 Params = Mapping[str, ParamValue]
 
 

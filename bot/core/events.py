@@ -104,6 +104,22 @@ class SpaceOpened:
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveryFailed:
+    """The platform would not take a message where it was meant to go, for a reason a person
+    can fix (the bot is not in the channel, or may not post there). `place` is "channel" (the
+    intervention's) or "space" (a sub-group's, `subgroup`); `already_told` says whether an
+    earlier message of this intervention waits for the same cause (the facilitators were
+    told then). Counts and causes only: the message itself is not carried."""
+
+    meta: EventMeta
+    intervention: InterventionId
+    cause: str
+    place: str
+    subgroup: int | None = None
+    already_told: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class AppRemoved:
     """The platform took the bot out of the workspace (app uninstalled, bot token revoked):
     nothing can reach its people any more, so the intervention ends there."""
@@ -136,6 +152,7 @@ Event = (
     | TimerDue
     | GroupsComputed
     | SpaceOpened
+    | DeliveryFailed
     | AppRemoved
     | NoteSubmitted
 )

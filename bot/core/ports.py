@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, get_args, runtime_checkable
 
 from bot.core.model import AnswerValue, ConversationRef, Locale, MessageRef, UserRef
 
@@ -16,6 +16,8 @@ class Segment:
 
     text: str
     relayed: bool = False
+    # A link to this channel id, which each platform writes its own way (`text` elsewhere).
+    channel: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,14 +139,49 @@ class KnowsLanguages(Protocol):
     async def locale_of(self, user: UserRef) -> Locale | None: ...
 
 
-class DeliveryError(Exception):
-    """A port could not deliver. `permanent` errors are not retried (user left, DMs closed)."""
+# Why a delivery failed, in words an operator and a facilitator can act on. Each port
+# translates its platform's errors into one of these; dead letters are counted by them.
+Cause = Literal[
+    "not_in_channel",  # the bot is not a member of the channel (or cannot see it)
+    "missing_permission",  # it is there, but may not post (Discord) or lacks a scope (Slack)
+    "dm_closed",  # the person does not accept direct messages from the bot
+    "account_inactive",  # the account is deactivated or deleted
+    "archived",  # the channel or space is archived
+    "gone",  # what the message was for no longer exists (erased person, deleted channel)
+    "access_revoked",  # the platform no longer takes the bot's token (app removed, revoked)
+    "rate_limited",  # the platform asked to wait (retried)
+    "unavailable",  # the platform or the network failed (retried)
+    "refused",  # the platform refused the message itself
+]
+CAUSES: tuple[Cause, ...] = get_args(Cause)
+# Causes a person can fix by adding the bot to a channel or granting it a permission: the
+# facilitator is told how, and the message waits for them instead of dying at once.
+MEMBERSHIP: frozenset[Cause] = frozenset({"not_in_channel", "missing_permission"})
 
-    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None):
+
+class DeliveryError(Exception):
+    """A port could not deliver. `permanent` errors are not retried (user left, DMs closed).
+    `reason` is the platform's own word (for the log), `cause` its meaning (see Cause)."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        permanent: bool,
+        retry_after: float | None = None,
+        cause: Cause | None = None,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.retry_after = retry_after
+        if cause is None:
+            cause = (
+                "rate_limited"
+                if retry_after is not None
+                else ("refused" if permanent else "unavailable")
+            )
+        self.cause: Cause = cause
 
 
 class Clock(Protocol):

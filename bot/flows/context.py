@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NoReturn
@@ -33,7 +34,8 @@ class Facts:
     """What the database knows beyond the state, read by the runner for the commands that show
     it (the engine does no I/O): counts only, never names."""
 
-    undelivered: int = 0  # messages that went to the dead letters
+    # Messages that went to the dead letters, by cause (not_in_channel, dm_closed...).
+    undelivered: Mapping[str, int] = field(default_factory=dict)
     # Fresh randomness from the runner, for what must not be guessable from the database
     # (the private line's one-time pads): the engine itself stays a pure function.
     entropy: bytes = b""

@@ -23,6 +23,7 @@ from bot.core.events import (
     AppRemoved,
     ChoiceMade,
     CommandIssued,
+    DeliveryFailed,
     Event,
     GroupsComputed,
     NoteSubmitted,
@@ -31,7 +32,7 @@ from bot.core.events import (
     VisibilityChanged,
 )
 from bot.core.model import STEP_KINDS, Intervention, ScheduledAction, UserId
-from bot.flows import board, groups, line, membership, pause, rounds, safety, schedule
+from bot.flows import board, groups, line, membership, pause, reach, rounds, safety, schedule
 from bot.flows.context import Ctx, Facts, Policy, Refused
 from bot.flows.spec import Flow
 
@@ -85,6 +86,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
         return _command(ctx, state, parse(event.text))
     if state is None:
         ctx.refuse("error.no_intervention")
+    if isinstance(event, DeliveryFailed):  # the closing words too must reach the channel
+        return reach.delivery_failed(ctx, state, event)
     if isinstance(event, AppRemoved):
         return _app_removed(ctx, state)
     if state.status == "closed":
@@ -264,8 +267,11 @@ def _status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
                 answered=len(rounds.responders(state, key)),
                 total=len(rnd.recipients),
             )
-        if ctx.facts.undelivered:
-            ctx.reply("status.undelivered", count=ctx.facts.undelivered)
+        undelivered = ctx.facts.undelivered
+        if undelivered:
+            ctx.reply("status.undelivered", count=sum(undelivered.values()))
+            for cause, count in sorted(undelivered.items(), key=lambda c: (-c[1], c[0])):
+                ctx.reply("status.undelivered_cause", cause=cause, count=count)
         safety.status_lines(ctx, state)
     return state
 

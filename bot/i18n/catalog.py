@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from bot.core.effects import ParamValue, PromptList, UserText, UserTexts, When
+from bot.core.effects import ChannelLink, ParamValue, PromptList, UserText, UserTexts, When
 from bot.core.model import LOCALES, AddressForm, Locale
 from bot.core.ports import Segment
 
@@ -37,6 +37,7 @@ TRANSLATED_PARAMS: Mapping[str, str] = {
     "sender": "safety.sender.{}",
     "word": "safety.word.{}",
     "reason": "flag.reason.{}",
+    "cause": "delivery.cause.{}",
 }
 
 
@@ -138,6 +139,8 @@ class Catalog:
             return Segment(own, relayed=True)
         if isinstance(value, When):
             return Segment(format_when(value.at, locale, tz))
+        if isinstance(value, ChannelLink):
+            return Segment(f"#{value.channel}", channel=value.channel)
         if isinstance(value, PromptList):
             # The renderer names prompts by their questions; without a flow, their keys.
             return Segment(", ".join(value.keys))
@@ -166,7 +169,7 @@ def _merge(segments: list[Segment]) -> tuple[Segment, ...]:
     for s in segments:
         if not s.text:
             continue
-        if merged and merged[-1].relayed == s.relayed and not s.relayed:
+        if merged and not (s.relayed or merged[-1].relayed or s.channel or merged[-1].channel):
             merged[-1] = Segment(merged[-1].text + s.text)
         else:
             merged.append(s)

@@ -7,7 +7,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.core.effects import Button, Message, PromptList, UserText, UserTexts, When
+from bot.core.effects import (
+    Button,
+    ChannelLink,
+    Message,
+    PromptList,
+    UserText,
+    UserTexts,
+    When,
+)
 from bot.core.model import GroupQuality, PromptSummary, Quote, Synthesis
 
 # Only these types may be rebuilt from the database: nothing is looked up by arbitrary name.
@@ -20,6 +28,7 @@ KNOWN: Mapping[str, type] = {
         UserTexts,
         When,
         PromptList,
+        ChannelLink,
         Synthesis,
         PromptSummary,
         Quote,

@@ -185,6 +185,26 @@ class SqlOutbox:
             values["payload"] = payload
         return await self._finish(item_id, worker, **values)
 
+    async def waiting(
+        self, intervention_id: str, cause: str, besides: int, since: datetime
+    ) -> bool:
+        """Whether another row of this intervention waits to be retried for `cause`, or died
+        of it after `since` (the facilitators were told when that one first failed)."""
+        row = orm.OutboxRow
+        recent = (row.status == "pending") | ((row.status == "dead") & (row.due_at >= since))
+        async with self.store.sessions() as s:
+            found = await s.scalar(
+                select(row.id)
+                .where(
+                    row.intervention_id == intervention_id,
+                    row.last_error == cause,
+                    row.id != besides,
+                    recent,
+                )
+                .limit(1)
+            )
+            return found is not None
+
     async def next_due(self) -> datetime | None:
         async with self.store.sessions() as s:
             value: datetime | None = await s.scalar(

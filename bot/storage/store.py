@@ -35,6 +35,7 @@ from bot.core.model import (
     Synthesis,
     UserId,
 )
+from bot.core.ports import CAUSES
 from bot.storage import orm, safety_rows
 from bot.storage.anonymity import fresh_ids, reseal
 from bot.storage.codec import decode, encode
@@ -260,6 +261,24 @@ class UnitOfWork:
             .limit(1)
         )
         return await self.load(InterventionId(row.id), lock=lock) if row is not None else None
+
+    async def running_for(
+        self, platform: str, workspace: str | None, user: str
+    ) -> list[InterventionId]:
+        """The person's interventions that have not closed, oldest first (a DM to the bot
+        is answered with what waits for them in each). `workspace` None: in any of them (a
+        Discord DM belongs to no guild; a Discord user id is the same in every guild)."""
+        row, member = orm.InterventionRow, orm.ParticipantRow
+        where = [row.platform == platform, row.status != "closed", member.user == user]
+        if workspace is not None:
+            where.append(row.workspace == workspace)
+        found = await self.session.scalars(
+            select(row.id)
+            .join(member, member.intervention_id == row.id)
+            .where(*where)
+            .order_by(row.created_at)
+        )
+        return [InterventionId(i) for i in found]
 
     async def load(self, iid: InterventionId, *, lock: bool = False) -> Intervention | None:
         """The whole aggregate. `lock` holds its row until commit (FOR UPDATE on PostgreSQL;
@@ -717,16 +736,20 @@ class UnitOfWork:
             rows, self._outbox = self._outbox, []
             await self.session.execute(insert(orm.OutboxRow), rows)
 
-    async def undelivered(self, iid: str) -> int:
-        """How many of this intervention's messages went to the dead letters (closed DMs,
-        people who left): a count, the rows name no one to the caller."""
+    async def undelivered(self, iid: str) -> dict[str, int]:
+        """How many of this intervention's messages went to the dead letters, by cause (not
+        in the channel, DMs closed, account deactivated...): counts, the rows name no one."""
         row = orm.OutboxRow
-        found = await self.session.scalar(
-            select(func.count())
-            .select_from(row)
+        found = await self.session.execute(
+            select(row.last_error, func.count())
             .where(row.intervention_id == iid, row.status == "dead", row.kind.in_(MESSAGE_KINDS))
+            .group_by(row.last_error)
         )
-        return int(found or 0)
+        counts: dict[str, int] = {}
+        for cause, n in found.all():
+            known = cause if cause in CAUSES else "refused"  # rows from before causes
+            counts[known] = counts.get(known, 0) + int(n)
+        return counts
 
     async def unreachable(self, iid: str, reason: str) -> set[str]:
         """Who this intervention's direct messages could not reach for `reason` (dead letters:

@@ -11,6 +11,7 @@ from fakes.discord_gateway import TOKEN, FakeDiscord
 from bot.adapters.discord.service import DiscordService
 from bot.app import App, build
 from bot.config import DatabaseSettings, DiscordSettings, InterventionDefaults, Settings
+from bot.core.ports import Clock
 
 
 @dataclass
@@ -68,9 +69,11 @@ class World:
         return [r.get("content", "") for r in self.fake.replies(submit)]
 
 
-async def launch(fake: FakeDiscord, url: str, **discord: Any) -> tuple[App, DiscordService]:
+async def launch(
+    fake: FakeDiscord, url: str, clock: Clock | None = None, **discord: Any
+) -> tuple[App, DiscordService]:
     """The app and a started Discord service over `url`, as `tst run` wires them; `discord`
-    overrides settings of the [discord] section."""
+    overrides settings of the [discord] section. Without `clock`, the wall clock."""
     settings = DiscordSettings(
         **{
             "token": TOKEN,
@@ -86,7 +89,7 @@ async def launch(fake: FakeDiscord, url: str, **discord: Any) -> tuple[App, Disc
     app = build(
         Settings(database=DatabaseSettings(url=url), defaults=always),
         {"discord": service.port},
-        None,
+        clock,
         "w",
     )
     await service.start(app)

@@ -11,7 +11,7 @@ import aiohttp
 import discord
 import pytest
 from discord_world import World
-from fakes.discord_gateway import GUILDS, TOKEN, FakeDiscord
+from fakes.discord_gateway import DIRECT_MESSAGES, GUILDS, TOKEN, FakeDiscord
 
 from bot.adapters.discord.service import point_at
 
@@ -85,15 +85,22 @@ def _collect(seen: asyncio.Queue[discord.Message]) -> Any:
     return on_message
 
 
-async def test_the_bot_asks_for_no_privileged_intent_and_gets_no_message_events(
+async def test_the_bot_asks_for_no_privileged_intent_and_gets_no_channel_messages(
     started: World,
 ) -> None:
     w = started
     (identify,) = w.fake.identifies
-    assert identify["intents"] == GUILDS and not identify["intents"] & PRIVILEGED
+    # Guilds, and direct messages (people who write to the bot are answered): no more.
+    assert identify["intents"] == GUILDS | DIRECT_MESSAGES
+    assert not identify["intents"] & PRIVILEGED
     await w.fake.user_says(w.people["ana"], "bonjour")
-    events = {e["t"] for s in w.fake.sessions for e in s.buffer}
-    assert "MESSAGE_CREATE" not in events
+    in_guild = [
+        e
+        for s in w.fake.sessions
+        for e in s.buffer
+        if e["t"] == "MESSAGE_CREATE" and e["d"].get("guild_id")
+    ]
+    assert in_guild == []  # only its DMs' messages reach the bot
     assert w.fake.channel_messages()[-1]["content"] == "bonjour"
 
 

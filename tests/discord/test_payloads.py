@@ -22,10 +22,10 @@ from bot.core.model import ConversationRef, UserRef
 from bot.core.ports import OutMessage, Segment
 
 ROUND = "trust.barometer"
-# Shapes the bot itself never causes (it asks for no message intent, syncs to a guild and
-# never edits its deferred answer): a plain discord.py client exercises them below.
+# Shapes the bot itself never causes (it syncs to a guild and never edits its deferred
+# answer): a plain discord.py client exercises them below. MESSAGE_CREATE it receives for
+# its own DMs (it asks for direct messages, to answer people who write to it).
 BARE_ONLY = {
-    "MESSAGE_CREATE",
     "PUT /applications/{}/commands",
     "PATCH /webhooks/{}/{}/messages/@original",
     "GET /webhooks/{}/{}/messages/@original",

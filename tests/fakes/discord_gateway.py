@@ -368,6 +368,23 @@ class FakeDiscord(DiscordRest):
         self.messages.setdefault(cid, []).append(msg)
         await self.broadcast("MESSAGE_CREATE", P.message_create(self, msg), GUILD_MESSAGES)
 
+    async def user_dms(self, user: int, content: str) -> int:
+        """A person writes to the bot in their DM: MESSAGE_CREATE (no guild), to the shard
+        that gets guild-less events, if it asked for direct messages. Returns the message id."""
+        _status, channel = self._open_dm(user)
+        cid = int(channel["id"])
+        msg = P.message(self, self.next_id(), cid, {"content": content}, author=user)
+        self.messages.setdefault(cid, []).append(msg)
+        await self.broadcast("MESSAGE_CREATE", P.message_create(self, msg), DIRECT_MESSAGES)
+        return int(msg["id"])
+
+    async def user_edits_dm(self, user: int, mid: int, content: str) -> None:
+        """The person edits what they wrote: MESSAGE_UPDATE, a different event."""
+        cid = self.dm_channels[user]
+        msg = next(m for m in self.messages[cid] if m["id"] == str(mid))
+        msg.update(content=content, edited_timestamp=msg["timestamp"])
+        await self.broadcast("MESSAGE_UPDATE", P.message_create(self, msg), DIRECT_MESSAGES)
+
     def _message_with(self, custom_id: str) -> dict[str, Any] | None:
         followups = [
             P.message(self, self.next_id(), self.channel_id, f, webhook=True)

@@ -349,6 +349,10 @@ class DiscordRest:
         recipient = next((u for u, c in self.dm_channels.items() if c == cid), None)
         if recipient in self.closed_dms:
             return 403, {"code": 50007, "message": "Cannot send messages to this user"}
+        if cid in self.channels and not self.can(BOT_ID, cid, VIEW_CHANNEL):
+            return 403, {"code": 50001, "message": "Missing Access"}
+        if cid in self.channels and not self.can(BOT_ID, cid, SEND_MESSAGES):
+            return 403, {"code": 50013, "message": "Missing Permissions"}
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce") and (cid, nonce) in self._nonces:
             return 200, self._nonces[(cid, nonce)]
@@ -426,6 +430,17 @@ class DiscordRest:
             ]
         self._event("CHANNEL_UPDATE", P.guild_channel(self, cid), GUILDS)
         return P.guild_channel(self, cid)
+
+    def set_overwrite(self, cid: int, target: int, allow: int = 0, deny: int = 0) -> None:
+        """A moderator edits the channel's permissions for a member (or, with the guild's id,
+        for @everyone), as in Edit Channel > Permissions; `allow=deny=0` removes it."""
+        channel = self.channels[cid]
+        kept = [o for o in channel.get("permission_overwrites", []) if int(o["id"]) != target]
+        if allow or deny:
+            kind = 0 if target == self.guild_id else 1
+            kept.append(P.overwrite(target, kind, allow, deny))
+        channel["permission_overwrites"] = kept
+        self._event("CHANNEL_UPDATE", P.guild_channel(self, cid), GUILDS)
 
     def can(self, user: int, cid: int, permission: int) -> bool:
         """Discord's overwrite order for a member without roles (the guild grants everything):

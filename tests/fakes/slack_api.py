@@ -142,6 +142,24 @@ class FakeSlack:
             "profile": {"display_name": name or user},
         }
 
+    def deactivate(self, user: str) -> None:
+        """An admin deactivates the account: Slack will not open a DM with it any more."""
+        self.users[user]["deleted"] = True
+
+    def add_channel(self, cid: str, name: str, private: bool = False) -> None:
+        """A channel people made, which the bot is not a member of until it is invited."""
+        self.channels[cid] = {
+            "id": cid,
+            "name": name,
+            "members": [],
+            "archived": False,
+            "private": private,
+        }
+
+    def join(self, cid: str, user: str = "UBOT") -> None:
+        """Someone types `/invite @tst` in the channel (or joins it themselves)."""
+        self.channels[cid]["members"].append(user)
+
     def register_app(self, client_id: str, client_secret: str) -> None:
         self.apps[client_id] = client_secret
 
@@ -391,6 +409,8 @@ class FakeSlack:
         if len(users) == 1:
             if users[0] not in self.users:
                 return {"ok": False, "error": "user_not_found"}
+            if self.users[users[0]].get("deleted"):
+                return {"ok": False, "error": "user_disabled"}
             cid = self.dm_of(users[0])
         else:
             cid = "G" + hashlib.sha1(",".join(sorted(users)).encode()).hexdigest()[:8].upper()
@@ -461,6 +481,11 @@ class FakeSlack:
             return {"ok": False, "error": "is_archived"}
         if not channel.startswith(("C", "D", "G")):
             return {"ok": False, "error": "channel_not_found"}
+        if known is not None and "name" in known and who[1] not in known["members"]:
+            # As Slack answers a bot without chat:write.public (the manifest does not ask
+            # it): a public channel says it is not a member, a private one does not exist.
+            error = "channel_not_found" if known.get("private") else "not_in_channel"
+            return {"ok": False, "error": error}
         ts = f"{time.time():.0f}.{next(self._ids):06d}"
         message = {
             "channel": channel,
@@ -767,6 +792,23 @@ class SlackDriver:
             "authorizations": [{"team_id": self.team, "user_id": "UBOT", "is_bot": True}],
             "event": dict(event),
         }
+
+    async def dm(self, user: str, text: str, /, **event: Any) -> Reply:
+        """`user` writes `text` in their DM with the bot: the `message.im` event Slack sends
+        (`event` overrides fields: a bot_id, an edit's subtype, another channel_type)."""
+        ts = f"{time.time():.6f}"
+        written = {
+            "type": "message",
+            "channel": self.fake.dm_of(user),
+            "user": user,
+            "text": text,
+            "ts": ts,
+            "event_ts": ts,
+            "channel_type": "im",
+            "client_msg_id": self.fake.next_id("msg-"),
+            **event,
+        }
+        return await self.event(written)
 
 
 def _element_state(element: Mapping[str, Any], value: Any) -> dict[str, Any]:

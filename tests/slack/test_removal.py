@@ -97,7 +97,7 @@ async def test_a_delivery_refused_for_a_revoked_token_is_not_retried(world: Slac
     rows = await outbox(world)
     assert rows and all(status != "pending" for _k, status, _a, _e in rows)
     failed = [(attempts, error) for _kind, status, attempts, error in rows if status == "dead"]
-    assert failed and all(f == (1, "token_revoked") for f in failed)
+    assert failed and all(f == (1, "access_revoked") for f in failed)
 
 
 async def test_revoked_user_tokens_leave_the_bot_working(
@@ -133,8 +133,10 @@ async def test_a_message_written_to_the_bot_is_answered_with_where_answers_go(
     assert (await world.slack.event(own)).status == 200
     await world.settle()
     replies = world.fake.messages_in(dm)[before:]
+    # Nothing waits for Ana (tests/slack/test_slack_direct.py: what waits comes back).
     assert [m["text"] for m in replies] == [
-        "Les messages écrits ici ne sont ni enregistrés ni transmis. Pour répondre à une "
-        "question, utilisez son bouton « Répondre » ; /tst aide donne la liste des commandes."
+        "Je suis tst, le bot qui accompagne votre animateur ou animatrice dans la démarche "
+        "TST. Rien n'attend de réponse de votre part pour l'instant. Ce qui est écrit ici "
+        "n'est ni lu, ni enregistré, ni transmis ; /tst aide donne la liste des commandes."
     ]
     assert "ma réponse" not in caplog.text

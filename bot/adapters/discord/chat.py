@@ -16,12 +16,21 @@ from discord.http import HTTPClient, Route
 
 from bot.adapters.discord import render
 from bot.core.model import ConversationRef, MessageRef, UserRef
-from bot.core.ports import DeliveryError, OutMessage
+from bot.core.ports import Cause, DeliveryError, OutMessage
 
 log = logging.getLogger(__name__)
 CANNOT_DM = 50007
-DMS_CLOSED = f"forbidden:{CANNOT_DM}"  # the reason a bounced DM's outbox row dies with
+DMS_CLOSED: Cause = "dm_closed"  # the cause a bounced DM's outbox row dies with
 DM_TOO_FAST = 40003
+# Discord's JSON error codes, by what they mean for a delivery (dead letters are counted by it).
+CAUSES: dict[int, Cause] = {
+    50001: "not_in_channel",  # Missing Access: the bot cannot see the channel
+    50013: "missing_permission",  # Missing Permissions: it sees it, may not post
+    CANNOT_DM: "dm_closed",
+    50083: "archived",  # operation on an archived thread
+    10003: "gone",  # Unknown Channel
+    10013: "account_inactive",  # Unknown User: the account was deleted
+}
 GUILD_TEXT, PRIVATE_THREAD = 0, 12
 THREAD_TYPES = (10, 11, 12)
 ROLE, MEMBER = 0, 1  # permission overwrite target types
@@ -106,7 +115,12 @@ class DiscordChat:
 
     def _client(self) -> HTTPClient:
         if self.http is None:
-            raise DeliveryError("discord client not connected", permanent=False, retry_after=5.0)
+            raise DeliveryError(
+                "discord client not connected",
+                permanent=False,
+                retry_after=5.0,
+                cause="unavailable",
+            )
         return self.http
 
     async def _request(self, route: Route, **kwargs: Any) -> Any:
@@ -117,9 +131,11 @@ class DiscordChat:
             retry = error.retry_after
             raise DeliveryError("rate_limited", permanent=False, retry_after=retry) from error
         except discord.Forbidden as error:
-            raise DeliveryError(f"forbidden:{error.code}", permanent=True) from error
+            cause = CAUSES.get(error.code)
+            raise DeliveryError(f"forbidden:{error.code}", permanent=True, cause=cause) from error
         except discord.NotFound as error:
-            raise DeliveryError(f"not_found:{error.code}", permanent=True) from error
+            cause = CAUSES.get(error.code, "gone")
+            raise DeliveryError(f"not_found:{error.code}", permanent=True, cause=cause) from error
         except discord.DiscordServerError as error:
             raise DeliveryError(f"server:{error.status}", permanent=False) from error
         except discord.HTTPException as error:
@@ -129,7 +145,9 @@ class DiscordChat:
             if error.code == DM_TOO_FAST:
                 raise DeliveryError("dm_too_fast", permanent=False, retry_after=60.0) from error
             # Any other 4xx is a payload the bot built wrongly: retrying cannot help.
-            raise DeliveryError(f"http:{error.status}:{error.code}", permanent=True) from error
+            revoked: Cause | None = "access_revoked" if error.status == 401 else None
+            reason = f"http:{error.status}:{error.code}"
+            raise DeliveryError(reason, permanent=True, cause=revoked) from error
 
     async def _send(self, channel: str, msg: OutMessage) -> str:
         last = ""
@@ -177,7 +195,7 @@ class DiscordChat:
         try:
             mid = await self._send(channel, msg)
         except DeliveryError as error:
-            if error.reason == DMS_CLOSED and self.on_unreachable is not None:
+            if error.cause == DMS_CLOSED and self.on_unreachable is not None:
                 await self.on_unreachable(user, msg)
             raise
         return MessageRef(ConversationRef(self.platform, user.workspace, channel), mid)

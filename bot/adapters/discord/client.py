@@ -149,6 +149,7 @@ class TstClient(discord.AutoShardedClient):
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # channel and thread cache; interactions need no intent
+        intents.dm_messages = True  # a person writing to the bot is answered (never read)
         super().__init__(
             intents=intents,
             shard_count=shard_count or None,
@@ -188,6 +189,13 @@ class TstClient(discord.AutoShardedClient):
             guild = discord.Object(id=gid)
             self.tree.copy_global_to(guild=guild)
             await self.tree.sync(guild=guild)
+
+    async def on_message(self, message: discord.Message) -> None:
+        # Only a person writing in their DM with the bot: its own messages and system
+        # messages get nothing (edits are another event, channels another intent).
+        person = not message.author.bot and message.type == discord.MessageType.default
+        if message.guild is None and person:
+            await self.handlers.direct(message)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         # Modal submissions are routed here by their custom_id, never by an in-memory modal.

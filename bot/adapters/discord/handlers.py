@@ -16,6 +16,7 @@ from bot.adapters.turns import Turns
 from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import Intervention, InterventionId, UserId, UserRef, Visibility
 from bot.core.ports import AnswerForm, OutButton, OutMessage, Segment
+from bot.direct import answer_direct
 from bot.flows.membership import frame_message
 from bot.flows.rounds import prompt_message
 from bot.i18n.note_forms import FORM_OF, note_submitted
@@ -316,6 +317,20 @@ class Handlers:
             meta, iid, action, value, one("text"), one("who"), one("reason"), one("item")
         )
         await self._show(i, await self._handle(i, event))
+
+    # -- a DM typed to the bot --------------------------------------------------------------------
+
+    async def direct(self, message: discord.Message) -> None:
+        """Someone wrote to the bot: they get what waits for them in every guild (or what the
+        bot is), in the language they chose there. Their text is never read, kept nor logged;
+        a message replayed after a reconnect is answered once."""
+        user = UserId(str(message.author.id))
+        try:
+            replies = await answer_direct(self._app(), "discord", None, user, str(message.id))
+            for reply in replies:
+                await self.chat.send_direct(UserRef("discord", "", user), reply)
+        except Exception:
+            log.exception("answer to a direct message failed")
 
     # -- closed DMs -----------------------------------------------------------------------------
 

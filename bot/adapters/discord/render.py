@@ -30,7 +30,10 @@ def inert(text: str) -> str:
 
 
 def content_of(msg: OutMessage) -> str:
-    return "".join(inert(s.text) if s.relayed else s.text for s in msg.segments)
+    return "".join(
+        f"<#{s.channel}>" if s.channel else inert(s.text) if s.relayed else s.text
+        for s in msg.segments
+    )
 
 
 def has_relayed(msg: OutMessage) -> bool:

@@ -19,6 +19,7 @@ from bot.app import App
 from bot.core.events import ChoiceMade, EventMeta
 from bot.core.model import UserId, UserRef
 from bot.core.ports import DeliveryError, OutMessage
+from bot.direct import answer_direct
 from bot.i18n.render import Reader
 from bot.platform import answer_form, answer_problems, safety_form
 
@@ -30,12 +31,21 @@ from .parse import (
     input_blocks,
     parse_action,
     parse_command,
+    parse_direct,
     parse_home_opened,
     parse_note,
     parse_submission,
 )
 from .removal import Installations, removed
-from .render import ANSWER_CALLBACK, NOTE_CALLBACK, answer_view, ephemeral, note_view, notice_view
+from .render import (
+    ANSWER_CALLBACK,
+    NOTE_CALLBACK,
+    answer_view,
+    ephemeral,
+    fit,
+    note_view,
+    notice_view,
+)
 from .shapes import Unreadable
 
 log = logging.getLogger(__name__)
@@ -128,7 +138,7 @@ class SlackEdge:
             await self._dm_all(team, user, (line,))
 
     async def _respond_all(self, respond: Respond, replies: tuple[OutMessage, ...]) -> None:
-        for reply in replies[:5]:  # a response_url takes at most five posts
+        for reply in fit(replies, 5):  # a response_url takes at most five posts
             await respond(ephemeral(reply))
 
     async def _dm_all(self, team: str, user: str, replies: tuple[OutMessage, ...]) -> None:
@@ -255,20 +265,17 @@ class SlackEdge:
         team, user = _who(body)
         await self._dm_all(team, user, handled.replies)
 
-    async def written_here(self, body: dict[str, Any]) -> None:
-        """Someone wrote to the bot in its DM. Nothing written there is read as an answer, so
-        they are told where answers go; the text itself is neither kept nor logged."""
-        user = _written_by_a_person(body)
-        if user is None:
+    async def direct(self, body: dict[str, Any]) -> None:
+        """Someone wrote to the bot in its DM: they get what waits for them (or what the bot
+        is), in their language. What they wrote is never read, kept nor logged."""
+        written = parse_direct(body)
+        if written is None or not written.event_id:
             return
-        team = str(body["team_id"])
-        async with self.app.store.unit() as uow:
-            if not await uow.first_time(
-                "slack", f"evt:{body['event_id']}", self.app.runner.clock.now()
-            ):
-                return  # Slack sent it again
-        await self.profile(team, user)  # their language
-        await self._dm_all(team, user, (_text(self.text(team, user, "answer.written_here")),))
+        profile = await self.profile(written.team, written.user)  # their language
+        replies = await answer_direct(
+            self.app, "slack", written.team, written.user, written.event_id, profile.locale
+        )
+        await self._dm_all(written.team, written.user, replies)
 
     async def home(self, body: dict[str, Any]) -> None:
         opened = parse_home_opened(body)
@@ -282,17 +289,6 @@ class SlackEdge:
         view = await home_view(self.app, meta)
         client = await self.chat.client_for(meta.workspace)
         await client.views_publish(user_id=str(meta.user), view=view)
-
-
-def _written_by_a_person(body: dict[str, Any]) -> str | None:
-    """Who wrote a message event in a DM with the bot: None for the bot's own messages, edits,
-    deletions and anything but a DM."""
-    event = body["event"]
-    bots = {a.get("user_id") for a in body.get("authorizations") or [] if a.get("is_bot")}
-    user = event.get("user")
-    if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-        return None
-    return str(user) if user and user not in bots else None
 
 
 def _who(body: dict[str, Any]) -> tuple[str, str]:
@@ -363,7 +359,7 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
     @bolt.event("message")
     async def on_message(body: dict[str, Any]) -> None:
         lane = (str(body.get("team_id")), str(body["event"].get("user")))
-        edge.queue.put(partial(edge.written_here, body), lane=lane)
+        edge.queue.put(partial(edge.direct, body), lane=lane)
 
     @bolt.event("app_uninstalled")
     @bolt.event("tokens_revoked")

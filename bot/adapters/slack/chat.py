@@ -20,7 +20,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.model import LOCALES, ConversationRef, Locale, MessageRef, UserRef
-from bot.core.ports import DeliveryError, Image, OutMessage
+from bot.core.ports import Cause, DeliveryError, Image, OutMessage
 
 from .limits import ChannelPacer, LearnedBudget, MethodGate
 from .render import message_payloads
@@ -34,6 +34,7 @@ PERMANENT = frozenset(
         "user_not_found",
         "is_archived",
         "user_disabled",
+        "user_not_visible",
         "account_inactive",
         "not_in_channel",
         "too_many_users",
@@ -43,6 +44,26 @@ PERMANENT = frozenset(
         "not_authed",
     }
 )
+# Slack's error codes, by what they mean for a delivery (the dead letters are counted by it).
+CAUSES: dict[str, Cause] = {
+    "not_in_channel": "not_in_channel",
+    # For a private channel, Slack says it does not exist to a bot that is not a member.
+    "channel_not_found": "not_in_channel",
+    "missing_scope": "missing_permission",
+    "restricted_action": "missing_permission",
+    "restricted_action_read_only_channel": "missing_permission",
+    "restricted_action_thread_only_channel": "missing_permission",
+    "restricted_action_non_threadable_channel": "missing_permission",
+    "ekm_access_denied": "missing_permission",
+    "user_disabled": "account_inactive",
+    "account_inactive": "account_inactive",
+    "user_not_found": "gone",
+    "user_not_visible": "gone",
+    "is_archived": "archived",
+    "token_revoked": "access_revoked",
+    "invalid_auth": "access_revoked",
+    "not_authed": "access_revoked",
+}
 DELIVERY_EVENT = "tst_delivery"
 TokenFor = Callable[[str], Awaitable[str | None]]
 SawRateLimit = Callable[[float], None]
@@ -97,7 +118,7 @@ def delivery_error(error: SlackApiError) -> DeliveryError:
         return DeliveryError(
             "ratelimited", permanent=False, retry_after=_retry_after(response.headers)
         )
-    return DeliveryError(reason, permanent=reason in PERMANENT)
+    return DeliveryError(reason, permanent=reason in PERMANENT, cause=CAUSES.get(reason))
 
 
 def _slug(name: str) -> str:
@@ -311,6 +332,7 @@ class SlackChat:
         except DeliveryError as error:
             if error.reason == "channel_not_found":  # a stale cached DM: open it afresh next time
                 self._dm.pop((user.workspace, user.user), None)
+                error.cause = "gone"  # a person, not a channel the bot could be added to
             raise
         return MessageRef(ConversationRef(self.platform, user.workspace, channel), ts)
 

@@ -142,6 +142,31 @@ def parse_home_opened(body: Mapping[str, Any]) -> HomeOpened | None:
     return HomeOpened(_meta(f"evt:{body.get('event_id', '')}", team, str(event.get("user", ""))))
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """Someone wrote to the bot in its DM (what they wrote is not kept: it is never read)."""
+
+    team: str
+    user: str
+    event_id: str
+
+
+def parse_direct(body: Mapping[str, Any]) -> Written | None:
+    """A `message.im` event written by a person. None for anything else: the bot's own
+    messages (a bot_id, or the user the app acts as), edits and deletions (a subtype),
+    messages in channels or group DMs."""
+    event = body.get("event") or {}
+    if event.get("type") != "message" or event.get("channel_type") != "im":
+        return None
+    if event.get("subtype") or event.get("bot_id"):
+        return None
+    user = str(event.get("user") or "")
+    bots = {str(a.get("user_id")) for a in body.get("authorizations") or [] if a.get("is_bot")}
+    if not user or user in bots:
+        return None
+    return Written(str(body.get("team_id") or ""), user, str(body.get("event_id") or ""))
+
+
 def _selected(state: Mapping[str, Any]) -> str | None:
     option = state.get("selected_option")
     return str(option["value"]) if option else None

@@ -49,7 +49,7 @@ def escape(text: str) -> str:
 
 def mrkdwn(segments: Sequence[Segment]) -> str:
     # Trusted catalog text is escaped too: it is plain text, never Slack markup.
-    return "".join(escape(s.text) for s in segments)
+    return "".join(f"<#{s.channel}>" if s.channel else escape(s.text) for s in segments)
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -121,6 +121,18 @@ def message_payloads(msg: OutMessage) -> list[dict[str, Any]]:
             }
         )
     return payloads
+
+
+def fit(replies: Sequence[OutMessage], most: int) -> list[OutMessage]:
+    """At most `most` messages (a response_url takes five posts): the last one carries the
+    lines and buttons of all the others that did not fit, so none is lost."""
+    if len(replies) <= most:
+        return list(replies)
+    rest = replies[most - 1 :]
+    joined = tuple(s for n, r in enumerate(rest) for s in (Segment("\n"),) * bool(n) + r.segments)
+    buttons = tuple(b for r in rest for b in r.buttons)
+    images = tuple(i for r in rest for i in r.images)
+    return [*replies[: most - 1], OutMessage(joined, buttons, images=images)]
 
 
 def ephemeral(msg: OutMessage) -> dict[str, Any]:
