@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,10 +36,11 @@ class MdgpInstance:
 
 
 def read_instance(path: str | Path) -> MdgpInstance:
-    """Parse the MDGPLIB text format (header `n G ss|ds lo hi ...`, then `i j d` lines).
-    A file that is not one raises ValueError saying what is wrong, in one line."""
+    """Parse the MDGPLIB text format (header `n G ss|ds lo hi ...`, then `i j d` lines), plain
+    or gzip-compressed (`.gz`). A file that is not one raises ValueError saying what is wrong,
+    in one line."""
     path = Path(path)
-    with path.open() as handle:
+    with io.StringIO(_read_text(path)) as handle:
         header = handle.readline().split()
         try:
             n, g = int(header[0]), int(header[1])
@@ -68,7 +71,24 @@ def read_instance(path: str | Path) -> MdgpInstance:
             )
         dist[i, j] = body[:, 2]
         dist[j, i] = body[:, 2]
-    return MdgpInstance(path.stem, dist, lo, hi)
+    return MdgpInstance(instance_name(path), dist, lo, hi)
+
+
+def instance_name(path: Path) -> str:
+    """`RanInt_n120_ds_01` for `RanInt_n120_ds_01.txt` and `RanInt_n120_ds_01.txt.gz`."""
+    name = path.name
+    for suffix in (".gz", ".txt"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+def _read_text(path: Path) -> str:
+    if path.suffix != ".gz":
+        return path.read_text()
+    try:
+        return gzip.decompress(path.read_bytes()).decode()
+    except (gzip.BadGzipFile, EOFError) as error:
+        raise ValueError(f"not a readable gzip file ({error})") from None
 
 
 def objective(instance: MdgpInstance, labels: list[int] | I64) -> float:
