@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import itertools
 import json
 from collections import Counter
 from pathlib import Path
@@ -14,7 +15,15 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.grouping.cli import grouping_app
-from bot.grouping.mdgp import is_feasible, objective, read_instance, solve
+from bot.grouping.dense import DenseModel
+from bot.grouping.mdgp import (
+    is_feasible,
+    most_pairs_sizes,
+    objective,
+    random_feasible,
+    read_instance,
+    solve,
+)
 from bot.grouping.search import SearchParams
 
 
@@ -108,3 +117,71 @@ def test_cli_prints_one_json_object(mdgp_dir: Path) -> None:
     answer = json.loads(result.output)
     assert answer["objective"] == pytest.approx(985.0)
     assert sorted(np.bincount(answer["groups"]).tolist()) == [3, 3, 3, 3]
+
+
+def _brute_force_most_pairs(
+    lo: list[int], hi: list[int], n: int
+) -> tuple[int, set[tuple[int, ...]]]:
+    vectors = [
+        v for v in itertools.product(*(range(a, b + 1) for a, b in zip(lo, hi, strict=True)))
+        if sum(v) == n
+    ]  # fmt: skip
+    best = max(sum(s * (s - 1) // 2 for s in v) for v in vectors)
+    return best, {v for v in vectors if sum(s * (s - 1) // 2 for s in v) == best}
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "n"),
+    [
+        ([9, 10, 11, 8], [14, 15, 16, 16], 50),
+        ([3, 3, 3], [5, 5, 5], 12),
+        ([2, 4, 1, 6, 3], [7, 4, 9, 8, 3], 23),
+        ([5, 5], [5, 5], 10),
+    ],
+)
+def test_size_dp_gives_feasible_sizes_with_the_most_pairs(
+    lo: list[int], hi: list[int], n: int
+) -> None:
+    best, optimal = _brute_force_most_pairs(lo, hi, n)
+    seen = set()
+    for seed in range(30):
+        sizes = most_pairs_sizes(np.array(lo), np.array(hi), n, np.random.default_rng(seed))
+        assert int(sizes.sum()) == n
+        assert np.all(sizes >= lo) and np.all(sizes <= hi)
+        assert sum(int(s) * (int(s) - 1) // 2 for s in sizes) == best
+        seen.add(tuple(int(s) for s in sizes))
+    assert seen <= optimal and (len(optimal) == 1 or len(seen) > 1)  # ties broken at random
+
+
+def test_size_dp_refuses_bounds_that_cannot_hold_the_elements() -> None:
+    with pytest.raises(ValueError, match="cannot hold 20"):
+        most_pairs_sizes(np.array([3, 3]), np.array([5, 5]), 20, np.random.default_rng(0))
+
+
+def test_interval_search_keeps_every_size_in_bounds_through_moves(mdgp_dir: Path) -> None:
+    """A `ds` search with moves never leaves the size intervals, and its running value is the
+    objective recomputed from scratch."""
+    instance = read_instance(_path(mdgp_dir, "RanInt_n120_ds_01"))
+    rng = np.random.default_rng(5)
+    model = DenseModel(instance.dist, random_feasible(instance, rng), instance.lo, instance.hi)
+    moved = 0
+    for _ in range(400):
+        u, h = int(rng.integers(instance.n)), int(rng.integers(instance.groups))
+        if np.isfinite(model.move_gain(u, h)):
+            model.move(u, h)
+            moved += 1
+        assert is_feasible(instance, model.labels)
+    assert moved > 20
+    assert model.value == pytest.approx(objective(instance, model.labels), rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ["RanInt_n120_ds_02", "RanReal_n120_ss_02"])
+def test_a_short_search_comes_close_to_the_best_known_value(mdgp_dir: Path, name: str) -> None:
+    """A fixed number of steps (not seconds: the result must not depend on the machine's load)
+    reaches within 0.9% of TPSDP's best (0.64% and 0.74% measured). The descent alone stops
+    3-4.5% away and the same search started on random group sizes on `ds` 1.17% away."""
+    best = {r["instance"]: float(r["objective"]) for r in _reference(mdgp_dir)}[name]
+    instance = read_instance(_path(mdgp_dir, name))
+    value, labels = solve(instance, seconds=600, seed=0, params=SearchParams(max_steps=2000))
+    assert is_feasible(instance, labels)
+    assert (best - value) / best < 0.009
