@@ -15,7 +15,17 @@ from bot.log_guard import guard
 # The request (an inbound event, or a delivery batch) the current task works for.
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 # Loggers that speak at INFO about their own machinery (APScheduler: two lines a second).
-CHATTY = ("apscheduler", "aiohttp.access", "discord", "slack_bolt", "slack_sdk", "alembic")
+CHATTY = (
+    "apscheduler",
+    "aiohttp.access",
+    "alembic",
+    "aiosqlite",
+    "asyncpg",
+    "discord",
+    "slack_bolt",
+    "slack_sdk",
+    "sqlalchemy",  # at INFO it echoes every statement (its engines follow the logger level)
+)
 
 
 def begin_request() -> str:

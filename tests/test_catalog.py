@@ -582,6 +582,7 @@ def test_group_messages_never_name_who_did_not_answer() -> None:
     for locale in LOCALES:
         raw = _raw(locale)
         for key in ("round.reminder", "round.closed", "round.closed_few", "round.opened"):
+            assert key in raw, key
             for variant in (key, f"{key}{TU}"):
                 if variant in raw:
                     assert not placeholders(raw[variant]) & {"name", "names", "user", "users"}

@@ -14,7 +14,7 @@ from engine_helpers import (
 )
 
 from bot.core.effects import ComputeGroups, Forget, OpenSpace, Schedule, Send, ToSpace
-from bot.core.events import GroupsComputed
+from bot.core.events import AppRemoved, GroupsComputed
 from bot.core.model import GroupQuality, UserId
 
 PEOPLE = ("ana", "ben", "cleo", "dan")
@@ -165,7 +165,7 @@ def test_skip_counts_as_an_answer_and_not_now_schedules_one_resend() -> None:
 
     out = s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "skip", "trust.intake"))
     assert replies(out) == ["confirm.skipped_round"]
-    assert all(r.skipped for r in s.state.responses.values())
+    assert s.state.responses and all(r.skipped for r in s.state.responses.values())
     out = s.feed(ChoiceMade(s.meta("ben", None), s.state.id, "notnow", "trust.intake"))
     (timer,) = effects_of(out, Schedule)
     assert isinstance(timer, Schedule) and timer.kind == "resend"
@@ -364,3 +364,18 @@ def test_moving_on_from_the_sub_group_step_closes_its_rounds_then_archives_its_s
     assert s.state.step == "conflict"
     assert [a.action for a in audits(out)] == ["step"]
     assert not effects_of(s.cmd("step information"), CloseSpace)
+
+
+def test_the_app_removed_from_the_workspace_closes_without_a_word() -> None:
+    """Nothing can reach the workspace any more: the intervention closes where it stands (so
+    retention applies), says nothing, and leaves one audit line; a second notice is a no-op."""
+    s = started()
+    s.cmd("round open intake")
+    assert s.state is not None
+    out = s.feed(AppRemoved(s.meta(None, None), s.state.id))
+    assert s.state.status == "closed" and s.state.closed_at is not None
+    assert sends(out) == [] and replies(out) == []
+    assert [(a.actor, a.action) for a in audits(out)] == [("", "app_removed")]
+    before = s.state
+    again = s.feed(AppRemoved(s.meta(None, None), s.state.id))
+    assert again.effects == () and s.state == before

@@ -85,8 +85,11 @@ async def test_anonymous_answers_are_never_attributed_in_anything_posted(tmp_pat
         if isinstance(v, str) and len(v) > 8 and v not in named
     ]
     assert texts
+    lines_seen = 0
     for text, author in texts:
         for line in transcript.splitlines():
             if text and text in line:
+                lines_seen += 1
                 # Wherever an anonymous text appears, its author's name is not beside it.
                 assert f"{names[author]}:" not in line and f"{names[author]} :" not in line
+    assert lines_seen, "the anonymous texts are in the transcript, and were checked"

@@ -103,6 +103,15 @@ class SpaceOpened:
     space: str
 
 
+@dataclass(frozen=True, slots=True)
+class AppRemoved:
+    """The platform took the bot out of the workspace (app uninstalled, bot token revoked):
+    nothing can reach its people any more, so the intervention ends there."""
+
+    meta: EventMeta
+    intervention: InterventionId
+
+
 Event = (
     CommandIssued
     | AnswerSubmitted
@@ -111,6 +120,7 @@ Event = (
     | TimerDue
     | GroupsComputed
     | SpaceOpened
+    | AppRemoved
 )
 
 

@@ -20,6 +20,7 @@ from bot.core.effects import (
 )
 from bot.core.events import (
     AnswerSubmitted,
+    AppRemoved,
     ChoiceMade,
     CommandIssued,
     Event,
@@ -70,6 +71,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
         return _command(ctx, state, parse(event.text))
     if state is None:
         ctx.refuse("error.no_intervention")
+    if isinstance(event, AppRemoved):
+        return _app_removed(ctx, state)
     if state.status == "closed":
         ctx.refuse("error.closed")
     match event:
@@ -262,6 +265,16 @@ def _close(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
     ctx.send(ToChannel(), Message("intervention.closed", {"days": ctx.policy.retention_days}))
     ctx.reply("intervention.closed_reply")
     ctx.audit_target = state.title
+    return replace(state, status="closed", closed_at=ctx.now)
+
+
+def _app_removed(ctx: Ctx, state: Intervention) -> Intervention:
+    """The bot was removed from the workspace: the intervention closes where it stands, with
+    nothing sent (nothing could arrive), so its answers go after the retention period like
+    those of any closed intervention. A second notice (Slack sends two) changes nothing."""
+    if state.status == "closed":
+        return state
+    ctx.add(Audit(UserId(""), "app_removed", state.title))
     return replace(state, status="closed", closed_at=ctx.now)
 
 

@@ -95,3 +95,19 @@ async def test_the_bot_asks_for_no_privileged_intent_and_gets_no_message_events(
     events = {e["t"] for s in w.fake.sessions for e in s.buffer}
     assert "MESSAGE_CREATE" not in events
     assert w.fake.channel_messages()[-1]["content"] == "bonjour"
+
+
+async def test_a_modal_is_submitted_only_as_opened_with_its_own_inputs(started: World) -> None:
+    """Discord's client submits the inputs of the modal the bot sent, nothing else: a test
+    naming a custom_id the modal does not have fails instead of passing on an empty form."""
+    w = started
+    await w.slash(w.fac, "round open", "trust.barometer")
+    ana = w.people["ana"]
+    button = next(b for b in w.buttons(ana) if b.endswith(":answer:trust.barometer"))
+    modal = w.fake.acks(await w.click(ana, button))[0]["data"]
+    before = len(w.fake.interactions)
+    with pytest.raises(ValueError, match="no input"):
+        await w.fake.submit_modal(ana, modal, {"trust.barometer": ["4"]})
+    with pytest.raises(ValueError, match="never opened"):
+        await w.fake.submit_modal(ana, {**modal, "custom_id": "tstm:x:y:0"}, {})
+    assert len(w.fake.interactions) == before  # nothing was sent to the bot

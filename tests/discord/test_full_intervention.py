@@ -183,7 +183,7 @@ async def test_a_whole_intervention_runs_on_discord(started: World, db_url: str)
         assert step.lower() in public.lower(), step
     assert "ntelligence collective" in public and "olutions" in public
     # The threads were archived and locked; the report came with its charts.
-    assert all(t["archived"] and t["locked"] for t in w.fake.threads.values())
+    assert w.fake.threads and all(t["archived"] and t["locked"] for t in w.fake.threads.values())
     assert any(m["attachments"] for m in w.fake.dms_to(w.fac))
     # Published syntheses carry what people wrote; an anonymous text never sits beside
     # its author's name in anything the group sees.
@@ -193,14 +193,17 @@ async def test_a_whole_intervention_runs_on_discord(started: World, db_url: str)
     exchanged = [t for t, (key, _) in run.said.items() if key == "subgroups.exchange"]
     threads = "\n".join(m["content"] for t in w.fake.threads for m in w.fake.channel_messages(t))
     assert exchanged and all(t in threads and t not in public for t in exchanged)
+    anonymous_seen = 0
     for message in w.fake.channel_messages():
         for text, (key, author) in run.said.items():
             spec = w.app.flow.round(key)
             assert spec is not None
             if text in message["content"] and spec.default_visibility == "group_anonymous":
+                anonymous_seen += 1
                 named = re.search(rf"\b{author}\b", message["content"], re.IGNORECASE)
                 assert named is None, (key, message["content"])
                 assert str(w.people[author]) not in message["content"]
+    assert anonymous_seen, "anonymous answers were published, and checked"
     # Nothing is left undelivered, and every payload on the way parsed in discord.py.
     with sqlite3.connect(db_url.removeprefix("sqlite+aiosqlite:///")) as db:
         waiting = db.execute("select kind, payload from outbox where status != 'done'").fetchall()

@@ -35,8 +35,13 @@ async def test_the_modal_explains_who_reads_before_anything_is_written(started: 
     button = next(b for b in w.buttons(user) if b.endswith(f":answer:{ROUND}"))
     modal = w.fake.acks(await w.click(user, button))[0]["data"]
     first, choice = modal["components"][:2]
-    assert first["type"] == 10 and "k" not in first["content"][:0]
+    assert first["type"] == 10  # a text shown above the inputs, before anything is typed
     assert choice["component"]["custom_id"] == "vis"
+    offered = [o["label"] for o in choice["component"]["options"]]
+    assert offered == ["Pour moi seulement", "Pour le groupe, sans mon nom"]
+    for label in offered:  # each choice of reader is explained
+        assert f"{label} — " in first["content"]
+    assert "sans votre nom" in first["content"] and "au moins 3 personnes" in first["content"]
     assert len(modal["components"]) <= 5
 
 
@@ -45,11 +50,15 @@ async def test_anonymous_answers_are_never_attributed(started: World) -> None:
     await answer_all(w)
     await w.slash(w.fac, "round close", ROUND)
     await w.slash(w.fac, "publish", ROUND)
-    for m in w.fake.channel_messages():
-        text = json.dumps(m, ensure_ascii=False)
-        if any(word in text for word in WORDS.values()):
-            for name, uid in w.people.items():
-                assert name not in text.lower() and str(uid) not in text
+    carrying = [
+        json.dumps(m, ensure_ascii=False)
+        for m in w.fake.channel_messages()
+        if any(word in json.dumps(m, ensure_ascii=False) for word in WORDS.values())
+    ]
+    assert carrying, "the anonymous answers were published"
+    for text in carrying:
+        for name, uid in w.people.items():
+            assert name not in text.lower() and str(uid) not in text
 
 
 async def test_everyone_in_an_answer_never_pings(started: World) -> None:

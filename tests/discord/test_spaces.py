@@ -108,7 +108,8 @@ async def test_closing_the_intervention_closes_the_open_threads_too(started: Wor
     await approve_groups(w)
     await w.slash(w.fac, "close")
     await w.app.dispatcher.drain()
-    assert all(t["archived"] and t["locked"] for t in threads_of(w.fake))
+    threads = threads_of(w.fake)
+    assert threads and all(t["archived"] and t["locked"] for t in threads)
 
 
 @pytest.mark.parametrize("settings", [{"subgroup_category_id": CATEGORY_ID}])

@@ -268,17 +268,30 @@ class FakeDiscord(DiscordRest):
         dm: bool = True,
         channel: int | None = None,
         locale: str = "fr",
+        values: list[str] | None = None,
     ) -> int:
-        """A button press in `user`'s DM, or in a guild channel or thread (`dm=False`)."""
-        data = {"custom_id": custom_id, "component_type": 2}
+        """A button press in `user`'s DM, or in a guild channel or thread (`dm=False`); with
+        `values`, a choice in a select menu (component type 3) instead."""
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2}
+        if values is not None:
+            data.update(component_type=3, values=values)
         payload = self._interaction(3, user, data, dm, channel, locale)
-        # discord.py finds the clicked button in the message it rides on, as Discord sends it.
+        # discord.py finds the clicked button in the message it rides on, as Discord sends it;
+        # a custom_id no message of this run has is on a message an earlier run posted.
         found = self._message_with(custom_id)
-        payload["message"] = (
-            public(found)
-            if found
-            else P.message(self, self.next_id(), int(payload["channel_id"]), {})
-        )
+        if found is None:
+            component: dict[str, Any] = {
+                "type": 2,
+                "style": 2,
+                "label": "?",
+                "custom_id": custom_id,
+            }
+            if values is not None:
+                options = [{"label": v, "value": v} for v in values]
+                component = {"type": 3, "custom_id": custom_id, "options": options}
+            rows = {"components": [{"type": 1, "components": [component]}]}
+            found = P.message(self, self.next_id(), int(payload["channel_id"]), rows)
+        payload["message"] = public(found)
         await self.dispatch("INTERACTION_CREATE", payload)
         return int(payload["id"])
 
@@ -294,7 +307,18 @@ class FakeDiscord(DiscordRest):
         """Submit a modal the bot opened, Label (type 18) shapes; select values are lists. An
         input missing from `values` is left as the bot prefilled it (text, default options);
         values Discord's client would refuse to send (too long, not an option) raise. Like
-        every interaction, it carries the language of the person's Discord (`locale`)."""
+        every interaction, it carries the language of the person's Discord (`locale`). Only
+        a modal the bot opened (an interaction answered with type 9) can be submitted, and
+        only with its own inputs: naming a custom_id the modal does not have raises."""
+        opened = [
+            a["data"] for i in self.interactions.values() for a in i.acks if a.get("type") == 9
+        ]
+        if not any(m.get("custom_id") == modal.get("custom_id") for m in opened):
+            raise ValueError(f"modal {modal.get('custom_id')!r} was never opened by the bot")
+        inputs = {t["component"]["custom_id"] for t in modal["components"] if t["type"] == 18}
+        unknown = sorted(set(values) - inputs)
+        if unknown:
+            raise ValueError(f"the modal has no input {unknown}; its inputs are {sorted(inputs)}")
         components = []
         for top in modal["components"]:
             if top["type"] == 18:
@@ -311,6 +335,29 @@ class FakeDiscord(DiscordRest):
                 components.append({"type": top["type"], "id": top.get("id", 0)})
         data = {"custom_id": modal["custom_id"], "components": components}
         payload = self._interaction(5, user, data, dm, channel, locale)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return int(payload["id"])
+
+    async def stale_slash(self, user: int, data: dict[str, Any], locale: str = "fr") -> int:
+        """A command sent from a Discord client whose copy of the command list is older (or
+        newer) than the bot's: `data` names subcommands and options as that copy had them."""
+        payload = self._interaction(2, user, data, dm=False, locale=locale)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return int(payload["id"])
+
+    async def stale_modal(
+        self,
+        user: int,
+        custom_id: str,
+        components: list[dict[str, Any]],
+        dm: bool = True,
+        locale: str = "fr",
+    ) -> int:
+        """The submission of a modal an earlier version of the bot opened (before a restart or
+        an upgrade): its custom_id and inputs are whatever that version rendered, in Discord's
+        submission shapes (Label, type 18; or legacy action rows, type 1)."""
+        data = {"custom_id": custom_id, "components": components}
+        payload = self._interaction(5, user, data, dm, None, locale)
         await self.dispatch("INTERACTION_CREATE", payload)
         return int(payload["id"])
 

@@ -18,6 +18,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from . import slack_manifest
+
 TRIGGER_TTL = 3.0
 
 
@@ -85,6 +87,8 @@ class FakeSlack:
         self.missing_scopes: set[str] = set()
         self.fractional_retry_after = False
         self.apps: dict[str, str] = {}
+        self.manifests: list[Any] = []  # apps created from a manifest
+        self.revoked: set[str] = set()
         self.codes: dict[str, str] = {}
         self.rejected: dict[str, int] = {}
         self.sockets: list[web.WebSocketResponse] = []
@@ -170,6 +174,14 @@ class FakeSlack:
             "is_enterprise_install": False,
             "authed_user": {"id": "UADMIN"},
         }
+
+    def uninstall(self, team: str) -> None:
+        """An admin removes the app from `team`: its bot tokens stop working at once (Slack
+        then sends app_uninstalled and tokens_revoked, which tests send with the driver)."""
+        for token, (owner, _bot) in list(self.tokens.items()):
+            if owner == team:
+                del self.tokens[token]
+                self.revoked.add(token)
 
     def issue_trigger(self, age: float = 0.0) -> str:
         trigger = self.next_id("trg.")
@@ -271,10 +283,16 @@ class FakeSlack:
             return limited
         if method == "oauth.v2.access":  # authenticated by the app's credentials, not a token
             return web.json_response(self._oauth_access(params, basic))
+        if method.startswith("apps.manifest."):  # app configuration tokens, not bot tokens
+            if not token.startswith("xoxe."):
+                return web.json_response({"ok": False, "error": "invalid_auth"})
+            return web.json_response(self._manifest(method, params))
         if method == "apps.connections.open":
             if not token.startswith("xapp-"):
                 return web.json_response({"ok": False, "error": "invalid_auth"})
             return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"})
+        if token in self.revoked:
+            return web.json_response({"ok": False, "error": "token_revoked"})
         if token not in self.tokens:
             error = "not_authed" if not token else "invalid_auth"
             return web.json_response({"ok": False, "error": error})
@@ -286,6 +304,28 @@ class FakeSlack:
         body: dict[str, Any] = handler(params, self.tokens[token])
         granted = [s for s in INSTALLED_SCOPES if s not in self.missing_scopes]
         return web.json_response(body, headers={"x-oauth-scopes": ",".join(granted)})
+
+    def _manifest(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+        """apps.manifest.validate and .create: Slack's checks (slack_manifest.py), its error
+        shape (`invalid_manifest` with `errors`: message and pointer each)."""
+        if method not in ("apps.manifest.validate", "apps.manifest.create"):
+            return {"ok": False, "error": "unknown_method"}
+        raw = p.get("manifest")
+        try:
+            manifest = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            return {
+                "ok": False,
+                "error": "invalid_manifest",
+                "errors": [{"message": "Not JSON", "pointer": "/"}],
+            }
+        errors = slack_manifest.problems(manifest)
+        if errors:
+            return {"ok": False, "error": "invalid_manifest", "errors": errors}
+        if method == "apps.manifest.create":
+            self.manifests.append(manifest)
+            return {"ok": True, "app_id": self.next_id("A")}
+        return {"ok": True}
 
     def _ratelimited(self, retry_after: float) -> web.Response:
         return web.json_response(
@@ -518,10 +558,11 @@ class FakeSlack:
         return await asyncio.wait_for(future, 5)
 
 
-def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+def sign(secret: str, body: str | bytes, timestamp: int | None = None) -> dict[str, str]:
     """Slack's v0 signature over `v0:<timestamp>:<body>`, exactly the bytes sent."""
     ts = str(timestamp if timestamp is not None else int(time.time()))
-    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    raw = body.encode() if isinstance(body, str) else body
+    digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + raw, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
 
 
@@ -552,20 +593,21 @@ class SlackDriver:
 
     async def post(
         self,
-        body: str,
+        body: str | bytes,
         content_type: str,
         *,
         timestamp: int | None = None,
         forged: bool = False,
         retry_num: int | None = None,
     ) -> Reply:
-        headers = {"Content-Type": content_type, **sign(self.secret, body, timestamp)}
+        raw = body.encode() if isinstance(body, str) else body
+        headers = {"Content-Type": content_type, **sign(self.secret, raw, timestamp)}
         if forged:
             headers["X-Slack-Signature"] = "v0=" + "0" * 64
         if retry_num is not None:
             headers["X-Slack-Retry-Num"] = str(retry_num)
             headers["X-Slack-Retry-Reason"] = "http_timeout"
-        async with self.session.post(self.url, data=body.encode(), headers=headers) as resp:
+        async with self.session.post(self.url, data=raw, headers=headers) as resp:
             return Reply(resp.status, await resp.text())
 
     async def _form(self, fields: Mapping[str, str], kind: str, **kw: Any) -> Reply:
@@ -606,7 +648,11 @@ class SlackDriver:
         return await self.post(body, "application/x-www-form-urlencoded", **kw)
 
     async def click(self, action_id: str, user: str, channel: str = "", **kw: Any) -> Reply:
-        payload = {
+        return await self._interactive(self.click_payload(action_id, user, channel), **kw)
+
+    def click_payload(self, action_id: str, user: str, channel: str = "") -> dict[str, Any]:
+        """A block_actions payload: `user` pressed the button `action_id`."""
+        return {
             "type": "block_actions",
             "team": {"id": self.team, "domain": "team"},
             "user": {"id": user, "username": user.lower(), "team_id": self.team},
@@ -625,7 +671,6 @@ class SlackDriver:
                 }
             ],
         }
-        return await self._interactive(payload, **kw)
 
     async def submit(
         self,
@@ -636,6 +681,31 @@ class SlackDriver:
         skip: bool = False,
     ) -> Reply:
         """Fill the modal the bot opened as a person would, then submit it."""
+        return await self._interactive(
+            self.submit_payload(view, user, answers, visibility=visibility, skip=skip)
+        )
+
+    def submit_payload(
+        self,
+        view: Mapping[str, Any],
+        user: str,
+        answers: Mapping[str, Any],
+        visibility: str | None = None,
+        skip: bool = False,
+    ) -> dict[str, Any]:
+        """The view_submission of a filled modal. Like Slack, only
+        a view that was opened can be submitted, and only with the inputs it has: naming a
+        field the view does not have raises (a test answering no real field cannot pass)."""
+        if not any(v.get("id") == view.get("id") for v in self.fake.views):
+            raise ValueError(f"view {view.get('id')!r} was never opened (views.open)")
+        fields = {
+            b["block_id"].partition("|")[2].partition("|")[0]
+            for b in view["blocks"]
+            if b.get("type") == "input" and "|" in b["block_id"]
+        }
+        unknown = sorted(set(answers) - fields)
+        if unknown:
+            raise ValueError(f"the view has no input {unknown}; its inputs are {sorted(fields)}")
         values: dict[str, dict[str, Any]] = {}
         for block in view["blocks"]:
             if block.get("type") != "input":
@@ -659,7 +729,7 @@ class SlackDriver:
                 elif kind == "dots":
                     value = value.get(extra)
             values[bid] = {"v": _element_state(element, value)}
-        payload = {
+        return {
             "type": "view_submission",
             "team": {"id": self.team, "domain": "team"},
             "user": {"id": user, "username": user.lower(), "team_id": self.team},
@@ -671,12 +741,19 @@ class SlackDriver:
                 "state": {"values": values},
             },
         }
-        return await self._interactive(payload)
 
     async def event(
         self, event: Mapping[str, Any], event_id: str = "", retry_num: int | None = None, **kw: Any
     ) -> Reply:
-        body = {
+        body = self.event_body(event, event_id)
+        if self.socket:
+            ack = await self.fake.send_envelope("events_api", body, retry_num or 0)
+            return Reply(200, json.dumps(ack))
+        return await self.post(json.dumps(body), "application/json", retry_num=retry_num, **kw)
+
+    def event_body(self, event: Mapping[str, Any], event_id: str = "") -> dict[str, Any]:
+        """An Events API callback wrapping `event`, as Slack sends it."""
+        return {
             "token": "legacy",
             "team_id": self.team,
             "api_app_id": "A1",
@@ -686,10 +763,6 @@ class SlackDriver:
             "authorizations": [{"team_id": self.team, "user_id": "UBOT", "is_bot": True}],
             "event": dict(event),
         }
-        if self.socket:
-            ack = await self.fake.send_envelope("events_api", body, retry_num or 0)
-            return Reply(200, json.dumps(ack))
-        return await self.post(json.dumps(body), "application/json", retry_num=retry_num, **kw)
 
 
 def _element_state(element: Mapping[str, Any], value: Any) -> dict[str, Any]:

@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fakes.slack_api import FakeSlack, SlackDriver
+from sqlalchemy import select
 
 from bot.adapters.slack.service import SlackService
 from bot.app import App, build
 from bot.config import DatabaseSettings, Settings, SlackSettings
 from bot.core.ports import ManualClock
+from bot.storage import orm
 from bot.storage.store import SqlStore
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -76,6 +78,17 @@ class SlackWorld:
         await self.cmd("invite " + " ".join(f"<@{p}|{p.lower()}>" for p in PEOPLE))
         for p in PEOPLE:
             await self.click(p, "consent", "accept")
+
+    async def stored(self, round_key: str) -> list[tuple[str, Any]]:
+        """The answers the database holds for a round, as (prompt, value), sorted."""
+        async with self.app.store.unit() as uow:
+            rows = await uow.session.execute(
+                select(orm.ResponseRow.prompt_key, orm.ResponseRow.value).where(
+                    orm.ResponseRow.round_key == round_key
+                )
+            )
+            found = [(str(k), v) for k, v in rows.all()]
+        return sorted(found, key=lambda kv: (kv[0], json.dumps(kv[1])))
 
     def channel_texts(self, channel: str = "C1") -> list[str]:
         return [json.dumps(m["blocks"], ensure_ascii=False) for m in self.fake.messages_in(channel)]

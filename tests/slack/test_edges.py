@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import urllib.parse
 
+import pytest
 from slack_world import ANA, FAC, PEOPLE, SlackWorld
 
 
@@ -103,3 +104,17 @@ async def test_answer_on_a_closed_round_says_it_is_closed(world: SlackWorld) -> 
     assert not world.fake.views
     assert "trust.barometer" not in world.fake.responses[before]["text"]
     assert world.fake.responses[before]["response_type"] == "ephemeral"
+
+
+async def test_a_view_is_submitted_only_as_opened_with_its_own_inputs(world: SlackWorld) -> None:
+    """Slack submits the inputs of a view it opened, nothing else: a test naming a field the
+    view does not have fails instead of passing on an empty form."""
+    await world.start_with_people()
+    await world.cmd("round open trust.barometer")
+    await world.click(ANA, "answer", "trust.barometer")
+    view = world.fake.views[-1]
+    with pytest.raises(ValueError, match="no input"):
+        await world.slack.submit(view, ANA, {"trust.barometer": 4})
+    with pytest.raises(ValueError, match="never opened"):
+        await world.slack.submit({**view, "id": "V-unknown"}, ANA, {})
+    assert await world.stored("trust.barometer") == []

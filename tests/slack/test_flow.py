@@ -12,12 +12,21 @@ async def test_start_invite_consent_answer_close_publish(world: SlackWorld) -> N
     await world.cmd("round open trust.barometer")
     for p in PEOPLE:
         assert world.button(p, "answer", "trust.barometer")
-    for p, score in ((ANA, 4), (BEN, 2), (CLEO, 5)):
-        await world.answer(p, "trust.barometer", {"trust.barometer": score})
+    for p, score, word in ((ANA, 4, "lagune"), (BEN, 2, "boussole"), (CLEO, 5, "phare")):
+        await world.answer(p, "trust.barometer", {"barometer.level": score, "barometer.word": word})
+    assert await world.stored("trust.barometer") == [
+        ("barometer.level", 2),
+        ("barometer.level", 4),
+        ("barometer.level", 5),
+        ("barometer.word", "boussole"),
+        ("barometer.word", "lagune"),
+        ("barometer.word", "phare"),
+    ]
     await world.cmd("round close trust.barometer")
     await world.cmd("publish trust.barometer")
-    published = world.channel_texts()[-1]
-    assert "3" in published
+    published = world.channel_texts()[-1].replace("\u00a0", " ").replace("\u202f", " ")
+    assert "3 sur 3" in published and "Moyenne : 3,67" in published
+    assert all(word in published for word in ("lagune", "boussole", "phare"))
     assert world.fake.called("views.open") and world.fake.called("users.info")
 
 

@@ -10,6 +10,7 @@ import aiohttp
 from fakes.slack_api import FakeSlack, SlackDriver
 from slack_world import SECRET
 
+from bot.adapters.slack.manifest import BOT_SCOPES
 from bot.adapters.slack.service import SlackService
 from bot.app import build
 from bot.config import DatabaseSettings, Settings, SlackSettings
@@ -44,7 +45,9 @@ async def test_an_install_stores_the_workspace_token_and_serves_it(store: SqlSto
                 found = re.search(r"oauth/v2/authorize\?[^\"'\s]+", await page.text())
                 target = page.headers.get("Location") or (found.group(0) if found else "")
             query = urllib.parse.parse_qs(urllib.parse.urlsplit(target.replace("&amp;", "&")).query)
-            assert query["client_id"] == ["111.222"] and "commands" in query["scope"][0]
+            assert query["client_id"] == ["111.222"]
+            # The scopes asked at install are the manifest's, im:history for message.im too.
+            assert query["scope"][0].split(",") == list(BOT_SCOPES)
             code = fake.authorize("T2")
             back = f"{root}/slack/oauth_redirect?code={code}&state={query['state'][0]}"
             headers = {"Cookie": cookie}
@@ -69,6 +72,16 @@ async def test_an_install_stores_the_workspace_token_and_serves_it(store: SqlSto
         ):
             assert again.status >= 400  # a code and a state are single use
         assert len([t for t in fake.tokens if t.startswith("xoxb-T2-")]) == 1
+
+        # The workspace removes the app: its installation goes, its token with it.
+        fake.uninstall("T2")
+        driver.team = "T2"
+        assert (await driver.event({"type": "app_uninstalled"})).status == 200
+        await service.edge.settle()
+        assert await service.token_for("T2") is None
+        async with app.store.unit() as uow:
+            state = await uow.find("slack", "T2", "C1")
+        assert state is not None and state.status == "closed"
     finally:
         await driver.close()
         await service.stop()

@@ -22,10 +22,19 @@ async def test_a_round_runs_over_socket_mode(socket_world: SlackWorld) -> None:
     assert w.fake.called("apps.connections.open")
     await w.cmd("round open trust.barometer")
     for p, score in ((ANA, 3), (BEN, 4), (CLEO, 4)):
-        await w.answer(p, "trust.barometer", {"trust.barometer": score})
+        await w.answer(p, "trust.barometer", {"barometer.level": score})
+    assert await w.stored("trust.barometer") == [
+        ("barometer.level", 3),
+        ("barometer.level", 4),
+        ("barometer.level", 4),
+        ("barometer.word", None),  # left empty: a skip of that prompt
+        ("barometer.word", None),
+        ("barometer.word", None),
+    ]
     await w.cmd("round close trust.barometer")
     await w.cmd("publish trust.barometer")
-    assert len(w.fake.messages_in("C1")) >= 2
+    published = w.channel_texts()[-1].replace("\u00a0", " ").replace("\u202f", " ")
+    assert "3 sur 3" in published and "Moyenne : 3,67" in published
     for p in PEOPLE:
         assert w.button(p, "answer", "trust.barometer")
 

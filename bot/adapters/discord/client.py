@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
 import discord
@@ -56,6 +56,11 @@ def _desc(key: str, catalog: Catalog) -> app_commands.locale_str:
     return app_commands.locale_str(default, key=full)
 
 
+class StaleOption(app_commands.AppCommandError):
+    """An option whose value has another type than the command declares (a client with an
+    older copy of the command list)."""
+
+
 Run = Callable[[discord.Interaction[Any], str], Awaitable[None]]
 Complete = Callable[[discord.Interaction[Any], str], Awaitable[list[app_commands.Choice[str]]]]
 
@@ -66,6 +71,8 @@ def _command(
     key = "_".join(path)
 
     async def callback(interaction: discord.Interaction[Any], args: str | None = None) -> None:
+        if args is not None and not isinstance(args, str):  # discord.py passes it on as sent
+            raise StaleOption(f"args of type {type(args).__name__}")
         await run(interaction, " ".join([*path, args or ""]).strip())
 
     app_commands.describe(args=_desc("args", catalog))(callback)
@@ -97,10 +104,11 @@ def tst_group(catalog: Catalog, run: Run, completers: dict[str, Complete]) -> ap
     return group
 
 
-class TstButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"tst:(?P<iid>[^:]+):(?P<action>[a-z_]+):(?P<value>.*)",
-):
+# Every bot button's custom_id: the core's action id (bot/i18n/render.py).
+BUTTON = r"tst:(?P<iid>[^:]+):(?P<action>[a-z_]+):(?P<value>.*)"
+
+
+class TstButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTTON):
     """Every bot button: the custom_id is the core's action id, so a click still routes after
     a restart or in another process."""
 
@@ -152,7 +160,7 @@ class TstClient(discord.AutoShardedClient):
         self.handlers = handlers
         self.catalog = catalog
         self.guild_ids = guild_ids
-        self.tree = app_commands.CommandTree(self)
+        self.tree = TstTree(self)
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(TstButton)
@@ -183,6 +191,32 @@ class TstClient(discord.AutoShardedClient):
         # Modal submissions are routed here by their custom_id, never by an in-memory modal.
         if interaction.type == discord.InteractionType.modal_submit:
             await self.handlers.modal(interaction)
+        elif interaction.type == discord.InteractionType.component:
+            # TstButton takes every component whose custom_id is an action id; any other
+            # (a component of an earlier version) would otherwise never be answered.
+            data = cast(dict[str, Any], interaction.data or {})
+            custom_id = str(data.get("custom_id", ""))
+            if not re.fullmatch(BUTTON, custom_id):
+                await self.handlers.unreadable(interaction, "a component this bot did not send")
+
+
+class TstTree(app_commands.CommandTree["TstClient"]):
+    """The command tree. A command sent from a stale copy of the command list (a subcommand
+    or option the bot no longer has, a value of another type) is answered, not left to fail."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[TstClient], error: app_commands.AppCommandError, /
+    ) -> None:
+        stale = (
+            app_commands.CommandNotFound,
+            app_commands.CommandSignatureMismatch,
+            app_commands.TransformerError,
+            StaleOption,
+        )
+        if isinstance(error, stale):
+            await interaction.client.handlers.unreadable(interaction, type(error).__name__)
+            return
+        await super().on_error(interaction, error)
 
 
 async def _steps(

@@ -19,7 +19,7 @@ from bot.core.ports import AnswerForm, OutButton, OutMessage, Segment
 from bot.flows.membership import frame_message
 from bot.flows.rounds import prompt_message
 from bot.i18n.render import Reader, action_id, parse_action_id, reader_for
-from bot.platform import answer_form
+from bot.platform import CONTROL, answer_form
 from bot.runtime import Handled
 
 if TYPE_CHECKING:
@@ -109,6 +109,17 @@ class Handlers:
             await self._say(i, [self._text(event.meta, "discord.error.generic")])
             return None
 
+    async def unreadable(self, i: Inter, reason: str) -> None:
+        """An interaction the bot cannot read (a button or modal of an earlier version, a
+        command from a stale command list): one warning line, and one ephemeral line for the
+        person within Discord's window, never "interaction failed"."""
+        log.warning("discord: could not read an interaction: %s", reason)
+        text = self._text(parse.meta_from(interaction_payload(i)), "error.unreadable_input")
+        if i.response.is_done():
+            await i.followup.send(text, ephemeral=True)
+        else:
+            await i.response.send_message(text, ephemeral=True)
+
     async def _say(self, i: Inter, texts: Sequence[str], buttons: Sequence[OutButton] = ()) -> None:
         """Ephemeral replies, after the ack (the deferred "thinking" answer is replaced)."""
         for n, text in enumerate(texts):
@@ -139,6 +150,9 @@ class Handlers:
             await i.response.defer(ephemeral=True, thinking=True)
             meta = parse.meta_from(interaction_payload(i))
             await turn.ready()
+            if CONTROL.search(text):
+                await self.unreadable(i, "control characters in a command")
+                return
             await self._show(i, await self._handle(i, CommandIssued(meta, text)))
 
     async def rounds(self, i: Inter, current: str) -> list[app_commands.Choice[str]]:
@@ -169,7 +183,10 @@ class Handlers:
             await self._open_page(i, meta, iid, value, 0)
         elif action == "page":
             round_key, _, page = value.rpartition("/")
-            await self._open_page(i, meta, iid, round_key, int(page or 0))
+            if not page.isdigit():
+                await self.unreadable(i, "a page button without a page")
+                return
+            await self._open_page(i, meta, iid, round_key, int(page))
         elif action == "myprompts":
             await i.response.defer(ephemeral=True, thinking=True)
             await self._my_prompts(i, meta, iid)
@@ -180,7 +197,8 @@ class Handlers:
                 event = ChoiceMade(meta, InterventionId(iid), action, value)
                 await self._show(i, await self._handle(i, event))
         else:
-            await i.response.send_message(self._text(meta, "discord.error.generic"), ephemeral=True)
+            log.warning("discord: a button with an action this bot does not have")
+            await i.response.send_message(self._text(meta, "error.unknown_action"), ephemeral=True)
 
     async def _form(self, i: Inter, iid: str, round_key: str) -> AnswerForm | None:
         return await answer_form(self._app(), iid, round_key, str(i.user.id))
@@ -195,6 +213,9 @@ class Handlers:
             await i.response.send_message(text, ephemeral=True)
             return
         count = len(render.pages(form))
+        if page >= count:
+            await self.unreadable(i, "a page button past the form's last page")
+            return
         suffix = f" ({page + 1}/{count})" if count > 1 else ""
         label = self._form_text(form, "discord.visibility_label")
         await i.response.send_modal(RawModal(render.modal(form, page, label, suffix)))
@@ -205,6 +226,7 @@ class Handlers:
         data = cast(dict[str, Any], i.data or {})
         target = parse.parse_modal_id(str(data.get("custom_id", "")))
         if target is None:
+            await self.unreadable(i, "a modal this bot did not open")
             return
         iid, round_key, page = target
         with self.turns.take(i.user.id) as turn:

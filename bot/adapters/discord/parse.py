@@ -10,6 +10,7 @@ from typing import Any
 from bot.core.events import EventMeta
 from bot.core.model import AnswerValue, Locale, UserId
 from bot.core.ports import AnswerForm, FormField
+from bot.platform import CONTROL
 
 PLATFORM = "discord"
 MODAL_PREFIX = "tstm"
@@ -131,6 +132,8 @@ def _typed(f: FormField, value: str | list[str] | None) -> AnswerValue | None:
     if value is None or value == "" or value == []:
         return None
     values = [value] if isinstance(value, str) else value
+    if any(CONTROL.search(v) for v in values):
+        raise ValueError("control characters")  # never typed in Discord; PostgreSQL refuses NUL
     if f.kind in ("multi", "rank"):
         return tuple(values)
     first = values[0].strip()

@@ -32,7 +32,9 @@ from .parse import (
     parse_home_opened,
     parse_submission,
 )
-from .render import ANSWER_CALLBACK, answer_view, ephemeral
+from .removal import Installations, removed
+from .render import ANSWER_CALLBACK, answer_view, ephemeral, notice_view
+from .shapes import Unreadable
 
 log = logging.getLogger(__name__)
 Respond = Callable[..., Awaitable[Any]]
@@ -51,11 +53,13 @@ class SlackEdge:
         client: AsyncWebClient,
         token_for: TokenFor,
         workers: int = 2,
+        installations: Installations | None = None,
     ):
         self.app = app
         self.chat = chat
         self.client = client
         self.token_for = token_for
+        self.installations = installations  # OAuth: one installation per workspace
         self.queue = WorkQueue(workers)
         self.tasks: set[asyncio.Task[None]] = set()
 
@@ -106,6 +110,21 @@ class SlackEdge:
         locale = p.locale if p is not None and p.locale else d.locale
         return Reader(locale, d.timezone, d.address_form)
 
+    def text(self, team: str, user: str, key: str, **params: str | int) -> str:
+        return self.app.renderer.text(self.reader(team, user), key, **params)
+
+    async def tell(
+        self, body: dict[str, Any], respond: Respond | None, key: str, **params: str | int
+    ) -> None:
+        """One line for the person who acted: through the response_url when Slack gave one
+        (a message's button), else in their DM (a button of the Home tab or of a modal)."""
+        team, user = _who(body)
+        line = _text(self.text(team, user, key, **params))
+        if respond is not None and body.get("response_url"):
+            await respond(ephemeral(line))
+        else:
+            await self._dm_all(team, user, (line,))
+
     async def _respond_all(self, respond: Respond, replies: tuple[OutMessage, ...]) -> None:
         for reply in replies[:5]:  # a response_url takes at most five posts
             await respond(ephemeral(reply))
@@ -126,36 +145,37 @@ class SlackEdge:
         handled = await self.app.runner.handle(event)
         await self._respond_all(respond, handled.replies)
 
-    def acked_action(self, body: dict[str, Any], respond: Respond) -> None:
+    def acked_action(self, body: dict[str, Any], respond: Respond | None) -> None:
         """Called right after the ack: a modal opens at once, anything else waits its turn."""
         parsed = parse_action(body)
         if isinstance(parsed, OpenAnswer):
-            self.spawn(self.open_answer(parsed, respond))
+            self.spawn(self.open_answer(parsed, body, respond))
             return
         self.queue.put(partial(self.action, parsed, body, respond), lane=_who(body))
 
     async def action(
-        self, parsed: ChoiceMade | None, body: dict[str, Any], respond: Respond
+        self, parsed: ChoiceMade | None, body: dict[str, Any], respond: Respond | None
     ) -> None:
         if parsed is None:
-            team, user = _who(body)
-            text = self.app.renderer.text(self.reader(team, user), "error.unknown_action")
-            await respond(ephemeral(_text(text)))
+            log.warning("slack: a button this bot did not render was pressed; told the person")
+            await self.tell(body, respond, "error.unknown_action")
             return
         event = dataclasses.replace(parsed, meta=await self.enrich(parsed.meta))
         handled = await self.app.runner.handle(event)
-        await self._respond_all(respond, handled.replies)
+        if respond is None or not body.get("response_url"):
+            team, user = _who(body)
+            await self._dm_all(team, user, handled.replies)
+        else:
+            await self._respond_all(respond, handled.replies)
 
-    async def open_answer(self, ask: OpenAnswer, respond: Respond) -> None:
+    async def open_answer(
+        self, ask: OpenAnswer, body: dict[str, Any], respond: Respond | None
+    ) -> None:
         # The trigger lives 3 s: one DB read, then views.open; users.info comes after.
         user = ask.meta.user or ""
         form = await answer_form(self.app, ask.intervention, ask.round_key, user)
-        reader = self.reader(ask.meta.workspace, user)
         if form is None:
-            text = self.app.renderer.text(
-                reader, "error.round_closed_for_answers", round=ask.round_key
-            )
-            await respond(ephemeral(_text(text)))
+            await self.tell(body, respond, "error.round_closed_for_answers", round=ask.round_key)
             return
         view = answer_view(form)  # in the person's language, their own choice first
         client = await self.chat.client_for(ask.meta.workspace)
@@ -163,8 +183,7 @@ class SlackEdge:
             await client.views_open(trigger_id=ask.trigger_id, view=view)
         except SlackApiError as error:
             log.warning("views.open: %s", error.response.get("error"))
-            text = self.app.renderer.text(reader, "error.unknown_action")
-            await respond(ephemeral(_text(text)))
+            await self.tell(body, respond, "error.unknown_action")
         await self.profile(ask.meta.workspace, user)
 
     async def submission_errors(self, body: dict[str, Any]) -> dict[str, str] | None:
@@ -200,6 +219,21 @@ class SlackEdge:
         team, user = _who(body)
         await self._dm_all(team, user, handled.replies)
 
+    async def written_here(self, body: dict[str, Any]) -> None:
+        """Someone wrote to the bot in its DM. Nothing written there is read as an answer, so
+        they are told where answers go; the text itself is neither kept nor logged."""
+        user = _written_by_a_person(body)
+        if user is None:
+            return
+        team = str(body["team_id"])
+        async with self.app.store.unit() as uow:
+            if not await uow.first_time(
+                "slack", f"evt:{body['event_id']}", self.app.runner.clock.now()
+            ):
+                return  # Slack sent it again
+        await self.profile(team, user)  # their language
+        await self._dm_all(team, user, (_text(self.text(team, user, "answer.written_here")),))
+
     async def home(self, body: dict[str, Any]) -> None:
         opened = parse_home_opened(body)
         if opened is None or opened.meta.user is None:
@@ -214,9 +248,23 @@ class SlackEdge:
         await client.views_publish(user_id=str(meta.user), view=view)
 
 
+def _written_by_a_person(body: dict[str, Any]) -> str | None:
+    """Who wrote a message event in a DM with the bot: None for the bot's own messages, edits,
+    deletions and anything but a DM."""
+    event = body["event"]
+    bots = {a.get("user_id") for a in body.get("authorizations") or [] if a.get("is_bot")}
+    user = event.get("user")
+    if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        return None
+    return str(user) if user and user not in bots else None
+
+
 def _who(body: dict[str, Any]) -> tuple[str, str]:
-    team = str((body.get("team") or {}).get("id") or body.get("team_id") or "")
-    return team, str((body.get("user") or {}).get("id") or body.get("user_id") or "")
+    """Team and person of any payload the gate let through (ids, or empty)."""
+    team, user = body.get("team"), body.get("user")
+    team_id = team.get("id") if isinstance(team, dict) else team
+    user_id = user.get("id") if isinstance(user, dict) else user
+    return str(team_id or body.get("team_id") or ""), str(user_id or body.get("user_id") or "")
 
 
 def _text(text: str) -> OutMessage:
@@ -226,13 +274,15 @@ def _text(text: str) -> OutMessage:
 
 
 def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> AsyncApp:
-    """The bolt app. Request signatures are always verified in HTTP mode (bolt skips them in
-    Socket Mode, where the WebSocket itself is authenticated)."""
+    """The bolt app, behind the gate (gate.py): in HTTP mode the gate verifies each request's
+    signature, on the bytes Slack signed, and hands bolt the payload it checked; in Socket
+    Mode the WebSocket itself is authenticated. Every action, view and event gets an answer,
+    ours or not: what the bot did not render is told so, never left to fail."""
     bolt = AsyncApp(
         client=edge.client,
         signing_secret=signing_secret,
         process_before_response=False,
-        request_verification_enabled=True,
+        request_verification_enabled=False,
         **bolt_options,
     )
 
@@ -241,19 +291,29 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
         await ack()
         edge.queue.put(partial(edge.command, body, request.raw_body, respond), lane=_who(body))
 
-    @bolt.action(re.compile(r"^tst:"))
+    @bolt.action(re.compile(""))  # every action id: one the bot did not render is told so
     async def on_action(ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
         edge.acked_action(body, respond)
 
     @bolt.view(ANSWER_CALLBACK)
     async def on_submit(ack: Any, body: dict[str, Any]) -> None:
-        errors = await edge.submission_errors(body)
+        try:
+            errors = await edge.submission_errors(body)
+        except Unreadable as problem:
+            log.warning("slack: an answer form could not be read: %s", problem.reason)
+            await ack(response_action="update", view=_notice(edge, body, "error.unreadable_input"))
+            return
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
         edge.queue.put(partial(edge.submission, body), lane=_who(body))
+
+    @bolt.view(re.compile(""))
+    async def on_other_view(ack: Any, body: dict[str, Any]) -> None:
+        log.warning("slack: a view this bot did not open was submitted; told the person")
+        await ack(response_action="update", view=_notice(edge, body, "error.unknown_action"))
 
     @bolt.event("app_home_opened")
     async def on_home(body: dict[str, Any]) -> None:
@@ -261,6 +321,20 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
 
     @bolt.event("message")
     async def on_message(body: dict[str, Any]) -> None:
-        return None  # DMs to the bot are not commands; acknowledged so Slack does not retry
+        lane = (str(body.get("team_id")), str(body["event"].get("user")))
+        edge.queue.put(partial(edge.written_here, body), lane=lane)
+
+    @bolt.event("app_uninstalled")
+    @bolt.event("tokens_revoked")
+    async def on_removed(body: dict[str, Any]) -> None:
+        edge.queue.put(partial(removed, edge.app, edge.chat, edge.installations, body))
+
+    @bolt.event(re.compile(""))
+    async def on_other_event(body: dict[str, Any]) -> None:
+        return None  # acknowledged, so Slack does not send it again
 
     return bolt
+
+
+def _notice(edge: SlackEdge, body: dict[str, Any], key: str) -> dict[str, Any]:
+    return notice_view(edge.text(*_who(body), key))

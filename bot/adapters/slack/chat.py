@@ -37,6 +37,10 @@ PERMANENT = frozenset(
         "account_inactive",
         "not_in_channel",
         "too_many_users",
+        # The workspace took the app back (uninstalled, token revoked): no retry can succeed.
+        "token_revoked",
+        "invalid_auth",
+        "not_authed",
     }
 )
 DELIVERY_EVENT = "tst_delivery"
@@ -235,6 +239,14 @@ class SlackChat:
             found = await self._call(workspace, "users.info", user=user, include_locale=True)
             self._profiles[key] = profile_of(found.get("user") or {})
         return self._profiles[key]
+
+    def forget_workspace(self, workspace: str) -> None:
+        """What this process keeps of a workspace the app was removed from: DM channels and
+        profiles (names) go with it."""
+        for key in [k for k in self._dm if k[0] == workspace]:
+            del self._dm[key]
+        for key in [k for k in self._profiles if k[0] == workspace]:
+            del self._profiles[key]
 
     def known_profile(self, workspace: str, user: str) -> Profile | None:
         """The profile already looked up, without calling Slack (inside an ack window)."""

@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.config import SlackSettings
 
-BOT_SCOPES = (
+# The bot scope each event needs, from the "Required scopes" of Slack's events reference
+# (docs.slack.dev/reference/events/<event>); any one of several alternatives will do, and
+# an empty tuple means none. Slack refuses to install a manifest whose bot events lack their
+# scope (invalid_manifest), so `manifest()` derives the scopes from the events below.
+EVENT_SCOPES: Mapping[str, tuple[str, ...]] = {
+    "app_home_opened": (),
+    "app_uninstalled": (),
+    "tokens_revoked": (),
+    "app_mention": ("app_mentions:read",),
+    "message.im": ("im:history",),
+    "message.channels": ("channels:history",),
+    "message.groups": ("groups:history",),
+    "message.mpim": ("mpim:history",),
+    "member_joined_channel": ("channels:read", "groups:read"),
+    "member_left_channel": ("channels:read", "groups:read"),
+    "channel_archive": ("channels:read",),
+    "channel_created": ("channels:read",),
+    "channel_deleted": ("channels:read",),
+    "channel_rename": ("channels:read",),
+    "group_archive": ("groups:read",),
+    "group_deleted": ("groups:read",),
+    "group_rename": ("groups:read",),
+    "im_created": ("im:read",),
+    "team_join": ("users:read",),
+    "user_change": ("users:read",),
+    "reaction_added": ("reactions:read",),
+    "file_shared": ("files:read",),
+    "link_shared": ("links:read",),
+}
+# What the bot listens to: the Home tab, DMs written to it (answered with a pointer to the
+# buttons, never stored), and its own removal from a workspace (app.py, removal.py).
+BOT_EVENTS = ("app_home_opened", "message.im", "app_uninstalled", "tokens_revoked")
+USED_SCOPES = (
     "commands",  # /tst
     "chat:write",  # prompts, syntheses, replies
     "im:write",  # conversations.open for DMs
@@ -18,6 +51,31 @@ BOT_SCOPES = (
     "groups:read",
     "im:read",
 )
+
+
+def missing_scopes(events: Iterable[str], scopes: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The events whose required scope is not among `scopes` (with what would do), and
+    events Slack's reference does not list here (with an empty tuple)."""
+    granted = set(scopes)
+    missing: dict[str, tuple[str, ...]] = {}
+    for event in events:
+        needs = EVENT_SCOPES.get(event)
+        if needs is None or (needs and not granted & set(needs)):
+            missing[event] = needs or ()
+    return missing
+
+
+def scopes_for(events: Iterable[str], used: Iterable[str]) -> tuple[str, ...]:
+    """`used`, then the first alternative of each event whose need is not met yet."""
+    scopes = list(used)
+    for event in events:
+        needs = EVENT_SCOPES[event]
+        if needs and not set(scopes) & set(needs):
+            scopes.append(needs[0])
+    return tuple(scopes)
+
+
+BOT_SCOPES = scopes_for(BOT_EVENTS, USED_SCOPES)
 
 
 def manifest(settings: SlackSettings, public_url: str = "https://example.org") -> dict[str, Any]:
@@ -32,7 +90,7 @@ def manifest(settings: SlackSettings, public_url: str = "https://example.org") -
         "should_escape": True,
     }
     interactivity: dict[str, Any] = {"is_enabled": True}
-    events: dict[str, Any] = {"bot_events": ["app_home_opened", "message.im"]}
+    events: dict[str, Any] = {"bot_events": list(BOT_EVENTS)}
     if not socket:
         command["url"] = url
         interactivity["request_url"] = url

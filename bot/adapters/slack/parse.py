@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,9 +14,12 @@ from bot.core.model import VISIBILITIES, AnswerValue, InterventionId, UserId, Vi
 from bot.i18n.render import parse_action_id
 
 from .render import ANSWER_CALLBACK, VISIBILITY_BLOCK
+from .shapes import Unreadable
 
 PLATFORM = "slack"
 CHOICE_ACTIONS = frozenset({"skip", "notnow", "consent", "contributions"})
+# Intervention ids the bot writes into action ids and modal metadata.
+INTERVENTION_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +75,15 @@ def parse_command(body: Mapping[str, Any], raw_body: str | bytes) -> CommandIssu
 
 
 def _team(body: Mapping[str, Any]) -> str:
-    team = body.get("team") or {}
-    return str(team.get("id") or body.get("team_id") or "")
+    team = body.get("team")
+    found = team.get("id") if isinstance(team, Mapping) else team
+    return str(found or body.get("team_id") or "")
 
 
 def _user(body: Mapping[str, Any]) -> tuple[str, str]:
-    user = body.get("user") or {}
+    user = body.get("user")
+    if not isinstance(user, Mapping):
+        return str(user or ""), ""
     return str(user.get("id") or ""), str(user.get("name") or user.get("username") or "")
 
 
@@ -86,7 +93,7 @@ def parse_action(body: Mapping[str, Any]) -> ChoiceMade | OpenAnswer | None:
     if not actions:
         return None
     parsed = parse_action_id(str(actions[0].get("action_id") or ""))
-    if parsed is None:
+    if parsed is None or not INTERVENTION_ID.fullmatch(parsed[0]):
         return None
     iid, action, value = parsed
     user, name = _user(body)
@@ -129,11 +136,12 @@ def parse_submission(body: Mapping[str, Any]) -> tuple[AnswerSubmitted | None, l
     """The answer modal, typed per kind: open/restate str, scale int, choice/consent str,
     multi/rank tuple, dots {option: count}; prompts shown and left empty are listed as such.
     What the values mean (valid, a skip, a repeat) is the engine's to say: only what cannot
-    be read at all comes back here, as an error under its input."""
+    be read at all comes back here, as an error under its input; a form whose metadata the
+    bot did not write raises Unreadable."""
     view = body.get("view") or {}
     if view.get("callback_id") != ANSWER_CALLBACK:
         return None, []
-    meta_json = json.loads(view.get("private_metadata") or "{}")
+    iid, round_key = _target(view.get("private_metadata"))
     values: Mapping[str, Mapping[str, Any]] = (view.get("state") or {}).get("values") or {}
     answers: dict[str, AnswerValue] = {}
     errors: list[FieldError] = []
@@ -190,14 +198,29 @@ def parse_submission(body: Mapping[str, Any]) -> tuple[AnswerSubmitted | None, l
     return (
         AnswerSubmitted(
             meta,
-            InterventionId(str(meta_json.get("i", ""))),
-            str(meta_json.get("r", "")),
+            InterventionId(iid),
+            round_key,
             answers,
             _visibility(visibility),
             tuple(k for k in order if k not in answers),
         ),
         [],
     )
+
+
+def _target(metadata: Any) -> tuple[str, str]:
+    """The intervention and round an answer form was opened for (its private_metadata)."""
+    try:
+        target = json.loads(metadata) if isinstance(metadata, str) else None
+    except ValueError:
+        target = None
+    iid = target.get("i") if isinstance(target, dict) else None
+    round_key = target.get("r") if isinstance(target, dict) else None
+    if not isinstance(iid, str) or not INTERVENTION_ID.fullmatch(iid):
+        raise Unreadable("/view/private_metadata was not written by this bot")
+    if not isinstance(round_key, str) or not 0 < len(round_key) <= 100:
+        raise Unreadable("/view/private_metadata names no round")
+    return iid, round_key
 
 
 def input_blocks(body: Mapping[str, Any]) -> dict[str, str]:

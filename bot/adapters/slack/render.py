@@ -128,6 +128,12 @@ def ephemeral(msg: OutMessage) -> dict[str, Any]:
     return {**payload, "response_type": "ephemeral", "replace_original": False}
 
 
+def notice_view(text: str) -> dict[str, Any]:
+    """A modal holding one line and no input: what a view submission is answered with when
+    the bot could not read it (Slack shows it in place of the form)."""
+    return {"type": "modal", "title": plain("TST", 24), "blocks": [section(escape(text))]}
+
+
 # --- the answer modal -------------------------------------------------------------------------
 # Block ids carry the field's kind and what parsing needs ("kind|prompt|extra"), so a submission
 # is parsed from the payload alone, whatever happened to the process meanwhile.

@@ -15,8 +15,10 @@ from bot.config import SlackSettings
 
 from .app import SlackEdge, build_bolt
 from .chat import SlackChat, TokenFor, make_client
+from .gate import Gate, GatedSocketMode
 
 log = logging.getLogger(__name__)
+UNREADABLE = "error.unreadable_input"
 
 
 def _secret(value: Any) -> str | None:
@@ -84,28 +86,48 @@ class SlackService:
 
     async def start(self, app: App) -> None:
         s = self.settings
-        self.edge = SlackEdge(app, self.port, self.client, self._token, self.workers)
-        self.port.on_rate_limited = app.metrics.rate_limit_hook(self.platform)
         options: dict[str, Any] = {}
         if s.client_id and s.client_secret and s.mode == "http":
             from .oauth import oauth_options
 
             options, self.token_for = await oauth_options(s, app, self.client)
+        edge = SlackEdge(
+            app,
+            self.port,
+            self.client,
+            self._token,
+            self.workers,
+            installations=options.get("installation_store"),
+        )
+        self.edge = edge
+        self.port.on_rate_limited = app.metrics.rate_limit_hook(self.platform)
         signing = _secret(s.signing_secret) or ""
         if s.mode == "http" and not signing:
             raise ValueError("slack.signing_secret is required in HTTP mode")
-        bolt = build_bolt(self.edge, signing, **options)
+        bolt = build_bolt(edge, signing, **options)
+        gate = Gate(bolt, signing, lambda team, user: edge.text(team, user, UNREADABLE))
         if s.mode == "socket":
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
             app_token = _secret(s.app_token)
             if not app_token:
                 raise ValueError("slack.app_token is required in Socket Mode")
-            self._socket = AsyncSocketModeHandler(bolt, app_token, web_client=self.client)
+            self._socket = GatedSocketMode(bolt, app_token, web_client=self.client)
+            self._socket.gate = gate
             await self._socket.connect_async()
             log.info("slack: Socket Mode connected")
             return
-        web_app = bolt.web_app(path=s.path, port=s.port)
+        web_app = web.Application()
+        web_app.add_routes([web.post(s.path, gate.http)])
+        if bolt.oauth_flow is not None:  # /slack/install and /slack/oauth_redirect, bolt's own
+            from slack_bolt.app.async_server import AsyncSlackAppServer
+
+            flow = bolt.oauth_flow
+            served = AsyncSlackAppServer(s.port, s.path, bolt)
+            web_app.add_routes(
+                [
+                    web.get(flow.install_path, served.handle_get_requests),
+                    web.get(flow.redirect_uri_path, served.handle_get_requests),
+                ]
+            )
         web_app.add_routes(self._routes)
         self._runner = web.AppRunner(web_app)
         await self._runner.setup()
