@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-
-def _benchdata() -> Path:
-    override = os.environ.get("TSTBOT_BENCHDATA")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "benchdata" / "mdgp"
+# The MDGPLIB sample ships with the repository (bench/data/mdgp/README.md says where it comes
+# from), so these tests never depend on anything outside the checkout.
+MDGP_DIR = Path(__file__).resolve().parents[2] / "bench" / "data" / "mdgp"
 
 
 @pytest.fixture(scope="session")
 def mdgp_dir() -> Path:
-    path = _benchdata()
-    if not (path / "best_known.csv").is_file():
-        pytest.skip(f"MDGP benchmark data not found at {path}")
-    return path
+    return MDGP_DIR

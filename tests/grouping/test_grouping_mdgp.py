@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import csv
+import gzip
+import hashlib
+import itertools
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +15,15 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.grouping.cli import grouping_app
-from bot.grouping.mdgp import is_feasible, objective, read_instance, solve
+from bot.grouping.dense import DenseModel
+from bot.grouping.mdgp import (
+    is_feasible,
+    most_pairs_sizes,
+    objective,
+    random_feasible,
+    read_instance,
+    solve,
+)
 from bot.grouping.search import SearchParams
 
 
@@ -20,33 +32,41 @@ def _reference(mdgp_dir: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _solution(mdgp_dir: Path, row: dict[str, str]) -> list[int]:
-    """Inline group vector, or the element -> group lines of a TPSDP solution file."""
-    if not row["solution"].startswith("solutions/"):
-        return [int(x) for x in row["solution"].split()]
-    lines = (mdgp_dir / row["solution"]).read_text().splitlines()
-    n, groups = int(row["n"]), int(row["groups"])
-    body = lines[2 + groups : 2 + groups + n]
-    pairs = [tuple(int(x) for x in line.split()) for line in body]
-    return [g for _, g in sorted(pairs)]
+def _path(mdgp_dir: Path, name: str) -> Path:
+    """Instances of n >= 120 are stored gzip-compressed, the small ones as plain text."""
+    plain = mdgp_dir / "instances" / f"{name}.txt"
+    return plain if plain.is_file() else plain.with_suffix(".txt.gz")
+
+
+def test_every_family_and_size_is_in_the_repository(mdgp_dir: Path) -> None:
+    rows = _reference(mdgp_dir)
+    count = Counter((r["family"], r["size_rule"], int(r["n"])) for r in rows)
+    for family in ("RanInt", "RanReal", "Geo"):
+        for rule in ("ss", "ds"):
+            assert count[family, rule, 120] >= 2 and count[family, rule, 240] >= 2
+            assert count[family, rule, 480] >= 1
+    for row in rows:
+        path = _path(mdgp_dir, row["instance"])
+        raw = path.read_bytes()
+        if path.suffix == ".gz":
+            raw = gzip.decompress(raw)
+        # the sha256 of the upstream file: the stored copy is byte for byte the published one
+        assert hashlib.sha256(raw).hexdigest() == row["sha256"], row["instance"]
 
 
 def test_objective_reproduces_every_reference_value(mdgp_dir: Path) -> None:
-    checked = 0
-    for row in _reference(mdgp_dir):
-        path = mdgp_dir / "instances" / f"{row['instance']}.txt"
-        if not path.is_file():
-            continue
-        instance = read_instance(path)
-        labels = _solution(mdgp_dir, row)
+    rows = _reference(mdgp_dir)
+    for row in rows:
+        instance = read_instance(_path(mdgp_dir, row["instance"]))
+        assert instance.name == row["instance"]
+        labels = [int(x) for x in row["solution"].split()]
         assert is_feasible(instance, labels), row["instance"]
         assert objective(instance, labels) == pytest.approx(float(row["objective"]), abs=1e-3)
-        checked += 1
-    assert checked >= 10
+    assert len(rows) >= 60
 
 
 def test_instance_header_gives_sizes(mdgp_dir: Path) -> None:
-    instance = read_instance(mdgp_dir / "instances" / "RanReal_n240_ds_01.txt")
+    instance = read_instance(_path(mdgp_dir, "RanReal_n240_ds_01"))
     assert (instance.n, instance.groups) == (240, 12)
     assert instance.lo[0] == 19 and instance.hi[0] == 24
     assert np.allclose(instance.dist, instance.dist.T) and not instance.dist.diagonal().any()
@@ -64,7 +84,7 @@ def test_instance_header_gives_sizes(mdgp_dir: Path) -> None:
 )
 def test_search_finds_the_enumerated_optimum_of_small_instances(mdgp_dir: Path, name: str) -> None:
     optimum = {r["instance"]: float(r["objective"]) for r in _reference(mdgp_dir)}[name]
-    instance = read_instance(mdgp_dir / "instances" / f"{name}.txt")
+    instance = read_instance(_path(mdgp_dir, name))
     value, labels = solve(instance, seconds=0.3, seed=1)
     assert is_feasible(instance, labels)
     assert value == pytest.approx(optimum, abs=1e-3)
@@ -72,7 +92,7 @@ def test_search_finds_the_enumerated_optimum_of_small_instances(mdgp_dir: Path, 
 
 
 def test_interval_sizes_are_respected_and_value_is_exact(mdgp_dir: Path) -> None:
-    instance = read_instance(mdgp_dir / "instances" / "RanReal_n240_ds_01.txt")
+    instance = read_instance(_path(mdgp_dir, "RanReal_n240_ds_01"))
     value, labels = solve(instance, seconds=0.4, seed=3)
     assert is_feasible(instance, labels)
     assert objective(instance, labels) == pytest.approx(value, rel=1e-9)
@@ -97,3 +117,71 @@ def test_cli_prints_one_json_object(mdgp_dir: Path) -> None:
     answer = json.loads(result.output)
     assert answer["objective"] == pytest.approx(985.0)
     assert sorted(np.bincount(answer["groups"]).tolist()) == [3, 3, 3, 3]
+
+
+def _brute_force_most_pairs(
+    lo: list[int], hi: list[int], n: int
+) -> tuple[int, set[tuple[int, ...]]]:
+    vectors = [
+        v for v in itertools.product(*(range(a, b + 1) for a, b in zip(lo, hi, strict=True)))
+        if sum(v) == n
+    ]  # fmt: skip
+    best = max(sum(s * (s - 1) // 2 for s in v) for v in vectors)
+    return best, {v for v in vectors if sum(s * (s - 1) // 2 for s in v) == best}
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "n"),
+    [
+        ([9, 10, 11, 8], [14, 15, 16, 16], 50),
+        ([3, 3, 3], [5, 5, 5], 12),
+        ([2, 4, 1, 6, 3], [7, 4, 9, 8, 3], 23),
+        ([5, 5], [5, 5], 10),
+    ],
+)
+def test_size_dp_gives_feasible_sizes_with_the_most_pairs(
+    lo: list[int], hi: list[int], n: int
+) -> None:
+    best, optimal = _brute_force_most_pairs(lo, hi, n)
+    seen = set()
+    for seed in range(30):
+        sizes = most_pairs_sizes(np.array(lo), np.array(hi), n, np.random.default_rng(seed))
+        assert int(sizes.sum()) == n
+        assert np.all(sizes >= lo) and np.all(sizes <= hi)
+        assert sum(int(s) * (int(s) - 1) // 2 for s in sizes) == best
+        seen.add(tuple(int(s) for s in sizes))
+    assert seen <= optimal and (len(optimal) == 1 or len(seen) > 1)  # ties broken at random
+
+
+def test_size_dp_refuses_bounds_that_cannot_hold_the_elements() -> None:
+    with pytest.raises(ValueError, match="cannot hold 20"):
+        most_pairs_sizes(np.array([3, 3]), np.array([5, 5]), 20, np.random.default_rng(0))
+
+
+def test_interval_search_keeps_every_size_in_bounds_through_moves(mdgp_dir: Path) -> None:
+    """A `ds` search with moves never leaves the size intervals, and its running value is the
+    objective recomputed from scratch."""
+    instance = read_instance(_path(mdgp_dir, "RanInt_n120_ds_01"))
+    rng = np.random.default_rng(5)
+    model = DenseModel(instance.dist, random_feasible(instance, rng), instance.lo, instance.hi)
+    moved = 0
+    for _ in range(400):
+        u, h = int(rng.integers(instance.n)), int(rng.integers(instance.groups))
+        if np.isfinite(model.move_gain(u, h)):
+            model.move(u, h)
+            moved += 1
+        assert is_feasible(instance, model.labels)
+    assert moved > 20
+    assert model.value == pytest.approx(objective(instance, model.labels), rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ["RanInt_n120_ds_02", "RanReal_n120_ss_02"])
+def test_a_short_search_comes_close_to_the_best_known_value(mdgp_dir: Path, name: str) -> None:
+    """A fixed number of steps (not seconds: the result must not depend on the machine's load)
+    reaches within 0.9% of TPSDP's best (0.64% and 0.74% measured). The descent alone stops
+    3-4.5% away and the same search started on random group sizes on `ds` 1.17% away."""
+    best = {r["instance"]: float(r["objective"]) for r in _reference(mdgp_dir)}[name]
+    instance = read_instance(_path(mdgp_dir, name))
+    value, labels = solve(instance, seconds=600, seed=0, params=SearchParams(max_steps=2000))
+    assert is_feasible(instance, labels)
+    assert (best - value) / best < 0.009
