@@ -52,7 +52,16 @@ KEY_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 RENDERER_PARAMS = frozenset({"k", "anonymity", "days"})
 
 BOARD_KINDS: tuple[str, ...] = typing.get_args(BoardKind)
-BOARD_STATUSES = ("open", "shortlisted", "adopted", "rework", "parked")
+BOARD_STATUSES = (
+    "open",
+    "shortlisted",
+    "adopted",
+    "rework",
+    "parked",
+    "consented",
+    "objected",
+    "superseded",
+)
 CONTRACT_STATUSES: tuple[str, ...] = typing.get_args(
     typing.get_type_hints(ContractVersion)["status"]
 )
@@ -81,6 +90,7 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "board.section.{}": BOARD_KINDS,
     "board.status.{}": BOARD_STATUSES,
     "report.action_status.{}": ACTION_STATUSES,
+    "error.action_already.{}": ACTION_STATUSES,
 }
 
 # Functions that build a Message from a key given as an argument: (argument index, params).

@@ -75,7 +75,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec(
         "action",
         (),
-        {"add": ("ajouter",), "done": ("fait", "terminee", "termine")},
+        {
+            "add": ("ajouter",),
+            "done": ("fait", "terminee", "termine"),
+            "accept": ("accepter",),
+            "decline": ("refuser", "decliner"),
+        },
         facilitator=frozenset({"add"}),
     ),
     _spec("decide", ("decider", "decision"), facilitator=True),

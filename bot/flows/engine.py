@@ -30,7 +30,7 @@ from bot.core.events import (
     VisibilityChanged,
 )
 from bot.core.model import STEP_KINDS, Intervention, ScheduledAction, UserId
-from bot.flows import board, groups, membership, rounds, schedule
+from bot.flows import board, consent, groups, membership, rounds, schedule
 from bot.flows.context import Ctx, Facts, Policy, Refused
 from bot.flows.spec import Flow
 
@@ -77,7 +77,9 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
         ctx.refuse("error.closed")
     match event:
         case AnswerSubmitted():
-            return rounds.answer(ctx, state, event)
+            after = rounds.answer(ctx, state, event)
+            consent.after_answer(ctx, state, after, event)
+            return after
         case VisibilityChanged():
             return rounds.change_visibility(ctx, state, event)
         case ChoiceMade(action="consent"):
@@ -86,6 +88,10 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return rounds.skip_all(ctx, state, event.value)
         case ChoiceMade(action="notnow"):
             return rounds.not_now(ctx, state, event.value)
+        case ChoiceMade(action="accept"):
+            return board.action_accept(ctx, state, event.value)
+        case ChoiceMade(action="decline"):
+            return board.action_decline(ctx, state, event.value, "")
         case ChoiceMade(action="contributions"):
             return membership.contributions(ctx, state, event.value)
         case ChoiceMade():
@@ -328,11 +334,15 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("groups", "close"): lambda c, s, _m: groups.close_groups(c, s),
     ("contract", "draft"): board.contract_draft,
     ("contract", "show"): lambda c, s, _m: board.contract_show(c, s),
-    ("contract", "adopt"): lambda c, s, _m: board.contract_adopt(c, s),
+    ("contract", "adopt"): board.contract_adopt,
     ("board", "add"): board.board_add,
     ("board", "show"): lambda c, s, _m: board.board_show(c, s),
     ("action", "add"): board.action_add,
     ("action", "done"): board.action_done,
+    ("action", "accept"): lambda c, s, m: board.action_accept(c, s, m.text.partition(" ")[0]),
+    ("action", "decline"): lambda c, s, m: board.action_decline(
+        c, s, m.text.partition(" ")[0], m.text.partition(" ")[2].strip()
+    ),
     ("decide", ""): board.decide,
     ("schedule", "open"): schedule.add,
     ("schedule", "close"): schedule.add,

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Inter = discord.Interaction[Any]
-CHOICES = {"skip", "notnow", "consent", "contributions"}
+CHOICES = {"skip", "notnow", "consent", "contributions", "accept", "decline"}
 
 
 class RawModal(discord.ui.Modal):

@@ -17,7 +17,7 @@ from .render import ANSWER_CALLBACK, VISIBILITY_BLOCK
 from .shapes import Unreadable
 
 PLATFORM = "slack"
-CHOICE_ACTIONS = frozenset({"skip", "notnow", "consent", "contributions"})
+CHOICE_ACTIONS = frozenset({"skip", "notnow", "consent", "contributions", "accept", "decline"})
 # Intervention ids the bot writes into action ids and modal metadata.
 INTERVENTION_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
