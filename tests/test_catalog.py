@@ -289,6 +289,8 @@ def _dummy(name: str) -> object:
         return {
             "round": FLOW.round_keys()[0],
             "step": STEP_KINDS[0],
+            "next": STEP_KINDS[1],
+            "intro": STEP_KINDS[0],
             "visibility": VISIBILITIES[2],
             "kind": BOARD_KINDS[0],
             "status": "active",

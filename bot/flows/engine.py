@@ -30,7 +30,7 @@ from bot.core.events import (
     VisibilityChanged,
 )
 from bot.core.model import STEP_KINDS, Intervention, ScheduledAction, UserId
-from bot.flows import board, consent, groups, membership, rounds, schedule
+from bot.flows import board, consent, groups, membership, rounds, schedule, steps
 from bot.flows.context import Ctx, Facts, Policy, Refused
 from bot.flows.spec import Flow
 
@@ -203,7 +203,7 @@ def _step(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
         ctx.refuse("error.paused")
     if kind != "subgroups" and any(g.status == "open" for g in state.subgroups):
         state = _end_subgroups(ctx, state)
-    ctx.send(ToChannel(), Message("step.opened", {"step": kind}))
+    steps.announce(ctx, state, kind)
     ctx.reply("step.opened_reply", step=kind)
     ctx.audit_target = kind
     return replace(state, step=kind, status="active")  # type: ignore[arg-type]
