@@ -82,12 +82,20 @@ def closed(
     objected or consented, and the facilitators learn how many amendments wait for them."""
     if spec.key not in POSITION_PROMPT:
         return state
+    # An amendment is the change asked by someone who could not simply agree.
     amendments = sum(
         1
+        for item in rnd.items
         for r in answers
-        if not r.skipped
-        and base_key(r.prompt_key.partition("#")[0]) in AMEND_PROMPT.values()
+        if r.prompt_key == _amend_key(spec.key, item)
+        and not r.skipped
         and str(r.value or "").strip()
+        and any(
+            p.author == r.author
+            and p.prompt_key == _position_key(spec.key, item)
+            and p.value in NOT_PLAIN
+            for p in answers
+        )
     )
     objected: set[int] = set()
     on_contract = spec.key == CONTRACT_ROUND
