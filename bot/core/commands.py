@@ -103,6 +103,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("close", ("clore", "cloturer", "terminer"), facilitator=True),
     _spec("report", ("rapport", "bilan"), facilitator=True),
     _spec("answer", ("repondre",)),
+    _spec("possible"),
     _spec("mydata", ("mesdonnees", "mes-donnees", "donnees")),
     _spec("forget", ("oublier", "effacer")),
     _spec("lang", ("langue", "language")),

@@ -30,7 +30,7 @@ from bot.core.events import (
     VisibilityChanged,
 )
 from bot.core.model import STEP_KINDS, Intervention, ScheduledAction, UserId
-from bot.flows import board, consent, groups, membership, rounds, schedule, steps
+from bot.flows import board, consent, groups, membership, refusals, rounds, schedule, steps
 from bot.flows.context import Ctx, Facts, Policy, Refused
 from bot.flows.spec import Flow
 
@@ -85,9 +85,13 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
         case ChoiceMade(action="consent"):
             return membership.consent(ctx, state, event.value)
         case ChoiceMade(action="skip"):
-            return rounds.skip_all(ctx, state, event.value)
+            skipped = rounds.skip_all(ctx, state, event.value)
+            refusals.ask(ctx, state, skipped, event.value)
+            return skipped
         case ChoiceMade(action="notnow"):
-            return rounds.not_now(ctx, state, event.value)
+            deferred = rounds.not_now(ctx, state, event.value)
+            refusals.ask(ctx, state, deferred, event.value)
+            return deferred
         case ChoiceMade(action="accept"):
             return board.action_accept(ctx, state, event.value)
         case ChoiceMade(action="decline"):
@@ -237,6 +241,8 @@ def _status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
                 round=key,
                 answered=len(rounds.responders(state, key)),
                 total=len(rnd.recipients),
+                passed=refusals.passed(state, key),
+                deferred=len(rnd.deferred),
             )
         if ctx.facts.undelivered:
             ctx.reply("status.undelivered", count=ctx.facts.undelivered)
@@ -357,6 +363,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("report", ""): _report,
     ("answer", ""): lambda c, s, _m: rounds.send_pending(c, s),
     ("mydata", ""): _mydata,
+    ("possible", ""): refusals.condition,
     ("forget", ""): lambda c, s, _m: membership.forget(c, s),
     ("lang", ""): membership.set_lang,
     ("tz", ""): membership.set_tz,
