@@ -35,7 +35,7 @@ def test_the_line_reaches_the_facilitators_without_the_name_of_who_passed() -> N
     s = opened()
     assert s.state is not None
     s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "skip", "trust.barometer"))
-    out = s.cmd("possible trust.barometer  savoir qui lira\n les réponses", user="ana")
+    out = s.cmd("round possible trust.barometer  savoir qui lira\n les réponses", user="ana")
     assert replies(out) == ["refusal.sent"]
     [relayed] = sends(out)
     assert relayed.to == ToUser(FAC)  # type: ignore[comparison-overlap]
@@ -50,10 +50,12 @@ def test_the_line_reaches_the_facilitators_without_the_name_of_who_passed() -> N
 def test_only_who_passed_an_open_round_may_send_such_a_line() -> None:
     s = opened()
     s.answer("cleo", "trust.barometer", {"barometer.level": 4, "barometer.word": "calme"})
-    out = s.cmd("possible trust.barometer plus de temps", user="cleo")
+    out = s.cmd("round possible trust.barometer plus de temps", user="cleo")
     assert out.refused and replies(out) == ["error.refusal_not_passed"]
-    assert replies(s.cmd("possible nowhere something", user="cleo")) == ["error.refusal_syntax"]
-    assert replies(s.cmd("possible trust.barometer", user="cleo")) == ["error.refusal_syntax"]
+    assert replies(s.cmd("round possible nowhere something", user="cleo")) == [
+        "error.refusal_syntax"
+    ]
+    assert replies(s.cmd("round possible trust.barometer", user="cleo")) == ["error.refusal_syntax"]
 
 
 def test_the_facilitator_sees_per_round_how_many_passed() -> None:

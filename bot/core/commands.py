@@ -44,8 +44,15 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec(
         "round",
         ("tour",),
-        {"open": ("ouvrir",), "close": ("fermer", "clore"), "remind": ("relancer", "rappel")},
-        facilitator=True,
+        {
+            "open": ("ouvrir",),
+            "close": ("fermer", "clore"),
+            "remind": ("relancer", "rappel"),
+            # Said by whoever passed a round: not a facilitator's word (Discord allows 25
+            # sub-commands a level, all taken, so it lives under `round`).
+            "possible": (),
+        },
+        facilitator=frozenset({"open", "close", "remind"}),
     ),
     _spec("publish", ("publier",), facilitator=True),
     _spec(
@@ -103,7 +110,6 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("close", ("clore", "cloturer", "terminer"), facilitator=True),
     _spec("report", ("rapport", "bilan"), facilitator=True),
     _spec("answer", ("repondre",)),
-    _spec("possible"),
     _spec("mydata", ("mesdonnees", "mes-donnees", "donnees")),
     _spec("forget", ("oublier", "effacer")),
     _spec("lang", ("langue", "language")),

@@ -29,7 +29,7 @@ def ask(ctx: Ctx, before: Intervention, after: Intervention, round_key: str) -> 
 
 
 def condition(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
-    """`/tst possible <round> <one line>`: relayed to the facilitators without the author's
+    """`/tst round possible <round> <one line>`: relayed to the facilitators without the author's
     name, and not stored: nothing exported can tie it to the person who passed."""
     word, _, line = cmd.text.partition(" ")
     line = " ".join(line.split())  # one line, whatever was typed
