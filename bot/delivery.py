@@ -18,6 +18,7 @@ from bot.core.model import (
     GroupQuality,
     Intervention,
     InterventionId,
+    MessageRef,
     UserId,
     UserRef,
 )
@@ -25,10 +26,12 @@ from bot.core.ports import ChatPort, Clock, DeliveryError, KnowsLanguages, OutMe
 from bot.flows.group_requests import grouping_request, members_of
 from bot.grouping import GroupingError, propose
 from bot.i18n.render import Reader, Renderer, knows_language, reader_for
+from bot.lanes import BARRIERS, Lane, lane_of
 from bot.logs import begin_request
 from bot.metrics import Metrics
 from bot.reports.personal import my_data_message, report_message
 from bot.runtime import Runner
+from bot.storage import safety_rows
 from bot.storage.codec import decode
 from bot.storage.outbox import SqlOutbox
 from bot.storage.retention import RETENTION_KIND, Retention
@@ -37,10 +40,6 @@ from bot.storage.store import OutboxItem, SqlStore
 log = logging.getLogger(__name__)
 # One load of each intervention per batch, shared by the deliveries running side by side.
 StateCache = dict[str, "asyncio.Future[Intervention | None]"]
-Lane = tuple[str, ...]
-# Kinds that change the intervention through the runner: in their intervention, they wait for
-# what was claimed before them and hold back what was claimed after them, as one at a time did.
-BARRIERS = frozenset({"timer", "groups"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +184,11 @@ class Dispatcher:
             log.exception("delivery %s failed", item.id)
             return await self._failed(item, DeliveryError(repr(error), permanent=False), platform)
         now = self.clock.now()
+        # A safety-line message leaves no row behind once the platform has it.
+        if item.kind == "relay":
+            if await self.outbox.done_blank(item.id, self.worker, now):
+                self.metrics.delivered(platform, "done", (now - item.due_at).total_seconds())
+            return None
         # Counted only when the mark holds: a worker that lost its lease reports nothing.
         if await self.outbox.done(item.id, self.worker, now, ref):
             lag = (now - item.due_at).total_seconds()
@@ -196,7 +200,9 @@ class Dispatcher:
     ) -> datetime | None:
         if error.permanent or item.attempts >= self.policy.max_attempts:
             log.warning("delivery %s dead: %s", item.id, error.reason)
-            if await self.outbox.dead(item.id, self.worker, error.reason):
+            # A safety-line message that cannot be delivered keeps nothing of what it carried.
+            kept: dict[str, object] | None = {} if item.kind == "relay" else None
+            if await self.outbox.dead(item.id, self.worker, error.reason, kept):
                 self.metrics.delivered(platform, "dead")
             return None
         if error.retry_after is not None:
@@ -234,9 +240,12 @@ class Dispatcher:
             raise DeliveryError("intervention gone", permanent=True)
         p: dict[str, Any] = item.payload
         match item.kind:
-            case "send":
+            case "send" | "relay":
                 key = f"dlv-{item.id}"
                 return await self._send(state, p["to"], p["message"], key)
+            case "withdraw":
+                await self._withdraw(state, p["posted"], p["message"])
+                return None
             case "open_space":
                 return await self._open_space(item, state, p, cache)
             case "close_space":
@@ -302,7 +311,24 @@ class Dispatcher:
             ref = await port.post(conv, out)
         else:
             ref = await port.post(state.conversation, out)
+        posted = str(message.get("item") or "")
+        if posted:
+            # Where a flaggable item went, so a facilitator's withdrawal can edit it later.
+            async with self.store.unit() as uow:
+                await safety_rows.record_published(
+                    uow.session, state.id, posted, ref.conversation.channel, ref.message_id
+                )
         return ref.message_id
+
+    async def _withdraw(self, state: Intervention, posted: str, message: dict[str, Any]) -> None:
+        """Edit every message the bot posted for a withdrawn item (the platform lets a bot
+        edit its own messages only, which these are)."""
+        async with self.store.unit() as uow:
+            places = await safety_rows.published(uow.session, state.id, posted)
+        out = self._render(state, message, reader_for(state, None))
+        for channel, message_id in places:
+            conv = ConversationRef(state.platform, state.workspace, channel)
+            await self._port(state).edit(MessageRef(conv, message_id), out)
 
     async def _reader(self, state: Intervention, user: UserId) -> Reader:
         """How a person reads. Someone whose language the bot does not know yet (invited, and
@@ -368,23 +394,3 @@ class Dispatcher:
             attributes,
         )
         return GroupsComputed(meta, state.id, members_of(proposal.groups), quality)
-
-
-def lane_of(item: OutboxItem) -> Lane:
-    """Rows that must keep their order share a lane: whatever goes to one person (prompts,
-    reminders, their data), to one sub-group's space (opened, posted to, closed) or to the
-    intervention's channel; timers and grouping share the intervention's own lane."""
-    p, iid = item.payload, item.intervention_id
-    match item.kind:
-        case "send":
-            to = p.get("to") or {}
-            if "user" in to:
-                return (iid, "user", str(to["user"]))
-            if "space" in to:
-                return (iid, "space", str(to["space"]))
-            return (iid, "channel")
-        case "export" | "report":
-            return (iid, "user", str(p.get("user")))
-        case "open_space" | "close_space":
-            return (iid, "space", str(p.get("subgroup")))
-    return (iid, "runner")

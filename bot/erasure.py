@@ -14,6 +14,10 @@ store holds them, inside the transaction of the event that asked for it.
   (space member lists, keys, platform references, error texts).
 - The audit log keeps the decisions they took as facilitator, without their id, and records
   that an erasure happened, never whose.
+- The safety line keeps nothing of anyone once delivered. What is still on its way is: with
+  `forget`, private-line messages of theirs waiting for delivery (found by unsealing their
+  way back with the thread's pad: their own act, bot/flows/seal.py) and anything waiting
+  for them go.
 Their membership itself (participants, rounds' recipients, sub-group members, action owners,
 planned commands) leaves the state in the engine (bot/flows/membership.py). After commit, the
 runner asks the store to clean the database files (SQLite WAL).
@@ -38,6 +42,7 @@ from bot.core.model import (
     Synthesis,
     UserId,
 )
+from bot.flows import seal
 from bot.flows.spec import Flow
 from bot.flows.synthesis import synthesize
 from bot.storage import orm
@@ -94,6 +99,8 @@ async def erase(
     texts = [str(a.value) for a in mine if _relayed(a)]
     await _erase_from_board(s, iid, texts)
     await _scrub_outbox(s, iid, views, user if erase_member else None, set(texts))
+    if erase_member:
+        await _drop_line_messages(s, state, user)
     if erase_member:
         await _scrub_audit(s, iid, user)
         await s.execute(
@@ -262,7 +269,7 @@ async def _erase_from_board(s: AsyncSession, iid: str, texts: Sequence[str]) -> 
 
 
 def _addressed_to(kind: str, payload: Mapping[str, Any], user: str) -> bool:
-    if kind == "send":
+    if kind in ("send", "relay"):
         return bool((payload.get("to") or {}).get("user") == user)
     if kind in ("export", "report"):
         return bool(payload.get("user") == user)
@@ -326,6 +333,31 @@ def _walk(value: Any, views: _Views, user: UserId | None, texts: set[str]) -> An
     if user is not None and value == user:
         return ""
     return value
+
+
+async def _drop_line_messages(s: AsyncSession, state: Intervention, user: UserId) -> None:
+    """Private-line messages of `user` still waiting for delivery: their way back (the
+    token on each alert's reply button) unsealed with the thread's pad names them."""
+    row = orm.OutboxRow
+    found = await s.execute(
+        select(row.id, row.payload).where(
+            row.intervention_id == state.id, row.kind == "relay", row.status == "pending"
+        )
+    )
+    pads = {t.number: t.pad for t in state.lines}
+    dropped = []
+    for row_id, payload in found.all():
+        for button in ((payload or {}).get("message") or {}).get("buttons") or []:
+            number, _, token = str(button.get("value", "")).partition(".")
+            pad = pads.get(int(number)) if number.isdigit() else None
+            if button.get("action") == "lreply" and pad and seal.unseal(token, pad) == user:
+                dropped.append(row_id)
+    if dropped:
+        # Cancelled and emptied rather than deleted: a deleted row's id may be reused, and
+        # with it a delivery key (a Discord nonce) of a message already sent.
+        await s.execute(
+            update(row).where(row.id.in_(dropped)).values(status="cancelled", payload={})
+        )
 
 
 async def _scrub_audit(s: AsyncSession, iid: str, user: UserId) -> None:

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.core.events import AnswerSubmitted
 from bot.core.model import InterventionId, Locale, UserId
-from bot.core.ports import AnswerForm, ChatPort
+from bot.core.ports import AnswerForm, ChatPort, NoteForm
 from bot.flows.answers import Problem, problems
+from bot.i18n.note_forms import note_form
 from bot.i18n.render import Reader, reader_for
 
 if TYPE_CHECKING:
@@ -73,3 +74,19 @@ async def answer_problems(
     if rnd is None or spec is None or rnd.status != "open":
         return [], reader
     return problems(spec, rnd, ev.answers), reader
+
+
+async def safety_form(
+    app: App, intervention: str, button: str, value: str, user: str, told: Locale | None
+) -> NoteForm | None:
+    """The safety form behind a button (private line, an answer to it, a flag), in its
+    reader's language; None when it cannot be filled by this person (not a member of the
+    intervention, an answer form for someone who is not a facilitator, an item gone)."""
+    async with app.store.unit() as uow:
+        state = await uow.load(InterventionId(intervention))
+    member = state.participants.get(UserId(user)) if state is not None else None
+    if state is None or member is None or not member.active:
+        return None
+    if button == "lreply" and not member.is_facilitator:
+        return None
+    return note_form(app.renderer, state, button, value, reader_for(state, UserId(user), told))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.commands import CommandError, parse
@@ -17,7 +18,9 @@ from bot.core.effects import (
     Effect,
     ExportData,
     Forget,
+    Hold,
     OpenSpace,
+    Release,
     Reply,
     Schedule,
     Send,
@@ -25,6 +28,7 @@ from bot.core.effects import (
     ToChannel,
     ToSpace,
     ToUser,
+    Withdraw,
 )
 from bot.core.events import CommandIssued, Event
 from bot.core.model import Intervention, InterventionId
@@ -32,15 +36,21 @@ from bot.core.ports import Clock, OutMessage
 from bot.erasure import erase, erased_message
 from bot.flows.context import Facts, Policy
 from bot.flows.engine import advance
+from bot.flows.pause import shifted
+from bot.flows.seal import PAD_BYTES
 from bot.flows.spec import Flow
 from bot.flows.timing import next_humane
 from bot.i18n.render import Reader, Renderer, reader_for
 from bot.logs import ensure_request
+from bot.storage import safety_rows
 from bot.storage.codec import encode
 from bot.storage.store import ConcurrentUpdate, SqlStore, UnitOfWork
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+# Rows released by a resumption come a moment after its announcement, so the group reads
+# "the process resumes" before what was held.
+AFTER_ANNOUNCEMENT = timedelta(milliseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,10 +163,12 @@ class Runner:
         return None
 
     async def _facts(self, uow: UnitOfWork, state: Intervention | None, event: Event) -> Facts:
-        """Counts the engine shows but cannot read itself, fetched only for `status`."""
+        """Counts the engine shows but cannot read itself, fetched only for `status`, and
+        fresh randomness (the private line's pads must not be guessable from anything)."""
+        entropy = secrets.token_bytes(PAD_BYTES)
         if state is None or not isinstance(event, CommandIssued) or not _is(event.text, "status"):
-            return Facts()
-        return Facts(undelivered=await uow.undelivered(state.id))
+            return Facts(entropy=entropy)
+        return Facts(undelivered=await uow.undelivered(state.id), entropy=entropy)
 
     def _actor_reader(self, state: Intervention | None, event: Event) -> Reader:
         if state is not None and event.meta.user in state.participants:
@@ -202,6 +214,8 @@ class Runner:
         identity (the effects hold them alive meanwhile), so a round's prompt to 1,000 people
         is encoded once."""
         iid = state.id
+        # While paused, what is planned waits (bot/flows/pause.py): new rows are held too.
+        paused = "held" if state.status == "paused" else "pending"
         match effect:
             case Audit():
                 await uow.audit(iid, now, effect.actor, effect.action, effect.target)
@@ -210,11 +224,16 @@ class Runner:
                 await uow.cancel(f"{iid}:{effect.key}")
                 return False
             case Send():
+                goes = effect.relay or effect.through_pause
                 await uow.enqueue(
                     iid,
-                    "send",
+                    # A safety-line message: never held, and blanked once delivered.
+                    "relay" if effect.relay else "send",
                     {"to": _audience(effect.to), "message": _encoded(effect.message, encoded)},
-                    self._due(state, effect, now),
+                    self._due(state, effect, now)
+                    if goes
+                    else _held(state, self._due(state, effect, now), now),
+                    status="pending" if goes else paused,
                 )
             case OpenSpace():
                 await uow.enqueue(
@@ -230,8 +249,9 @@ class Runner:
                     iid,
                     "timer",
                     {"kind": effect.kind, "payload": dict(effect.payload)},
-                    effect.due_at,
+                    _held(state, effect.due_at, now),
                     key=f"{iid}:{effect.key}",
+                    status=paused,
                 )
             case ComputeGroups():
                 await uow.enqueue(
@@ -249,9 +269,52 @@ class Runner:
                 await uow.enqueue(iid, "export", {"user": effect.user}, now)
             case SendReport():
                 await uow.enqueue(iid, "report", {"user": effect.user}, now)
+            case Hold():
+                await uow.write_outbox()  # rows this event queued before the pause wait too
+                held = await safety_rows.hold(uow.session, iid)
+                log.info("pause: %d outbox rows of %s held", held, iid)
+                return False
+            case Release():
+                await self._release(uow, state, effect, now)
+            case Withdraw():
+                if effect.cancel_waiting:
+                    await safety_rows.cancel_posted(uow.session, iid, effect.posted)
+                await uow.enqueue(
+                    iid,
+                    "withdraw",
+                    {"posted": effect.posted, "message": encode(effect.replacement)},
+                    now,
+                )
             case Reply():
                 return False
         return True
+
+    async def _release(
+        self, uow: UnitOfWork, state: Intervention, effect: Release, now: datetime
+    ) -> None:
+        """Held rows wait again, moved on by the pause's length; a question moved into
+        someone's night waits for their morning, as when it was first planned."""
+        dues: list[tuple[int, datetime]] = []
+        for row in await safety_rows.held(uow.session, state.id):
+            due = shifted(row.due_at, effect.paused_at, now) + AFTER_ANNOUNCEMENT
+            to = row.payload.get("to") or {}
+            message = row.payload.get("message") or {}
+            member = state.participants.get(to.get("user", "")) if "user" in to else None
+            if member is not None and message.get("form_round"):
+                tz = member.timezone or state.timezone
+                due = next_humane(due, tz, self.policy.quiet)
+            dues.append((row.id, due))
+        await safety_rows.release(uow.session, dues)
+        log.info("resume: %d outbox rows of %s released", len(dues), state.id)
+
+
+def _held(state: Intervention, due: datetime, now: datetime) -> datetime:
+    """A row queued during a pause is written as if queued when the pause began, so the
+    resumption moves it on by the part of the pause still to come when it was queued: a
+    pause stops the clock of everything planned, whenever it was planned."""
+    if state.status != "paused" or state.paused_at is None:
+        return due
+    return due - (now - state.paused_at)
 
 
 def _is(text: str, name: str) -> bool:

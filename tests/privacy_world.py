@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.adapters.memory import MemoryChat
 from bot.app import App, build
 from bot.config import DatabaseSettings, InterventionDefaults, Settings
-from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
+from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta, NoteSubmitted
 from bot.core.model import AnswerValue, Intervention, InterventionId, UserId, Visibility
 from bot.core.ports import ManualClock
 from bot.storage import orm
@@ -62,6 +62,18 @@ class PrivacyWorld:
     async def choose(self, user: str, action: str, value: str) -> list[str]:
         handled = await self.app.runner.handle(
             ChoiceMade(self.meta(user, None), InterventionId(self.iid), action, value)
+        )
+        await self.app.dispatcher.drain()
+        return [r.plain() for r in handled.replies]
+
+    async def note(
+        self, user: str, action: str, value: str, text: str, named: bool = False, reason: str = ""
+    ) -> list[str]:
+        """A safety form sent (private line, a facilitator's answer, a flag)."""
+        handled = await self.app.runner.handle(
+            NoteSubmitted(
+                self.meta(user, None), InterventionId(self.iid), action, value, text, named, reason
+            )
         )
         await self.app.dispatcher.drain()
         return [r.plain() for r in handled.replies]

@@ -30,6 +30,7 @@ import pytest
 from bot.core.commands import COMMANDS, DECISIONS
 from bot.core.effects import UserText, When
 from bot.core.model import (
+    FLAG_REASONS,
     LOCALES,
     STEP_KINDS,
     VISIBILITIES,
@@ -91,6 +92,7 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "board.status.{}": BOARD_STATUSES,
     "report.action_status.{}": ACTION_STATUSES,
     "error.action_already.{}": ACTION_STATUSES,
+    "flag.reason.{}": FLAG_REASONS,
 }
 
 # Functions that build a Message from a key given as an argument: (argument index, params).
@@ -298,12 +300,24 @@ def _dummy(name: str) -> object:
             "weekday": "mon",
             "anonymity": "full",
             "anonymity_mode": "full",
+            "sender": "anonymous",
+            "word": "none",
+            "reason": FLAG_REASONS[0],
         }[name]
     if name in ("due", "at", "when", "deadline"):
         from datetime import UTC, datetime
 
         return When(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
-    if name in ("text", "title", "name", "context", "attributes", "groups", "facilitators"):
+    if name in (
+        "text",
+        "title",
+        "name",
+        "context",
+        "attributes",
+        "groups",
+        "facilitators",
+        "contacts",
+    ):
         return UserText(f"<{name}>")
     if name in ("mean", "gap"):
         return 2.5
@@ -484,7 +498,15 @@ def test_renderer_keys_exist(catalog: Catalog) -> None:
         "report.participation",
         "report.sent",
         "help.body",
+        "help.facilitator",
         "help.topic",
+        "synthesis.withdrawn_note",
+        "board.item_withdrawn",
+        "board.withdrawn_text",
+        "safety.sender.anonymous",
+        "safety.word.none",
+        "step.none.name",
+        *(f"flag.reason.{r}" for r in FLAG_REASONS),
     ]
     for locale in LOCALES:
         assert [k for k in renderer if not catalog.has(locale, k)] == [], locale
@@ -612,13 +634,17 @@ def test_the_frame_says_what_a_participant_must_know() -> None:
 
 
 def test_help_lists_every_command() -> None:
+    """The help comes in two messages (each within one chat message): participants' commands,
+    then the facilitator's. Together they name every command."""
     fr, en = _raw("fr"), _raw("en")
+    en_help = en["help.body"] + en["help.facilitator"]
+    fr_help = _fold(fr["help.body"] + fr["help.facilitator"])
     for command in COMMANDS:
-        assert re.search(rf"\b{re.escape(command.name)}\b", en["help.body"]), command.name
+        assert re.search(rf"\b{re.escape(command.name)}\b", en_help), command.name
         first = (
             command.aliases[0] if command.aliases and command.aliases[0] != "?" else command.name
         )
-        assert first in _fold(fr["help.body"]), (command.name, first)
+        assert first in fr_help, (command.name, first)
 
 
 def _fold(text: str) -> str:

@@ -93,3 +93,31 @@ async def test_anonymous_answers_are_never_attributed_in_anything_posted(tmp_pat
                 # Wherever an anonymous text appears, its author's name is not beside it.
                 assert f"{names[author]}:" not in line and f"{names[author]} :" not in line
     assert lines_seen, "the anonymous texts are in the transcript, and were checked"
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+async def test_the_safety_line_in_the_demo_reaches_no_channel_and_no_report(
+    locale: str, tmp_path: Path
+) -> None:
+    """A participant writes without their name and gets an answer, another asks for a
+    time-out and the group pauses, a synthesis is flagged and withdrawn: what was said on the
+    line is read by the facilitator and the writer only, and stored nowhere."""
+    from bot.demo.voices import SCRIPT_TEXT
+
+    out = await run_demo(locale, 9, 3, tmp_path / locale, say=lambda _m: None)  # type: ignore[arg-type]
+    text = SCRIPT_TEXT[locale]
+    said = (text["line"], text["line_answer"], text["line_again"], text["flag_word"])
+    blocks = (out / "transcript.txt").read_text("utf-8").split("\n\n[")
+    for block in blocks:
+        audience = block.split("]", 1)[0].lstrip("[")
+        if any(s in block for s in said):
+            # Only the facilitator (camille) and the people who wrote read it, in private.
+            assert audience.startswith(("@", "ephemeral to @")), audience
+    withdrawn = [b for b in blocks if b.startswith("edit:")]
+    assert len(withdrawn) == 1
+    for name in ("report.md", "report.html", "results.csv"):
+        exported = (out / name).read_text("utf-8")
+        assert not any(s in exported for s in said), name
+    with sqlite3.connect(out / "tst.db") as db:
+        dump = "\n".join(db.iterdump())
+    assert not any(s.replace("'", "''") in dump for s in said)

@@ -23,6 +23,9 @@ class CommandSpec:
     aliases: tuple[str, ...]
     subs: Mapping[str, tuple[str, ...]]
     facilitator_only: bool | frozenset[str]
+    # Offered as a sub-command of its own on Discord, which allows 25 per command: the
+    # safety levers are buttons there (under every prompt, in the help and the status).
+    slash: bool = True
 
 
 def _spec(
@@ -30,8 +33,9 @@ def _spec(
     aliases: tuple[str, ...] = (),
     subs: Mapping[str, tuple[str, ...]] | None = None,
     facilitator: bool | frozenset[str] = False,
+    slash: bool = True,
 ) -> CommandSpec:
-    return CommandSpec(name, aliases, subs or {}, facilitator)
+    return CommandSpec(name, aliases, subs or {}, facilitator, slash)
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -70,8 +74,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec(
         "contract",
         ("contrat",),
-        {"draft": ("rediger", "brouillon"), "show": ("voir", "afficher"), "adopt": ("adopter",)},
-        facilitator=frozenset({"draft", "adopt"}),
+        {
+            "draft": ("rediger", "brouillon"),
+            "show": ("voir", "afficher"),
+            "adopt": ("adopter",),
+            "help": ("aide", "contacts", "soutien"),
+        },
+        facilitator=frozenset({"draft", "adopt", "help"}),
     ),
     _spec(
         "board",
@@ -116,6 +125,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("tz", ("fuseau", "timezone")),
     _spec("profile", ("profil",)),
     _spec("help", ("aide", "?")),
+    _spec("talk", ("parler", "ecrire"), slash=False),
+    _spec("timeout", ("tempsmort", "temps-mort"), slash=False),
+    _spec("inbox", ("boite", "signalements", "reception"), facilitator=True, slash=False),
 )
 
 STEP_ALIASES: Mapping[str, str] = {

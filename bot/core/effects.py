@@ -30,7 +30,15 @@ class PromptList:
     keys: tuple[str, ...]
 
 
-ParamValue = str | int | float | UserText | When | PromptList
+@dataclass(frozen=True, slots=True)
+class UserTexts:
+    """Text a person wrote in several languages (the help the facilitator configured): the
+    reader's own is shown, else the first there is, always rendered inert."""
+
+    texts: tuple[tuple[str, str], ...]
+
+
+ParamValue = str | int | float | UserText | When | PromptList | UserTexts
 Params = Mapping[str, ParamValue]
 
 
@@ -55,6 +63,9 @@ class Message:
     form_round: str | None = None
     synthesis: Synthesis | None = None
     board: bool = False  # append the current board (obstacles, causes, proposals)
+    # A published item people may flag ("synthesis:<round>", "board"): where the message is
+    # posted is recorded, so the facilitator can withdraw it later.
+    item: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +92,11 @@ class Send:
     message: Message
     # Not before this instant (a check-in held until 9:00 in the reader's own timezone).
     at: datetime | None = None
+    # A safety-line message: goes out even during a pause, and its outbox row is deleted
+    # once the platform took it (the database keeps no copy of what was said, or by whom).
+    relay: bool = False
+    # Goes out even during a pause (the announcement itself, what facilitators read).
+    through_pause: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +173,29 @@ class SendReport:
     user: UserId
 
 
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """The facilitator paused: every message and timer of the intervention waiting in the
+    outbox is held (nothing lost), except the safety line and what goes through a pause."""
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """The pause ends: held rows wait again, each moved on by the pause's length."""
+
+    paused_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Withdraw:
+    """Take a published item down: the bot edits its own messages posted as `posted` into
+    `replacement`; with `cancel_waiting`, copies not yet posted are not posted at all."""
+
+    posted: str
+    replacement: Message
+    cancel_waiting: bool = False
+
+
 Effect = (
     Send
     | Reply
@@ -169,4 +208,7 @@ Effect = (
     | Forget
     | ExportData
     | SendReport
+    | Hold
+    | Release
+    | Withdraw
 )

@@ -112,6 +112,22 @@ class AppRemoved:
     intervention: InterventionId
 
 
+@dataclass(frozen=True, slots=True)
+class NoteSubmitted:
+    """A private note sent from one of the safety forms: a message on the private line
+    (`line`; `value` "" opens a thread, "<n>.<key>" continues the writer's own), a
+    facilitator's answer (`linereply`; `value` the sealed way back, "<n>.<token>"), or a flag
+    on a published item (`flag`; `value` the item, `reason` one of FLAG_REASONS)."""
+
+    meta: EventMeta
+    intervention: InterventionId
+    action: str
+    value: str
+    text: str
+    named: bool = False
+    reason: str = ""
+
+
 Event = (
     CommandIssued
     | AnswerSubmitted
@@ -121,6 +137,7 @@ Event = (
     | GroupsComputed
     | SpaceOpened
     | AppRemoved
+    | NoteSubmitted
 )
 
 

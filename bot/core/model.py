@@ -181,6 +181,8 @@ class Synthesis:
     answered: int
     prompts: tuple[PromptSummary, ...]
     subgroup: int | None = None
+    # The facilitator took it down after a flag: only its counts remain, no words.
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +260,36 @@ class ScheduledAction:
     every: str = ""
 
 
+FLAG_REASONS: tuple[str, ...] = ("threat", "contempt", "doxxing", "harassment", "distress", "other")
+RequestKind = Literal["timeout", "flag"]
+RequestStatus = Literal["open", "handled", "withdrawn"]
+
+
+@dataclass(frozen=True, slots=True)
+class LineThread:
+    """A private-line conversation with the facilitators. Nothing here names its writer: the
+    way back to them is sealed with `pad` into the facilitators' copy of each message
+    (bot/flows/seal.py), so neither the database nor that copy alone says who wrote."""
+
+    number: int
+    pad: str  # hex; "" once the intervention closed: the way back is then gone for good
+    waiting: bool = True  # the writer's last message has no answer yet
+    received: int = 0
+    answered: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyRequest:
+    """A time-out request or a flag on a published item, for a facilitator to decide on.
+    Who raised it is never stored: a name, when given, travels only in the alert."""
+
+    id: int
+    kind: RequestKind
+    status: RequestStatus = "open"
+    target: str = ""  # flags: "synthesis:<round>" or "board:<id>"; time-outs: the step
+    reason: str = ""  # flags: one of FLAG_REASONS
+
+
 @dataclass(frozen=True, slots=True)
 class Intervention:
     """The aggregate the engine advances: everything one intervention needs to decide."""
@@ -287,6 +319,12 @@ class Intervention:
     actions: tuple[ActionItem, ...] = ()
     scheduled: tuple[ScheduledAction, ...] = ()
     closed_at: datetime | None = None
+    paused_at: datetime | None = None
+    lines: tuple[LineThread, ...] = ()
+    requests: tuple[SafetyRequest, ...] = ()
+    # Whom to contact and which external help to point to, per language, as the facilitator
+    # wrote it in the contract step: the bot shows it and never says more.
+    help: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def conversation(self) -> ConversationRef:
@@ -310,6 +348,12 @@ class Intervention:
 
     def board_of(self, kind: BoardKind) -> tuple[BoardItem, ...]:
         return tuple(b for b in self.board if b.kind == kind)
+
+    def line(self, number: int) -> LineThread | None:
+        return next((t for t in self.lines if t.number == number), None)
+
+    def request(self, request_id: int) -> SafetyRequest | None:
+        return next((r for r in self.requests if r.id == request_id), None)
 
     def subgroup_of(self, user: UserId) -> SubGroup | None:
         for g in self.subgroups:

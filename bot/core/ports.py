@@ -64,6 +64,31 @@ class AnswerForm:
 
 
 @dataclass(frozen=True, slots=True)
+class NoteForm:
+    """A safety form, already localized: a message on the private line (`action` "line"), a
+    facilitator's answer to one ("lreply") or a flag ("flag"). `value` rides back unchanged
+    with the submission (the thread, or the flagged item); a flag on the board asks which
+    item (`items`). Each platform turns it into its modal."""
+
+    intervention: str
+    action: str
+    value: str
+    title: str
+    explanation: str
+    text_label: str
+    text_required: bool
+    max_length: int
+    submit_label: str
+    locale: Locale
+    who_label: str = ""
+    who: tuple[tuple[str, str], ...] = ()  # ("anonymous", label), ("named", label)
+    reason_label: str = ""
+    reasons: tuple[tuple[str, str], ...] = ()
+    item_label: str = ""
+    items: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Image:
     name: str
     png: bytes

@@ -13,11 +13,11 @@ from typing import Any, Literal, cast
 from bot.adapters.memory import MemoryChat
 from bot.app import App, build
 from bot.config import DatabaseSettings, DeliverySettings, InterventionDefaults, Settings
-from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
+from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta, NoteSubmitted
 from bot.core.model import AnswerValue, InterventionId, UserId, Visibility
 from bot.core.ports import AnswerForm, ManualClock, OutMessage
 from bot.demo.voices import NAMES, ROLES, SCRIPT_TEXT, SITES, TEAMS, VOICES
-from bot.i18n.render import reader_for
+from bot.i18n.render import parse_action_id, reader_for
 from bot.reports.data import load_report
 from bot.reports.exports import html_page, markdown, results_csv
 from bot.storage.migrate import upgrade
@@ -167,6 +167,46 @@ class Demo:
         await self.days(3)
         await self.cmd(f"round close {word}")
 
+    def button_value(self, user: UserId, action: str) -> str:
+        """The value of the latest `action` button `user` received in private."""
+        for d in reversed(self.chat.log):
+            if d.where == f"@{user}":
+                for b in d.message.buttons:
+                    parsed = parse_action_id(b.action_id)
+                    if parsed is not None and parsed[1] == action:
+                        return parsed[2]
+        raise LookupError(action)
+
+    async def note(self, user: UserId, action: str, value: str, text: str, **kw: Any) -> None:
+        iid = InterventionId(self.iid)
+        await self.event(NoteSubmitted(self.meta(user, None), iid, action, value, text, **kw), user)
+        await self.flush()
+
+    async def choose(self, user: UserId, action: str, value: str) -> None:
+        await self.event(
+            ChoiceMade(self.meta(user, None), InterventionId(self.iid), action, value), user
+        )
+        await self.flush()
+
+    async def safety(self, text: Any) -> None:
+        """The safety line at work: someone writes privately without their name and the
+        facilitator answers through the bot; someone asks for a time-out and the group
+        pauses for two days; a published synthesis is flagged and withdrawn."""
+        writer, asker, flagger = self.people[2], self.people[4], self.people[5 % len(self.people)]
+        await self.note(writer, "line", "", text["line"])
+        await self.note(
+            FACILITATOR, "lreply", self.button_value(FACILITATOR, "lreply"), text["line_answer"]
+        )
+        await self.note(writer, "line", self.button_value(writer, "lwrite"), text["line_again"])
+        await self.choose(asker, "timeout", "anonymous")
+        await self.choose(FACILITATOR, "pausenow", self.button_value(FACILITATOR, "pausenow"))
+        await self.days(2)
+        await self.cmd("resume")
+        await self.note(
+            flagger, "flag", "synthesis:conflict.positions", text["flag_word"], reason="contempt"
+        )
+        await self.choose(FACILITATOR, "withdraw", self.button_value(FACILITATOR, "withdraw"))
+
     async def round(
         self, key: str, context: str = "", publish: bool = True, remind: bool = True
     ) -> None:
@@ -255,6 +295,7 @@ async def steps(demo: Demo, text: Any) -> None:
     demo.plan["contract.consent@2"] = ("agree", "agree", "agree_with_reservations")
     await demo.round("contract.consent@2")
     await demo.cmd("contract adopt")
+    await demo.cmd(f"contract help {demo.locale} {text['help']}")
     say("3/7 sub-groups: heterogeneous groups, private spaces")
     await demo.cmd("step subgroups")
     await demo.cmd("groups propose size 3 by team,site,role")
@@ -265,6 +306,8 @@ async def steps(demo: Demo, text: Any) -> None:
     say("4/7 constructive conflict: blind positions, restatement, recognition")
     await demo.cmd("step conflict")
     await demo.round("conflict.positions")
+    say("   safety line: a private exchange, a time-out, a flagged synthesis withdrawn")
+    await demo.safety(text)
     await demo.round("conflict.restatement")
     say("5/7 circulating information: items, obstacle board, our part")
     await demo.cmd("step information")

@@ -284,6 +284,17 @@ SCRIPT_TEXT: Mapping[str, Mapping[str, Any]] = {
             "de garde ne répond pas."
         ),
         "action": "Ouvrir le canal incident commun et publier le tableau de garde",
+        "help": (
+            "Médecine du travail : 01 23 45 67 89 (du lundi au vendredi). "
+            "Référente harcèlement : Claire Martin, poste 4412."
+        ),
+        "line": (
+            "Je ne me sens pas bien depuis la dernière réunion. Je préfère ne pas le dire "
+            "devant le groupe."
+        ),
+        "line_answer": "Merci de me l'écrire. Voulez-vous qu'on en parle demain, à deux ?",
+        "line_again": "Oui, demain à 11 h, ce serait bien.",
+        "flag_word": "Une phrase vise une personne reconnaissable.",
     },
     "en": {
         "title": "Support and development: restoring cooperation",
@@ -318,5 +329,16 @@ SCRIPT_TEXT: Mapping[str, Mapping[str, Any]] = {
             "developer does not answer."
         ),
         "action": "Open the shared incident channel and publish the on-call rota",
+        "help": (
+            "Occupational health: 01 23 45 67 89 (Monday to Friday). "
+            "Harassment contact: Claire Martin, extension 4412."
+        ),
+        "line": (
+            "I have not felt well since the last meeting. I would rather not say it in front "
+            "of the group."
+        ),
+        "line_answer": "Thank you for writing to me. Shall we talk tomorrow, just the two of us?",
+        "line_again": "Yes, tomorrow at 11 would be good.",
+        "flag_word": "One sentence targets a person everyone can recognise.",
     },
 }

@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 
 from bot.core.commands import BOARD_KINDS, DECISIONS, Command
 from bot.core.effects import Button, Message, Schedule, ToChannel, ToUser, UserText, When
-from bot.core.model import ActionItem, BoardItem, BoardKind, ContractVersion, Intervention
+from bot.core.model import (
+    ActionItem,
+    BoardItem,
+    BoardKind,
+    ContractVersion,
+    Intervention,
+    Synthesis,
+)
 from bot.flows import consent
 from bot.flows.context import Ctx
 from bot.flows.spec import base_key
@@ -136,9 +143,28 @@ def board_add(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
 def board_show(ctx: Ctx, state: Intervention) -> Intervention:
     if not state.board:
         ctx.refuse("error.board_empty")
-    ctx.send(ToChannel(), Message("board.posted", board=True))
+    ctx.send(ToChannel(), board_message())
     ctx.reply("board.posted_reply")
     return state
+
+
+def board_message() -> Message:
+    """The board posted to the group: flaggable like every published item (any member may
+    flag an item in private; only a facilitator may withdraw it, bot/flows/safety.py)."""
+    return Message(
+        "board.posted", board=True, buttons=(Button("flag", "button.flag", "board"),), item="board"
+    )
+
+
+def published_synthesis(synthesis: Synthesis) -> Message:
+    """A synthesis posted to the group, flaggable in private like the board."""
+    item = f"synthesis:{synthesis.round_key}"
+    return Message(
+        "synthesis.group",
+        synthesis=synthesis,
+        buttons=(Button("flag", "button.flag", item),),
+        item=item,
+    )
 
 
 def decide(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:

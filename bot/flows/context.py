@@ -34,6 +34,9 @@ class Facts:
     it (the engine does no I/O): counts only, never names."""
 
     undelivered: int = 0  # messages that went to the dead letters
+    # Fresh randomness from the runner, for what must not be guessable from the database
+    # (the private line's one-time pads): the engine itself stays a pure function.
+    entropy: bytes = b""
 
 
 class Refused(Exception):
@@ -65,23 +68,35 @@ class Ctx:
     def reply(self, key: str, buttons: tuple[Button, ...] = (), **params: object) -> None:
         self.effects.append(Reply(Message(key, _params(params), buttons)))
 
-    def send(self, to: Audience, message: Message, at: datetime | None = None) -> None:
-        self.effects.append(Send(to, message, at))
+    def send(
+        self,
+        to: Audience,
+        message: Message,
+        at: datetime | None = None,
+        *,
+        through_pause: bool = False,
+    ) -> None:
+        self.effects.append(Send(to, message, at, through_pause=through_pause))
+
+    def relay(self, user: UserId, message: Message) -> None:
+        """A safety-line message to one person: through any pause, and not kept once sent."""
+        self.effects.append(Send(ToUser(user), message, relay=True))
 
     def to_facilitators(self, state: Intervention, message: Message) -> None:
+        # What facilitators read is not the group's process: a pause does not hold it.
         for user in state.facilitators():
-            self.send(ToUser(user), message)
+            self.send(ToUser(user), message, through_pause=True)
 
     def add(self, effect: Effect) -> None:
         self.effects.append(effect)
 
 
 def _params(raw: dict[str, object]) -> Params:
-    from bot.core.effects import ParamValue, PromptList, UserText, When
+    from bot.core.effects import ParamValue, PromptList, UserText, UserTexts, When
 
     out: dict[str, ParamValue] = {}
     for k, v in raw.items():
-        if isinstance(v, str | int | float | UserText | When | PromptList):
+        if isinstance(v, str | int | float | UserText | When | PromptList | UserTexts):
             out[k] = v
         else:
             out[k] = str(v)

@@ -25,12 +25,25 @@ from bot.core.events import (
     CommandIssued,
     Event,
     GroupsComputed,
+    NoteSubmitted,
     SpaceOpened,
     TimerDue,
     VisibilityChanged,
 )
 from bot.core.model import STEP_KINDS, Intervention, ScheduledAction, UserId
-from bot.flows import board, consent, groups, membership, refusals, rounds, schedule, steps
+from bot.flows import (
+    board,
+    consent,
+    groups,
+    line,
+    membership,
+    pause,
+    refusals,
+    rounds,
+    safety,
+    schedule,
+    steps,
+)
 from bot.flows.context import Ctx, Facts, Policy, Refused
 from bot.flows.spec import Flow
 
@@ -63,7 +76,20 @@ def advance(
         return Outcome(state, (Reply(Message(refusal.key, refusal.params)),), refused=True)
     except CommandError as error:
         return Outcome(state, (Reply(Message(error.key, dict(error.params))),), refused=True)
+    if _is_safety(event):
+        # A safety-line event changes nothing else, not even the language kept for its
+        # author: nothing written beside an anonymous note may point at who sent it.
+        return Outcome(new_state, tuple(ctx.effects))
     return Outcome(membership.keep_platform_language(new_state, event.meta), tuple(ctx.effects))
+
+
+SAFETY_CHOICES = frozenset({"timeout", "withdraw", "handled", "pausenow", "inbox"})
+
+
+def _is_safety(event: Event) -> bool:
+    return isinstance(event, NoteSubmitted) or (
+        isinstance(event, ChoiceMade) and event.action in SAFETY_CHOICES
+    )
 
 
 def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Intervention | None:
@@ -98,6 +124,18 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return board.action_decline(ctx, state, event.value, "")
         case ChoiceMade(action="contributions"):
             return membership.contributions(ctx, state, event.value)
+        case ChoiceMade(action="timeout"):
+            return safety.ask_timeout(ctx, state, event.value)
+        case ChoiceMade(action="withdraw"):
+            return safety.withdraw(ctx, state, event.value)
+        case ChoiceMade(action="handled"):
+            return safety.settle(ctx, state, event.value)
+        case ChoiceMade(action="pausenow"):
+            return safety.pause_now(ctx, state, event.value)
+        case ChoiceMade(action="inbox"):
+            return safety.inbox(ctx, state)
+        case NoteSubmitted():
+            return safety.note(ctx, state, event)
         case ChoiceMade():
             ctx.refuse("error.unknown_action")
         case TimerDue(kind="resend"):
@@ -119,7 +157,13 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
 def _command(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention | None:
     if cmd.name == "help":
         topic = cmd.words[0].lower() if cmd.words else ""
-        ctx.reply("help.body" if not topic else "help.topic", topic=topic)
+        if topic:
+            ctx.reply("help.topic", topic=topic)
+        else:
+            # Two messages: each fits in one chat message on every platform.
+            ctx.reply("help.body")
+            ctx.reply("help.facilitator")
+        line.help_extras(ctx, state)
         return state
     if cmd.name == "start":
         started = membership.start(ctx, state, cmd)
@@ -246,23 +290,8 @@ def _status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
             )
         if ctx.facts.undelivered:
             ctx.reply("status.undelivered", count=ctx.facts.undelivered)
+        safety.status_lines(ctx, state)
     return state
-
-
-def _pause(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
-    if state.status != "active":
-        ctx.refuse("error.not_active")
-    ctx.send(ToChannel(), Message("intervention.paused"))
-    ctx.reply("intervention.paused_reply")
-    return replace(state, status="paused")
-
-
-def _resume(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
-    if state.status != "paused":
-        ctx.refuse("error.not_paused")
-    ctx.send(ToChannel(), Message("intervention.resumed"))
-    ctx.reply("intervention.resumed_reply")
-    return replace(state, status="active")
 
 
 def _close(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
@@ -277,7 +306,7 @@ def _close(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
     ctx.send(ToChannel(), Message("intervention.closed", {"days": ctx.policy.retention_days}))
     ctx.reply("intervention.closed_reply")
     ctx.audit_target = state.title
-    return replace(state, status="closed", closed_at=ctx.now)
+    return replace(line.close_lines(state), status="closed", closed_at=ctx.now)
 
 
 def _app_removed(ctx: Ctx, state: Intervention) -> Intervention:
@@ -342,6 +371,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("contract", "draft"): board.contract_draft,
     ("contract", "show"): lambda c, s, _m: board.contract_show(c, s),
     ("contract", "adopt"): board.contract_adopt,
+    ("contract", "help"): line.set_help,
     ("board", "add"): board.board_add,
     ("board", "show"): lambda c, s, _m: board.board_show(c, s),
     ("action", "add"): board.action_add,
@@ -358,8 +388,8 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("schedule", "cancel"): schedule.cancel,
     ("schedule", "every"): schedule.every,
     ("schedule", "change"): schedule.change,
-    ("pause", ""): _pause,
-    ("resume", ""): _resume,
+    ("pause", ""): pause.pause,
+    ("resume", ""): pause.resume,
     ("close", ""): _close,
     ("report", ""): _report,
     ("answer", ""): lambda c, s, _m: rounds.send_pending(c, s),
@@ -368,4 +398,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("lang", ""): membership.set_lang,
     ("tz", ""): membership.set_tz,
     ("profile", ""): membership.profile,
+    ("talk", ""): line.talk,
+    ("timeout", ""): safety.timeout_command,
+    ("inbox", ""): lambda c, s, _m: safety.inbox(c, s),
 }

@@ -21,7 +21,9 @@ from bot.core.model import (
 )
 from bot.flows import consent
 from bot.flows.answers import as_recorded, confirmation, entries_of, problems, unknown_prompt
+from bot.flows.board import published_synthesis
 from bot.flows.context import Ctx
+from bot.flows.line import line_buttons
 from bot.flows.spec import RoundSpec, base_key, occurrence_key, occurrence_number
 from bot.flows.synthesis import prompt_keys, synthesize
 
@@ -58,7 +60,8 @@ def resolve_round(
 
 
 def prompt_message(key: str, round_key: str) -> Message:
-    """The DM that carries a round's prompts, with skip and not-now always offered."""
+    """The DM that carries a round's prompts, with skip and not-now always offered, and the
+    safety levers: a private word to the facilitators, a time-out."""
     return Message(
         key,
         {"round": round_key},
@@ -66,6 +69,7 @@ def prompt_message(key: str, round_key: str) -> Message:
             Button("answer", "button.answer", round_key, "primary"),
             Button("skip", "button.skip", round_key),
             Button("notnow", "button.not_now", round_key),
+            *line_buttons(),
         ),
         form_round=round_key,
     )
@@ -237,7 +241,7 @@ def publish(ctx: Ctx, state: Intervention, word: str) -> Intervention:
         ctx.refuse("error.nothing_to_publish", round=rnd.key)
     if rnd.published:
         ctx.refuse("error.already_published", round=rnd.key)
-    ctx.send(ToChannel(), Message("synthesis.group", synthesis=synthesis))
+    ctx.send(ToChannel(), published_synthesis(synthesis))
     ctx.reply("synthesis.published_reply", round=rnd.key)
     ctx.audit_target = rnd.key
     return replace(state, rounds={**state.rounds, rnd.key: replace(rnd, published=True)})

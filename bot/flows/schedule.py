@@ -29,6 +29,7 @@ def _planned(state: Intervention, command: str) -> datetime | None:
 
 def add(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     """`schedule open intake lundi 9h`: checked now, confirmed in the facilitator's timezone."""
+    _not_paused(ctx, state)
     if len(cmd.words) < 2:
         ctx.refuse("error.schedule_syntax")
     spec = resolve_round(ctx, state, cmd.words[0])
@@ -59,6 +60,13 @@ def add(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     return replace(state, scheduled=(*state.scheduled, action))
 
 
+def _not_paused(ctx: Ctx, state: Intervention) -> None:
+    """While paused, everything planned waits and moves on by the pause's length when the
+    process resumes: planning a new time meanwhile would make "when" mean two things."""
+    if state.status == "paused":
+        ctx.refuse("error.paused")
+
+
 def _next_id(state: Intervention) -> int:
     return max((a.id for a in state.scheduled), default=0) + 1
 
@@ -71,6 +79,7 @@ def participant_zones(state: Intervention) -> dict[UserId, str]:
 def every(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     """`schedule every barometer monday 9am`: a weekly check-in at 9:00 in each person's own
     timezone. Each run closes the previous one, so answers are compared week by week."""
+    _not_paused(ctx, state)
     if len(cmd.words) < 2:
         ctx.refuse("error.schedule_every_syntax")
     spec = resolve_round(ctx, state, cmd.words[0], repeatable_only=True)
@@ -126,6 +135,7 @@ def run_times(ctx: Ctx, state: Intervention, action: ScheduledAction) -> dict[Us
 def change(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     """`schedule change 3 tuesday 10am`: a new time for a planned action (or a new day and
     hour for a weekly check-in), checked like a new one."""
+    _not_paused(ctx, state)
     word = cmd.words[0].lstrip("#") if cmd.words else ""
     action = next((a for a in state.scheduled if str(a.id) == word), None)
     if action is None:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from bot.core.effects import ParamValue, PromptList, UserText, When
+from bot.core.effects import ParamValue, PromptList, UserText, UserTexts, When
 from bot.core.model import LOCALES, AddressForm, Locale
 from bot.core.ports import Segment
 
@@ -36,6 +36,9 @@ TRANSLATED_PARAMS: Mapping[str, str] = {
     "weekday": "schedule.weekday.{}",
     "anonymity": "privacy.anonymity.{}",
     "anonymity_mode": "privacy.mode.{}",
+    "sender": "safety.sender.{}",
+    "word": "safety.word.{}",
+    "reason": "flag.reason.{}",
 }
 
 
@@ -131,6 +134,10 @@ class Catalog:
     ) -> Segment:
         if isinstance(value, UserText):
             return Segment(value.text, relayed=True)
+        if isinstance(value, UserTexts):
+            texts = dict(value.texts)
+            own = texts.get(locale) or next((t for _, t in value.texts if t), "")
+            return Segment(own, relayed=True)
         if isinstance(value, When):
             return Segment(format_when(value.at, locale, tz))
         if isinstance(value, PromptList):

@@ -145,6 +145,8 @@ class Renderer:
 
     def _item_text(self, state: Intervention, reader: Reader, item: int) -> str:
         found = next((b for b in state.board if b.id == item), None)
+        if found is not None and found.status == "withdrawn":
+            return self.text(reader, "board.withdrawn_text")
         if found is not None:
             return found.text or self.text(reader, "privacy.erased_text")
         contract = next((c for c in state.contract if c.version == item), None)
@@ -260,6 +262,8 @@ class Renderer:
             )
         if synthesis.audience == "facilitator":
             out += [Segment("\n"), *self._render(reader, "synthesis.facilitator_note", {})]
+        if synthesis.withdrawn:
+            return [*out, Segment("\n"), *self._render(reader, "synthesis.withdrawn_note", {})]
         if not synthesis.prompts or spec is None:
             return [*out, Segment("\n"), *self._render(reader, "synthesis.no_answers", {})]
         rnd = state.rounds.get(synthesis.round_key)
@@ -325,6 +329,8 @@ class Renderer:
         return out
 
     def _board_item(self, reader: Reader, item: BoardItem) -> tuple[Segment, ...]:
+        if item.status == "withdrawn":  # a facilitator took it down after a flag
+            return self._render(reader, "board.item_withdrawn", {"id": item.id})
         if not item.text:  # its author erased their answers: the item keeps its place only
             item = replace(item, text=self.text(reader, "privacy.erased_text"))
         if item.kind == "proposal" and item.status != "open":

@@ -11,6 +11,7 @@ from babel.numbers import format_decimal
 
 from bot.core.effects import UserText
 from bot.core.model import Synthesis
+from bot.flows.safety import counts
 from bot.i18n.render import Reader, Renderer
 from bot.reports import charts
 from bot.reports.data import ReportData
@@ -97,9 +98,30 @@ def markdown(data: ReportData, renderer: Renderer, reader: Reader) -> str:
                 f"### {renderer.round_title(reader, f.key)}",
                 _plain(renderer, reader, f.synthesis, data).strip(),
             ]
+    out += _safety(data, renderer, reader)
     out += ["", f"## {t(reader, 'report.section.audit')}", ""]
     out += [f"- {at:%Y-%m-%d %H:%M} UTC · {action} {target}" for at, action, target in data.audit]
     return "\n".join(out) + "\n"
+
+
+def _safety(data: ReportData, renderer: Renderer, reader: Reader) -> list[str]:
+    """The safety line in the facilitator's report: counts, never content or names."""
+    c = counts(data.intervention)
+    pauses = sum(1 for _, action, _ in data.audit if action == "pause")
+    if not (c.any or pauses):
+        return []
+    line = renderer.text(
+        reader,
+        "report.safety",
+        threads=c.threads,
+        messages=c.messages,
+        replies=c.replies,
+        timeouts=c.timeouts,
+        pauses=pauses,
+        flags=c.flags,
+        withdrawn=c.withdrawn,
+    )
+    return ["", f"## {renderer.text(reader, 'report.section.safety')}", "", line]
 
 
 def results_csv(data: ReportData) -> str:

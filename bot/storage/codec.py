@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.core.effects import Button, Message, PromptList, UserText, When
+from bot.core.effects import Button, Message, PromptList, UserText, UserTexts, When
 from bot.core.model import GroupQuality, PromptSummary, Quote, Synthesis
 
 # Only these types may be rebuilt from the database: nothing is looked up by arbitrary name.
@@ -17,6 +17,7 @@ KNOWN: Mapping[str, type] = {
         Message,
         Button,
         UserText,
+        UserTexts,
         When,
         PromptList,
         Synthesis,

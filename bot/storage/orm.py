@@ -74,6 +74,9 @@ class InterventionRow(Base):
     group_quality: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Whom to contact and which outside help to point to, per language (the contract's).
+    help: Mapped[dict[str, str] | None] = mapped_column(JSON)
     # Optimistic concurrency: two processes never both apply an event to the same version.
     version: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (Index("ix_interventions_channel", "platform", "workspace", "channel"),)
@@ -211,6 +214,49 @@ class ScheduledRow(Base):
     due: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(64))
     every: Mapped[str | None] = mapped_column(String(16))
+
+
+class LineThreadRow(Base):
+    """A private-line thread: counts and the pad that seals its way back, never a person or
+    a word (bot/flows/seal.py). No timestamp, so it cannot be lined up with other rows."""
+
+    __tablename__ = "line_threads"
+    intervention_id: Mapped[str] = mapped_column(
+        ForeignKey("interventions.id", ondelete=CASCADE), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pad: Mapped[str] = mapped_column(String(128))
+    waiting: Mapped[bool] = mapped_column(Boolean)
+    received: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+
+
+class SafetyRequestRow(Base):
+    """A time-out request or a flag: what it is about and where it stands, never who."""
+
+    __tablename__ = "safety_requests"
+    intervention_id: Mapped[str] = mapped_column(
+        ForeignKey("interventions.id", ondelete=CASCADE), primary_key=True
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(String(24))
+
+
+class PublishedRow(Base):
+    """Where a flaggable item was posted (channel and platform message id), so that a
+    facilitator's withdrawal can edit the bot's own messages."""
+
+    __tablename__ = "published_messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    intervention_id: Mapped[str] = mapped_column(
+        ForeignKey("interventions.id", ondelete=CASCADE), index=True
+    )
+    item: Mapped[str] = mapped_column(String(120))
+    channel: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(200))
 
 
 class AuditRow(Base):

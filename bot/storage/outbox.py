@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from bot.storage import orm
 from bot.storage.store import OutboxItem, SqlStore, due_filter
@@ -137,6 +137,15 @@ class SqlOutbox:
                 await s.execute(update(orm.OutboxRow), values)  # by primary key, executemany
             return [m.item_id in held for m in marks]
 
+    async def done_blank(self, item_id: int, worker: str, now: datetime) -> bool:
+        """A safety-line row the platform took: marked done with neither its words nor its
+        address nor the platform's message id, so the database keeps no trace of what was
+        said or to whom. (Not deleted: a deleted row's id could be given to the next row,
+        whose delivery key, a Discord nonce, would then repeat.)"""
+        return await self._finish(
+            item_id, worker, status="done", payload={}, delivered_at=now, external_ref=None
+        )
+
     async def release(self, item_ids: Sequence[int], worker: str, due_at: datetime) -> int:
         """Give claimed rows back untried, due at `due_at`: they wait behind an earlier delivery
         to the same place that must be retried. Their claim does not count as an attempt."""
@@ -147,7 +156,7 @@ class SqlOutbox:
                 update(orm.OutboxRow)
                 .where(orm.OutboxRow.id.in_(item_ids), orm.OutboxRow.claimed_by == worker)
                 .values(
-                    status="pending",
+                    status=_waiting(),
                     due_at=due_at,
                     claimed_by=None,
                     lease_until=None,
@@ -160,14 +169,21 @@ class SqlOutbox:
         return await self._finish(
             item_id,
             worker,
-            status="pending",
+            status=_waiting(),
             due_at=due_at,
             last_error=error[:2000],
             claimed_by=None,
         )
 
-    async def dead(self, item_id: int, worker: str, error: str) -> bool:
-        return await self._finish(item_id, worker, status="dead", last_error=error[:2000])
+    async def dead(
+        self, item_id: int, worker: str, error: str, payload: dict[str, object] | None = None
+    ) -> bool:
+        """Given up. `payload` replaces what the row carried (a safety-line message keeps
+        only its address: nobody reads a dead letter's words later)."""
+        values: dict[str, object] = {"status": "dead", "last_error": error[:2000]}
+        if payload is not None:
+            values["payload"] = payload
+        return await self._finish(item_id, worker, **values)
 
     async def next_due(self) -> datetime | None:
         async with self.store.sessions() as s:
@@ -184,3 +200,8 @@ class SqlOutbox:
             if intervention_id is not None:
                 query = query.where(orm.OutboxRow.intervention_id == intervention_id)
             return {status: int(n) for status, n in (await s.execute(query)).all()}
+
+
+def _waiting() -> object:
+    """A row given back waits again, unless a pause held it meanwhile: then it stays held."""
+    return case((orm.OutboxRow.status == "held", "held"), else_="pending")

@@ -53,8 +53,9 @@ class Retention:
             return await _expired(s, now - timedelta(days=self.days))
 
     async def purge(self, now: datetime) -> int | None:
-        """Delete the answers, author links and outbox rows of expired interventions (their
-        syntheses, contract, board and audit log stay). Returns how many interventions were
+        """Delete the answers, author links, outbox rows, private-line threads and posted-item
+        places of expired interventions (their syntheses, contract, board, safety requests
+        and audit log stay). Returns how many interventions were
         purged, or None when another process is purging right now."""
         async with self.store.unit() as uow:
             s = uow.session
@@ -69,6 +70,14 @@ class Retention:
             )
             await s.execute(delete(orm.ResponseRow).where(orm.ResponseRow.intervention_id.in_(ids)))
             await s.execute(delete(orm.OutboxRow).where(orm.OutboxRow.intervention_id.in_(ids)))
+            # The safety line's threads (counts, and pads emptied at close) and where items
+            # were posted go with the raw answers; requests stay, as counts for the report.
+            await s.execute(
+                delete(orm.LineThreadRow).where(orm.LineThreadRow.intervention_id.in_(ids))
+            )
+            await s.execute(
+                delete(orm.PublishedRow).where(orm.PublishedRow.intervention_id.in_(ids))
+            )
             await uow.outdate(ids)
             for iid in ids:
                 await uow.audit(iid, now, "system", "retention.purge", f"{self.days}d")

@@ -35,12 +35,13 @@ from bot.core.model import (
     Synthesis,
     UserId,
 )
-from bot.storage import orm
+from bot.storage import orm, safety_rows
 from bot.storage.anonymity import fresh_ids, reseal
 from bot.storage.codec import decode, encode
+from bot.storage.sync import sync_rows as _sync
 
 # Outbox kinds that carry a message to people (timers, spaces and grouping do not).
-MESSAGE_KINDS = ("send", "export", "report")
+MESSAGE_KINDS = ("send", "relay", "export", "report")
 
 
 class ConcurrentUpdate(Exception):
@@ -387,6 +388,7 @@ class UnitOfWork:
             )
         )
         quality = cast(GroupQuality, decode(row.group_quality)) if row.group_quality else None
+        lines, requests = await safety_rows.read(s, iid)
         return Intervention(
             id=InterventionId(row.id),
             platform=row.platform,
@@ -412,6 +414,10 @@ class UnitOfWork:
             actions=actions,
             scheduled=scheduled,
             closed_at=row.closed_at,
+            paused_at=row.paused_at,
+            lines=lines,
+            requests=requests,
+            help=dict(row.help or {}),
         )
 
     async def version_of(self, iid: str) -> int:
@@ -454,6 +460,8 @@ class UnitOfWork:
             "group_quality": encode(after.group_quality) if after.group_quality else None,
             "created_at": after.created_at,
             "closed_at": after.closed_at,
+            "paused_at": after.paused_at,
+            "help": dict(after.help) or None,
         }
         if before is None:
             s.add(orm.InterventionRow(id=after.id, version=1, **head))
@@ -623,6 +631,7 @@ class UnitOfWork:
                         response_id=rid, intervention_id=iid, author=resp.author
                     )
                 )
+        await safety_rows.save(s, iid, old, after)
         closing = [
             key
             for key, rnd in after.rounds.items()
@@ -645,13 +654,16 @@ class UnitOfWork:
         payload: dict[str, Any],
         due_at: datetime,
         key: str | None = None,
+        status: str = "pending",
     ) -> None:
+        """Queue a row; `status` "held" when the intervention is paused (it waits for the
+        resumption, bot/storage/safety_rows.py)."""
         if key is not None:
             await self.write_outbox()  # rows keep the order they were queued in
             # A timer with the same key replaces the earlier one (re-planning never duplicates).
             await self.session.execute(
                 delete(orm.OutboxRow).where(
-                    orm.OutboxRow.key == key, orm.OutboxRow.status == "pending"
+                    orm.OutboxRow.key == key, orm.OutboxRow.status.in_(safety_rows.WAITING)
                 )
             )
             await self.session.flush()
@@ -663,7 +675,7 @@ class UnitOfWork:
                     update(orm.OutboxRow)
                     .where(orm.OutboxRow.id == existing)
                     .values(
-                        status="pending",
+                        status=status,
                         payload=payload,
                         due_at=due_at,
                         attempts=0,
@@ -680,7 +692,7 @@ class UnitOfWork:
                     key=key,
                     payload=payload,
                     due_at=due_at,
-                    status="pending",
+                    status=status,
                     attempts=0,
                 )
             )
@@ -692,7 +704,7 @@ class UnitOfWork:
                 "key": None,
                 "payload": payload,
                 "due_at": due_at,
-                "status": "pending",
+                "status": status,
                 "attempts": 0,
             }
         )
@@ -736,42 +748,9 @@ class UnitOfWork:
     async def cancel(self, key: str) -> None:
         await self.session.execute(
             update(orm.OutboxRow)
-            .where(orm.OutboxRow.key == key, orm.OutboxRow.status == "pending")
+            .where(orm.OutboxRow.key == key, orm.OutboxRow.status.in_(safety_rows.WAITING))
             .values(status="cancelled")
         )
-
-
-async def _sync(
-    s: AsyncSession,
-    table: Any,
-    iid: str,
-    old: Any,
-    new: Any,
-    row: Any,
-    *,
-    key_cols: Sequence[str],
-    delete_missing: bool = False,
-) -> None:
-    """Upsert changed entries of one keyed collection (and delete vanished ones if asked)."""
-    for key, value in new.items():
-        if key in old and old[key] == value:
-            continue
-        values = row(value)
-        if key in old:
-            where = [table.intervention_id == iid] + [
-                getattr(table, c) == values[c] for c in key_cols
-            ]
-            await s.execute(update(table).where(*where).values(**values))
-        else:
-            await s.execute(insert(table).values(intervention_id=iid, **values))
-    if delete_missing:
-        for key in old:
-            if key not in new:
-                await s.execute(
-                    delete(table).where(
-                        table.intervention_id == iid, getattr(table, key_cols[0]) == key
-                    )
-                )
 
 
 def due_filter(now: datetime) -> Any:

@@ -307,9 +307,11 @@ class DiscordRest:
             return 400, {"code": 40060, "message": "Interaction has already been acknowledged."}
         if time.monotonic() - inter.created > self.ack_window:
             return 404, {"code": 10062, "message": "Unknown interaction"}
-        inter.acks.append(body)
         kind = body["type"]
         data = body.get("data") or {}
+        if kind == 9 and (problem := _modal_problem(data)):
+            return 400, {"code": 50035, "message": f"Invalid Form Body: {problem}"}
+        inter.acks.append(body)
         ephemeral = bool(data.get("flags", 0) & 64)
         out: dict[str, Any] = {
             "interaction": {
@@ -444,3 +446,27 @@ class DiscordRest:
 def public(record: dict[str, Any]) -> dict[str, Any]:
     """A stored message as Discord returns it (without the fake's own bookkeeping)."""
     return {k: v for k, v in record.items() if k != "allowed_mentions"}
+
+
+def _modal_problem(data: dict[str, Any]) -> str:
+    """What Discord refuses in a modal: a title over 45 characters, a custom_id over 100,
+    none or more than five components, a Label's label over 45 or description over 100, a
+    select with no option or more than 25, a text input longer than 4000."""
+    if not 1 <= len(data.get("title", "")) <= 45:
+        return "title"
+    if not 1 <= len(data.get("custom_id", "")) <= 100:
+        return "custom_id"
+    components = data.get("components") or []
+    if not 1 <= len(components) <= 5:
+        return "components"
+    for top in components:
+        if top.get("type") != 18:
+            continue
+        if not 1 <= len(top.get("label", "")) <= 45 or len(top.get("description", "")) > 100:
+            return "label"
+        inner = top.get("component") or {}
+        if inner.get("type") == 3 and not 1 <= len(inner.get("options") or []) <= 25:
+            return "options"
+        if inner.get("type") == 4 and inner.get("max_length", 4000) > 4000:
+            return "max_length"
+    return ""

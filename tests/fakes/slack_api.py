@@ -494,6 +494,10 @@ class FakeSlack:
         view = json.loads(view) if isinstance(view, str) else dict(view or {})
         if len(view.get("blocks", [])) > 100:
             return {"ok": False, "error": "invalid_arguments"}
+        # A modal's title, submit and close labels: plain text of at most 24 characters.
+        labels = [view.get(k) for k in ("title", "submit", "close") if view.get(k)]
+        if any(len(label.get("text", "")) > 24 for label in labels):
+            return {"ok": False, "error": "invalid_arguments"}
         view.update(id=self.next_id("V"), hash=self.next_id("h"))
         self.views.append(view)
         return {"ok": True, "view": view}

@@ -91,6 +91,8 @@ def tst_group(catalog: Catalog, run: Run, completers: dict[str, Complete]) -> ap
     `completers` suggest `args` per command ("round") or per sub-command ("groups swap")."""
     group = app_commands.Group(name=_name("tst", "tst"), description=_desc("tst", catalog))
     for spec in COMMANDS:
+        if not spec.slash:
+            continue
         complete = completers.get(spec.name)
         if not spec.subs:
             group.add_command(_command([spec.name], catalog, run, complete))

@@ -18,8 +18,9 @@ from bot.core.model import Intervention, InterventionId, UserId, UserRef, Visibi
 from bot.core.ports import AnswerForm, OutButton, OutMessage, Segment
 from bot.flows.membership import frame_message
 from bot.flows.rounds import prompt_message
+from bot.i18n.note_forms import FORM_OF, note_submitted
 from bot.i18n.render import Reader, action_id, parse_action_id, reader_for
-from bot.platform import CONTROL, answer_form
+from bot.platform import CONTROL, answer_form, safety_form
 from bot.runtime import Handled
 
 if TYPE_CHECKING:
@@ -27,7 +28,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Inter = discord.Interaction[Any]
-CHOICES = {"skip", "notnow", "consent", "contributions", "accept", "decline"}
+CHOICES = {
+    "skip",
+    "notnow",
+    "consent",
+    "contributions",
+    "timeout",
+    "withdraw",
+    "handled",
+    "pausenow",
+    "inbox",
+    "accept",
+    "decline",
+}
 
 
 class RawModal(discord.ui.Modal):
@@ -187,6 +200,8 @@ class Handlers:
                 await self.unreadable(i, "a page button without a page")
                 return
             await self._open_page(i, meta, iid, round_key, int(page))
+        elif action in FORM_OF:
+            await self._open_note(i, meta, iid, action, value)
         elif action == "myprompts":
             await i.response.defer(ephemeral=True, thinking=True)
             await self._my_prompts(i, meta, iid)
@@ -220,10 +235,28 @@ class Handlers:
         label = self._form_text(form, "discord.visibility_label")
         await i.response.send_modal(RawModal(render.modal(form, page, label, suffix)))
 
+    async def _open_note(
+        self, i: Inter, meta: EventMeta, iid: str, button: str, value: str
+    ) -> None:
+        """A safety form (private line, an answer to it, a flag): the modal is the answer."""
+        user = str(i.user.id)
+        form = await safety_form(self._app(), iid, button, value, user, meta.locale)
+        if form is None:
+            await i.response.send_message(self._text(meta, "error.unknown_action"), ephemeral=True)
+            return
+        await i.response.send_modal(RawModal(render.note_modal(form)))
+
     # -- modal submissions --------------------------------------------------------------------
 
     async def modal(self, i: Inter) -> None:
         data = cast(dict[str, Any], i.data or {})
+        note = parse.parse_note_modal_id(str(data.get("custom_id", "")))
+        if note is not None:
+            with self.turns.take(i.user.id) as turn:
+                await i.response.defer(ephemeral=True, thinking=True)
+                await turn.ready()
+                await self._note(i, *note)
+            return
         target = parse.parse_modal_id(str(data.get("custom_id", "")))
         if target is None:
             await self.unreadable(i, "a modal this bot did not open")
@@ -268,6 +301,21 @@ class Handlers:
             typed.answers,
             cast(Visibility | None, visibility),
             typed.left_empty,
+        )
+        await self._show(i, await self._handle(i, event))
+
+    async def _note(self, i: Inter, iid: str, action: str, value: str) -> None:
+        """A safety form came back: its confirmation (and the help) shown to its sender only."""
+        data = cast(dict[str, Any], i.data or {})
+        raw = parse.modal_values(data.get("components") or [])
+
+        def one(name: str) -> str:
+            got = raw.get(name)
+            return (got[0] if got else "") if isinstance(got, list) else (got or "")
+
+        meta = parse.meta_from(interaction_payload(i))
+        event = note_submitted(
+            meta, iid, action, value, one("text"), one("who"), one("reason"), one("item")
         )
         await self._show(i, await self._handle(i, event))
 

@@ -14,6 +14,7 @@ from bot.platform import CONTROL
 
 PLATFORM = "discord"
 MODAL_PREFIX = "tstm"
+NOTE_PREFIX = "tstn"  # the safety forms: tstn:<intervention>:<action>:<value>
 VISIBILITY_INPUT = "vis"
 DOTS_LINE = re.compile(r"^\s*#?([\w\-]+)\s*[:=]\s*(\d+)")
 SUB_COMMAND, SUB_GROUP = 1, 2
@@ -72,6 +73,21 @@ def parse_modal_id(raw: str) -> tuple[str, str, int] | None:
     if len(parts) != 4 or parts[0] != MODAL_PREFIX or not parts[3].isdigit():
         return None
     return parts[1], parts[2], int(parts[3])
+
+
+def note_modal_id(intervention: str, action: str, value: str) -> str:
+    built = f"{NOTE_PREFIX}:{intervention}:{action}:{value}"
+    if len(built) > 100:  # Discord's cap on a custom_id
+        raise ValueError(f"note form id too long: {built}")
+    return built
+
+
+def parse_note_modal_id(raw: str) -> tuple[str, str, str] | None:
+    """(intervention, action, value); the value may itself hold colons (a flagged item)."""
+    parts = raw.split(":", 3)
+    if len(parts) != 4 or parts[0] != NOTE_PREFIX:
+        return None
+    return parts[1], parts[2], parts[3]
 
 
 def field_id(index: int) -> str:

@@ -8,8 +8,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.adapters.discord.parse import VISIBILITY_INPUT, field_id, modal_id
-from bot.core.ports import AnswerForm, FormField, OutButton, OutMessage
+from bot.adapters.discord.parse import VISIBILITY_INPUT, field_id, modal_id, note_modal_id
+from bot.core.ports import AnswerForm, FormField, NoteForm, OutButton, OutMessage
 
 MAX_CONTENT = 2000
 MAX_MODAL_ITEMS = 5  # Discord's cap on a modal's top-level components
@@ -222,3 +222,50 @@ def field_component(index: int, f: FormField) -> dict[str, Any]:
     if description:
         out["description"] = shorten(description, 100)
     return out
+
+
+# -- the safety forms ----------------------------------------------------------------------------
+
+
+def _select(
+    custom_id: str, label: str, pairs: tuple[tuple[str, str], ...], default: str = ""
+) -> dict[str, Any]:
+    options = [
+        {"label": shorten(text, 100), "value": value, "default": value == default}
+        for value, text in pairs[:MAX_OPTIONS]
+    ]
+    select = {
+        "type": 3,
+        "custom_id": custom_id,
+        "options": options,
+        "min_values": 1,
+        "max_values": 1,
+        "required": True,
+    }
+    return {"type": 18, "label": shorten(label, 45), "component": select}
+
+
+def note_modal(form: NoteForm) -> dict[str, Any]:
+    """A safety form as a modal (five components at most): what happens to what is written,
+    which board item, the reason, the text, with or without one's name (without preselected:
+    a name is only ever given on purpose)."""
+    components: list[dict[str, Any]] = [{"type": 10, "content": shorten(form.explanation, 4000)}]
+    if form.items:
+        components.append(_select("item", form.item_label, form.items))
+    if form.reasons:
+        components.append(_select("reason", form.reason_label, form.reasons))
+    text = {
+        "type": 4,
+        "custom_id": "text",
+        "style": 2,
+        "required": form.text_required,
+        "max_length": max(1, min(form.max_length, 4000)),
+    }
+    components.append({"type": 18, "label": shorten(form.text_label, 45), "component": text})
+    if form.who:
+        components.append(_select("who", form.who_label, form.who, form.who[0][0]))
+    return {
+        "custom_id": note_modal_id(form.intervention, form.action, form.value),
+        "title": shorten(form.title, 45),
+        "components": components[:MAX_MODAL_ITEMS],
+    }

@@ -20,20 +20,22 @@ from bot.core.events import ChoiceMade, EventMeta
 from bot.core.model import UserId, UserRef
 from bot.core.ports import DeliveryError, OutMessage
 from bot.i18n.render import Reader
-from bot.platform import answer_form, answer_problems
+from bot.platform import answer_form, answer_problems, safety_form
 
 from .chat import Profile, SlackChat, TokenFor
 from .home import home_view
 from .parse import (
     OpenAnswer,
+    OpenNote,
     input_blocks,
     parse_action,
     parse_command,
     parse_home_opened,
+    parse_note,
     parse_submission,
 )
 from .removal import Installations, removed
-from .render import ANSWER_CALLBACK, answer_view, ephemeral, notice_view
+from .render import ANSWER_CALLBACK, NOTE_CALLBACK, answer_view, ephemeral, note_view, notice_view
 from .shapes import Unreadable
 
 log = logging.getLogger(__name__)
@@ -151,6 +153,9 @@ class SlackEdge:
         if isinstance(parsed, OpenAnswer):
             self.spawn(self.open_answer(parsed, body, respond))
             return
+        if isinstance(parsed, OpenNote):
+            self.spawn(self.open_note(parsed, body, respond))
+            return
         self.queue.put(partial(self.action, parsed, body, respond), lane=_who(body))
 
     async def action(
@@ -185,6 +190,37 @@ class SlackEdge:
             log.warning("views.open: %s", error.response.get("error"))
             await self.tell(body, respond, "error.unknown_action")
         await self.profile(ask.meta.workspace, user)
+
+    async def open_note(self, ask: OpenNote, body: dict[str, Any], respond: Respond | None) -> None:
+        """A safety form (private line, an answer to it, a flag): one read, then views.open."""
+        user = ask.meta.user or ""
+        known = self.chat.known_profile(ask.meta.workspace, user)
+        told = known.locale if known is not None else None
+        form = await safety_form(self.app, ask.intervention, ask.button, ask.value, user, told)
+        if form is None:
+            await self.tell(body, respond, "error.unknown_action")
+            return
+        client = await self.chat.client_for(ask.meta.workspace)
+        try:
+            await client.views_open(trigger_id=ask.trigger_id, view=note_view(form))
+        except SlackApiError as error:
+            log.warning("views.open: %s", error.response.get("error"))
+            await self.tell(body, respond, "error.unknown_action")
+
+    async def note(self, body: dict[str, Any]) -> None:
+        """A safety form came back: its confirmation (and the help) reach the person privately."""
+        try:
+            event = parse_note(body)
+        except Unreadable as problem:
+            log.warning("slack: a safety form could not be read: %s", problem.reason)
+            await self.tell(body, None, "error.unreadable_input")
+            return
+        if event is None:
+            return
+        event = dataclasses.replace(event, meta=await self.enrich(event.meta))
+        handled = await self.app.runner.handle(event)
+        team, user = _who(body)
+        await self._dm_all(team, user, handled.replies)
 
     async def submission_errors(self, body: dict[str, Any]) -> dict[str, str] | None:
         """Problems shown under their inputs, the modal staying open with what was typed: what
@@ -309,6 +345,11 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
             return
         await ack()
         edge.queue.put(partial(edge.submission, body), lane=_who(body))
+
+    @bolt.view(NOTE_CALLBACK)
+    async def on_note(ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        edge.queue.put(partial(edge.note, body), lane=_who(body))
 
     @bolt.view(re.compile(""))
     async def on_other_view(ack: Any, body: dict[str, Any]) -> None:

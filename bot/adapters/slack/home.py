@@ -9,6 +9,8 @@ from bot.core.effects import UserText
 from bot.core.events import EventMeta
 from bot.core.model import Intervention, UserId
 from bot.core.ports import OutButton
+from bot.flows.line import line_buttons
+from bot.flows.safety import counts
 from bot.i18n.render import Reader, action_id, reader_for
 from bot.reports.personal import my_data_message
 
@@ -68,9 +70,37 @@ async def home_view(app: App, meta: EventMeta) -> dict[str, Any]:
         blocks.append(section(escape(t(reader, "form.title", round=key))))
         answer = OutButton(action_id(state.id, "answer", key), t(reader, "button.answer"))
         blocks.append({"type": "actions", "elements": [button(answer)]})
+    member = state.participants.get(user)
+    if member is not None and member.active and not member.is_facilitator:
+        # The safety levers, always within reach: a private word, a time-out.
+        blocks.append({"type": "divider"})
+        blocks.append(section(escape(t(reader, "help.safety"))))
+        levers = [
+            OutButton(action_id(state.id, b.action, b.value), t(reader, b.label_key))
+            for b in line_buttons()
+        ]
+        blocks.append({"type": "actions", "elements": [button(b) for b in levers]})
     if state.is_facilitator(user):
         blocks.append({"type": "divider"})
         blocks += [section(c) for c in chunks(escape(_status(app, state, reader)))]
+        c = counts(state)
+        if c.any:
+            blocks.append(
+                section(
+                    escape(
+                        t(
+                            reader,
+                            "status.safety",
+                            threads=c.threads,
+                            waiting=c.waiting,
+                            timeouts=c.timeouts_open,
+                            flags=c.flags_open,
+                        )
+                    )
+                )
+            )
+            inbox = OutButton(action_id(state.id, "inbox"), t(reader, "button.inbox"))
+            blocks.append({"type": "actions", "elements": [button(inbox)]})
     mine = await my_data_message(app.store, app.renderer, state, user)
     blocks.append({"type": "divider"})
     blocks += [section(c) for c in chunks(mrkdwn(mine.segments))]

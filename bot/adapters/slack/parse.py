@@ -9,15 +9,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
+from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta, NoteSubmitted
 from bot.core.model import VISIBILITIES, AnswerValue, InterventionId, UserId, Visibility
+from bot.i18n.note_forms import FORM_OF, note_submitted
 from bot.i18n.render import parse_action_id
 
-from .render import ANSWER_CALLBACK, VISIBILITY_BLOCK
+from .render import ANSWER_CALLBACK, NOTE_CALLBACK, VISIBILITY_BLOCK
 from .shapes import Unreadable
 
 PLATFORM = "slack"
-CHOICE_ACTIONS = frozenset({"skip", "notnow", "consent", "contributions", "accept", "decline"})
+CHOICE_ACTIONS = frozenset(
+    {
+        "skip",
+        "notnow",
+        "consent",
+        "contributions",
+        "timeout",
+        "withdraw",
+        "handled",
+        "pausenow",
+        "inbox",
+        "accept",
+        "decline",
+    }
+)
 # Intervention ids the bot writes into action ids and modal metadata.
 INTERVENTION_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
@@ -29,6 +44,17 @@ class OpenAnswer:
     meta: EventMeta
     intervention: str
     round_key: str
+    trigger_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenNote:
+    """A button that opens a safety form (private line, an answer to it, a flag)."""
+
+    meta: EventMeta
+    intervention: str
+    button: str
+    value: str
     trigger_id: str
 
 
@@ -87,7 +113,7 @@ def _user(body: Mapping[str, Any]) -> tuple[str, str]:
     return str(user.get("id") or ""), str(user.get("name") or user.get("username") or "")
 
 
-def parse_action(body: Mapping[str, Any]) -> ChoiceMade | OpenAnswer | None:
+def parse_action(body: Mapping[str, Any]) -> ChoiceMade | OpenAnswer | OpenNote | None:
     """A button press on one of our messages; None for anything we did not render."""
     actions = body.get("actions") or []
     if not actions:
@@ -103,6 +129,8 @@ def parse_action(body: Mapping[str, Any]) -> ChoiceMade | OpenAnswer | None:
     meta = _meta(f"act:{trigger or actions[0].get('action_ts', '')}", _team(body), user, name)
     if action == "answer":
         return OpenAnswer(meta, iid, value, trigger)
+    if action in FORM_OF:
+        return OpenNote(meta, iid, action, value, trigger)
     if action in CHOICE_ACTIONS:
         return ChoiceMade(meta, InterventionId(iid), action, value)
     return None
@@ -221,6 +249,36 @@ def _target(metadata: Any) -> tuple[str, str]:
     if not isinstance(round_key, str) or not 0 < len(round_key) <= 100:
         raise Unreadable("/view/private_metadata names no round")
     return iid, round_key
+
+
+def parse_note(body: Mapping[str, Any]) -> NoteSubmitted | None:
+    """A safety form sent back: its text, the name choice, a flag's reason and item."""
+    view = body.get("view") or {}
+    if view.get("callback_id") != NOTE_CALLBACK:
+        return None
+    try:
+        sent = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        raise Unreadable("/view/private_metadata was not written by this bot") from None
+    if not isinstance(sent, dict):
+        raise Unreadable("/view/private_metadata was not written by this bot")
+    values: Mapping[str, Mapping[str, Any]] = (view.get("state") or {}).get("values") or {}
+
+    def field(name: str) -> Mapping[str, Any]:
+        return values.get(f"note|{name}|", {}).get("v") or {}
+
+    user, name = _user(body)
+    meta = _meta(f"view:{view.get('id', '')}:{view.get('hash', '')}", _team(body), user, name)
+    return note_submitted(
+        meta,
+        str(sent.get("i", "")),
+        str(sent.get("a", "")),
+        str(sent.get("v", "")),
+        str(field("text").get("value") or ""),
+        _selected(field("who")) or "",
+        _selected(field("reason")) or "",
+        _selected(field("item")) or "",
+    )
 
 
 def input_blocks(body: Mapping[str, Any]) -> dict[str, str]:

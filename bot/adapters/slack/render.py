@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.core.ports import AnswerForm, FormField, OutButton, OutMessage, Segment
+from bot.core.ports import AnswerForm, FormField, NoteForm, OutButton, OutMessage, Segment
 
 MAX_SECTION = 3000  # characters in one section block's text
 MAX_MESSAGE_BLOCKS = 50
@@ -17,6 +17,7 @@ MAX_OPTION_TEXT = 75
 MAX_TITLE = 24  # modal title, submit and close labels
 MAX_FALLBACK = 2000
 ANSWER_CALLBACK = "tst_answer"
+NOTE_CALLBACK = "tst_note"
 VISIBILITY_BLOCK = "visibility"
 
 # Slack-specific sentences the core catalog has no key for (layout limits of this platform).
@@ -290,4 +291,57 @@ def answer_view(form: AnswerForm) -> dict[str, Any]:
         "submit": plain(form.submit_label, MAX_TITLE),
         "close": plain(slack_text(locale, "close"), MAX_TITLE),
         "blocks": head + body + tail,
+    }
+
+
+# --- the safety forms -------------------------------------------------------------------------
+
+
+def _note_input(
+    name: str, label: str, element: dict[str, Any], optional: bool = False
+) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": f"note|{name}|",
+        "optional": optional,
+        "label": plain(label, 2000),
+        "element": {**element, "action_id": "v"},
+    }
+
+
+def _choices(pairs: Sequence[tuple[str, str]], initial: str = "") -> dict[str, Any]:
+    options = [_option(v, label) for v, label in pairs][:100]
+    element: dict[str, Any] = {
+        "type": "radio_buttons" if len(options) <= 10 else "static_select",
+        "options": options,
+    }
+    chosen = next((o for o in options if o["value"] == initial), None)
+    if chosen is not None:
+        element["initial_option"] = chosen
+    return element
+
+
+def note_view(form: NoteForm) -> dict[str, Any]:
+    """A safety form as a modal: what happens to what is written first, then the inputs.
+    Without a name is the preselected choice: a name is only ever given on purpose."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "context", "elements": [plain(form.explanation, 2000)]}
+    ]
+    if form.items:
+        blocks.append(_note_input("item", form.item_label, _choices(form.items)))
+    if form.reasons:
+        blocks.append(_note_input("reason", form.reason_label, _choices(form.reasons)))
+    limit = min(form.max_length, MAX_TEXT_INPUT)
+    text = {"type": "plain_text_input", "multiline": True, "max_length": limit}
+    blocks.append(_note_input("text", form.text_label, text, optional=not form.text_required))
+    if form.who:
+        blocks.append(_note_input("who", form.who_label, _choices(form.who, form.who[0][0])))
+    return {
+        "type": "modal",
+        "callback_id": NOTE_CALLBACK,
+        "private_metadata": json.dumps({"i": form.intervention, "a": form.action, "v": form.value}),
+        "title": plain(form.title, MAX_TITLE),
+        "submit": plain(form.submit_label, MAX_TITLE),
+        "close": plain(slack_text(form.locale, "close"), MAX_TITLE),
+        "blocks": blocks,
     }

@@ -1,0 +1,101 @@
+"""The safety forms a platform shows as modals (private line, an answer to it, a flag),
+localized for their reader, and what a submitted one means, the same on every platform."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from bot.core.events import EventMeta, NoteSubmitted
+from bot.core.model import FLAG_REASONS, Intervention, InterventionId
+from bot.core.ports import NoteForm
+from bot.flows.line import MAX_NOTE, MAX_WORD, split
+from bot.i18n.render import Reader, Renderer
+
+# The buttons that open a form, and the form each opens: "talk" a new thread, "lwrite" the
+# writer's own thread continued, "lreply" a facilitator's answer, "flag" a flag.
+FORM_OF = {"talk": "line", "lwrite": "line", "lreply": "lreply", "flag": "flag"}
+ANONYMOUS, NAMED = "anonymous", "named"
+
+
+def note_form(
+    renderer: Renderer, state: Intervention, button: str, value: str, reader: Reader
+) -> NoteForm | None:
+    """The form behind a button, or None when there is nothing to fill any more (the item
+    is gone, the thread closed, the person is not in the intervention)."""
+    action = FORM_OF.get(button)
+    if action is None or state.status == "closed":
+        return None
+    t = renderer.text
+    who = (
+        (ANONYMOUS, t(reader, "button.without_my_name")),
+        (NAMED, t(reader, "button.with_my_name")),
+    )
+    form = partial(
+        NoteForm,
+        intervention=state.id,
+        action=action,
+        value=value,
+        submit_label=t(reader, "note.submit"),
+        locale=reader.locale,
+    )
+    if action == "line":
+        return form(
+            title=t(reader, "note.line_title"),
+            explanation=t(reader, "note.line_explain"),
+            text_label=t(reader, "note.line_text"),
+            text_required=True,
+            max_length=MAX_NOTE,
+            who_label=t(reader, "note.line_who"),
+            who=who,
+        )
+    if action == "lreply":
+        number, _ = split(value)
+        if state.line(number) is None:
+            return None
+        return form(
+            title=t(reader, "note.reply_title", thread=number),
+            explanation=t(reader, "note.reply_explain"),
+            text_label=t(reader, "note.reply_text"),
+            text_required=True,
+            max_length=MAX_NOTE,
+        )
+    items: tuple[tuple[str, str], ...] = ()
+    if value == "board":
+        items = tuple(
+            (str(b.id), f"#{b.id} {b.text}"[:75])
+            for b in state.board
+            if b.status != "withdrawn" and b.text
+        )
+        if not items:
+            return None
+    return form(
+        title=t(reader, "note.flag_title"),
+        explanation=t(reader, "note.flag_explain"),
+        text_label=t(reader, "note.flag_word"),
+        text_required=False,
+        max_length=MAX_WORD,
+        who_label=t(reader, "note.flag_who"),
+        who=who,
+        reason_label=t(reader, "note.flag_reason"),
+        reasons=tuple((r, t(reader, f"flag.reason.{r}")) for r in FLAG_REASONS),
+        item_label=t(reader, "note.flag_item") if items else "",
+        items=items,
+    )
+
+
+def note_submitted(
+    meta: EventMeta,
+    intervention: str,
+    action: str,
+    value: str,
+    text: str,
+    who: str = "",
+    reason: str = "",
+    item: str = "",
+) -> NoteSubmitted:
+    """A filled safety form as the core's event. A flag on the board names its item."""
+    if action == "flag" and value == "board" and item:
+        value = f"board:{item}"
+    return NoteSubmitted(
+        meta, InterventionId(intervention), action, value, text, who == NAMED, reason
+    )
