@@ -48,15 +48,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec(
         "round",
         ("tour",),
-        {
-            "open": ("ouvrir",),
-            "close": ("fermer", "clore"),
-            "remind": ("relancer", "rappel"),
-            # Said by whoever passed a round: not a facilitator's word (Discord allows 25
-            # sub-commands a level, all taken, so it lives under `round`).
-            "possible": (),
-        },
-        facilitator=frozenset({"open", "close", "remind"}),
+        {"open": ("ouvrir",), "close": ("fermer", "clore"), "remind": ("relancer", "rappel")},
+        facilitator=True,
     ),
     _spec("publish", ("publier",), facilitator=True),
     _spec(
@@ -91,12 +84,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec(
         "action",
         (),
-        {
-            "add": ("ajouter",),
-            "done": ("fait", "terminee", "termine"),
-            "accept": ("accepter",),
-            "decline": ("refuser", "decliner"),
-        },
+        {"add": ("ajouter",), "done": ("fait", "terminee", "termine")},
         facilitator=frozenset({"add"}),
     ),
     _spec("decide", ("decider", "decision"), facilitator=True),

@@ -191,8 +191,7 @@ class ContractVersion:
 
     version: int
     text: str
-    # objected / consented: what the last consent round on this version said.
-    status: Literal["draft", "in_consent", "objected", "consented", "adopted", "superseded"]
+    status: Literal["draft", "in_consent", "adopted", "superseded"]
     created_at: datetime
     adopted_at: datetime | None = None
 
@@ -243,8 +242,7 @@ class ActionItem:
     owner: UserId
     due: datetime
     proposal: int | None = None
-    # proposed until its owner accepts it (todo) or declines it: only an accepted action counts.
-    status: Literal["proposed", "todo", "done", "blocked", "declined"] = "todo"
+    status: Literal["todo", "done", "blocked"] = "todo"
 
 
 @dataclass(frozen=True, slots=True)

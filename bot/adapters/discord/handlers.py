@@ -39,8 +39,6 @@ CHOICES = {
     "handled",
     "pausenow",
     "inbox",
-    "accept",
-    "decline",
 }
 
 

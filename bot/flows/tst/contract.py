@@ -26,8 +26,6 @@ CONTRACT = StepSpec(
             allowed=("facilitator", "group_anonymous", "group_attributed"),
             items=current_version,
             needs_items=True,
-            # Each version of the draft gets its own run: `contract.consent@2`...
-            repeatable=True,
         ),
     ),
 )
