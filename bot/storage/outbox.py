@@ -191,7 +191,10 @@ class SqlOutbox:
         """Whether another row of this intervention waits to be retried for `cause`, or died
         of it after `since` (the facilitators were told when that one first failed)."""
         row = orm.OutboxRow
-        recent = (row.status == "pending") | ((row.status == "dead") & (row.due_at >= since))
+        # A row held by a pause still waits: the facilitators were told of it all the same.
+        recent = row.status.in_(("pending", "held")) | (
+            (row.status == "dead") & (row.due_at >= since)
+        )
         async with self.store.sessions() as s:
             found = await s.scalar(
                 select(row.id)
