@@ -297,4 +297,8 @@ class OutboxRow(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     external_ref: Mapped[str | None] = mapped_column(String(200))
     last_error: Mapped[str | None] = mapped_column(Text)
-    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+    # AUTOINCREMENT on SQLite: a row's id is never given again after a deletion (erasure,
+    # re-planned timers), because a row's delivery key, a Discord nonce, derives from it and
+    # Discord drops a message whose nonce it saw in the last minutes. PostgreSQL's sequence
+    # never reuses an id anyway.
+    __table_args__ = (Index("ix_outbox_due", "status", "due_at"), {"sqlite_autoincrement": True})
