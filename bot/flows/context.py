@@ -94,11 +94,21 @@ class Ctx:
 
 
 def _params(raw: dict[str, object]) -> Params:
-    from bot.core.effects import ParamValue, PromptList, UserText, UserTexts, When
+    from bot.core.effects import (
+        Lines,
+        Localized,
+        ParamValue,
+        Phrase,
+        PromptList,
+        UserText,
+        UserTexts,
+        When,
+    )
 
     out: dict[str, ParamValue] = {}
     for k, v in raw.items():
-        if isinstance(v, str | int | float | UserText | When | PromptList | UserTexts):
+        kept = str | int | float | UserText | When | PromptList | UserTexts | Localized | Phrase
+        if isinstance(v, kept | Lines):
             out[k] = v
         else:
             out[k] = str(v)

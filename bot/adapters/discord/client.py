@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord import complete
-from bot.core.commands import COMMANDS
+from bot.core.commands import CommandSpec
 from bot.i18n.catalog import Catalog
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ class CatalogTranslator(app_commands.Translator):
         context: app_commands.TranslationContextTypes,
     ) -> str | None:
         lang = LOCALES.get(locale)
+        if "fr" in string.extras:  # a command's name, from the command table
+            return string.extras["fr"] if lang == "fr" else string.message if lang else None
         key = string.extras.get("key")
         if lang is None or key is None or not self.catalog.has(lang, key):  # type: ignore[arg-type]
             return None
@@ -47,6 +49,10 @@ class CatalogTranslator(app_commands.Translator):
 
 def _name(key: str, default: str) -> app_commands.locale_str:
     return app_commands.locale_str(default, key="discord.cmd." + key)
+
+
+def _named(english: str, french: str) -> app_commands.locale_str:
+    return app_commands.locale_str(english, fr=french)
 
 
 def _desc(key: str, catalog: Catalog) -> app_commands.locale_str:
@@ -66,7 +72,7 @@ Complete = Callable[[discord.Interaction[Any], str], Awaitable[list[app_commands
 
 
 def _command(
-    path: list[str], catalog: Catalog, run: Run, complete: Complete | None
+    path: list[str], french: str, catalog: Catalog, run: Run, complete: Complete | None
 ) -> app_commands.Command[Any, Any, None]:
     key = "_".join(path)
 
@@ -78,32 +84,50 @@ def _command(
     app_commands.describe(args=_desc("args", catalog))(callback)
     app_commands.rename(args=_name("args", "args"))(callback)
     cmd: app_commands.Command[Any, Any, None] = app_commands.Command(
-        name=_name(key, path[-1]), description=_desc(key, catalog), callback=callback
+        name=_named(path[-1], french), description=_desc(key, catalog), callback=callback
     )
     if complete is not None:
         cmd.autocomplete("args")(complete)  # type: ignore[arg-type]
     return cmd
 
 
-def tst_group(catalog: Catalog, run: Run, completers: dict[str, Complete]) -> app_commands.Group:
-    """`/tst` mirrors the text grammar: one sub-command per command, groups for sub-commands,
-    and one free `args` option whose text follows the same grammar (mentions included).
-    `completers` suggest `args` per command ("round") or per sub-command ("groups swap")."""
+def tst_group(
+    catalog: Catalog,
+    run: Run,
+    completers: dict[str, Complete],
+    commands: Sequence[CommandSpec[Any]],
+) -> app_commands.Group:
+    """`/tst` mirrors the command table: one sub-command per command, groups for
+    sub-commands, named in French and English as the table names them, and one free `args`
+    option whose text follows the same grammar (mentions included). `completers` suggest
+    `args` per command ("round") or per sub-command ("groups swap")."""
     group = app_commands.Group(name=_name("tst", "tst"), description=_desc("tst", catalog))
-    for spec in COMMANDS:
+    for spec in commands:
         if not spec.slash:
             continue
         complete = completers.get(spec.name)
         if not spec.subs:
-            group.add_command(_command([spec.name], catalog, run, complete))
+            group.add_command(_command([spec.name], spec.fr, catalog, run, complete))
             continue
         sub = app_commands.Group(
-            name=_name(spec.name, spec.name), description=_desc(spec.name, catalog), parent=group
+            name=_named(spec.name, spec.fr), description=_desc(spec.name, catalog), parent=group
         )
-        for name in spec.subs:
-            own = completers.get(f"{spec.name} {name}", complete)
-            sub.add_command(_command([spec.name, name], catalog, run, own))
+        for each in spec.subs:
+            own = completers.get(f"{spec.name} {each.name}", complete)
+            sub.add_command(_command([spec.name, each.name], each.fr, catalog, run, own))
     return group
+
+
+def _help_topics(commands: Sequence[CommandSpec[Any]]) -> Complete:
+    """`/tst help <command>`: the commands suggested by their names in the person's language."""
+
+    async def topics(
+        interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        french = LOCALES.get(interaction.locale) == "fr"
+        return complete.plain(current, [c.fr if french else c.name for c in commands])
+
+    return topics
 
 
 # Every bot button's custom_id: the core's action id (bot/i18n/render.py).
@@ -141,6 +165,7 @@ class TstClient(discord.AutoShardedClient):
         self,
         handlers: Handlers,
         catalog: Catalog,
+        commands: Sequence[CommandSpec[Any]],
         guild_ids: list[int],
         shard_count: int = 0,
         shard_ids: list[int] | None = None,
@@ -162,6 +187,7 @@ class TstClient(discord.AutoShardedClient):
         )
         self.handlers = handlers
         self.catalog = catalog
+        self.commands = commands
         self.guild_ids = guild_ids
         self.tree = TstTree(self)
 
@@ -180,7 +206,9 @@ class TstClient(discord.AutoShardedClient):
                     "groups swap": self.handlers.members,
                     "groups move": self.handlers.members,
                     "action add": self.handlers.members,
+                    "help": _help_topics(self.commands),
                 },
+                self.commands,
             )
         )
         if not self.guild_ids:

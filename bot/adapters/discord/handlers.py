@@ -118,7 +118,7 @@ class Handlers:
             return await self._app().runner.handle(event)
         except Exception:
             log.exception("interaction %s failed", i.id)
-            await self._say(i, [self._text(event.meta, "discord.error.generic")])
+            await self._say(i, [self._text(event.meta, "error.unexpected")])
             return None
 
     async def unreadable(self, i: Inter, reason: str) -> None:

@@ -1,0 +1,121 @@
+"""Commands about the intervention as a whole: its step, status, closing, report and data,
+and the facilitator's round commands (which take a round's name first)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot.core.commands import Command
+from bot.core.effects import ExportData, Message, Reply, SendReport, ToChannel, UserText
+from bot.core.model import STEP_KINDS, Intervention
+from bot.core.vocabulary import round_names, step_kind, step_names
+from bot.flows import groups, line, rounds, safety
+from bot.flows.context import Ctx
+
+Handler = Callable[[Ctx, Intervention, Command], Intervention]
+
+
+def open_step(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    kind = step_kind(cmd.words[0]) if cmd.words else None
+    if kind is None:
+        ctx.refuse("error.step_choices", steps=step_names())
+    if kind == "next":
+        position = STEP_KINDS.index(state.step) + 1 if state.step else 0
+        if position >= len(STEP_KINDS):
+            ctx.refuse("error.no_next_step")
+        kind = STEP_KINDS[position]
+    if state.status == "paused":
+        ctx.refuse("error.paused")
+    if kind != "subgroups" and any(g.status == "open" for g in state.subgroups):
+        state = _end_subgroups(ctx, state)
+    ctx.send(ToChannel(), Message("step.opened", {"step": kind}))
+    ctx.reply("step.opened_reply", step=kind)
+    ctx.audit_target = kind
+    return replace(state, step=kind, status="active")  # type: ignore[arg-type]
+
+
+def _end_subgroups(ctx: Ctx, state: Intervention) -> Intervention:
+    """Leaving the sub-group step archives its spaces: their rounds close first, so each
+    space gets its own synthesis before it turns read-only."""
+    for key, rnd in list(state.rounds.items()):
+        spec = ctx.flow.round(key)
+        if rnd.status == "open" and spec is not None and spec.space == "subgroup":
+            state = rounds.close(ctx, state, spec, state.rounds[key])
+    return groups.close_groups(ctx, state)
+
+
+def status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
+    open_rounds = [k for k, r in state.rounds.items() if r.status == "open"]
+    ctx.reply(
+        "status.body",
+        title=UserText(state.title),
+        status=state.status,
+        step=state.step or "-",
+        rounds=", ".join(open_rounds) or "-",
+        participants=len([p for p in state.participants.values() if p.reachable]),
+    )
+    if state.is_facilitator(ctx.actor):
+        for key in open_rounds:
+            rnd = state.rounds[key]
+            ctx.reply(
+                "status.round",
+                round=key,
+                answered=len(rounds.responders(state, key)),
+                total=len(rnd.recipients),
+            )
+        undelivered = ctx.facts.undelivered
+        if undelivered:
+            ctx.reply("status.undelivered", count=sum(undelivered.values()))
+            for cause, count in sorted(undelivered.items(), key=lambda c: (-c[1], c[0])):
+                ctx.reply("status.undelivered_cause", cause=cause, count=count)
+        safety.status_lines(ctx, state)
+    return state
+
+
+def close(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
+    for key, rnd in sorted(state.rounds.items()):
+        spec = ctx.flow.round(key)
+        if rnd.status == "open" and spec is not None:
+            state = rounds.close(ctx, state, spec, rnd)
+    if any(g.status == "open" for g in state.subgroups):
+        state = groups.close_groups(ctx, state)
+    # The engine's own replies from closing rounds are noise here: keep one clear reply.
+    ctx.effects = [e for e in ctx.effects if not isinstance(e, Reply)]
+    ctx.send(ToChannel(), Message("intervention.closed", {"days": ctx.policy.retention_days}))
+    ctx.reply("intervention.closed_reply")
+    ctx.audit_target = state.title
+    return replace(line.close_lines(state), status="closed", closed_at=ctx.now)
+
+
+def report(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
+    assert ctx.actor is not None
+    ctx.add(SendReport(ctx.actor))
+    ctx.reply("report.coming")
+    return state
+
+
+def mydata(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
+    if ctx.actor is None or ctx.actor not in state.participants:
+        ctx.refuse("error.not_a_participant")
+    ctx.add(ExportData(ctx.actor))
+    ctx.reply("mydata.coming")
+    return state
+
+
+def on_round(fn: Callable[[Ctx, Intervention, str], Intervention]) -> Handler:
+    def handler(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+        if not cmd.words:
+            ctx.refuse("error.round_needs_key", rounds=round_names(ctx.flow.round_keys()))
+        return fn(ctx, state, cmd.words[0])
+
+    return handler
+
+
+def open_round(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    if not cmd.words:
+        ctx.refuse("error.round_needs_key", rounds=round_names(ctx.flow.round_keys()))
+    context = cmd.text.partition(" ")[2].strip()
+    if len(context) > 2000:
+        ctx.refuse("error.too_long", limit=2000)
+    return rounds.open_round(ctx, state, cmd.words[0], context)
