@@ -93,7 +93,7 @@ def check_rules(before, event, outcome) -> None:  # type: ignore[no-untyped-def]
     # Facilitator authority, with one audit line per action.
     if isinstance(event, CommandIssued):
         cmd = TABLE.parse(event.text)
-        if cmd.needs_facilitator():
+        if TABLE.needs_facilitator(cmd):
             if not before.is_facilitator(event.meta.user):
                 assert outcome.refused and after is before and not audits
             elif outcome.refused:
