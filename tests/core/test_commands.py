@@ -57,7 +57,10 @@ def test_an_unknown_sub_command_lists_the_valid_ones_in_each_language() -> None:
     assert refused.value.key == "error.unknown_subcommand"
     choices = refused.value.params["choices"]
     assert isinstance(choices, Localized)
-    assert dict(choices.texts) == {"en": "open | close | remind", "fr": "ouvrir | fermer | relancer"}
+    assert dict(choices.texts) == {
+        "en": "open | close | remind",
+        "fr": "ouvrir | fermer | relancer",
+    }
 
 
 def test_who_may_run_a_command_is_read_from_the_table() -> None:
