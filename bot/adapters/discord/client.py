@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
@@ -14,6 +15,7 @@ from discord import app_commands
 from bot.adapters.discord import complete
 from bot.core.commands import CommandSpec
 from bot.i18n.catalog import Catalog
+from bot.logs import begin_request
 
 if TYPE_CHECKING:
     from bot.adapters.discord.handlers import Handlers
@@ -130,6 +132,22 @@ def _help_topics(commands: Sequence[CommandSpec[Any]]) -> Complete:
     return topics
 
 
+@contextlib.asynccontextmanager
+async def seen(handlers: Handlers, interaction: discord.Interaction[Any]) -> AsyncIterator[None]:
+    """One interaction, with a request id of its own. An unexpected failure is logged at
+    ERROR with that id, and the person told that nothing was lost (the runner's transaction
+    rolled back), in their language, rather than Discord's "interaction failed"."""
+    rid = begin_request()
+    try:
+        yield
+    except Exception:
+        log.exception("discord interaction %s failed (request %s)", interaction.id, rid)
+        try:
+            await handlers.tell(interaction, "error.unexpected")
+        except Exception as error:  # the person cannot be reached either: logged, no more
+            log.error("request %s: could not tell the person: %r", rid, error)
+
+
 # Every bot button's custom_id: the core's action id (bot/i18n/render.py).
 BUTTON = r"tst:(?P<iid>[^:]+):(?P<action>[a-z_]+):(?P<value>.*)"
 
@@ -155,7 +173,8 @@ class TstButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTTON)
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         client = interaction.client
         assert isinstance(client, TstClient)
-        await client.handlers.button(interaction, self.iid, self.action, self.value)
+        async with seen(client.handlers, interaction):
+            await client.handlers.button(interaction, self.iid, self.action, self.value)
 
 
 class TstClient(discord.AutoShardedClient):
@@ -197,7 +216,7 @@ class TstClient(discord.AutoShardedClient):
         self.tree.add_command(
             tst_group(
                 self.catalog,
-                self.handlers.command,
+                self._command,
                 {
                     "round": self.handlers.rounds,
                     "publish": self.handlers.rounds,
@@ -218,6 +237,10 @@ class TstClient(discord.AutoShardedClient):
             self.tree.copy_global_to(guild=guild)
             await self.tree.sync(guild=guild)
 
+    async def _command(self, interaction: discord.Interaction[Any], text: str) -> None:
+        async with seen(self.handlers, interaction):
+            await self.handlers.command(interaction, text)
+
     async def on_message(self, message: discord.Message) -> None:
         # Only a person writing in their DM with the bot: its own messages and system
         # messages get nothing (edits are another event, channels another intent).
@@ -228,7 +251,8 @@ class TstClient(discord.AutoShardedClient):
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         # Modal submissions are routed here by their custom_id, never by an in-memory modal.
         if interaction.type == discord.InteractionType.modal_submit:
-            await self.handlers.modal(interaction)
+            async with seen(self.handlers, interaction):
+                await self.handlers.modal(interaction)
         elif interaction.type == discord.InteractionType.component:
             # TstButton takes every component whose custom_id is an action id; any other
             # (a component of an earlier version) would otherwise never be answered.
