@@ -188,3 +188,17 @@ async def test_without_guild_ids_tst_is_synced_globally(world: World) -> None:
     assert [c["name"] for c in w.fake.commands["global"]] == ["tst"]
     replies = await w.slash(w.fac, "start", "Équipe")
     assert replies
+
+
+async def test_help_suggests_the_commands_by_their_names_in_the_persons_language(
+    world: World,
+) -> None:
+    w = world
+    iid = await w.fake.autocomplete(w.fac, ["help"], "tou", locale="fr")
+    await w.fake.wait_for(lambda: w.fake.interactions[iid].settled())
+    assert [c["value"] for c in w.fake.choices(iid)] == ["tour"]
+    iid = await w.fake.autocomplete(w.fac, ["help"], "rou", locale="en-US")
+    await w.fake.wait_for(lambda: w.fake.interactions[iid].settled())
+    assert [c["value"] for c in w.fake.choices(iid)] == ["round", "groups"]
+    (text, *_extras) = await w.slash(w.fac, "help", "tour")
+    assert text.startswith("/tst tour ouvrir <tour>") and "Exemples :" in text
