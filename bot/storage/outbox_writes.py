@@ -1,5 +1,4 @@
-"""The outbox as one unit of work writes it: rows queued with the state, timers replaced by
-key, cancellations, and what its dead letters say about undelivered messages."""
+"""The outbox as a unit of work writes it (queued rows, timers by key) and its dead letters."""
 
 from __future__ import annotations
 

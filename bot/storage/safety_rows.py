@@ -1,6 +1,8 @@
-"""The safety line's rows outside the aggregate: where flaggable items were posted, and the
-outbox rows a pause holds (threads and requests are mapped in mapper.py). Nothing here stores
-a person or what they said."""
+"""Pause and withdrawal rows: outbox rows a pause holds, and where flaggable items were posted.
+
+The safety line's threads and requests belong to the aggregate (mapper.py). Nothing here
+stores a person or what they said.
+"""
 
 from __future__ import annotations
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -75,7 +74,13 @@ class UnitOfWork:
 
     def __init__(self, session: AsyncSession, kept: KeptAggregates, verify: bool) -> None:
         self.session = session
-        self._outbox = OutboxWrites(session)
+        # The outbox rows this unit queues (bot/storage/outbox_writes.py): `enqueue` a row,
+        # replacing a timer of the same key; `cancel` a timer; `write_outbox` the rows queued
+        # without a key, in one statement (done before the unit commits).
+        outbox = OutboxWrites(session)
+        self.enqueue = outbox.enqueue
+        self.cancel = outbox.cancel
+        self.write_outbox = outbox.flush
         self._kept = kept
         self._verify = verify
         # What this unit read or wrote, for the kept copies once (and only if) it commits.
@@ -156,23 +161,6 @@ class UnitOfWork:
     async def audit(self, iid: str, at: datetime, actor: str, action: str, target: str) -> None:
         audit.record(self.session, iid, at, actor, action, target)
 
-    async def enqueue(
-        self,
-        iid: str,
-        kind: str,
-        payload: dict[str, Any],
-        due_at: datetime,
-        key: str | None = None,
-        status: str = "pending",
-    ) -> None:
-        """Queue a row; `status` "held" when the intervention is paused (it waits for the
-        resumption, bot/storage/safety_rows.py)."""
-        await self._outbox.enqueue(iid, kind, payload, due_at, key, status)
-
-    async def write_outbox(self) -> None:
-        """Rows queued without a key, in one executemany (done before the unit commits)."""
-        await self._outbox.flush()
-
     async def undelivered(self, iid: str) -> dict[str, int]:
         """This intervention's messages in the dead letters, counted by cause."""
         return await outbox_writes.undelivered(self.session, iid)
@@ -180,6 +168,3 @@ class UnitOfWork:
     async def unreachable(self, iid: str, reason: str) -> set[str]:
         """Who this intervention's direct messages could not reach for `reason`."""
         return await outbox_writes.unreachable(self.session, iid, reason)
-
-    async def cancel(self, key: str) -> None:
-        await self._outbox.cancel(key)

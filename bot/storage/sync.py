@@ -1,5 +1,4 @@
-"""Reading and writing one keyed collection of the aggregate: only the entries that changed,
-in one statement per kind of change (insert, update, delete), whatever their number."""
+"""Reading and writing one keyed collection of the aggregate, one statement per kind of change."""
 
 from __future__ import annotations
 
