@@ -7,16 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.core.effects import (
-    Button,
-    Message,
-    Reply,
-    Schedule,
-    ToChannel,
-    ToSpace,
-    ToUser,
-    UserText,
-)
+from bot.core.effects import Button, Message, Reply, Schedule, ToChannel, ToSpace, ToUser, UserText
 from bot.core.events import AnswerSubmitted, VisibilityChanged
 from bot.core.model import (
     Intervention,
