@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeGuard, get_args
 
 from bot.core.model import Synthesis, UserId
 
@@ -82,6 +83,12 @@ ParamValue = (
     | Lines
 )
 Params = Mapping[str, ParamValue]
+PARAM_TYPES: tuple[type, ...] = get_args(ParamValue)
+
+
+def is_param(value: object) -> TypeGuard[ParamValue]:
+    """Whether a value may travel as a message parameter as it is (else it is shown as text)."""
+    return isinstance(value, PARAM_TYPES)
 
 
 @dataclass(frozen=True, slots=True)

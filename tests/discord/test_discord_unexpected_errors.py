@@ -3,33 +3,11 @@ its request id, and the person reads, in their language, that nothing was lost."
 
 from __future__ import annotations
 
-import logging
 import re
 
 import pytest
 from discord_world import World
-
-from bot.core.events import Event
-from bot.runtime import Handled
-
-FRENCH = "Un problème est survenu du côté du bot ; rien n'a été perdu."
-ENGLISH = "Something went wrong on the bot's side; nothing was lost."
-
-
-def fail_next_input(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The next event the runner is handed fails unexpectedly, once."""
-    runner = world.app.runner
-    real = runner.handle
-
-    async def failing(event: Event) -> Handled:
-        monkeypatch.setattr(runner, "handle", real)
-        raise RuntimeError("injected fault")
-
-    monkeypatch.setattr(runner, "handle", failing)
-
-
-def errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.levelno >= logging.ERROR]
+from injected_faults import ENGLISH, FRENCH, errors, fail_next_input
 
 
 @pytest.mark.parametrize(("locale", "expected"), [("fr", FRENCH), ("en-US", ENGLISH)])
@@ -41,7 +19,7 @@ async def test_a_command_that_fails_is_told_in_the_persons_language_and_logged(
     expected: str,
 ) -> None:
     w = started
-    fail_next_input(w, monkeypatch)
+    fail_next_input(w.app.runner, monkeypatch)
     (told,) = await w.slash(w.fac, "status", locale=locale)
     assert told.startswith(expected)
     (logged,) = errors(caplog)
@@ -58,7 +36,7 @@ async def test_a_button_that_fails_is_told_too(
     ana = w.people["ana"]
     await w.slash(w.fac, "round open", "trust.barometer")
     skip = next(b for b in w.buttons(ana) if b.endswith(":skip:trust.barometer"))
-    fail_next_input(w, monkeypatch)
+    fail_next_input(w.app.runner, monkeypatch)
     iid = await w.click(ana, skip)
     assert [r.get("content", "") for r in w.fake.replies(iid)][-1].startswith(FRENCH)
     assert len(errors(caplog)) == 1

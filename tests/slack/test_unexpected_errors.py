@@ -3,40 +3,18 @@ id, and the person hears, in their language, that something went wrong and nothi
 
 from __future__ import annotations
 
-import logging
 import re
 
 import pytest
+from injected_faults import ENGLISH, FRENCH, errors, fail_next_input
 from slack_world import ANA, SlackWorld
-
-from bot.core.events import Event
-from bot.runtime import Handled
-
-FRENCH = "Un problème est survenu du côté du bot ; rien n'a été perdu."
-ENGLISH = "Something went wrong on the bot's side; nothing was lost."
-
-
-def fail_next_input(world: SlackWorld, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The next event the runner is handed fails unexpectedly, once (a bug, a lost database)."""
-    runner = world.app.runner
-    real = runner.handle
-
-    async def failing(event: Event) -> Handled:
-        monkeypatch.setattr(runner, "handle", real)
-        raise RuntimeError("injected fault")
-
-    monkeypatch.setattr(runner, "handle", failing)
-
-
-def errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_a_command_that_fails_is_told_in_french_and_logged_with_its_request_id(
     world: SlackWorld, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     await world.cmd("démarrer Équipe")
-    fail_next_input(world, monkeypatch)
+    fail_next_input(world.app.runner, monkeypatch)
     told = await world.cmd("statut")
     assert len(told) == 1 and told[0].startswith(FRENCH)
     assert world.fake.responses[-1]["response_type"] == "ephemeral"
@@ -53,7 +31,7 @@ async def test_each_input_logs_under_a_request_id_of_its_own(
 ) -> None:
     await world.cmd("démarrer Équipe")
     for _ in range(3):
-        fail_next_input(world, monkeypatch)
+        fail_next_input(world.app.runner, monkeypatch)
         await world.cmd("statut")
     ids = {re.findall(r"request ([0-9a-f]{12})", r.getMessage())[0] for r in errors(caplog)}
     assert len(ids) == 3
@@ -64,7 +42,7 @@ async def test_an_english_speaker_is_told_in_english(
 ) -> None:
     world.fake.add_user("UEVE", "Eve", locale="en-US")
     await world.cmd("start Team", user="UEVE")
-    fail_next_input(world, monkeypatch)
+    fail_next_input(world.app.runner, monkeypatch)
     told = await world.cmd("status", user="UEVE")
     assert len(told) == 1 and told[0].startswith(ENGLISH)
 
@@ -76,7 +54,7 @@ async def test_an_answer_form_that_fails_is_told_in_the_persons_messages(
     await world.cmd("tour ouvrir trust.barometer")
     before = len(world.fake.messages_in(world.fake.dm_of(ANA)))
     await world.click(ANA, "answer", "trust.barometer")
-    fail_next_input(world, monkeypatch)
+    fail_next_input(world.app.runner, monkeypatch)
     await world.slack.submit(world.fake.views[-1], ANA, {})
     await world.settle()
     said = [m.get("text", "") for m in world.fake.messages_in(world.fake.dm_of(ANA))[before:]]
