@@ -263,7 +263,7 @@ class Renderer:
             )
         notes = {"facilitator": "synthesis.facilitator_note", "draft": "curation.note"}
         if synthesis.audience in notes:
-            about = {"round": synthesis.round_key}
+            about: Params = {"round": synthesis.round_key, "ref": UserText(synthesis.round_key)}
             out += [Segment("\n"), *self._render(reader, notes[synthesis.audience], about)]
         if synthesis.withdrawn:
             return [*out, Segment("\n"), *self._render(reader, "synthesis.withdrawn_note", {})]

@@ -139,3 +139,15 @@ def test_nothing_is_curated_once_published() -> None:
     s.cmd("round close trust.intake")
     posted(s)
     assert replies(s.cmd("round hold trust.intake 1.1")) == ["error.already_published"]
+
+
+def test_the_report_shows_the_reviewed_synthesis_not_the_draft() -> None:
+    from bot.reports.data import _facts as round_facts
+
+    s = closed_round()
+    s.cmd("round close trust.intake")
+    s.cmd(f"round hold trust.intake {number_of(s, WORDS['cleo'])}")
+    assert s.state is not None
+    facts = round_facts(s.state, s.state.rounds["trust.intake"])
+    assert facts.synthesis is not None
+    assert WORDS["cleo"] not in texts(facts.synthesis)
