@@ -71,6 +71,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
             "swap": ("echanger", "permuter"),
             "move": ("deplacer",),
             "close": ("fermer", "clore"),
+            "apart": ("separer", "eloigner"),
+            "hierarchy": ("hierarchie",),
         },
         facilitator=True,
     ),

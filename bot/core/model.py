@@ -342,6 +342,8 @@ class Intervention:
     # Whom to contact and which external help to point to, per language, as the facilitator
     # wrote it in the contract step: the bot shows it and never says more.
     help: Mapping[str, str] = field(default_factory=dict)
+    # People who must not share a sub-group (bot/flows/apart.py): facilitators only see it.
+    apart: tuple[tuple[UserId, UserId], ...] = ()
 
     @property
     def conversation(self) -> ConversationRef:

@@ -33,6 +33,7 @@ from bot.core.events import (
 )
 from bot.core.model import STEP_KINDS, Intervention, ScheduledAction, UserId
 from bot.flows import (
+    apart,
     board,
     curation,
     groups,
@@ -365,6 +366,8 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("groups", "swap"): groups.swap,
     ("groups", "move"): groups.move,
     ("groups", "close"): lambda c, s, _m: groups.close_groups(c, s),
+    ("groups", "apart"): apart.apart,
+    ("groups", "hierarchy"): apart.hierarchy,
     ("contract", "draft"): board.contract_draft,
     ("contract", "show"): lambda c, s, _m: board.contract_show(c, s),
     ("contract", "adopt"): lambda c, s, _m: board.contract_adopt(c, s),
