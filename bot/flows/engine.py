@@ -16,7 +16,6 @@ from bot.core.effects import (
     SendReport,
     ToChannel,
     ToUser,
-    UserText,
 )
 from bot.core.events import (
     AnswerSubmitted,
@@ -32,7 +31,18 @@ from bot.core.events import (
     VisibilityChanged,
 )
 from bot.core.model import STEP_KINDS, Intervention, ScheduledAction, UserId
-from bot.flows import board, groups, line, membership, pause, reach, rounds, safety, schedule
+from bot.flows import (
+    board,
+    groups,
+    line,
+    membership,
+    pause,
+    queries,
+    reach,
+    rounds,
+    safety,
+    schedule,
+)
 from bot.flows.context import Ctx, Facts, Policy, Refused
 from bot.flows.spec import Flow
 
@@ -249,30 +259,9 @@ def _end_subgroups(ctx: Ctx, state: Intervention) -> Intervention:
 
 
 def _status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
-    open_rounds = [k for k, r in state.rounds.items() if r.status == "open"]
-    ctx.reply(
-        "status.body",
-        title=UserText(state.title),
-        status=state.status,
-        step=state.step or "-",
-        rounds=", ".join(open_rounds) or "-",
-        participants=len([p for p in state.participants.values() if p.reachable]),
-    )
-    if state.is_facilitator(ctx.actor):
-        for key in open_rounds:
-            rnd = state.rounds[key]
-            ctx.reply(
-                "status.round",
-                round=key,
-                answered=len(rounds.responders(state, key)),
-                total=len(rnd.recipients),
-            )
-        undelivered = ctx.facts.undelivered
-        if undelivered:
-            ctx.reply("status.undelivered", count=sum(undelivered.values()))
-            for cause, count in sorted(undelivered.items(), key=lambda c: (-c[1], c[0])):
-                ctx.reply("status.undelivered_cause", cause=cause, count=count)
-        safety.status_lines(ctx, state)
+    where = queries.standing(state, ctx.actor, ctx.facts.undelivered)
+    for message in queries.standing_messages(where):
+        ctx.add(Reply(message))
     return state
 
 

@@ -17,8 +17,7 @@ from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMet
 from bot.core.model import Intervention, InterventionId, UserId, UserRef, Visibility
 from bot.core.ports import AnswerForm, OutButton, OutMessage, Segment
 from bot.direct import answer_direct
-from bot.flows.membership import frame_message
-from bot.flows.rounds import prompt_message
+from bot.flows.queries import waiting_for
 from bot.i18n.note_forms import FORM_OF, note_submitted
 from bot.i18n.render import Reader, action_id, parse_action_id, reader_for
 from bot.platform import CONTROL, answer_form, safety_form
@@ -384,20 +383,12 @@ class Handlers:
 
     async def _waiting_for(self, iid: str, user: UserId, meta: EventMeta) -> list[OutMessage]:
         """The bounced DMs are only in the memory of the process that delivered them (gone
-        after a restart, elsewhere with several processes): rebuild from the state what
-        waits for this person, the frame to accept and the open rounds' prompts, with the
-        flow's own messages."""
+        after a restart, elsewhere with several processes): what waits for this person, read
+        from the state as every platform reads it."""
         app = self._app()
         async with app.store.unit() as uow:
             state = await uow.load(InterventionId(iid))
-        member = state.participants.get(user) if state is not None else None
-        if state is None or member is None or not member.active:
+        if state is None:
             return []
         reader = reader_for(state, user, meta.locale)  # they are clicking: Discord just said
-        messages = [frame_message(state)] if member.consent == "pending" else []
-        messages += [
-            prompt_message("round.prompt", key)
-            for key, rnd in state.rounds.items()
-            if rnd.status == "open" and user in rnd.recipients
-        ]
-        return [app.renderer.message(state, m, reader) for m in messages]
+        return [app.renderer.message(state, m, reader) for m in waiting_for(state, user)]
