@@ -120,6 +120,21 @@ class DeliveryFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonUnreachable:
+    """A direct message could not reach a person, for good: their DMs are closed to the bot,
+    their account is deactivated. `people` is how many of the intervention's members its
+    direct messages cannot reach for this cause, this person included (read from the dead
+    letters, so every process counts the same); `already_counted` says this person was among
+    them before. Counts and causes only: who it was is not carried."""
+
+    meta: EventMeta
+    intervention: InterventionId
+    cause: str
+    people: int
+    already_counted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class AppRemoved:
     """The platform took the bot out of the workspace (app uninstalled, bot token revoked):
     nothing can reach its people any more, so the intervention ends there."""
@@ -153,6 +168,7 @@ Event = (
     | GroupsComputed
     | SpaceOpened
     | DeliveryFailed
+    | PersonUnreachable
     | AppRemoved
     | NoteSubmitted
 )

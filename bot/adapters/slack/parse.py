@@ -29,6 +29,7 @@ CHOICE_ACTIONS = frozenset(
         "handled",
         "pausenow",
         "inbox",
+        "myprompts",
     }
 )
 # Intervention ids the bot writes into action ids and modal metadata.
