@@ -78,7 +78,9 @@ def standing(
 ) -> Standing:
     """`undelivered`: the dead letters by cause, read by the caller from the database (the
     engine does no I/O); shown to facilitators only."""
-    open_rounds = tuple(sorted(k for k, r in state.rounds.items() if r.status == "open"))
+    # In the order they were opened: the order the facilitator works in.
+    opened = sorted((r.opened_at, k) for k, r in state.rounds.items() if r.status == "open")
+    open_rounds = tuple(k for _at, k in opened)
     everyone = Standing(
         title=state.title,
         status=state.status,
