@@ -24,9 +24,9 @@ def person_of(item: OutboxItem) -> str | None:
 async def unreachable_event(
     store: SqlStore, item: OutboxItem, error: DeliveryError
 ) -> PersonUnreachable | None:
-    """The event a dying row means, read before it dies: how many people the intervention's
-    direct messages cannot reach for this cause once it is dead, and whether its person was
-    among them already. None when the row was not a direct message that failed for good."""
+    """The event a dying row means, read before it dies: whether its person was among those
+    the intervention's direct messages could not reach for this cause already. None when the
+    row was not a direct message that failed for good."""
     user = person_of(item)
     if user is None or error.cause not in PERSON_CAUSES:
         return None
@@ -35,7 +35,7 @@ async def unreachable_event(
     event_id = f"outbox:{item.id}:unreachable"
     meta = EventMeta(platform="outbox", event_id=event_id, workspace="")
     iid = InterventionId(item.intervention_id)
-    return PersonUnreachable(meta, iid, error.cause, len(people | {user}), user in people)
+    return PersonUnreachable(meta, iid, error.cause, user in people)
 
 
 def refused_event(

@@ -122,15 +122,13 @@ class DeliveryFailed:
 @dataclass(frozen=True, slots=True)
 class PersonUnreachable:
     """A direct message could not reach a person, for good: their DMs are closed to the bot,
-    their account is deactivated. `people` is how many of the intervention's members its
-    direct messages cannot reach for this cause, this person included (read from the dead
-    letters, so every process counts the same); `already_counted` says this person was among
-    them before. Counts and causes only: who it was is not carried."""
+    their account is deactivated. `already_counted` says the intervention's direct messages
+    failed to reach this person for this cause before (so nothing new is to be said). Causes
+    only: who it was is not carried, and how many they are is counted by the runner."""
 
     meta: EventMeta
     intervention: InterventionId
     cause: str
-    people: int
     already_counted: bool = False
 
 

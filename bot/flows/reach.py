@@ -33,6 +33,7 @@ def delivery_failed(ctx: Ctx, state: Intervention, ev: DeliveryFailed) -> Interv
 
 # Where the channel's "direct messages closed" notice is recorded, so a later count edits it.
 CLOSED_DMS_NOTICE = "reach:dm_closed"
+NOTICES = (CLOSED_DMS_NOTICE,)
 
 
 def person_unreachable(ctx: Ctx, state: Intervention, ev: PersonUnreachable) -> Intervention:
@@ -43,19 +44,20 @@ def person_unreachable(ctx: Ctx, state: Intervention, ev: PersonUnreachable) -> 
     reach. Once per person and cause: the same person bouncing again changes nothing."""
     if ev.already_counted or state.status == "closed":
         return state
+    people = max(ctx.facts.unreachable, 1)
     if ev.cause == "dm_closed":
         notice = Message(
             "reach.dm_closed",
-            {"count": ev.people},
+            {"count": people},
             (Button("myprompts", "button.my_prompts"),),
             item=CLOSED_DMS_NOTICE,
         )
-        if ev.people == 1:
-            ctx.send(ToChannel(), notice)
-        else:
+        if CLOSED_DMS_NOTICE in ctx.facts.queued:
             ctx.add(Withdraw(CLOSED_DMS_NOTICE, notice))
+        else:
+            ctx.send(ToChannel(), notice)
     elif ev.cause == "account_inactive":
-        ctx.to_facilitators(state, Message("reach.account_inactive", {"count": ev.people}))
+        ctx.to_facilitators(state, Message("reach.account_inactive", {"count": people}))
     return state
 
 

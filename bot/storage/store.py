@@ -768,6 +768,21 @@ class UnitOfWork:
         )
         return {user for user in found if user}
 
+    async def queued(self, iid: str, item: str) -> bool:
+        """Whether a message tagged `item` (a notice the engine edits later) was ever queued
+        for this intervention, delivered or not."""
+        row = orm.OutboxRow
+        found = await self.session.scalar(
+            select(row.id)
+            .where(
+                row.intervention_id == iid,
+                row.kind == "send",
+                row.payload[("message", "item")].as_string() == item,
+            )
+            .limit(1)
+        )
+        return found is not None
+
     async def cancel(self, key: str) -> None:
         await self.session.execute(
             update(orm.OutboxRow)
