@@ -52,6 +52,24 @@ class AnswerSubmitted:
     left_empty: tuple[str, ...] = ()
 
 
+# The buttons whose press is a ChoiceMade: what each means is the engine's to say. Every
+# other button opens a form ("answer", the safety forms) or turns a page.
+CHOICES: frozenset[str] = frozenset(
+    {
+        "skip",
+        "notnow",
+        "consent",
+        "contributions",
+        "timeout",
+        "withdraw",
+        "handled",
+        "pausenow",
+        "inbox",
+        "myprompts",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ChoiceMade:
     """A button press that is not an answer form: consent to the frame, "not now", withdraw."""

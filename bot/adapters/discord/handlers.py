@@ -13,7 +13,7 @@ from discord import app_commands
 from bot.adapters.discord import complete, parse, render
 from bot.adapters.discord.chat import DiscordChat
 from bot.adapters.turns import Turns
-from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
+from bot.core.events import CHOICES, AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import InterventionId, UserId, UserRef, Visibility
 from bot.core.ports import AnswerForm, OutButton
 from bot.direct import answer_direct
@@ -27,18 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Inter = discord.Interaction[Any]
-CHOICES = {
-    "skip",
-    "notnow",
-    "consent",
-    "contributions",
-    "timeout",
-    "withdraw",
-    "handled",
-    "pausenow",
-    "inbox",
-    "myprompts",
-}
 
 
 class RawModal(discord.ui.Modal):
