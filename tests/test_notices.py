@@ -15,21 +15,10 @@ from bot.app import App, build
 from bot.config import DatabaseSettings, Settings
 from bot.core.events import ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import InterventionId, UserId
-from bot.core.ports import DeliveryError, ManualClock, MessageRef, UserRef
+from bot.core.ports import ManualClock
 from bot.storage.store import SqlStore
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-
-
-class Chat(MemoryChat):
-    """The memory platform, where some accounts are deactivated."""
-
-    deactivated: set[str]
-
-    async def send_direct(self, user: UserRef, msg: object) -> MessageRef:
-        if user.user in getattr(self, "deactivated", set()):
-            raise DeliveryError("user_disabled", permanent=True, cause="account_inactive")
-        return await super().send_direct(user, msg)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -67,8 +56,7 @@ class Bot:
 @pytest.fixture
 async def bot(store: SqlStore) -> AsyncIterator[Bot]:
     url = store.engine.url.render_as_string(hide_password=False)
-    chat = Chat()
-    chat.deactivated = set()
+    chat = MemoryChat()
     app = build(Settings(database=DatabaseSettings(url=url)), {"memory": chat}, ManualClock(T0))
     yield Bot(app, chat)
     await app.store.close()
@@ -100,7 +88,7 @@ async def test_closed_dms_are_counted_in_one_channel_notice_edited_as_people_add
 
 async def test_the_facilitator_status_counts_who_could_not_be_reached_by_cause(bot: Bot) -> None:
     bot.chat.unreachable.add(UserId("ana"))
-    bot.chat.deactivated.add("ben")  # type: ignore[attr-defined]
+    bot.chat.deactivated.add(UserId("ben"))
     await bot.cmd("start Team")
     await bot.cmd("invite <@ana> <@ben> <@cleo>")
     told = bot.chat.seen_by("@fac")

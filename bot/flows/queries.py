@@ -1,9 +1,8 @@
-"""Questions asked of the state, answered once for every platform: what waits for a person,
-where the intervention stands for them, what they may do now.
+"""What the state says to one person: what waits for them, where it stands, what they may do."""
 
-Slack's App Home, Discord's "Get my prompts", the answer to a DM, `/tst status` and `/tst
-answer` all read these; nothing else computes them. Pure functions of the state (and of the
-counts the runner read from the database), like the engine beside them."""
+# Slack's App Home, Discord's "Get my prompts", the answer to a DM, `/tst status` and `/tst
+# answer` all read these; nothing else computes them. Pure functions of the state (and of the
+# counts the runner read from the database), like the engine beside them.
 
 from __future__ import annotations
 
