@@ -16,7 +16,6 @@ from bot.core.effects import (
     SendReport,
     ToChannel,
     ToUser,
-    UserText,
 )
 from bot.core.events import (
     AnswerSubmitted,
@@ -27,6 +26,7 @@ from bot.core.events import (
     Event,
     GroupsComputed,
     NoteSubmitted,
+    PersonUnreachable,
     SpaceOpened,
     TimerDue,
     VisibilityChanged,
@@ -40,6 +40,7 @@ from bot.flows import (
     line,
     membership,
     pause,
+    queries,
     reach,
     rounds,
     safety,
@@ -102,6 +103,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
         return reach.delivery_failed(ctx, state, event)
     if isinstance(event, AppRemoved):
         return _app_removed(ctx, state)
+    if isinstance(event, PersonUnreachable):
+        return reach.person_unreachable(ctx, state, event)
     if state.status == "closed":
         ctx.refuse("error.closed")
     match event:
@@ -115,6 +118,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return rounds.skip_all(ctx, state, event.value)
         case ChoiceMade(action="notnow"):
             return rounds.not_now(ctx, state, event.value)
+        case ChoiceMade(action="myprompts"):
+            return reach.my_prompts(ctx, state)
         case ChoiceMade(action="contributions"):
             return membership.contributions(ctx, state, event.value)
         case ChoiceMade(action="timeout"):
@@ -261,30 +266,9 @@ def _end_subgroups(ctx: Ctx, state: Intervention) -> Intervention:
 
 
 def _status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
-    open_rounds = [k for k, r in state.rounds.items() if r.status == "open"]
-    ctx.reply(
-        "status.body",
-        title=UserText(state.title),
-        status=state.status,
-        step=state.step or "-",
-        rounds=", ".join(open_rounds) or "-",
-        participants=len([p for p in state.participants.values() if p.reachable]),
-    )
-    if state.is_facilitator(ctx.actor):
-        for key in open_rounds:
-            rnd = state.rounds[key]
-            ctx.reply(
-                "status.round",
-                round=key,
-                answered=len(rounds.responders(state, key)),
-                total=len(rnd.recipients),
-            )
-        undelivered = ctx.facts.undelivered
-        if undelivered:
-            ctx.reply("status.undelivered", count=sum(undelivered.values()))
-            for cause, count in sorted(undelivered.items(), key=lambda c: (-c[1], c[0])):
-                ctx.reply("status.undelivered_cause", cause=cause, count=count)
-        safety.status_lines(ctx, state)
+    where = queries.standing(state, ctx.actor, ctx.facts.undelivered)
+    for message in queries.standing_messages(where):
+        ctx.add(Reply(message))
     return state
 
 

@@ -235,6 +235,9 @@ class Renderer:
             self.text(reader, "form.submit"),
             self.text(reader, "confirm.empty_skips"),
             reader.locale,
+            self.text(reader, "form.close"),
+            self.text(reader, "form.visibility_label"),
+            self.text(reader, "form.partial"),
         )
 
     def synthesis(self, state: Intervention, synthesis: Synthesis, reader: Reader) -> list[Segment]:
