@@ -11,7 +11,9 @@ from bot.core.commands import Command, CommandSpec, CommandTable, Sub, Who
 from bot.core.effects import Audit, Lines, Localized, Params, Phrase, UserText
 from bot.core.model import Intervention, UserId
 from bot.flows import (
+    apart,
     board,
+    curation,
     groups,
     intervention,
     line,
@@ -141,6 +143,12 @@ TABLE: CommandTable[Runs] = CommandTable(
                 _sub("open", "ouvrir", FACILITATOR, intervention.open_round),
                 _sub("close", "fermer", FACILITATOR, _round_cmd(rounds.close_round), "clore"),
                 _sub("remind", "relancer", FACILITATOR, _round_cmd(rounds.remind), "rappel"),
+                # The facilitators' review of a closed round's synthesis before `publish`.
+                _sub("draft", "relire", FACILITATOR, curation.show, "brouillon"),
+                _sub("hold", "retenir", FACILITATOR, curation.hold),
+                _sub("merge", "fusionner", FACILITATOR, curation.merge),
+                _sub("edit", "modifier", FACILITATOR, curation.edit, "caviarder"),
+                _sub("restate", "reformuler", FACILITATOR, curation.restate),
             ),
         ),
         _cmd("publish", "publier", FACILITATOR, _round_cmd(rounds.publish)),
@@ -153,6 +161,8 @@ TABLE: CommandTable[Runs] = CommandTable(
                 _sub("swap", "échanger", FACILITATOR, groups.swap, "permuter"),
                 _sub("move", "déplacer", FACILITATOR, groups.move),
                 _sub("close", "fermer", FACILITATOR, _plain(groups.close_groups), "clore"),
+                _sub("apart", "séparer", FACILITATOR, apart.apart, "éloigner"),
+                _sub("hierarchy", "hiérarchie", FACILITATOR, apart.hierarchy),
             ),
             "group",
             "groupe",

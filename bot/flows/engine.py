@@ -22,6 +22,7 @@ from bot.core.events import (
     Event,
     GroupsComputed,
     NoteSubmitted,
+    PersonUnreachable,
     SpaceOpened,
     TimerDue,
     VisibilityChanged,
@@ -84,6 +85,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
         return reach.delivery_failed(ctx, state, event)
     if isinstance(event, AppRemoved):
         return _app_removed(ctx, state)
+    if isinstance(event, PersonUnreachable):
+        return reach.person_unreachable(ctx, state, event)
     if state.status == "closed":
         ctx.refuse("error.closed")
     match event:
@@ -97,6 +100,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return rounds.skip_all(ctx, state, event.value)
         case ChoiceMade(action="notnow"):
             return rounds.not_now(ctx, state, event.value)
+        case ChoiceMade(action="myprompts"):
+            return reach.my_prompts(ctx, state)
         case ChoiceMade(action="contributions"):
             return membership.contributions(ctx, state, event.value)
         case ChoiceMade(action="timeout"):

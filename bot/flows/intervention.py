@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.core.commands import Command
-from bot.core.effects import ExportData, Message, Reply, SendReport, ToChannel, UserText
+from bot.core.effects import ExportData, Message, Reply, SendReport, ToChannel
 from bot.core.model import STEP_KINDS, Intervention
 from bot.core.vocabulary import round_names, step_kind, step_names
-from bot.flows import groups, line, rounds, safety
+from bot.flows import groups, line, queries, rounds
 from bot.flows.context import Ctx
 
 Handler = Callable[[Ctx, Intervention, Command], Intervention]
@@ -46,30 +46,9 @@ def _end_subgroups(ctx: Ctx, state: Intervention) -> Intervention:
 
 
 def status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
-    open_rounds = [k for k, r in state.rounds.items() if r.status == "open"]
-    ctx.reply(
-        "status.body",
-        title=UserText(state.title),
-        status=state.status,
-        step=state.step or "-",
-        rounds=", ".join(open_rounds) or "-",
-        participants=len([p for p in state.participants.values() if p.reachable]),
-    )
-    if state.is_facilitator(ctx.actor):
-        for key in open_rounds:
-            rnd = state.rounds[key]
-            ctx.reply(
-                "status.round",
-                round=key,
-                answered=len(rounds.responders(state, key)),
-                total=len(rnd.recipients),
-            )
-        undelivered = ctx.facts.undelivered
-        if undelivered:
-            ctx.reply("status.undelivered", count=sum(undelivered.values()))
-            for cause, count in sorted(undelivered.items(), key=lambda c: (-c[1], c[0])):
-                ctx.reply("status.undelivered_cause", cause=cause, count=count)
-        safety.status_lines(ctx, state)
+    where = queries.standing(state, ctx.actor, ctx.facts.undelivered)
+    for message in queries.standing_messages(where):
+        ctx.add(Reply(message))
     return state
 
 

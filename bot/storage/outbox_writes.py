@@ -121,3 +121,19 @@ async def unreachable(s: AsyncSession, iid: str, reason: str) -> set[str]:
         .distinct()
     )
     return {user for user in found if user}
+
+
+async def queued(s: AsyncSession, iid: str, item: str) -> bool:
+    """Whether a message tagged `item` was ever queued for this intervention, delivered or not
+    (a notice the engine edits rather than posts again)."""
+    row = orm.OutboxRow
+    found = await s.scalar(
+        select(row.id)
+        .where(
+            row.intervention_id == iid,
+            row.kind == "send",
+            row.payload[("message", "item")].as_string() == item,
+        )
+        .limit(1)
+    )
+    return found is not None

@@ -168,3 +168,8 @@ class UnitOfWork:
     async def unreachable(self, iid: str, reason: str) -> set[str]:
         """Who this intervention's direct messages could not reach for `reason`."""
         return await outbox_writes.unreachable(self.session, iid, reason)
+
+    async def queued(self, iid: str, item: str) -> bool:
+        """Whether a message tagged `item` (a notice the engine edits later) was ever queued
+        for this intervention, delivered or not."""
+        return await outbox_writes.queued(self.session, iid, item)

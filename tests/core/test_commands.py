@@ -53,13 +53,13 @@ def test_an_unknown_command_is_named_back() -> None:
 
 def test_an_unknown_sub_command_lists_the_valid_ones_in_each_language() -> None:
     with pytest.raises(CommandError) as refused:
-        TABLE.parse("tour danser intake")
+        TABLE.parse("contrat danser")
     assert refused.value.key == "error.unknown_subcommand"
     choices = refused.value.params["choices"]
     assert isinstance(choices, Localized)
     assert dict(choices.texts) == {
-        "en": "open | close | remind",
-        "fr": "ouvrir | fermer | relancer",
+        "en": "draft | show | adopt | help",
+        "fr": "rédiger | voir | adopter | aide",
     }
 
 
