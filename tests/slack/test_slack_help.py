@@ -17,7 +17,7 @@ async def test_help_lists_the_commands_in_french_then_explains_one(world: SlackW
     everyone, facilitator, *_extras = await shown(world, "aide")
     assert "/tst rejoindre — rejoindre la démarche" in everyone
     assert "/tst aide <commande> — son usage complet" in everyone
-    assert "/tst tour ouvrir|fermer|relancer — tours de questions" in facilitator
+    assert "/tst tour ouvrir|fermer|relancer|relire|retenir|" in facilitator
     (round_help, *_extras) = await shown(world, "aide tour")
     assert round_help.startswith("/tst tour ouvrir <tour> [précisions]")
     assert "Exemples :\n/tst tour ouvrir attentes" in round_help
