@@ -13,6 +13,7 @@ from bot.core.effects import (
     ExportData,
     Message,
     Reply,
+    SendLink,
     SendReport,
     ToChannel,
     ToUser,
@@ -152,7 +153,13 @@ def _command(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention
         return started
     if state is None:
         ctx.refuse("error.no_intervention")
-    if state.status == "closed" and cmd.name not in ("status", "mydata", "forget", "report"):
+    if state.status == "closed" and cmd.name not in (
+        "status",
+        "mydata",
+        "forget",
+        "report",
+        "dashboard",
+    ):
         ctx.refuse("error.closed")
     # Facilitator authority is checked once, here, for every command that needs it.
     if cmd.needs_facilitator() and not state.is_facilitator(ctx.actor):
@@ -313,6 +320,19 @@ def _mydata(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
         ctx.refuse("error.not_a_participant")
     ctx.add(ExportData(ctx.actor))
     ctx.reply("mydata.coming")
+    if ctx.policy.web:
+        ctx.add(SendLink(ctx.actor, "mydata"))
+        ctx.reply("web.link_coming")
+    return state
+
+
+def _dashboard(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
+    """The facilitator's live page: a link by DM, when the web pages are served."""
+    if not ctx.policy.web:
+        ctx.refuse("web.off")
+    assert ctx.actor is not None
+    ctx.add(SendLink(ctx.actor, "dashboard"))
+    ctx.reply("web.link_coming")
     return state
 
 
@@ -371,6 +391,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("report", ""): _report,
     ("answer", ""): lambda c, s, _m: rounds.send_pending(c, s),
     ("mydata", ""): _mydata,
+    ("dashboard", ""): _dashboard,
     ("forget", ""): lambda c, s, _m: membership.forget(c, s),
     ("lang", ""): membership.set_lang,
     ("tz", ""): membership.set_tz,

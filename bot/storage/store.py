@@ -42,7 +42,7 @@ from bot.storage.codec import decode, encode
 from bot.storage.sync import sync_rows as _sync
 
 # Outbox kinds that carry a message to people (timers, spaces and grouping do not).
-MESSAGE_KINDS = ("send", "relay", "export", "report")
+MESSAGE_KINDS = ("send", "relay", "export", "report", "link")
 
 
 class ConcurrentUpdate(Exception):
