@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from bot.core.effects import When
 from bot.core.model import LOCALES, Intervention, Locale
+from bot.core.ports import OutMessage
 from bot.i18n.render import Renderer
 from bot.web.tokens import Pass
 from bot.web.views import Dashboard, MyData
@@ -48,6 +49,11 @@ def typeset(text: str, locale: Locale) -> str:
 def _nonce() -> str:
     """A fresh id for one form: sent twice, it is still one event (bot/web/actions.py)."""
     return secrets.token_urlsafe(12)
+
+
+def notice(message: OutMessage, locale: Locale) -> str:
+    """A chat reply shown on a page: the catalog's words typeset, a person's words as written."""
+    return "".join(s.text if s.relayed else typeset(s.text, locale) for s in message.segments)
 
 
 class Pages:

@@ -12,7 +12,7 @@ from bot.config import WebSettings
 from bot.core.model import Intervention, Locale, UserId
 from bot.web import actions, views
 from bot.web.downloads import report_file
-from bot.web.html import Pages
+from bot.web.html import Pages, notice
 from bot.web.links import LINK_PATH
 from bot.web.tokens import LINK, SESSION, Pass, Refusal, Signer
 
@@ -179,7 +179,9 @@ class WebPages:
         if event is None:
             return self.pages.not_found(session.locale)
         handled = await self.app.runner.handle(event)
-        return await self.intervention(request, tuple(r.plain() for r in handled.replies))
+        return await self.intervention(
+            request, tuple(notice(r, session.locale) for r in handled.replies)
+        )
 
     async def download(self, request: web.Request) -> web.StreamResponse:
         try:
@@ -236,10 +238,23 @@ class WebPages:
         handled = await self.app.runner.handle(
             actions.forget(state, session, str(form.get("nonce", "")))
         )
-        return await self.my_data(request, tuple(r.plain() for r in handled.replies))
+        return await self.my_data(
+            request, tuple(notice(r, session.locale) for r in handled.replies)
+        )
 
     async def logout(self, request: web.Request) -> web.Response:
+        """Ends the session in this browser. A session that is still valid must send its
+        CSRF token (another site may not sign a person out); a dead one is simply cleared."""
         locale: Locale = self.pages.negotiate(request.headers.get("Accept-Language"))
+        form = await request.post()
+        for page in ("dashboard", "mydata"):
+            try:
+                session = self._session(request, page)
+            except Refusal:
+                continue
+            if not self._form_ok(session, form):
+                return self._refused(request, Refusal("csrf", session.locale))
+            locale = session.locale
         response = self.pages.signed_out(locale)
         response.del_cookie(COOKIE, path="/web/")
         return response
