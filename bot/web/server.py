@@ -97,9 +97,8 @@ class WebPages:
         try:
             session = self.signer.read(SESSION, raw, self.app.runner.clock.now())
         except Refusal as refusal:
-            raise Refusal(
-                "session" if refusal.reason == "expired" else refusal.reason, refusal.locale
-            ) from None
+            reason = "session" if refusal.reason == "expired" else refusal.reason
+            raise Refusal(reason, refusal.locale, cookie=True) from None
         if session.page != page:
             raise Refusal("scope", session.locale)
         return session
@@ -108,7 +107,9 @@ class WebPages:
         locale = refusal.locale or self.pages.negotiate(request.headers.get("Accept-Language"))
         status = {"expired": 410, "used": 410, "csrf": 403, "forged": 403}.get(refusal.reason, 401)
         response = self.pages.refused(locale, refusal.reason, status)
-        if refusal.reason in ("forged", "session"):
+        if refusal.cookie:
+            # Only a cookie that was sent and refused is dropped: a request that came
+            # without one (another site's form) must not sign anybody out.
             response.del_cookie(COOKIE, path="/web/")
         return response
 

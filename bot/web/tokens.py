@@ -42,10 +42,11 @@ class Refusal(Exception):
     """A token that cannot be honoured. `reason` picks the page shown: "forged" (not made
     here, or altered), "expired", "used"; `locale` is the holder's when the token was ours."""
 
-    def __init__(self, reason: str, locale: Locale | None = None) -> None:
+    def __init__(self, reason: str, locale: Locale | None = None, cookie: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.locale = locale
+        self.cookie = cookie  # the session cookie sent was refused: the browser may drop it
 
 
 def _b64(raw: bytes) -> str:
