@@ -77,7 +77,7 @@ def test_a_token_proves_only_what_it_was_signed_for() -> None:
     with pytest.raises(Refusal, match="expired") as expired:
         signer.read(LINK, token, NOW + timedelta(minutes=15))
     assert expired.value.locale == "fr"  # the refusal speaks the holder's language
-    session_token, session = signer.issue(
+    _token, session = signer.issue(
         SESSION, "mydata", "slack", "T1", "U1", "fr", NOW, timedelta(hours=1)
     )
     other, _ = signer.issue(SESSION, "mydata", "slack", "T1", "U1", "fr", NOW, timedelta(hours=1))
@@ -114,7 +114,7 @@ def test_the_pages_need_the_http_server_they_share(tmp_path: Path) -> None:
         f"[http]\nenabled = false\n[web]\nenabled = true\nsecret = '{SECRET}'\n"
         "public_url = 'https://tst.example.org'\n"
     )
-    with pytest.raises(ConfigError, match="http.enabled"):
+    with pytest.raises(ConfigError, match=r"http\.enabled"):
         load_settings(cfg)
 
 

@@ -13,7 +13,7 @@ from bot.adapters.memory import MemoryChat
 from bot.app import build
 from bot.config import DatabaseSettings, InterventionDefaults, Settings, WebSettings
 from bot.core.ports import ManualClock
-from bot.health import ProbeServer, Probes
+from bot.health import Probes, ProbeServer
 from bot.web.server import WebPages
 
 SECRET = "a-test-secret-of-more-than-32-characters"
