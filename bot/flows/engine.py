@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.core.commands import Command, CommandError, parse
 from bot.core.effects import (
     Audit,
+    Button,
     Effect,
     ExportData,
     Message,
@@ -116,6 +117,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return safety.pause_now(ctx, state, event.value)
         case ChoiceMade(action="inbox"):
             return safety.inbox(ctx, state)
+        case ChoiceMade(action="dashboard"):  # the status's button: as if typed
+            return _command(ctx, state, parse("dashboard"))
         case NoteSubmitted():
             return safety.note(ctx, state, event)
         case ChoiceMade():
@@ -280,6 +283,8 @@ def _status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
             for cause, count in sorted(undelivered.items(), key=lambda c: (-c[1], c[0])):
                 ctx.reply("status.undelivered_cause", cause=cause, count=count)
         safety.status_lines(ctx, state)
+        if ctx.policy.web:
+            ctx.reply("web.status", (Button("dashboard", "button.dashboard"),))
     return state
 
 

@@ -125,3 +125,23 @@ def test_plain_http_only_for_a_loopback_address(tmp_path: Path) -> None:
     )
     web = load_settings(cfg).web
     assert web.public_url == "http://localhost:8080" and web.plain_http
+
+
+def test_on_discord_the_live_page_is_a_button_under_the_facilitators_status() -> None:
+    """Discord allows 25 sub-commands, all taken: the status carries a button instead."""
+    from bot.core.commands import BY_NAME
+    from bot.core.effects import Reply
+    from bot.core.events import ChoiceMade
+
+    assert not BY_NAME["dashboard"].slash
+    on = Session(policy=Policy(web=True))
+    on.group_with("ana")
+    status = on.cmd("status")
+    buttons = [b for e in status.effects if isinstance(e, Reply) for b in e.message.buttons]
+    assert [b.action for b in buttons] == ["dashboard"]
+    assert "web.status" not in replies(on.cmd("status", user="ana"))
+    assert on.state is not None
+    pressed = on.feed(ChoiceMade(on.meta("fac", None), on.state.id, "dashboard"))
+    assert SendLink("fac", "dashboard") in pressed.effects  # type: ignore[arg-type]
+    refused = on.feed(ChoiceMade(on.meta("ana", None), on.state.id, "dashboard"))
+    assert replies(refused) == ["error.facilitator_only"]
