@@ -16,8 +16,9 @@ from bot.core.effects import When
 from bot.core.model import LOCALES, Intervention, Locale
 from bot.core.ports import OutMessage
 from bot.i18n.render import Renderer
+from bot.web.own_data import MyData
 from bot.web.tokens import Pass
-from bot.web.views import Dashboard, MyData
+from bot.web.views import Dashboard
 
 # No script at all, styles from this server only, forms only to this server, never framed,
 # and no address (a link's token) ever sent on to another site.

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bot.config import WebSettings
 from bot.core.model import Intervention, Locale, UserId
-from bot.web import actions, views
+from bot.web import actions, own_data, views
 from bot.web.downloads import report_file
 from bot.web.html import Pages, notice
 from bot.web.links import LINK_PATH
@@ -209,14 +209,14 @@ class WebPages:
             return self._refused(request, refusal)
         user = UserId(session.user)
         held = []
-        for iid in await views.joined(
+        for iid in await own_data.joined(
             self.app.store, session.platform, session.workspace, session.user
         ):
             state = await views.load(self.app.store, iid)
             if state is not None and user in state.participants:
                 reader = views.page_reader(state, user, session.locale)
                 held.append(
-                    await views.my_data(self.app.store, self.app.renderer, state, user, reader)
+                    await own_data.my_data(self.app.store, self.app.renderer, state, user, reader)
                 )
         return self.pages.my_data(session, self._csrf(session), held, notices)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,11 +10,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.core.effects import When
-from bot.core.model import Intervention, InterventionId, UserId
+from bot.core.model import STEP_KINDS, Intervention, InterventionId, UserId
 from bot.flows import rounds as round_rules
 from bot.flows import safety
 from bot.i18n.render import Reader, Renderer
-from bot.reports.personal import my_data_rows
 from bot.storage import orm
 from bot.storage.store import SqlStore
 
@@ -90,19 +90,6 @@ async def facilitated(store: SqlStore, platform: str, workspace: str, user: str)
             )
             .order_by(row.created_at.desc())
             .limit(50)
-        )
-        return list(found)
-
-
-async def joined(store: SqlStore, platform: str, workspace: str, user: str) -> list[str]:
-    """Ids of every intervention that holds this person in one workspace, newest first."""
-    row, member = orm.InterventionRow, orm.ParticipantRow
-    async with store.unit() as uow:
-        found = await uow.session.scalars(
-            select(row.id)
-            .join(member, member.intervention_id == row.id)
-            .where(row.platform == platform, row.workspace == workspace, member.user == user)
-            .order_by(row.created_at.desc())
         )
         return list(found)
 
@@ -247,7 +234,7 @@ def _board(
             if b.kind == kind and b.status != "withdrawn"
         )
         if items:
-            sections.append((t(reader, f"board.kind.{kind}"), items))
+            sections.append((t(reader, f"board.section.{kind}"), items))
     return tuple(sections)
 
 
@@ -274,6 +261,31 @@ def _name(state: Intervention, user: str) -> str:
     return member.display_name if member is not None and member.display_name else user
 
 
+ITEM = re.compile(r"^[a-z]+#(\d+)")
+
+
+def audit_words(
+    renderer: Renderer, reader: Reader, state: Intervention, action: str, target: str
+) -> str:
+    """One audit line in words. The catalog's name for the action when it has one (the
+    reports' decision log names them: `report.audit.<action>`), and a target a person can
+    read: a round's title, a step's name, an item's number; never a planned command line.
+    bot/reports/audit.py words the same log for the reports: one of the two should go."""
+    key = "report.audit." + action.replace(".", "_")
+    named = renderer.text(reader, key) if renderer.catalog.has(reader.locale, key) else action
+    if target in state.rounds or renderer.flow.round(target) is not None:
+        about = renderer.round_title(reader, target)
+    elif target in STEP_KINDS:
+        about = renderer.text(reader, "web.dash.step_name", step=target)
+    elif m := ITEM.match(target):
+        about = f"#{m.group(1)}"
+    elif action.startswith("schedule."):
+        about = ""
+    else:
+        about = target
+    return f"{named} — {about}" if about else named
+
+
 async def _audit(
     store: SqlStore, state: Intervention, renderer: Renderer, reader: Reader
 ) -> tuple[AuditRow, ...]:
@@ -293,18 +305,14 @@ async def _audit(
         when = renderer.catalog.param_text(
             reader.locale, "when", When(at), reader.address, reader.timezone
         )
-        shown = renderer.round_title(reader, target) if target in state.rounds else target
-        out.append(
-            AuditRow(when, _name(state, actor) if actor else bot, f"{action} {shown}".strip())
-        )
+        who = _name(state, actor) if actor else bot
+        out.append(AuditRow(when, who, audit_words(renderer, reader, state, action, target)))
     return tuple(out)
 
 
 async def dashboard(
     store: SqlStore, renderer: Renderer, state: Intervention, reader: Reader
 ) -> Dashboard:
-    from bot.core.model import STEP_KINDS
-
     c = safety.counts(state)
     step_at = STEP_KINDS.index(state.step) if state.step else -1
     return Dashboard(
@@ -331,44 +339,3 @@ async def dashboard(
         actions=_actions(state, renderer, reader),
         audit=await _audit(store, state, renderer, reader),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class MyData:
-    """Everything one intervention holds about one person, as their page shows it."""
-
-    id: str
-    title: str
-    facts: tuple[tuple[str, str], ...]  # label, value
-    answers: tuple[tuple[str, str, str, str], ...]  # round, question, visibility, answer
-    full_anonymity: bool
-
-
-async def my_data(
-    store: SqlStore, renderer: Renderer, state: Intervention, user: UserId, reader: Reader
-) -> MyData:
-    t = renderer.text
-    member = state.participants[user]
-    unknown = t(reader, "web.me.unknown")
-    facts = (
-        (t(reader, "web.me.name"), member.display_name or unknown),
-        (t(reader, "web.me.role"), t(reader, f"web.me.role_{member.role}")),
-        (t(reader, "web.me.consent"), t(reader, f"web.me.consent_{member.consent}")),
-        (t(reader, "web.me.language"), member.locale or unknown),
-        (t(reader, "web.me.platform_language"), member.platform_locale or unknown),
-        (t(reader, "web.me.timezone"), member.timezone or unknown),
-        (
-            t(reader, "web.me.attributes"),
-            ", ".join(f"{k} = {v}" for k, v in sorted(member.attributes.items())) or unknown,
-        ),
-    )
-    answers = tuple(
-        (
-            renderer.round_title(reader, round_key),
-            renderer.prompt_label(state, reader, prompt_key.split("#")[0]),
-            t(reader, f"visibility.{visibility}.label"),
-            t(reader, "web.me.skipped") if value == "—" else value,
-        )
-        for round_key, prompt_key, visibility, value in await my_data_rows(store, state.id, user)
-    )
-    return MyData(state.id, state.title, facts, answers, state.anonymity == "full")
