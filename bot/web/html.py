@@ -20,14 +20,15 @@ from bot.web.own_data import MyData
 from bot.web.tokens import Pass
 from bot.web.views import Dashboard
 
-# No script at all, styles from this server only, forms only to this server, never framed,
-# and no address (a link's token) ever sent on to another site.
+# No script at all, styles from this server only, forms only to this server, never framed.
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # The address (with a link's token) never leaves for another site; our own pages keep
+    # their origin, which a form's post must show (bot/web/server.py).
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 # A downloaded report may carry its own inline styles and images, still no script.
@@ -110,8 +111,11 @@ class Pages:
         )
         return {"session_until": until, "csrf": csrf}
 
-    def opening(self, locale: Locale, target: str) -> web.Response:
-        return self._page("opening.html", locale, target=target)
+    def opening(self, locale: Locale, action: str) -> web.Response:
+        return self._page("open.html", locale, action=action)
+
+    def moved(self, target: str) -> web.Response:
+        return web.Response(status=303, headers={**HEADERS, "Location": target})
 
     def refused(self, locale: Locale, reason: str, status: int) -> web.Response:
         return self._page("refused.html", locale, status, reason=reason)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from bot.config import WebSettings
 from bot.core.model import Intervention, Locale, UserId
+from bot.storage import orm
 from bot.web import actions, own_data, views
 from bot.web.downloads import report_file
 from bot.web.html import Pages, notice
@@ -24,6 +26,11 @@ COOKIE = "tst_session"
 HOME = {"dashboard": "/web/", "mydata": "/web/me"}
 
 
+def _once(granted: Pass) -> str:
+    """The id under which a link's use is recorded (with the platforms' event ids)."""
+    return f"link:{granted.nonce}"
+
+
 class WebPages:
     """Every route checks, in order: a session of ours, for this page, for this person's
     own interventions; forms also need the session's CSRF token. Anything else gets a page
@@ -34,12 +41,15 @@ class WebPages:
         self.app = app
         self.settings = settings
         self.signer = Signer(settings.secret.get_secret_value())
+        parts = urlsplit(settings.public_url)
+        self._origin = f"{parts.scheme}://{parts.netloc}"
         defaults = app.settings.defaults
         self.pages = Pages(app.renderer, defaults.locale, defaults.timezone)
 
     def routes(self) -> list[web.RouteDef]:
         return [
-            web.get(LINK_PATH + "{token}", self.open_link),
+            web.get(LINK_PATH + "{token}", self.show_link),
+            web.post(LINK_PATH + "{token}", self.open_link),
             web.get("/web/", self.dashboard),
             web.get("/web/i/{iid}", self.intervention),
             web.post("/web/i/{iid}", self.act),
@@ -52,15 +62,33 @@ class WebPages:
 
     # -- links and sessions ------------------------------------------------------------------
 
-    async def open_link(self, request: web.Request) -> web.StreamResponse:
+    async def show_link(self, request: web.Request) -> web.StreamResponse:
+        """A link opened: a page with one button. Nothing is spent by looking at it, so a
+        chat app or a mail scanner that fetches links first cannot use a link up."""
         now = self.app.runner.clock.now()
         try:
             granted = self.signer.read(LINK, request.match_info["token"], now)
         except Refusal as refusal:
             return self._refused(request, refusal)
         async with self.app.store.unit() as uow:
+            used = await uow.session.get(orm.ProcessedEventRow, ("web", _once(granted)))
+        if used is not None:
+            return self._refused(request, Refusal("used", granted.locale))
+        return self.pages.opening(granted.locale, request.path)
+
+    async def open_link(self, request: web.Request) -> web.StreamResponse:
+        """The button: the link is spent, a session starts, its page opens."""
+        now = self.app.runner.clock.now()
+        try:
+            granted = self.signer.read(LINK, request.match_info["token"], now)
+        except Refusal as refusal:
+            return self._refused(request, refusal)
+        if not self._from_here(request):
+            # Another site posting a link of its own would sign this browser into it.
+            return self._refused(request, Refusal("csrf", granted.locale))
+        async with self.app.store.unit() as uow:
             # Single use: the link's nonce is recorded like a platform event id, once.
-            fresh = await uow.first_time("web", f"link:{granted.nonce}", now)
+            fresh = await uow.first_time("web", _once(granted), now)
         if not fresh:
             return self._refused(request, Refusal("used", granted.locale))
         minutes = self.settings.session_minutes
@@ -74,10 +102,9 @@ class WebPages:
             now,
             timedelta(minutes=minutes),
         )
-        # A page that moves on by itself rather than a redirect: the link was clicked in a
-        # chat app (another site), and a SameSite=Strict cookie is only sent back on a
-        # navigation that starts from this site.
-        response = self.pages.opening(granted.locale, HOME[granted.page])
+        # The button was pressed on this site's own page, so the redirect it follows is a
+        # same-site navigation: the SameSite=Strict cookie goes along with it.
+        response = self.pages.moved(HOME[granted.page])
         response.set_cookie(
             COOKIE,
             token,
@@ -87,8 +114,17 @@ class WebPages:
             secure=not self.settings.plain_http,
             samesite="Strict",
         )
-        log.info("web: a %s link was opened", granted.page)  # no one named
+        log.info("web: a %s link was used", granted.page)  # no one named
         return response
+
+    def _from_here(self, request: web.Request) -> bool:
+        """A post sent by this site's own page: what the browser says of where it comes
+        from (Sec-Fetch-Site, else Origin; a browser that says neither is believed)."""
+        fetched = request.headers.get("Sec-Fetch-Site")
+        if fetched is not None and fetched not in ("same-origin", "none"):
+            return False
+        origin = request.headers.get("Origin")
+        return origin is None or origin == self._origin
 
     def _session(self, request: web.Request, page: str) -> Pass:
         raw = request.cookies.get(COOKIE)
@@ -125,8 +161,9 @@ class WebPages:
             return None
         return state
 
-    def _form_ok(self, session: Pass, form: Any) -> bool:
-        return self.signer.csrf_ok(session, str(form.get("csrf", "")))
+    def _form_ok(self, session: Pass, form: Any, request: web.Request) -> bool:
+        """The session's CSRF token, sent from this site's own page."""
+        return self.signer.csrf_ok(session, str(form.get("csrf", ""))) and self._from_here(request)
 
     # -- the facilitator's pages -------------------------------------------------------------
 
@@ -165,7 +202,7 @@ class WebPages:
         except Refusal as refusal:
             return self._refused(request, refusal)
         form = await request.post()
-        if not self._form_ok(session, form):
+        if not self._form_ok(session, form, request):
             return self._refused(request, Refusal("csrf", session.locale))
         state = await self._own(session, request.match_info["iid"])
         if state is None:
@@ -226,7 +263,7 @@ class WebPages:
         except Refusal as refusal:
             return self._refused(request, refusal)
         form = await request.post()
-        if not self._form_ok(session, form):
+        if not self._form_ok(session, form, request):
             return self._refused(request, Refusal("csrf", session.locale))
         state = await views.load(self.app.store, str(form.get("intervention", "")))
         if (
@@ -253,7 +290,7 @@ class WebPages:
                 session = self._session(request, page)
             except Refusal:
                 continue
-            if not self._form_ok(session, form):
+            if not self._form_ok(session, form, request):
                 return self._refused(request, Refusal("csrf", session.locale))
             locale = session.locale
         response = self.pages.signed_out(locale)

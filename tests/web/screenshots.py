@@ -44,11 +44,13 @@ async def shoot(browser: Browser, web: WebWorld, out: Path, locale: str) -> None
         context = await browser.new_context(viewport={"width": x, "height": y})
         page = await context.new_page()
         await page.goto(await web.link("dashboard"))
+        await page.click("#open")
         await page.wait_for_url(f"{web.base_url}/web/")
         await page.click("a[href^='/web/i/']")
         await page.screenshot(path=str(out / f"dashboard-{locale}-{width}.png"), full_page=True)
         ana = web.world.people["ana"]
         await page.goto(await web.link("mydata", user=ana))
+        await page.click("#open")
         await page.wait_for_url(f"{web.base_url}/web/me")
         await page.screenshot(path=str(out / f"mydata-{locale}-{width}.png"), full_page=True)
         await context.close()

@@ -17,11 +17,27 @@ from bot.reports.personal import my_data_rows
 
 
 async def opened(browser: Browser, link: str) -> tuple[BrowserContext, Page]:
-    """A fresh browser (no cookie) that opened `link`."""
+    """A fresh browser (no cookie) that opened `link` and pressed its button, if any."""
     context = await browser.new_context()
     page = await context.new_page()
     await page.goto(link)
+    if await page.locator("#open").count():
+        await page.click("#open")
     return context, page
+
+
+async def test_looking_at_a_link_does_not_use_it(web: WebWorld, browser: Browser) -> None:
+    """A chat app that fetches a link to preview it must not spend it."""
+    link = await web.link("dashboard")
+    peek = await browser.new_context()
+    for _ in range(2):
+        preview = await peek.new_page()
+        await preview.goto(link)
+        assert await preview.locator("#open").count() == 1
+    assert not [c for c in await peek.cookies() if c["name"] == "tst_session"]
+    _context, page = await opened(browser, link)
+    await page.wait_for_url(f"{web.base_url}/web/")
+    assert "Équipe" in await page.inner_text("main")
 
 
 async def refusal(page: Page) -> str:
@@ -205,3 +221,20 @@ async def test_the_facilitator_cannot_erase_through_a_participants_form(
     # The last facilitator cannot leave: the engine says so, and nobody else is touched.
     assert "facilita" in (await page.locator(".notices").inner_text()).lower()
     assert set(web.world.people.values()) <= set((await web.world.state()).participants)
+
+
+async def test_another_site_cannot_sign_a_browser_in_with_a_link(
+    web: WebWorld, browser: Browser
+) -> None:
+    """Someone's own link, posted from their site, would open their session in a victim's
+    browser (and show the victim's later clicks to them): it is refused, and not spent."""
+    link = await web.link("dashboard")
+    context = await browser.new_context()
+    page = await context.new_page()
+    async with another_site("127.0.0.1", link, {}) as evil:
+        await page.goto(evil)
+        await page.click("#go")
+        assert await refusal(page) == "csrf"
+    assert not [c for c in await context.cookies() if c["name"] == "tst_session"]
+    _owner, own = await opened(browser, link)
+    await own.wait_for_url(f"{web.base_url}/web/")
