@@ -3,6 +3,7 @@ opens, what a page's button does to the group, and what other people and other s
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -238,3 +239,16 @@ async def test_another_site_cannot_sign_a_browser_in_with_a_link(
     assert not [c for c in await context.cookies() if c["name"] == "tst_session"]
     _owner, own = await opened(browser, link)
     await own.wait_for_url(f"{web.base_url}/web/")
+
+
+async def test_the_report_downloads_from_the_page(web: WebWorld, browser: Browser) -> None:
+    await web.world.cmd("round open intake")
+    _context, page = await opened(browser, await web.link("dashboard"))
+    await page.click("a[href^='/web/i/']")
+    async with page.expect_download() as info:
+        await page.click("a[href$='/report.csv']")
+    download = await info.value
+    assert download.suggested_filename == f"rapport-{web.world.iid}.csv"
+    path = await download.path()
+    text = await asyncio.to_thread(path.read_text, "utf-8")
+    assert text.startswith("round,prompt,kind")
