@@ -13,8 +13,10 @@ from privacy_world import FAC
 from waiting import free_port
 from web_world import WebWorld
 
-from bot.core.model import InterventionId
+from bot.core.model import InterventionId, UserId
 from bot.reports.personal import my_data_rows
+from bot.web.downloads import report_file
+from bot.web.views import page_reader
 
 
 async def opened(browser: Browser, link: str) -> tuple[BrowserContext, Page]:
@@ -248,7 +250,11 @@ async def test_the_report_downloads_from_the_page(web: WebWorld, browser: Browse
     async with page.expect_download() as info:
         await page.click("a[href$='/report.csv']")
     download = await info.value
-    assert download.suggested_filename == f"rapport-{web.world.iid}.csv"
     path = await download.path()
-    text = await asyncio.to_thread(path.read_text, "utf-8")
-    assert text.startswith("round,prompt,kind")
+    got = await asyncio.to_thread(path.read_bytes)
+    # The file the reports module builds for this facilitator, in their language.
+    state = await web.world.state()
+    reader = page_reader(state, UserId(FAC), "fr")
+    made = await report_file(web.world.app.store, web.world.app.renderer, state.id, reader, "csv")
+    assert made is not None and got == made.body and download.suggested_filename == made.name
+    assert state.id in made.name and got
