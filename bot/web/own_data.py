@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from babel import Locale as BabelLocale
 from sqlalchemy import select
 
 from bot.core.model import Intervention, UserId
@@ -47,8 +48,11 @@ async def my_data(
         (t(reader, "web.me.name"), member.display_name or unknown),
         (t(reader, "web.me.role"), t(reader, f"web.me.role_{member.role}")),
         (t(reader, "web.me.consent"), t(reader, f"web.me.consent_{member.consent}")),
-        (t(reader, "web.me.language"), member.locale or unknown),
-        (t(reader, "web.me.platform_language"), member.platform_locale or unknown),
+        (t(reader, "web.me.language"), _language(member.locale, reader) or unknown),
+        (
+            t(reader, "web.me.platform_language"),
+            _language(member.platform_locale, reader) or unknown,
+        ),
         (t(reader, "web.me.timezone"), member.timezone or unknown),
         (
             t(reader, "web.me.attributes"),
@@ -65,3 +69,8 @@ async def my_data(
         for round_key, prompt_key, visibility, value in await my_data_rows(store, state.id, user)
     )
     return MyData(state.id, state.title, facts, answers, state.anonymity == "full")
+
+
+def _language(code: str | None, reader: Reader) -> str:
+    """A language code as its name in the reader's language ("fr" → "français")."""
+    return str(BabelLocale.parse(code).get_display_name(reader.locale) or code) if code else ""
