@@ -207,13 +207,8 @@ class WebPages:
         state = await self._own(session, request.match_info["iid"])
         if state is None:
             return self.pages.not_found(session.locale)
-        event = actions.event_for(
-            state,
-            session,
-            str(form.get("action", "")),
-            str(form.get("value", "")),
-            str(form.get("nonce", "")),
-        )
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        event = actions.event_for(state, session, fields)
         if event is None:
             return self.pages.not_found(session.locale)
         handled = await self.app.runner.handle(event)

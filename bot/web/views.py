@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.core.effects import When
 from bot.core.model import STEP_KINDS, Intervention, InterventionId, UserId
+from bot.flows import curation, safety
 from bot.flows import rounds as round_rules
-from bot.flows import safety
 from bot.i18n.render import Reader, Renderer
 from bot.storage import orm
 from bot.storage.store import SqlStore
@@ -61,6 +61,7 @@ class Dashboard:
     safety_counts: str
     requests: tuple[RequestRow, ...]
     consent: tuple[str, ...]
+    drafts: tuple[tuple[str, str, str], ...]  # round key, title, the numbered draft
     consent_syntheses: tuple[tuple[str, str], ...]  # round title, synthesis text
     board: tuple[tuple[str, tuple[str, ...]], ...]  # kind, items
     actions: tuple[str, ...]
@@ -160,6 +161,23 @@ def _rounds(state: Intervention, renderer: Renderer, reader: Reader) -> tuple[Ro
                 can_remind=rnd.status == "open" and not rnd.reminded,
             )
         )
+    return tuple(out)
+
+
+def _drafts(
+    state: Intervention, renderer: Renderer, reader: Reader
+) -> tuple[tuple[str, str, str], ...]:
+    """Closed rounds the group has not read yet: the draft the facilitators review, its
+    items numbered as the chat's curation commands name them (bot/flows/curation.py)."""
+    out: list[tuple[str, str, str]] = []
+    for key, rnd in sorted(state.rounds.items(), key=lambda kv: kv[1].opened_at):
+        synthesis = state.syntheses.get(key)
+        if rnd.status != "closed" or rnd.published or synthesis is None:
+            continue
+        if synthesis.audience != "group" or synthesis.withdrawn:
+            continue
+        text = "".join(s.text for s in renderer.synthesis(state, curation.draft(synthesis), reader))
+        out.append((key, renderer.round_title(reader, key), text))
     return tuple(out)
 
 
@@ -334,6 +352,7 @@ async def dashboard(
         ),
         requests=_requests(state, renderer, reader),
         consent=_consent(state, renderer, reader),
+        drafts=_drafts(state, renderer, reader),
         consent_syntheses=_consent_syntheses(state, renderer, reader),
         board=_board(state, renderer, reader),
         actions=_actions(state, renderer, reader),

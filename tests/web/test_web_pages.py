@@ -258,3 +258,31 @@ async def test_the_report_downloads_from_the_page(web: WebWorld, browser: Browse
     made = await report_file(web.world.app.store, web.world.app.renderer, state.id, reader, "csv")
     assert made is not None and got == made.body and download.suggested_filename == made.name
     assert state.id in made.name and got
+
+
+async def test_a_curation_done_on_the_page_is_what_the_channel_receives(
+    web: WebWorld, browser: Browser
+) -> None:
+    world = web.world
+    await world.cmd("round open intake")
+    said = {name: f"zq{name}words" for name in ("ana", "ben", "cleo")}
+    for name, text in said.items():
+        answer = {"trust.hope": text}
+        await world.answer(world.people[name], "trust.intake", answer, "group_anonymous")
+    await world.cmd("round close intake")
+    _context, page = await opened(browser, await web.link("dashboard"))
+    await page.click("a[href^='/web/i/']")
+    draft = page.locator("article[data-draft='trust.intake']")
+    lines = (await draft.locator(".synthesis").inner_text()).splitlines()
+    # The draft numbers its items as the chat's commands name them; hold the first back.
+    first = next(line for line in lines if "1.1" in line)
+    held = next(text for text in said.values() if text in first)
+    await draft.locator("form[data-curate='hold'] input[name='item']").fill("1.1")
+    await draft.locator("form[data-curate='hold'] button").click()
+    assert await page.locator(".notices").count() == 1
+    posted = len(web.chat.seen_by("#C1"))
+    await page.click("tr[data-round='trust.intake'] form:has(input[value='publish']) button")
+    await world.app.dispatcher.drain()
+    channel = "\n".join(web.chat.seen_by("#C1")[posted:])
+    assert held not in channel
+    assert all(text in channel for text in said.values() if text != held)
