@@ -176,7 +176,8 @@ def _drafts(
             continue
         if synthesis.audience != "group" or synthesis.withdrawn:
             continue
-        text = "".join(s.text for s in renderer.synthesis(state, curation.draft(synthesis), reader))
+        shown = renderer.synthesis(state, curation.draft(synthesis), reader)
+        text = "".join(s.text for s in shown).strip()
         out.append((key, renderer.round_title(reader, key), text))
     return tuple(out)
 
