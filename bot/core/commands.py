@@ -118,6 +118,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("resume", ("reprendre",), facilitator=True),
     _spec("close", ("clore", "cloturer", "terminer"), facilitator=True),
     _spec("report", ("rapport", "bilan"), facilitator=True),
+    # `tableau` is already the board's: the live page is the facilitator's `suivi`. Not a
+    # Discord sub-command (25 at most, all taken): a button under the facilitator's status.
+    _spec(
+        "dashboard", ("suivi", "tableau-de-bord", "tableaudebord"), facilitator=True, slash=False
+    ),
     _spec("answer", ("repondre",)),
     _spec("mydata", ("mesdonnees", "mes-donnees", "donnees")),
     _spec("forget", ("oublier", "effacer")),

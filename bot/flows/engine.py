@@ -10,10 +10,8 @@ from bot.core.commands import Command, CommandError, parse
 from bot.core.effects import (
     Audit,
     Effect,
-    ExportData,
     Message,
     Reply,
-    SendReport,
     ToChannel,
     ToUser,
 )
@@ -34,13 +32,13 @@ from bot.core.events import (
 from bot.core.model import STEP_KINDS, Intervention, ScheduledAction, UserId
 from bot.flows import (
     apart,
+    asks,
     board,
     curation,
     groups,
     line,
     membership,
     pause,
-    queries,
     reach,
     rounds,
     safety,
@@ -132,6 +130,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return safety.pause_now(ctx, state, event.value)
         case ChoiceMade(action="inbox"):
             return safety.inbox(ctx, state)
+        case ChoiceMade(action="dashboard"):  # the status's button: as if typed
+            return _command(ctx, state, parse("dashboard"))
         case NoteSubmitted():
             return safety.note(ctx, state, event)
         case ChoiceMade():
@@ -169,7 +169,13 @@ def _command(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention
         return started
     if state is None:
         ctx.refuse("error.no_intervention")
-    if state.status == "closed" and cmd.name not in ("status", "mydata", "forget", "report"):
+    if state.status == "closed" and cmd.name not in (
+        "status",
+        "mydata",
+        "forget",
+        "report",
+        "dashboard",
+    ):
         ctx.refuse("error.closed")
     # Facilitator authority is checked once, here, for every command that needs it.
     if cmd.needs_facilitator() and not state.is_facilitator(ctx.actor):
@@ -265,13 +271,6 @@ def _end_subgroups(ctx: Ctx, state: Intervention) -> Intervention:
     return groups.close_groups(ctx, state)
 
 
-def _status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
-    where = queries.standing(state, ctx.actor, ctx.facts.undelivered)
-    for message in queries.standing_messages(where):
-        ctx.add(Reply(message))
-    return state
-
-
 def _close(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
     for key, rnd in sorted(state.rounds.items()):
         spec = ctx.flow.round(key)
@@ -297,21 +296,6 @@ def _app_removed(ctx: Ctx, state: Intervention) -> Intervention:
     return replace(state, status="closed", closed_at=ctx.now)
 
 
-def _report(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
-    assert ctx.actor is not None
-    ctx.add(SendReport(ctx.actor))
-    ctx.reply("report.coming")
-    return state
-
-
-def _mydata(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
-    if ctx.actor is None or ctx.actor not in state.participants:
-        ctx.refuse("error.not_a_participant")
-    ctx.add(ExportData(ctx.actor))
-    ctx.reply("mydata.coming")
-    return state
-
-
 def _round(fn: Callable[[Ctx, Intervention, str], Intervention]) -> Handler:
     def handler(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
         if not cmd.words:
@@ -334,7 +318,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("join", ""): lambda c, s, _m: membership.join(c, s),
     ("leave", ""): lambda c, s, _m: membership.leave(c, s),
     ("invite", ""): membership.invite,
-    ("status", ""): _status,
+    ("status", ""): asks.status,
     ("step", ""): _step,
     ("round", "open"): _open,
     ("round", "close"): _round(rounds.close_round),
@@ -371,9 +355,10 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("pause", ""): pause.pause,
     ("resume", ""): pause.resume,
     ("close", ""): _close,
-    ("report", ""): _report,
+    ("report", ""): asks.report,
     ("answer", ""): lambda c, s, _m: rounds.send_pending(c, s),
-    ("mydata", ""): _mydata,
+    ("mydata", ""): asks.mydata,
+    ("dashboard", ""): asks.dashboard,
     ("forget", ""): lambda c, s, _m: membership.forget(c, s),
     ("lang", ""): membership.set_lang,
     ("tz", ""): membership.set_tz,
