@@ -25,6 +25,7 @@ from bot.retries import DeliveryPolicy
 from bot.runtime import Runner
 from bot.storage.retention import Retention
 from bot.storage.store import SqlStore, make_engine
+from bot.web.links import Links
 
 
 @dataclass(slots=True)
@@ -53,6 +54,7 @@ def policy_from(settings: Settings) -> Policy:
         group_size_min=d.group_size_min,
         group_size_max=d.group_size_max,
         quiet=QuietHours(d.day_start, d.day_end, parse_days(d.working_days)),
+        web=settings.web.enabled,
     )
 
 
@@ -88,5 +90,6 @@ def build(
         ),
         metrics=metrics,
         retention=retention,
+        links=Links(settings.web, renderer, clock) if settings.web.enabled else None,
     )
     return App(settings, store, flow, renderer, runner, dispatcher, metrics, retention)

@@ -24,6 +24,7 @@ from bot.core.effects import (
     Reply,
     Schedule,
     Send,
+    SendLink,
     SendReport,
     ToChannel,
     ToSpace,
@@ -274,6 +275,9 @@ class Runner:
                 await uow.enqueue(iid, "export", {"user": effect.user}, now)
             case SendReport():
                 await uow.enqueue(iid, "report", {"user": effect.user}, now)
+            case SendLink():
+                # Only who and which page: the token is made at delivery, never stored.
+                await uow.enqueue(iid, "link", {"user": effect.user, "page": effect.page}, now)
             case Hold():
                 await uow.write_outbox()  # rows this event queued before the pause wait too
                 held = await safety_rows.hold(uow.session, iid)

@@ -83,6 +83,10 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "board.status.{}": BOARD_STATUSES,
     "report.action_status.{}": ACTION_STATUSES,
     "flag.reason.{}": FLAG_REASONS,
+    "web.dash.contract_{}": CONTRACT_STATUSES,
+    "web.dash.action_{}": ACTION_STATUSES,
+    "web.me.role_{}": ("facilitator", "participant"),
+    "web.me.consent_{}": ("pending", "accepted", "declined", "withdrawn"),
     "reach.{}": tuple(
         f"{cause}.{platform}"
         for cause in ("not_in_channel", "missing_permission")

@@ -216,6 +216,15 @@ class ExportData:
 
 
 @dataclass(frozen=True, slots=True)
+class SendLink:
+    """DM a person a signed, single-use link to a web page of theirs (bot/web): `page` is
+    "dashboard" (a facilitator's) or "mydata" (everything held about them)."""
+
+    user: UserId
+    page: str
+
+
+@dataclass(frozen=True, slots=True)
 class SendReport:
     """Build the intervention report from the store and send it to a facilitator."""
 
@@ -257,6 +266,7 @@ Effect = (
     | Forget
     | ExportData
     | SendReport
+    | SendLink
     | Hold
     | Release
     | Withdraw

@@ -31,10 +31,12 @@ class EventMeta:
 
 @dataclass(frozen=True, slots=True)
 class CommandIssued:
-    """A `/tst ...` command typed by someone (text is what follows `/tst`)."""
+    """A `/tst ...` command typed by someone (text is what follows `/tst`). A web page's
+    form names its `intervention`; a command typed in chat applies where it was typed."""
 
     meta: EventMeta
     text: str
+    intervention: InterventionId | None = None
 
 
 @dataclass(frozen=True, slots=True)

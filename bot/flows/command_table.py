@@ -12,6 +12,7 @@ from bot.core.effects import Audit, Lines, Localized, Params, Phrase, UserText
 from bot.core.model import Intervention, UserId
 from bot.flows import (
     apart,
+    asks,
     board,
     curation,
     groups,
@@ -134,7 +135,7 @@ TABLE: CommandTable[Runs] = CommandTable(
         _cmd("join", "rejoindre", EVERYONE, _plain(membership.join)),
         _cmd("leave", "quitter", EVERYONE, _plain(membership.leave)),
         _cmd("invite", "inviter", FACILITATOR, membership.invite),
-        _cmd("status", "statut", EVERYONE, intervention.status, "état", when_closed=True),
+        _cmd("status", "statut", EVERYONE, asks.status, "état", when_closed=True),
         _cmd("step", "étape", FACILITATOR, intervention.open_step),
         _group(
             "round",
@@ -212,13 +213,25 @@ TABLE: CommandTable[Runs] = CommandTable(
         _cmd("pause", "pause", FACILITATOR, pause.pause),
         _cmd("resume", "reprendre", FACILITATOR, pause.resume),
         _cmd("close", "clore", FACILITATOR, intervention.close, "clôturer", "terminer"),
-        _cmd("report", "rapport", FACILITATOR, intervention.report, "bilan", when_closed=True),
+        _cmd("report", "rapport", FACILITATOR, asks.report, "bilan", when_closed=True),
+        # `tableau` is already the board's: the live page is the facilitator's `suivi`. Not a
+        # Discord sub-command (25 at most, all taken): a button under the facilitator's status.
+        _cmd(
+            "dashboard",
+            "suivi",
+            FACILITATOR,
+            asks.dashboard,
+            "tableau-de-bord",
+            "tableaudebord",
+            when_closed=True,
+            slash=False,
+        ),
         _cmd("answer", "répondre", EVERYONE, _plain(rounds.send_pending)),
         _cmd(
             "mydata",
             "mes-données",
             EVERYONE,
-            intervention.mydata,
+            asks.mydata,
             "mesdonnées",
             "données",
             when_closed=True,

@@ -38,6 +38,7 @@ class Policy:
     group_size_min: int = 3
     group_size_max: int = 5
     quiet: QuietHours = field(default_factory=QuietHours)
+    web: bool = False  # the web pages are served (`[web] enabled`): links can be sent
 
 
 @dataclass(frozen=True, slots=True)

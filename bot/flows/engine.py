@@ -114,6 +114,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return safety.pause_now(ctx, state, event.value)
         case ChoiceMade(action="inbox"):
             return safety.inbox(ctx, state)
+        case ChoiceMade(action="dashboard"):  # the status's button: as if typed
+            return _command(ctx, state, TABLE.parse("dashboard"))
         case NoteSubmitted():
             return safety.note(ctx, state, event)
         case ChoiceMade():

@@ -1,5 +1,5 @@
-"""Commands about the intervention as a whole: its step, status, closing, report and data,
-and the facilitator's round commands (which take a round's name first)."""
+"""Commands about the intervention as a whole (its step, its closing) and the facilitator's
+round commands, which take a round's name first."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.core.commands import Command
-from bot.core.effects import ExportData, Message, Reply, SendReport, ToChannel
+from bot.core.effects import Message, Reply, ToChannel
 from bot.core.model import STEP_KINDS, Intervention
 from bot.core.vocabulary import round_names, step_kind, step_names
-from bot.flows import groups, line, queries, rounds
+from bot.flows import groups, line, rounds
 from bot.flows.context import Ctx
 
 Handler = Callable[[Ctx, Intervention, Command], Intervention]
@@ -45,13 +45,6 @@ def _end_subgroups(ctx: Ctx, state: Intervention) -> Intervention:
     return groups.close_groups(ctx, state)
 
 
-def status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
-    where = queries.standing(state, ctx.actor, ctx.facts.undelivered)
-    for message in queries.standing_messages(where):
-        ctx.add(Reply(message))
-    return state
-
-
 def close(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
     for key, rnd in sorted(state.rounds.items()):
         spec = ctx.flow.round(key)
@@ -65,21 +58,6 @@ def close(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
     ctx.reply("intervention.closed_reply")
     ctx.audit_target = state.title
     return replace(line.close_lines(state), status="closed", closed_at=ctx.now)
-
-
-def report(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
-    assert ctx.actor is not None
-    ctx.add(SendReport(ctx.actor))
-    ctx.reply("report.coming")
-    return state
-
-
-def mydata(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
-    if ctx.actor is None or ctx.actor not in state.participants:
-        ctx.refuse("error.not_a_participant")
-    ctx.add(ExportData(ctx.actor))
-    ctx.reply("mydata.coming")
-    return state
 
 
 def on_round(fn: Callable[[Ctx, Intervention, str], Intervention]) -> Handler:
