@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.config import Settings
+from bot.core.commands import CommandTable
 from bot.core.ports import ChatPort, Clock, SystemClock
 from bot.delivery import Dispatcher
+from bot.flows.command_table import TABLE, Runs
 from bot.flows.context import Policy
 from bot.flows.spec import Flow
 from bot.flows.timing import QuietHours, parse_days
@@ -36,6 +38,8 @@ class App:
     dispatcher: Dispatcher
     metrics: Metrics
     retention: Retention
+    # The one command table; adapters that show commands (Discord's tree) get it from here.
+    commands: CommandTable[Runs] = TABLE
 
 
 def policy_from(settings: Settings) -> Policy:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.commands import CommandError, parse
+from bot.core.commands import CommandError
 from bot.core.effects import (
     Audit,
     Cancel,
@@ -35,6 +35,7 @@ from bot.core.events import CommandIssued, Event, PersonUnreachable
 from bot.core.model import Intervention, InterventionId
 from bot.core.ports import Clock, OutMessage
 from bot.erasure import erase, erased_message
+from bot.flows.command_table import TABLE
 from bot.flows.context import Facts, Policy
 from bot.flows.engine import advance
 from bot.flows.pause import shifted
@@ -327,7 +328,7 @@ def _held(state: Intervention, due: datetime, now: datetime) -> datetime:
 
 def _is(text: str, name: str) -> bool:
     try:
-        return parse(text).name == name
+        return TABLE.parse(text).name == name
     except CommandError:
         return False
 

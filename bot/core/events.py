@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from bot.core.model import (
     AnswerValue,
@@ -190,8 +189,3 @@ Event = (
     | AppRemoved
     | NoteSubmitted
 )
-
-
-def event_time_key(now: datetime) -> str:
-    """A stable id fragment for internally generated events (timers, jobs)."""
-    return now.strftime("%Y%m%dT%H%M%S%f")

@@ -13,8 +13,8 @@ from web_world import SECRET, WebWorld
 
 from bot.cli import app as cli
 from bot.config import ConfigError, load_settings
-from bot.core.commands import parse
 from bot.core.effects import SendLink
+from bot.flows.command_table import TABLE
 from bot.flows.context import Policy
 from bot.storage import orm
 from bot.web.tokens import LINK, SESSION, Refusal, Signer
@@ -23,10 +23,10 @@ NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
 def test_the_french_alias_of_dashboard_is_suivi_and_tableau_stays_the_board() -> None:
-    assert parse("suivi").name == "dashboard"
-    assert parse("tableau-de-bord").name == "dashboard"
-    assert parse("tableau voir").name == "board"
-    assert parse("mesdonnees").name == "mydata"
+    assert TABLE.parse("suivi").name == "dashboard"
+    assert TABLE.parse("tableau-de-bord").name == "dashboard"
+    assert TABLE.parse("tableau voir").name == "board"
+    assert TABLE.parse("mesdonnees").name == "mydata"
 
 
 def test_dashboard_is_the_facilitators_and_needs_the_pages_switched_on() -> None:
@@ -129,11 +129,10 @@ def test_plain_http_only_for_a_loopback_address(tmp_path: Path) -> None:
 
 def test_on_discord_the_live_page_is_a_button_under_the_facilitators_status() -> None:
     """Discord allows 25 sub-commands, all taken: the status carries a button instead."""
-    from bot.core.commands import BY_NAME
     from bot.core.effects import Reply
     from bot.core.events import ChoiceMade
 
-    assert not BY_NAME["dashboard"].slash
+    assert not TABLE.spec("dashboard").slash
     on = Session(policy=Policy(web=True))
     on.group_with("ana")
     status = on.cmd("status")
