@@ -13,7 +13,7 @@ from discord import app_commands
 from bot.adapters.discord import complete, parse, render
 from bot.adapters.discord.chat import DMS_CLOSED, DiscordChat
 from bot.adapters.turns import Turns
-from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
+from bot.core.events import CONTROL, AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import Intervention, InterventionId, UserId, UserRef, Visibility
 from bot.core.ports import AnswerForm, OutButton, OutMessage, Segment
 from bot.direct import answer_direct
@@ -21,7 +21,7 @@ from bot.flows.membership import frame_message
 from bot.flows.rounds import prompt_message
 from bot.i18n.note_forms import FORM_OF, note_submitted
 from bot.i18n.render import Reader, action_id, parse_action_id, reader_for
-from bot.platform import CONTROL, answer_form, safety_form
+from bot.platform import answer_form, safety_form
 from bot.runtime import Handled
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.platform import CONTROL
+from bot.core.events import CONTROL
 
 # A check looks at one value found at `at` (a JSON pointer) and raises Unreadable.
 Check = Callable[[Any, str], None]
