@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import available_timezones
 
@@ -12,7 +13,8 @@ from discord import app_commands
 
 from bot.adapters.discord import complete, parse, render
 from bot.adapters.discord.chat import DMS_CLOSED, DiscordChat
-from bot.adapters.turns import Turns
+from bot.adapters.discord.views import RawModal, buttons_view, interaction_payload
+from bot.adapters.lanes import Lanes
 from bot.core.events import CONTROL, AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import Intervention, InterventionId, UserId, UserRef, Visibility
 from bot.core.ports import AnswerForm, OutButton, OutMessage, Segment
@@ -42,58 +44,24 @@ CHOICES = {
 }
 
 
-class RawModal(discord.ui.Modal):
-    """A modal whose body `render` built; stopped at once so discord.py never keeps it in
-    memory (the submission is routed by custom_id, after a restart too)."""
-
-    def __init__(self, body: dict[str, Any]) -> None:
-        super().__init__(title=body["title"], custom_id=body["custom_id"])
-        self.body = body
-        self.stop()
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.body
-
-
-def buttons_view(buttons: Sequence[OutButton]) -> discord.ui.View:
-    """Plain buttons whose clicks the DynamicItem routes; the view itself is never stored."""
-    view = discord.ui.View(timeout=None)
-    for b in buttons[:25]:
-        style = discord.ButtonStyle(render.STYLES.get(b.style, 2))
-        view.add_item(discord.ui.Button(label=b.label[:80], custom_id=b.action_id, style=style))
-    view.stop()
-    return view
-
-
-def interaction_payload(i: Inter) -> dict[str, Any]:
-    """The fields of the INTERACTION_CREATE that `parse.meta_from` reads."""
-    person = {"id": str(i.user.id), "username": i.user.name, "global_name": i.user.global_name}
-    out: dict[str, Any] = {
-        "id": str(i.id),
-        "channel_id": str(i.channel_id) if i.channel_id else None,
-        "locale": str(i.locale.value) if i.locale else None,
-        "guild_id": str(i.guild_id) if i.guild_id else None,
-        "authorizing_integration_owners": {
-            str(k): str(v) for k, v in i._integration_owners.items()
-        },
-    }
-    out["member" if i.guild_id else "user"] = {"user": person} if i.guild_id else person
-    return out
-
-
 class Handlers:
     """Interaction handling for one App. Multi-page drafts are in memory (text not sent yet is
     never written down): a restart loses an unfinished one. The closed-DM count comes from the
     database; the bounced messages and the notice to edit are this process's, and "Get my
     prompts" rebuilds from the state where they are missing."""
 
-    def __init__(self, chat: DiscordChat) -> None:
+    def __init__(self, chat: DiscordChat, workers: int = 2) -> None:
         self.chat = chat
         self.app: App | None = None
         self.drafts: dict[tuple[str, str, str], dict[str, str | list[str]]] = {}
         self.pending: dict[tuple[str, str], list[OutMessage]] = {}
         self.notices: dict[str, Any] = {}
-        self.turns = Turns()  # one person's inputs reach the runner in the order they came
+        # One person's inputs reach the runner in the order they came, a few at a time.
+        self.lanes = Lanes(workers)
+
+    async def close(self) -> None:
+        """Finish the inputs already acknowledged."""
+        await self.lanes.close()
 
     def _app(self) -> App:
         assert self.app is not None, "Handlers used before start()"
@@ -157,15 +125,17 @@ class Handlers:
     # -- slash commands -----------------------------------------------------------------------
 
     async def command(self, i: Inter, text: str) -> None:
-        with self.turns.take(i.user.id) as turn:
+        with self.lanes.reserve(i.user.id) as place:
             # Acknowledge first (rule 6): the runner may take longer than Discord's 3 s.
             await i.response.defer(ephemeral=True, thinking=True)
-            meta = parse.meta_from(interaction_payload(i))
-            await turn.ready()
-            if CONTROL.search(text):
-                await self.unreadable(i, "control characters in a command")
-                return
-            await self._show(i, await self._handle(i, CommandIssued(meta, text)))
+            place.run(partial(self._command, i, text))
+
+    async def _command(self, i: Inter, text: str) -> None:
+        if CONTROL.search(text):
+            await self.unreadable(i, "control characters in a command")
+            return
+        meta = parse.meta_from(interaction_payload(i))
+        await self._show(i, await self._handle(i, CommandIssued(meta, text)))
 
     async def rounds(self, i: Inter, current: str) -> list[app_commands.Choice[str]]:
         return complete.plain(current, self._app().flow.round_keys())
@@ -205,14 +175,16 @@ class Handlers:
             await i.response.defer(ephemeral=True, thinking=True)
             await self._my_prompts(i, meta, iid)
         elif action in CHOICES:
-            with self.turns.take(i.user.id) as turn:
+            with self.lanes.reserve(i.user.id) as place:
                 await i.response.defer(ephemeral=True, thinking=True)
-                await turn.ready()
                 event = ChoiceMade(meta, InterventionId(iid), action, value)
-                await self._show(i, await self._handle(i, event))
+                place.run(partial(self._run, i, event))
         else:
             log.warning("discord: a button with an action this bot does not have")
             await i.response.send_message(self._text(meta, "error.unknown_action"), ephemeral=True)
+
+    async def _run(self, i: Inter, event: Any) -> None:
+        await self._show(i, await self._handle(i, event))
 
     async def _form(self, i: Inter, iid: str, round_key: str) -> AnswerForm | None:
         return await answer_form(self._app(), iid, round_key, str(i.user.id))
@@ -251,20 +223,18 @@ class Handlers:
         data = cast(dict[str, Any], i.data or {})
         note = parse.parse_note_modal_id(str(data.get("custom_id", "")))
         if note is not None:
-            with self.turns.take(i.user.id) as turn:
+            with self.lanes.reserve(i.user.id) as place:
                 await i.response.defer(ephemeral=True, thinking=True)
-                await turn.ready()
-                await self._note(i, *note)
+                place.run(partial(self._note, i, *note))
             return
         target = parse.parse_modal_id(str(data.get("custom_id", "")))
         if target is None:
             await self.unreadable(i, "a modal this bot did not open")
             return
         iid, round_key, page = target
-        with self.turns.take(i.user.id) as turn:
+        with self.lanes.reserve(i.user.id) as place:
             await i.response.defer(ephemeral=True, thinking=True)
-            await turn.ready()
-            await self._submit(i, iid, round_key, page)
+            place.run(partial(self._submit, i, iid, round_key, page))
 
     async def _submit(self, i: Inter, iid: str, round_key: str, page: int) -> None:
         data = cast(dict[str, Any], i.data or {})

@@ -19,10 +19,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.pacer import Pacer
 from bot.core.model import LOCALES, ConversationRef, Locale, MessageRef, UserRef
 from bot.core.ports import Cause, DeliveryError, Image, OutMessage
 
-from .limits import ChannelPacer, LearnedBudget, MethodGate
+from .limits import LearnedBudget, MethodGate
 from .render import message_payloads
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ class SlackChat:
     ) -> None:
         self.client = client
         self.token_for = token_for
-        self.pacer = ChannelPacer(pace_seconds)
+        self.pacer = Pacer(pace_seconds)  # per channel
         self.gate = MethodGate(rate_limit_wait)
         # The learned budget is part of waiting in the port: off when the port does not wait.
         self.budget = LearnedBudget(rate_window, learning=rate_limit_wait > 0)
@@ -295,7 +296,7 @@ class SlackChat:
     async def _post(self, workspace: str, channel: str, msg: OutMessage) -> str:
         first = ""
         for part, payload in enumerate(message_payloads(msg)):
-            await self.pacer.turn(channel)
+            await self.pacer.wait(channel)
             extra: dict[str, Any] = {"thread_ts": first} if first else {}
             if msg.idempotency_key:  # lets anyone reading the channel spot a repeated delivery
                 key = msg.idempotency_key if part == 0 else f"{msg.idempotency_key}:{part}"

@@ -1,5 +1,5 @@
-"""Slack's rate limits as the port keeps them: per-channel pacing, Retry-After gates, and the
-per-method budget learned from 429s."""
+"""Slack's rate limits as the port keeps them: Retry-After gates and the per-method budget
+learned from 429s (the per-channel pacing is the shared pacer's)."""
 
 from __future__ import annotations
 
@@ -27,26 +27,6 @@ TIER_FLOORS: dict[str, int] = {
     "conversations.close": 20,
 }
 PROBE_AFTER = 3  # windows at a learned budget without a 429 before trying one call more
-
-
-class ChannelPacer:
-    """chat.postMessage allows about one message per second per channel: wait our turn."""
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self._next: dict[str, float] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-
-    async def turn(self, channel: str) -> None:
-        if self.interval <= 0:
-            return
-        lock = self._locks.setdefault(channel, asyncio.Lock())
-        async with lock:
-            now = time.monotonic()
-            due = self._next.get(channel, now)
-            if due > now:
-                await asyncio.sleep(due - now)
-            self._next[channel] = max(due, now) + self.interval
 
 
 class MethodGate:
