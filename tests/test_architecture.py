@@ -51,7 +51,6 @@ WAITING: dict[tuple[str, str], str] = {
     ("bot.adapters.discord.handlers", "bot.flows.membership"): "queries (waiting prompts)",
     ("bot.adapters.discord.handlers", "bot.flows.rounds"): "queries (waiting prompts)",
     ("bot.adapters.discord.handlers", "bot.platform"): "one port for the edge (forms)",
-    ("bot.adapters.discord.handlers", "bot.runtime"): "one port for the edge (Handled)",
 }
 
 

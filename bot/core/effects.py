@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.model import Synthesis, UserId
+from bot.core.ports import OutMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,3 +220,14 @@ Effect = (
     | Release
     | Withdraw
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """What the platform adapter shows the actor at once (ephemeral), and what happened."""
+
+    replies: tuple[OutMessage, ...] = ()
+    duplicate: bool = False
+    refused: bool = False
+    intervention: str | None = None
+    effects: tuple[Effect, ...] = field(default=(), repr=False)

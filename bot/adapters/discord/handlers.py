@@ -15,6 +15,7 @@ from bot.adapters.discord import complete, parse, render
 from bot.adapters.discord.chat import DMS_CLOSED, DiscordChat
 from bot.adapters.discord.views import RawModal, buttons_view, interaction_payload
 from bot.adapters.lanes import Lanes
+from bot.core.effects import Handled
 from bot.core.events import CONTROL, AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import Intervention, InterventionId, UserId, UserRef, Visibility
 from bot.core.ports import AnswerForm, OutButton, OutMessage, Segment
@@ -24,7 +25,6 @@ from bot.flows.rounds import prompt_message
 from bot.i18n.note_forms import FORM_OF, note_submitted
 from bot.i18n.render import Reader, action_id, parse_action_id, reader_for
 from bot.platform import answer_form, safety_form
-from bot.runtime import Handled
 
 if TYPE_CHECKING:
     from bot.app import App
