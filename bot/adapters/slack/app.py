@@ -18,7 +18,7 @@ from bot.adapters.lanes import Lanes
 from bot.app import App
 from bot.core.events import ChoiceMade, EventMeta
 from bot.core.model import UserId, UserRef
-from bot.core.ports import DeliveryError, OutMessage
+from bot.core.ports import DeliveryError, OutMessage, WorkspaceRemoved
 from bot.direct import answer_direct
 from bot.i18n.render import Reader
 from bot.platform import answer_form, answer_problems, safety_form
@@ -64,6 +64,7 @@ class SlackEdge:
         chat: SlackChat,
         client: AsyncWebClient,
         token_for: TokenFor,
+        workspace_removed: WorkspaceRemoved,
         workers: int = 2,
         installations: Installations | None = None,
     ):
@@ -72,6 +73,7 @@ class SlackEdge:
         self.client = client
         self.token_for = token_for
         self.installations = installations  # OAuth: one installation per workspace
+        self.workspace_removed = workspace_removed
         self.queue = Lanes(workers)
         self.tasks: set[asyncio.Task[None]] = set()
 
@@ -364,7 +366,9 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
     @bolt.event("app_uninstalled")
     @bolt.event("tokens_revoked")
     async def on_removed(body: dict[str, Any]) -> None:
-        edge.queue.put(partial(removed, edge.app, edge.chat, edge.installations, body))
+        edge.queue.put(
+            partial(removed, edge.workspace_removed, edge.chat, edge.installations, body)
+        )
 
     @bolt.event(re.compile(""))
     async def on_other_event(body: dict[str, Any]) -> None:
