@@ -14,7 +14,7 @@ from discord import app_commands
 from bot.adapters.discord import complete, parse, render
 from bot.adapters.discord.chat import DMS_CLOSED, DiscordChat
 from bot.adapters.discord.views import RawModal, buttons_view, interaction_payload
-from bot.adapters.lanes import Lanes
+from bot.adapters.input_queue import InputQueue
 from bot.core.effects import Handled
 from bot.core.events import CONTROL, AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import Intervention, InterventionId, UserId, UserRef, Visibility
@@ -57,11 +57,11 @@ class Handlers:
         self.pending: dict[tuple[str, str], list[OutMessage]] = {}
         self.notices: dict[str, Any] = {}
         # One person's inputs reach the runner in the order they came, a few at a time.
-        self.lanes = Lanes(workers)
+        self.inputs = InputQueue(workers)
 
     async def close(self) -> None:
         """Finish the inputs already acknowledged."""
-        await self.lanes.close()
+        await self.inputs.close()
 
     def _app(self) -> App:
         assert self.app is not None, "Handlers used before start()"
@@ -125,7 +125,7 @@ class Handlers:
     # -- slash commands -----------------------------------------------------------------------
 
     async def command(self, i: Inter, text: str) -> None:
-        with self.lanes.reserve(i.user.id) as place:
+        with self.inputs.reserve(i.user.id) as place:
             # Acknowledge first (rule 6): the runner may take longer than Discord's 3 s.
             await i.response.defer(ephemeral=True, thinking=True)
             place.run(partial(self._command, i, text))
@@ -175,7 +175,7 @@ class Handlers:
             await i.response.defer(ephemeral=True, thinking=True)
             await self._my_prompts(i, meta, iid)
         elif action in CHOICES:
-            with self.lanes.reserve(i.user.id) as place:
+            with self.inputs.reserve(i.user.id) as place:
                 await i.response.defer(ephemeral=True, thinking=True)
                 event = ChoiceMade(meta, InterventionId(iid), action, value)
                 place.run(partial(self._run, i, event))
@@ -223,7 +223,7 @@ class Handlers:
         data = cast(dict[str, Any], i.data or {})
         note = parse.parse_note_modal_id(str(data.get("custom_id", "")))
         if note is not None:
-            with self.lanes.reserve(i.user.id) as place:
+            with self.inputs.reserve(i.user.id) as place:
                 await i.response.defer(ephemeral=True, thinking=True)
                 place.run(partial(self._note, i, *note))
             return
@@ -232,7 +232,7 @@ class Handlers:
             await self.unreadable(i, "a modal this bot did not open")
             return
         iid, round_key, page = target
-        with self.lanes.reserve(i.user.id) as place:
+        with self.inputs.reserve(i.user.id) as place:
             await i.response.defer(ephemeral=True, thinking=True)
             place.run(partial(self._submit, i, iid, round_key, page))
 

@@ -14,7 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.lanes import Lanes
+from bot.adapters.input_queue import InputQueue
 from bot.app import App
 from bot.core.events import ChoiceMade, EventMeta
 from bot.core.model import UserId, UserRef
@@ -53,7 +53,7 @@ Respond = Callable[..., Awaitable[Any]]
 
 
 class SlackEdge:
-    """Listeners of one bolt app. Work after the ack goes to the lanes served by a few
+    """Listeners of one bolt app. Work after the ack goes to an input queue served by a few
     workers, so the runner's work on earlier inputs does not delay the acks of later ones;
     opening a modal, whose trigger lives 3 s, runs at once in a tracked task. `settle`
     awaits both: graceful stop, and tests waiting for an input's effects without sleeping."""
@@ -74,7 +74,7 @@ class SlackEdge:
         self.token_for = token_for
         self.installations = installations  # OAuth: one installation per workspace
         self.workspace_removed = workspace_removed
-        self.queue = Lanes(workers)
+        self.queue = InputQueue(workers)
         self.tasks: set[asyncio.Task[None]] = set()
 
     # --- plumbing -----------------------------------------------------------------------------

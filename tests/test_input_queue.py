@@ -1,4 +1,4 @@
-"""The lanes behind both platforms' acks: nothing refused, nothing lost, a few at a time, and
+"""The input queue behind both platforms' acks: nothing refused, nothing lost, a few at a time, and
 a person's inputs in the order they arrived while other people never wait."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from functools import partial
 
 import pytest
 
-from bot.adapters.lanes import Lanes
+from bot.adapters.input_queue import InputQueue
 
 
 async def test_a_burst_is_accepted_whole_and_worked_at_most_workers_at_a_time() -> None:
-    queue = Lanes(workers=2)
+    queue = InputQueue(workers=2)
     running, most, done = 0, 0, []
 
     async def work(i: int) -> None:
@@ -34,7 +34,7 @@ async def test_a_burst_is_accepted_whole_and_worked_at_most_workers_at_a_time() 
 
 
 async def test_work_is_taken_in_the_order_it_arrived() -> None:
-    queue = Lanes(workers=1)
+    queue = InputQueue(workers=1)
     order: list[int] = []
 
     async def work(i: int) -> None:
@@ -49,7 +49,7 @@ async def test_work_is_taken_in_the_order_it_arrived() -> None:
 async def test_a_failure_is_logged_and_the_next_work_still_runs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    queue = Lanes(workers=1)
+    queue = InputQueue(workers=1)
     done: list[str] = []
 
     async def broken() -> None:
@@ -67,7 +67,7 @@ async def test_a_failure_is_logged_and_the_next_work_still_runs(
 
 
 async def test_settling_waits_for_work_queued_by_work() -> None:
-    queue = Lanes(workers=1)
+    queue = InputQueue(workers=1)
     done: list[str] = []
 
     async def second() -> None:
@@ -84,7 +84,7 @@ async def test_settling_waits_for_work_queued_by_work() -> None:
 
 
 async def test_closing_finishes_what_was_accepted_and_stops_the_workers() -> None:
-    queue = Lanes(workers=3)
+    queue = InputQueue(workers=3)
     done: list[int] = []
 
     async def work(i: int) -> None:
@@ -96,11 +96,11 @@ async def test_closing_finishes_what_was_accepted_and_stops_the_workers() -> Non
     await queue.close()
     assert sorted(done) == list(range(9))
     assert queue.pending == 0
-    assert not [t for t in asyncio.all_tasks() if "Lanes._work" in repr(t.get_coro())]
+    assert not [t for t in asyncio.all_tasks() if "InputQueue._work" in repr(t.get_coro())]
 
 
 async def test_one_persons_inputs_run_in_order_even_when_the_first_is_slow() -> None:
-    queue = Lanes(workers=2)
+    queue = InputQueue(workers=2)
     order: list[str] = []
 
     async def work(name: str, pause: float) -> None:
@@ -116,7 +116,7 @@ async def test_one_persons_inputs_run_in_order_even_when_the_first_is_slow() -> 
 
 
 async def test_a_busy_lane_takes_turns_with_the_others() -> None:
-    queue = Lanes(workers=1)
+    queue = InputQueue(workers=1)
     order: list[str] = []
 
     async def work(name: str) -> None:
@@ -132,39 +132,39 @@ async def test_a_busy_lane_takes_turns_with_the_others() -> None:
     await queue.close()
 
 
-def test_lanes_need_a_worker() -> None:
+def test_an_input_queue_needs_a_worker() -> None:
     with pytest.raises(ValueError):
-        Lanes(workers=0)
+        InputQueue(workers=0)
 
 
 async def test_a_place_taken_on_arrival_keeps_its_turn_while_the_ack_is_slow() -> None:
     """Discord: each input is its own task and acks first; the place is taken before."""
-    lanes = Lanes(workers=2)
+    queue = InputQueue(workers=2)
     order: list[str] = []
 
     async def work(name: str) -> None:
         order.append(name)
 
     async def handle(person: str, name: str, ack_seconds: float) -> None:
-        with lanes.reserve(person) as place:
+        with queue.reserve(person) as place:
             await asyncio.sleep(ack_seconds)  # the ack's round trip, slow for the first
             place.run(partial(work, name))
 
     await asyncio.gather(
         handle("fatou", "start", 0.05), handle("fatou", "invite", 0), handle("ben", "status", 0)
     )
-    await lanes.settle()
+    await queue.settle()
     assert order == ["status", "start", "invite"]
-    assert lanes.pending == 0
-    await lanes.close()
+    assert queue.pending == 0
+    await queue.close()
 
 
 async def test_a_place_given_up_lets_the_next_input_go() -> None:
-    lanes = Lanes(workers=1)
+    queue = InputQueue(workers=1)
     done: list[str] = []
 
     async def acked_then_failed() -> None:
-        with lanes.reserve("fatou"):
+        with queue.reserve("fatou"):
             await asyncio.sleep(0.01)
             raise RuntimeError("the ack failed")
 
@@ -173,19 +173,19 @@ async def test_a_place_given_up_lets_the_next_input_go() -> None:
 
     failing = asyncio.create_task(acked_then_failed())
     await asyncio.sleep(0)  # its place is taken first
-    lanes.put(record, lane="fatou")
+    queue.put(record, lane="fatou")
     await asyncio.sleep(0.005)
     assert done == []  # behind the input still being acknowledged
     with pytest.raises(RuntimeError):
         await failing
-    await lanes.settle()
+    await queue.settle()
     assert done == ["next"]
-    assert lanes.pending == 0
-    await lanes.close()
+    assert queue.pending == 0
+    await queue.close()
 
 
 async def test_a_cancelled_input_does_not_hold_its_lane_nor_cancel_the_one_before() -> None:
-    lanes = Lanes(workers=2)
+    queue = InputQueue(workers=2)
     release = asyncio.Event()
     done: list[str] = []
 
@@ -196,30 +196,30 @@ async def test_a_cancelled_input_does_not_hold_its_lane_nor_cancel_the_one_befor
     async def third() -> None:
         done.append("third")
 
-    lanes.put(first, lane="fatou")
+    queue.put(first, lane="fatou")
 
     async def second() -> None:
-        with lanes.reserve("fatou") as place:
+        with queue.reserve("fatou") as place:
             await asyncio.sleep(10)  # an ack that never comes back: cancelled
             place.run(third)
 
     two = asyncio.create_task(second())
-    lanes.put(third, lane="fatou")
+    queue.put(third, lane="fatou")
     await asyncio.sleep(0.01)
     two.cancel()
     with pytest.raises(asyncio.CancelledError):
         await two
     assert done == []  # the first still waits for its release, untouched by the cancel
     release.set()
-    await lanes.settle()
+    await queue.settle()
     assert done == ["first", "third"]
-    await lanes.close()
+    await queue.close()
 
 
 async def test_a_place_is_filled_once() -> None:
-    lanes = Lanes(workers=1)
-    place = lanes.reserve("fatou")
+    queue = InputQueue(workers=1)
+    place = queue.reserve("fatou")
     place.run(None)
     with pytest.raises(RuntimeError):
         place.run(None)
-    await lanes.close()
+    await queue.close()

@@ -1,4 +1,4 @@
-"""Lanes: what a platform edge does after its ack, in each person's order, by a few workers."""
+"""InputQueue: what a platform edge does after its ack, in each person's order, by a few workers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 Work = Callable[[], Awaitable[None]]
 
 
-class Lanes:
+class InputQueue:
     """The one per-person ordering of both platforms. Acks and the runner share one event
     loop: started as one task per input, the runner's work (ORM, rendering) for the first
     inputs of a burst interleaves with the acks of the later ones and delays them; taken
@@ -29,7 +29,7 @@ class Lanes:
 
     def __init__(self, workers: int = 2) -> None:
         if workers < 1:
-            raise ValueError("lanes need at least one worker")
+            raise ValueError("an input queue needs at least one worker")
         self.workers = workers
         self._queue: asyncio.Queue[Hashable] | None = None
         self._lanes: dict[Hashable, collections.deque[Place]] = {}  # places taken, by lane
@@ -105,8 +105,8 @@ class Lanes:
 class Place:
     """One input's place in its lane, taken on arrival and filled once it is acknowledged."""
 
-    def __init__(self, lanes: Lanes, key: Hashable) -> None:
-        self._lanes = lanes
+    def __init__(self, queue: InputQueue, key: Hashable) -> None:
+        self._queue = queue
         self._key = key
         self.work: Work | None = None
         self.filled = False
@@ -116,7 +116,7 @@ class Place:
         if self.filled:
             raise RuntimeError("a place in a lane is filled once")
         self.work, self.filled = work, True
-        self._lanes._ready(self._key)
+        self._queue._ready(self._key)
 
     def __enter__(self) -> Place:
         return self
