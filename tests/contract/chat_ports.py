@@ -22,7 +22,8 @@ from fakes.slack_api import FakeSlack
 from bot.adapters.discord.chat import DiscordChat
 from bot.adapters.discord.service import point_at
 from bot.adapters.memory import MemoryChat
-from bot.adapters.slack.chat import SlackChat, make_client
+from bot.adapters.slack.chat import SlackChat
+from bot.adapters.slack.web import make_client
 from bot.core.model import ConversationRef, Locale, UserId, UserRef
 from bot.core.ports import ChatPort, KnowsLanguages
 

@@ -16,8 +16,9 @@ from bot.config import SlackSettings
 from bot.departure import workspace_removed
 
 from .app import SlackEdge, build_bolt
-from .chat import SlackChat, TokenFor, make_client
+from .chat import SlackChat, TokenFor
 from .gate import Gate, GatedSocketMode
+from .web import make_client
 
 log = logging.getLogger(__name__)
 UNREADABLE = "error.unreadable_input"
