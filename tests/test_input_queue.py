@@ -223,3 +223,43 @@ async def test_a_place_is_filled_once() -> None:
     with pytest.raises(RuntimeError):
         place.run(None)
     await queue.close()
+
+
+async def test_without_a_bound_every_person_is_worked_at_once_each_in_order() -> None:
+    """Discord: a burst from many people keeps its round trips overlapping."""
+    queue = InputQueue(workers=None)
+    running, most, order = 0, 0, []
+    release = asyncio.Event()
+
+    async def work(person: str, n: int) -> None:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await release.wait()
+        running -= 1
+        order.append((person, n))
+
+    for n in range(3):
+        for person in ("ana", "ben", "cleo", "dan", "eve"):
+            queue.put(partial(work, person, n), lane=person)
+    await asyncio.sleep(0.01)
+    assert most == 5  # one at a time per person, all the people side by side
+    release.set()
+    await queue.settle()
+    for person in ("ana", "ben", "cleo", "dan", "eve"):
+        assert [n for p, n in order if p == person] == [0, 1, 2]
+    await queue.close()
+
+
+async def test_workers_start_as_work_comes_and_no_more_than_it_needs() -> None:
+    queue = InputQueue(workers=None)
+
+    async def nothing() -> None:
+        await asyncio.sleep(0)
+
+    for _ in range(20):  # one after the other: one worker serves them all
+        queue.put(nothing)
+        await queue.settle()
+    workers = [t for t in asyncio.all_tasks() if "InputQueue._work" in repr(t.get_coro())]
+    assert len(workers) == 1
+    await queue.close()

@@ -16,8 +16,11 @@ class InputQueue:
     """The one per-person ordering of both platforms. Acks and the runner share one event
     loop: started as one task per input, the runner's work (ORM, rendering) for the first
     inputs of a burst interleaves with the acks of the later ones and delays them; taken
-    from here by `workers` tasks, at most that many runner steps run between two steps of
-    an ack. Nothing accepted is refused or lost: it waits its turn.
+    from here by at most `workers` tasks, at most that many runner steps run between two
+    steps of an ack (Slack). Without a bound (`None`), every person with an input ready is
+    worked at once, which keeps the round trips of a burst overlapping (Discord, whose
+    follow-ups are each a request). Workers start as work comes, up to the bound. Nothing
+    accepted is refused or lost: it waits its turn.
 
     Work of one lane (one person) runs one at a time in the order its places were taken: a
     facilitator's `start` then `invite` must not race, the second overtaking the first
@@ -27,14 +30,15 @@ class InputQueue:
     several inputs waiting goes back to the end of the line after each, so one busy person
     does not hold the others up."""
 
-    def __init__(self, workers: int = 2) -> None:
-        if workers < 1:
+    def __init__(self, workers: int | None = 2) -> None:
+        if workers is not None and workers < 1:
             raise ValueError("an input queue needs at least one worker")
         self.workers = workers
         self._queue: asyncio.Queue[Hashable] | None = None
         self._lanes: dict[Hashable, collections.deque[Place]] = {}  # places taken, by lane
         self._scheduled: set[Hashable] = set()  # lanes in the queue or being worked
         self._tasks: list[asyncio.Task[None]] = []
+        self._idle = 0  # workers waiting for a lane
 
     def reserve(self, lane: Hashable | None = None) -> Place:
         """A place at the end of `lane` (without one, ordered with nothing else). Never
@@ -42,8 +46,6 @@ class InputQueue:
         (the ack failed, the input was cancelled) lets the lane go on."""
         if self._queue is None:
             self._queue = asyncio.Queue()
-            loop = asyncio.get_running_loop()
-            self._tasks = [loop.create_task(self._work()) for _ in range(self.workers)]
         key: Hashable = object() if lane is None else ("lane", lane)
         place = Place(self, key)
         self._lanes.setdefault(key, collections.deque()).append(place)
@@ -65,12 +67,19 @@ class InputQueue:
             return
         self._scheduled.add(key)
         self._queue.put_nowait(key)
+        # A worker more when the lanes queued outnumber the idle workers, up to the bound.
+        if self._queue.qsize() > self._idle and (
+            self.workers is None or len(self._tasks) < self.workers
+        ):
+            self._idle += 1  # from now: it will take a lane once it runs
+            self._tasks.append(asyncio.get_running_loop().create_task(self._work(self._queue)))
 
-    async def _work(self) -> None:
-        assert self._queue is not None
-        queue = self._queue
+    async def _work(self, queue: asyncio.Queue[Hashable]) -> None:
         while True:
-            key = await queue.get()
+            try:
+                key = await queue.get()
+            finally:
+                self._idle -= 1
             places = self._lanes[key]
             work = places.popleft().work
             try:
@@ -82,6 +91,7 @@ class InputQueue:
                 self._scheduled.discard(key)
                 if not places:
                     del self._lanes[key]
+                self._idle += 1  # this worker takes the next lane: none is started for it
                 self._ready(key)  # before task_done, so settling still waits for it
                 queue.task_done()
 
@@ -100,6 +110,7 @@ class InputQueue:
         self._queue = None
         self._lanes.clear()
         self._scheduled.clear()
+        self._idle = 0
 
 
 class Place:
