@@ -63,17 +63,22 @@ class Import:
         return f"{self.where}: {self.module} imports {self.target}"
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imports_of(path: Path) -> list[Import]:
+def is_module(root: Path, name: str) -> bool:
+    path = root.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or path.is_dir()
+
+
+def imports_of(path: Path, root: Path = ROOT) -> list[Import]:
     """Every import in the file, type-only ones included (a type is a dependency too),
     relative ones made absolute."""
-    module = module_name(path)
+    module = module_name(path, root)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    where = path.relative_to(ROOT)
+    where = path.relative_to(root)
     found: list[Import] = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
         if isinstance(node, ast.Import):
@@ -83,8 +88,12 @@ def imports_of(path: Path) -> list[Import]:
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join([*anchor, base] if base else anchor)
-            # `from bot import app` imports the module bot.app.
-            targets = [base] if node.module else [f"{base}.{a.name}" for a in node.names]
+            # `from bot import app` imports the module bot.app; `from bot.app import App` a
+            # name of bot.app.
+            targets = [
+                f"{base}.{alias.name}" if is_module(root, f"{base}.{alias.name}") else base
+                for alias in node.names
+            ]
         else:
             continue
         found += [Import(module, t, f"{where}:{node.lineno}") for t in targets]
@@ -109,11 +118,33 @@ def breaches(layer: str) -> list[Import]:
 
 def test_the_scan_sees_every_kind_of_import(tmp_path: Path) -> None:
     """The reader of the source is itself checked: plain, from, relative and type-only."""
-    sample = BOT / "adapters" / "slack" / "app.py"
-    targets = {imp.target for imp in imports_of(sample)}
-    assert "bot.adapters.slack.render" in targets  # `from .render import ...`
-    assert "bot.app" in targets  # under `if TYPE_CHECKING`: still a dependency
-    assert "slack_bolt.async_app" in targets
+    edge = tmp_path / "bot" / "adapters" / "slack" / "edge.py"
+    edge.parent.mkdir(parents=True)
+    for module in ("runtime.py", "app.py", "adapters/memory.py"):
+        (tmp_path / "bot" / module).touch()  # names imported `from` a package are modules
+    edge.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "import slack_bolt.async_app\n"
+        "from bot import runtime\n"
+        "from bot.core.events import CONTROL\n"
+        "from .render import payloads\n"
+        "from .. import memory\n"
+        "if TYPE_CHECKING:\n"
+        "    from bot.app import App\n"
+        "def later() -> None:\n"
+        "    import bot.flows.rounds\n"
+    )
+    found = {imp.target: imp.where for imp in imports_of(edge, tmp_path)}
+    assert found == {
+        "typing": "bot/adapters/slack/edge.py:1",
+        "slack_bolt.async_app": "bot/adapters/slack/edge.py:2",
+        "bot.runtime": "bot/adapters/slack/edge.py:3",
+        "bot.core.events": "bot/adapters/slack/edge.py:4",
+        "bot.adapters.slack.render": "bot/adapters/slack/edge.py:5",
+        "bot.adapters.memory": "bot/adapters/slack/edge.py:6",
+        "bot.app": "bot/adapters/slack/edge.py:8",
+        "bot.flows.rounds": "bot/adapters/slack/edge.py:10",
+    }
 
 
 def test_adapters_import_only_the_core_the_catalogs_and_their_platform() -> None:
