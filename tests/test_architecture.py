@@ -96,7 +96,7 @@ def imports_of(path: Path, root: Path = ROOT) -> list[Import]:
             ]
         else:
             continue
-        found += [Import(module, t, f"{where}:{node.lineno}") for t in targets]
+        found += [Import(module, t, f"{where}:{node.lineno}") for t in dict.fromkeys(targets)]
     return found
 
 
