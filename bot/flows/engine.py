@@ -32,7 +32,18 @@ from bot.core.events import (
     VisibilityChanged,
 )
 from bot.core.model import STEP_KINDS, Intervention, ScheduledAction, UserId
-from bot.flows import board, groups, line, membership, pause, reach, rounds, safety, schedule
+from bot.flows import (
+    board,
+    curation,
+    groups,
+    line,
+    membership,
+    pause,
+    reach,
+    rounds,
+    safety,
+    schedule,
+)
 from bot.flows.context import Ctx, Facts, Policy, Refused
 from bot.flows.spec import Flow
 
@@ -343,6 +354,11 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("round", "open"): _open,
     ("round", "close"): _round(rounds.close_round),
     ("round", "remind"): _round(rounds.remind),
+    ("round", "draft"): curation.show,
+    ("round", "hold"): curation.hold,
+    ("round", "merge"): curation.merge,
+    ("round", "edit"): curation.edit,
+    ("round", "restate"): curation.restate,
     ("publish", ""): _round(rounds.publish),
     ("groups", "propose"): groups.propose,
     ("groups", "approve"): lambda c, s, _m: groups.approve(c, s),
