@@ -5,7 +5,8 @@ Run `python -m bench.discord_latency`. Loopback only: both clients are connected
 Discord of the test suite at once, each on its own gateway session; every burst goes to one
 session, alternating. Latency is from the INTERACTION_CREATE leaving the fake to the callback
 reaching it (the initial response Discord's 3 s window measures); tst-bot's time to its final
-follow-up is shown too. The fake shares the event loop with both clients. Nothing is asserted.
+follow-up is shown too. `--senders N` spreads each burst over N people (default: one). The
+fake shares the event loop with both clients. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -55,13 +56,13 @@ class TimedFake(FakeDiscord):
         self.final_at.setdefault(iid, time.perf_counter())
         return super()._followup(token, body, record)
 
-    async def burst(self, session: Session, user: int, n: int) -> list[int]:
+    async def burst(self, session: Session, users: list[int], n: int) -> list[int]:
         tst = next(c for c in self.commands[str(self.guild_id)] if c["name"] == "tst")
         sub = {"name": "status", "type": 1, "options": []}
         data = {"id": tst["id"], "name": "tst", "type": 1, "options": [sub]}
         events = []
-        for _ in range(n):
-            payload = self._interaction(2, user, data, dm=False)
+        for k in range(n):
+            payload = self._interaction(2, users[k % len(users)], data, dm=False)
             events.append(payload)
         ids = []
         for payload in events:
@@ -96,7 +97,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def run(levels: tuple[int, ...], bursts: int) -> None:
+async def run(levels: tuple[int, ...], bursts: int, senders: int) -> None:
     fake = TimedFake()
     await fake.start()
     tmp = Path(tempfile.mkdtemp())
@@ -104,6 +105,9 @@ async def run(levels: tuple[int, ...], bursts: int) -> None:
     await asyncio.to_thread(upgrade, url)
     fac = fake.add_user("fac")
     people = [fake.add_user() for _ in range(5)]
+    # Who types the burst's commands, in turn: one person's inputs run one after the other,
+    # different people's side by side (as many at once as the edge has workers).
+    users = [fac, *(fake.add_user() for _ in range(senders - 1))]
     service = DiscordService(
         DiscordSettings(
             token=TOKEN,
@@ -138,7 +142,7 @@ async def run(levels: tuple[int, ...], bursts: int) -> None:
     for n in levels:
         for _ in range(bursts):
             for name, session in (("bare", bare_session), ("tst-bot", tst_session)):
-                ids = await fake.burst(session, fac, n)
+                ids = await fake.burst(session, users, n)
                 await fake.wait_for(partial(answered, fake, ids), timeout=60.0)
                 ack, final = results.setdefault((name, n), ([], []))
                 ack += [(fake.acked_at[i] - fake.sent_at[i]) * 1000 for i in ids]
@@ -146,7 +150,7 @@ async def run(levels: tuple[int, ...], bursts: int) -> None:
 
     print(
         f"{'concurrent':>10} {'client':>8} {'ack p50':>9} {'ack p95':>9} {'ack max':>9}"
-        f" {'final p50':>10} {'final p95':>10}  (ms, {bursts} bursts each)"
+        f" {'final p50':>10} {'final p95':>10}  (ms, {bursts} bursts each, {senders} sender(s))"
     )
     for n in levels:
         for name in ("bare", "tst-bot"):
@@ -176,8 +180,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bursts", type=int, default=BURSTS)
     parser.add_argument("--levels", type=int, nargs="*", default=list(LEVELS))
+    parser.add_argument("--senders", type=int, default=1, help="people typing the burst")
     args = parser.parse_args()
-    asyncio.run(run(tuple(args.levels), args.bursts))
+    asyncio.run(run(tuple(args.levels), args.bursts, max(1, args.senders)))
 
 
 if __name__ == "__main__":

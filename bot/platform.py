@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -18,10 +17,6 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from bot.app import App
-
-# Control characters no chat client puts in text (tab, newline and carriage return it does):
-# they only come from a forged or broken request, and PostgreSQL refuses NUL in any text.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class PlatformService(Protocol):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +17,7 @@ from bot.core.effects import (
     Effect,
     ExportData,
     Forget,
+    Handled,
     Hold,
     OpenSpace,
     Release,
@@ -54,17 +54,6 @@ MAX_ATTEMPTS = 5
 # Rows released by a resumption come a moment after its announcement, so the group reads
 # "the process resumes" before what was held.
 AFTER_ANNOUNCEMENT = timedelta(milliseconds=1)
-
-
-@dataclass(frozen=True, slots=True)
-class Handled:
-    """What the platform adapter shows the actor at once (ephemeral), and what happened."""
-
-    replies: tuple[OutMessage, ...] = ()
-    duplicate: bool = False
-    refused: bool = False
-    intervention: str | None = None
-    effects: tuple[Effect, ...] = field(default=(), repr=False)
 
 
 class Runner:

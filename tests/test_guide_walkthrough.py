@@ -18,13 +18,13 @@ import pytest
 from bot.adapters.memory import MemoryChat
 from bot.app import build
 from bot.config import DatabaseSettings, DeliverySettings, InterventionDefaults, Settings
+from bot.core.effects import Handled
 from bot.core.events import ChoiceMade, CommandIssued
 from bot.core.model import Intervention, InterventionId, UserId
 from bot.core.ports import ManualClock
 from bot.demo.run import FACILITATOR, START, Demo
 from bot.demo.voices import SITES, TEAMS
 from bot.flows.command_table import TABLE
-from bot.runtime import Handled
 from bot.storage.migrate import upgrade
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TypeGuard, get_args
 
 from bot.core.model import Synthesis, UserId
+from bot.core.ports import OutMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,3 +272,14 @@ Effect = (
     | Release
     | Withdraw
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """What the platform adapter shows the actor at once (ephemeral), and what happened."""
+
+    replies: tuple[OutMessage, ...] = ()
+    duplicate: bool = False
+    refused: bool = False
+    intervention: str | None = None
+    effects: tuple[Effect, ...] = field(default=(), repr=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -13,6 +14,10 @@ from bot.core.model import (
     UserId,
     Visibility,
 )
+
+# Control characters no chat client puts in text (tab, newline and carriage return it does):
+# they only come from a forged or broken request, and PostgreSQL refuses NUL in any text.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, Protocol, get_args, runtime_checkable
@@ -187,6 +187,21 @@ class DeliveryError(Exception):
                 else ("refused" if permanent else "unavailable")
             )
         self.cause: Cause = cause
+
+
+@dataclass(frozen=True, slots=True)
+class Departure:
+    """What the bot did when a platform said it was removed from a workspace."""
+
+    closed: int  # interventions closed now (not those a repeated notice already closed)
+    stopped: int  # deliveries that were still waiting
+    first_today: bool  # the first notice of the day for the workspace
+    retention_days: int  # how long the answers stay after closing
+
+
+# (platform, workspace, the platform's event id) -> what was done: handed to an adapter by
+# the composition root, so the adapter reports a removal without deciding what it means.
+WorkspaceRemoved = Callable[[str, str, str], Awaitable[Departure]]
 
 
 class Clock(Protocol):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import logging
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiohttp
@@ -15,6 +13,7 @@ import discord
 from discord.http import HTTPClient, Route
 
 from bot.adapters.discord import render
+from bot.adapters.pacer import Pacer
 from bot.core.model import ConversationRef, MessageRef, UserRef
 from bot.core.ports import Cause, DeliveryError, OutMessage
 
@@ -37,35 +36,6 @@ VIEW_CHANNEL, SEND_MESSAGES, READ_HISTORY, ATTACH_FILES = 1 << 10, 1 << 11, 1 <<
 # Everything that writes in a channel, refused to members once their space is closed.
 WRITE = SEND_MESSAGES | (1 << 6) | (1 << 35) | (1 << 36) | (1 << 38)
 SawRateLimit = Callable[[float], None]
-
-
-class Pacer:
-    """At most one call per `interval` seconds on average, in arrival order (a DM fan-out must
-    stay well under the global 50/s and Discord's undocumented DM anti-spam). The schedule is
-    kept, not restarted from each wake-up: a caller woken late (a busy event loop) leaves the
-    next one less to wait, so late wake-ups do not add up to a slower rate. Two calls may
-    then come closer than `interval`, never more than `2 + elapsed / interval` in a stretch."""
-
-    def __init__(
-        self,
-        interval: float,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.interval = interval
-        self.clock = clock
-        self.sleep = sleep
-        self._lock = asyncio.Lock()
-        self._next = 0.0
-
-    async def wait(self) -> None:
-        async with self._lock:
-            delay = self._next - self.clock()
-            if delay > 0:
-                await self.sleep(delay)
-                self._next += self.interval  # on schedule, however late this wake-up was
-            else:  # idle (or more than an interval behind): the schedule starts again now
-                self._next = self.clock() + self.interval
 
 
 class DiscordChat:

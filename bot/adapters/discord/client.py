@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
@@ -13,9 +12,9 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord import complete
+from bot.adapters.discord.handlers import seen
 from bot.core.commands import CommandSpec
 from bot.i18n.catalog import Catalog
-from bot.logs import begin_request
 
 if TYPE_CHECKING:
     from bot.adapters.discord.handlers import Handlers
@@ -130,22 +129,6 @@ def _help_topics(commands: Sequence[CommandSpec[Any]]) -> Complete:
         return complete.plain(current, [c.fr if french else c.name for c in commands])
 
     return topics
-
-
-@contextlib.asynccontextmanager
-async def seen(handlers: Handlers, interaction: discord.Interaction[Any]) -> AsyncIterator[None]:
-    """One interaction, with a request id of its own. An unexpected failure is logged at
-    ERROR with that id, and the person told that nothing was lost (the runner's transaction
-    rolled back), in their language, rather than Discord's "interaction failed"."""
-    rid = begin_request()
-    try:
-        yield
-    except Exception:
-        log.exception("discord interaction %s failed (request %s)", interaction.id, rid)
-        try:
-            await handlers.tell(interaction, "error.unexpected")
-        except Exception as error:  # the person cannot be reached either: logged, no more
-            log.error("request %s: could not tell the person: %r", rid, error)
 
 
 # Every bot button's custom_id: the core's action id (bot/i18n/render.py).

@@ -7,10 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.events import EventMeta
+from bot.core.events import CONTROL, EventMeta
 from bot.core.model import AnswerValue, Locale, UserId
 from bot.core.ports import AnswerForm, FormField
-from bot.platform import CONTROL
 
 PLATFORM = "discord"
 MODAL_PREFIX = "tstm"

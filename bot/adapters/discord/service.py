@@ -102,6 +102,7 @@ class DiscordService:
         self.port.me = str(client.user.id)
 
     async def stop(self) -> None:
+        await self.handlers.close()  # what was acknowledged is answered before disconnecting
         if self.client is not None:
             await self.client.close()
         if self._task is not None:

@@ -14,11 +14,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.work_queue import WorkQueue
+from bot.adapters.input_queue import InputQueue
 from bot.app import App
 from bot.core.events import ChoiceMade, EventMeta
 from bot.core.model import UserId, UserRef
-from bot.core.ports import DeliveryError, OutMessage
+from bot.core.ports import DeliveryError, OutMessage, WorkspaceRemoved
 from bot.direct import answer_direct
 from bot.i18n.render import Reader
 from bot.logs import begin_request
@@ -47,7 +47,7 @@ from .render import (
     note_view,
     notice_view,
 )
-from .shapes import Unreadable
+from .shapes import Unreadable, who
 
 log = logging.getLogger(__name__)
 Respond = Callable[..., Awaitable[Any]]
@@ -55,7 +55,7 @@ Work = Callable[[], Awaitable[None]]
 
 
 class SlackEdge:
-    """Listeners of one bolt app. Work after the ack goes to a work queue served by a few
+    """Listeners of one bolt app. Work after the ack goes to an input queue served by a few
     workers, so the runner's work on earlier inputs does not delay the acks of later ones;
     opening a modal, whose trigger lives 3 s, runs at once in a tracked task. `settle`
     awaits both: graceful stop, and tests waiting for an input's effects without sleeping."""
@@ -66,6 +66,7 @@ class SlackEdge:
         chat: SlackChat,
         client: AsyncWebClient,
         token_for: TokenFor,
+        workspace_removed: WorkspaceRemoved,
         workers: int = 2,
         installations: Installations | None = None,
     ):
@@ -74,7 +75,8 @@ class SlackEdge:
         self.client = client
         self.token_for = token_for
         self.installations = installations  # OAuth: one installation per workspace
-        self.queue = WorkQueue(workers)
+        self.workspace_removed = workspace_removed
+        self.queue = InputQueue(workers)
         self.tasks: set[asyncio.Task[None]] = set()
 
     # --- plumbing -----------------------------------------------------------------------------
@@ -102,7 +104,7 @@ class SlackEdge:
         except Exception:
             log.exception("slack input failed after its ack (request %s)", rid)
             try:  # an event with nobody to tell (the app removed...) has no user to find
-                if _who(body)[1]:
+                if who(body)[1]:
                     await self.tell(body, respond, "error.unexpected")
             except Exception as error:  # the person cannot be reached either: logged, no more
                 log.error("request %s: could not tell the person: %r", rid, error)
@@ -149,7 +151,7 @@ class SlackEdge:
     ) -> None:
         """One line for the person who acted: through the response_url when Slack gave one
         (a message's button), else in their DM (a button of the Home tab or of a modal)."""
-        team, user = _who(body)
+        team, user = who(body)
         line = _text(self.text(team, user, key, **params))
         if respond is not None and body.get("response_url"):
             await respond(ephemeral(line))
@@ -185,7 +187,7 @@ class SlackEdge:
         if isinstance(parsed, OpenNote):
             self.spawn(self.open_note(parsed, body, respond), body, respond)
             return
-        self.queued(partial(self.action, parsed, body, respond), body, respond, lane=_who(body))
+        self.queued(partial(self.action, parsed, body, respond), body, respond, lane=who(body))
 
     async def action(
         self, parsed: ChoiceMade | None, body: dict[str, Any], respond: Respond | None
@@ -197,7 +199,7 @@ class SlackEdge:
         event = dataclasses.replace(parsed, meta=await self.enrich(parsed.meta))
         handled = await self.app.runner.handle(event)
         if respond is None or not body.get("response_url"):
-            team, user = _who(body)
+            team, user = who(body)
             await self._dm_all(team, user, handled.replies)
         else:
             await self._respond_all(respond, handled.replies)
@@ -248,14 +250,14 @@ class SlackEdge:
             return
         event = dataclasses.replace(event, meta=await self.enrich(event.meta))
         handled = await self.app.runner.handle(event)
-        team, user = _who(body)
+        team, user = who(body)
         await self._dm_all(team, user, handled.replies)
 
     async def submission_errors(self, body: dict[str, Any]) -> dict[str, str] | None:
         """Problems shown under their inputs, the modal staying open with what was typed: what
         cannot be read, then what the engine's validator refuses (one read of the state)."""
         event, unreadable = parse_submission(body)
-        team, user = _who(body)
+        team, user = who(body)
         reader = self.reader(team, user)
         errors = {e.block_id: (e.key, dict(e.params)) for e in unreadable}
         if event is not None:
@@ -281,7 +283,7 @@ class SlackEdge:
             return
         event = dataclasses.replace(event, meta=await self.enrich(event.meta))
         handled = await self.app.runner.handle(event)
-        team, user = _who(body)
+        team, user = who(body)
         await self._dm_all(team, user, handled.replies)
 
     async def direct(self, body: dict[str, Any]) -> None:
@@ -310,14 +312,6 @@ class SlackEdge:
         await client.views_publish(user_id=str(meta.user), view=view)
 
 
-def _who(body: dict[str, Any]) -> tuple[str, str]:
-    """Team and person of any payload the gate let through (ids, or empty)."""
-    team, user = body.get("team"), body.get("user")
-    team_id = team.get("id") if isinstance(team, dict) else team
-    user_id = user.get("id") if isinstance(user, dict) else user
-    return str(team_id or body.get("team_id") or ""), str(user_id or body.get("user_id") or "")
-
-
 def _text(text: str) -> OutMessage:
     from bot.core.ports import Segment
 
@@ -341,7 +335,7 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
     async def on_command(ack: Any, body: dict[str, Any], request: Any, respond: Any) -> None:
         await ack()
         work = partial(edge.command, body, request.raw_body, respond)
-        edge.queued(work, body, respond, lane=_who(body))
+        edge.queued(work, body, respond, lane=who(body))
 
     @bolt.action(re.compile(""))  # every action id: one the bot did not render is told so
     async def on_action(ack: Any, body: dict[str, Any], respond: Any) -> None:
@@ -360,12 +354,12 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        edge.queued(partial(edge.submission, body), body, lane=_who(body))
+        edge.queued(partial(edge.submission, body), body, lane=who(body))
 
     @bolt.view(NOTE_CALLBACK)
     async def on_note(ack: Any, body: dict[str, Any]) -> None:
         await ack()
-        edge.queued(partial(edge.note, body), body, lane=_who(body))
+        edge.queued(partial(edge.note, body), body, lane=who(body))
 
     @bolt.view(re.compile(""))
     async def on_other_view(ack: Any, body: dict[str, Any]) -> None:
@@ -385,7 +379,9 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
     @bolt.event("app_uninstalled")
     @bolt.event("tokens_revoked")
     async def on_removed(body: dict[str, Any]) -> None:
-        edge.queued(partial(removed, edge.app, edge.chat, edge.installations, body), {})
+        edge.queued(
+            partial(removed, edge.workspace_removed, edge.chat, edge.installations, body), {}
+        )
 
     @bolt.event(re.compile(""))
     async def on_other_event(body: dict[str, Any]) -> None:
@@ -395,4 +391,4 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
 
 
 def _notice(edge: SlackEdge, body: dict[str, Any], key: str) -> dict[str, Any]:
-    return notice_view(edge.text(*_who(body), key))
+    return notice_view(edge.text(*who(body), key))

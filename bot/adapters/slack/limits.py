@@ -1,5 +1,5 @@
-"""Slack's rate limits as the port keeps them: per-channel pacing, Retry-After gates, and the
-per-method budget learned from 429s."""
+"""Slack's rate limits as the port keeps them: Retry-After gates and the per-method budget
+learned from 429s (the per-channel pacing is the shared pacer's)."""
 
 from __future__ import annotations
 
@@ -39,26 +39,6 @@ PROBE_AFTER_MAX = 48
 # A documented start is held half an hour before its first probe: a first round goes at the
 # documented rate without paying 429s, and a long-running process still finds Slack's "+".
 START_HOLD = 30
-
-
-class ChannelPacer:
-    """chat.postMessage allows about one message per second per channel: wait our turn."""
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self._next: dict[str, float] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-
-    async def turn(self, channel: str) -> None:
-        if self.interval <= 0:
-            return
-        lock = self._locks.setdefault(channel, asyncio.Lock())
-        async with lock:
-            now = time.monotonic()
-            due = self._next.get(channel, now)
-            if due > now:
-                await asyncio.sleep(due - now)
-            self._next[channel] = max(due, now) + self.interval
 
 
 class MethodGate:

@@ -1,15 +1,12 @@
-"""app_uninstalled and tokens_revoked: the workspace's interventions close, its deliveries stop,
-its installation goes; the answers stay until the retention purge, like any closed one's."""
+"""app_uninstalled and tokens_revoked: the bot says so (bot/departure.py closes the workspace's
+interventions and stops its deliveries), and its installation and cached data go."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any, Protocol
 
-from bot.app import App
-from bot.core.events import AppRemoved, EventMeta
-from bot.core.model import InterventionId
-from bot.storage.departure import running, stop_deliveries
+from bot.core.ports import WorkspaceRemoved
 
 from .chat import SlackChat
 
@@ -34,7 +31,10 @@ def takes_the_bot_away(event: dict[str, Any]) -> bool:
 
 
 async def removed(
-    app: App, chat: SlackChat, installations: Installations | None, body: dict[str, Any]
+    workspace_removed: WorkspaceRemoved,
+    chat: SlackChat,
+    installations: Installations | None,
+    body: dict[str, Any],
 ) -> None:
     """Everything the bot does when Slack says it was removed from a workspace. Slack sends
     both events, in either order, and may send each again: each step is idempotent, and the
@@ -44,20 +44,12 @@ async def removed(
     if not takes_the_bot_away(event):
         log.info("slack: user tokens revoked in %s; the bot's own token still works", team)
         return
-    closed = 0
-    for iid in await running(app.store, PLATFORM, team):
-        meta = EventMeta(PLATFORM, f"removed:{body['event_id']}:{iid}", team)
-        handled = await app.runner.handle(AppRemoved(meta, InterventionId(iid)))
-        closed += not handled.duplicate
-    stopped = await stop_deliveries(app.store, PLATFORM, team)
+    done = await workspace_removed(PLATFORM, team, str(body["event_id"]))
     dropped = False
     if installations is not None:
         dropped = await installations.async_find_bot(enterprise_id=None, team_id=team) is not None
         await installations.async_delete_all(enterprise_id=None, team_id=team)
     chat.forget_workspace(team)
-    now = app.runner.clock.now()
-    async with app.store.unit() as uow:
-        first = await uow.first_time(PLATFORM, f"removed:{team}:{now.date().isoformat()}", now)
     token = (
         "its installation was deleted"
         if dropped
@@ -66,14 +58,14 @@ async def removed(
         else "no installation was left"
     )
     log.log(
-        logging.WARNING if first else logging.INFO,
+        logging.WARNING if done.first_today else logging.INFO,
         "slack: the app was removed from workspace %s (%s): %d intervention(s) closed, "
         "%d pending delivery(ies) stopped, %s; the answers stay until the retention purge, "
         "%d days after closing",
         team,
         kind,
-        closed,
-        stopped,
+        done.closed,
+        done.stopped,
         token,
-        app.runner.policy.retention_days,
+        done.retention_days,
     )

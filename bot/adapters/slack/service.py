@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -12,10 +13,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
 from bot.config import SlackSettings
+from bot.departure import workspace_removed
 
 from .app import SlackEdge, build_bolt
-from .chat import SlackChat, TokenFor, make_client
+from .chat import SlackChat, TokenFor
 from .gate import Gate, GatedSocketMode
+from .web import make_client
 
 log = logging.getLogger(__name__)
 UNREADABLE = "error.unreadable_input"
@@ -96,6 +99,7 @@ class SlackService:
             self.port,
             self.client,
             self._token,
+            partial(workspace_removed, app),
             self.workers,
             installations=options.get("installation_store"),
         )

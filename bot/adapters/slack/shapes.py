@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.platform import CONTROL
+from bot.core.events import CONTROL
 
 # A check looks at one value found at `at` (a JSON pointer) and raises Unreadable.
 Check = Callable[[Any, str], None]
@@ -256,3 +256,11 @@ def kind_of(payload: Any) -> str:
     check(payload, "")
     assert isinstance(kind, str)
     return kind
+
+
+def who(body: dict[str, Any]) -> tuple[str, str]:
+    """Team and person of any payload the gate let through (ids, or empty)."""
+    team, user = body.get("team"), body.get("user")
+    team_id = team.get("id") if isinstance(team, dict) else team
+    user_id = user.get("id") if isinstance(user, dict) else user
+    return str(team_id or body.get("team_id") or ""), str(user_id or body.get("user_id") or "")

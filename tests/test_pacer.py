@@ -1,12 +1,12 @@
-"""The DM pacer holds its rate when the event loop wakes callers late, and never lets more
-than one extra call through in any stretch of time."""
+"""The pacer of both platforms holds its rate when the event loop wakes callers late, never lets
+more than one extra call through in any stretch of time, and paces each key on its own."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 
-from bot.adapters.discord.chat import Pacer
+from bot.adapters.pacer import Pacer
 
 INTERVAL = 0.05  # 20 DMs a second
 
@@ -69,3 +69,22 @@ async def test_callers_are_served_in_arrival_order() -> None:
 
     await asyncio.gather(*(caller(n) for n in range(10)))
     assert order == list(range(10))
+
+
+async def test_each_key_keeps_its_own_schedule() -> None:
+    """Slack paces per channel: a message to one channel never waits for another's."""
+    loop = LateLoop(late=0.0)
+    pacer = Pacer(INTERVAL, loop.clock, loop.sleep)
+    await pacer.wait("C1")
+    await pacer.wait("C2")  # another channel: at once
+    assert loop.now == 100.0
+    await pacer.wait("C1")  # the same channel: one interval later
+    assert loop.now == 100.0 + INTERVAL
+
+
+async def test_no_interval_paces_nothing() -> None:
+    loop = LateLoop(late=0.0)
+    pacer = Pacer(0.0, loop.clock, loop.sleep)
+    for _ in range(5):
+        await pacer.wait("C1")
+    assert loop.now == 100.0
