@@ -164,8 +164,9 @@ async def test_what_the_facilitator_queues_while_paused_waits_too(store: SqlStor
         seen = len(w.chat.log)
         await w.cmd("round close intake")
         await w.cmd("publish intake")
-        # The facilitators' own synthesis goes through; nothing reaches the group.
-        assert [d.where for d in w.chat.log[seen:]] == [f"@{FAC}"]
+        # The facilitators' own synthesis and the draft they review go through; nothing
+        # reaches the group.
+        assert [d.where for d in w.chat.log[seen:]] == [f"@{FAC}", f"@{FAC}"]
         await w.cmd("resume")
         w.clock.advance(seconds=1)
         await w.app.dispatcher.drain()
