@@ -48,8 +48,15 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec(
         "round",
         ("tour",),
-        {"open": ("ouvrir",), "close": ("fermer", "clore"), "remind": ("relancer", "rappel")},
-        facilitator=True,
+        {
+            "open": ("ouvrir",),
+            "close": ("fermer", "clore"),
+            "remind": ("relancer", "rappel"),
+            # Said by whoever passed a round: not a facilitator's word (Discord allows 25
+            # sub-commands a level, all taken, so it lives under `round`).
+            "possible": (),
+        },
+        facilitator=frozenset({"open", "close", "remind"}),
     ),
     _spec("publish", ("publier",), facilitator=True),
     _spec(
@@ -84,7 +91,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec(
         "action",
         (),
-        {"add": ("ajouter",), "done": ("fait", "terminee", "termine")},
+        {
+            "add": ("ajouter",),
+            "done": ("fait", "terminee", "termine"),
+            "accept": ("accepter",),
+            "decline": ("refuser", "decliner"),
+        },
         facilitator=frozenset({"add"}),
     ),
     _spec("decide", ("decider", "decision"), facilitator=True),

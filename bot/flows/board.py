@@ -17,13 +17,24 @@ from bot.core.model import (
     Intervention,
     Synthesis,
 )
+from bot.flows import consent
 from bot.flows.context import Ctx
+from bot.flows.spec import base_key
 
 MAX_CONTRACT = 6000
 MAX_ITEM = 500
 LINK = re.compile(r"\s*(?:->|→)\s*#?(\d+)\s*$")
 DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$|^(\d{1,2})/(\d{1,2})/(\d{4})$")
 DUE_HOUR = time(18, 0)
+# A proposal under consent, or consented, objected to: a new version of it replaces it there.
+UNDER_CONSENT = ("shortlisted", "consented", "objected")
+
+
+def _consent_open(state: Intervention) -> bool:
+    return any(
+        base_key(k) == consent.CONTRACT_ROUND and r.status == "open"
+        for k, r in state.rounds.items()
+    )
 
 
 def contract_draft(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
@@ -32,14 +43,11 @@ def contract_draft(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
         ctx.refuse("error.contract_needs_text")
     if len(text) > MAX_CONTRACT:
         ctx.refuse("error.too_long", limit=MAX_CONTRACT)
-    if (
-        state.rounds.get("contract.consent", None)
-        and state.rounds["contract.consent"].status == "open"
-    ):
+    if _consent_open(state):
         ctx.refuse("error.contract_in_consent")
     version = len(state.contract) + 1
     older = tuple(
-        replace(c, status="superseded") if c.status in ("draft", "in_consent") else c
+        replace(c, status="superseded") if c.status not in ("adopted", "superseded") else c
         for c in state.contract
     )
     contract = (*older, ContractVersion(version, text, "draft", ctx.now))
@@ -61,15 +69,19 @@ def contract_show(ctx: Ctx, state: Intervention) -> Intervention:
     return state
 
 
-def contract_adopt(ctx: Ctx, state: Intervention) -> Intervention:
+def contract_adopt(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    """Adopted by consent: refused while an objection to this version is outstanding, unless
+    the facilitator overrides it with a reason the group reads."""
     current = state.current_contract()
     if current is None:
         ctx.refuse("error.no_contract")
     if current.status == "adopted":
         ctx.refuse("error.contract_already_adopted", version=current.version)
-    consent_round = state.rounds.get("contract.consent")
-    if consent_round is not None and consent_round.status == "open":
+    if _consent_open(state):
         ctx.refuse("error.contract_in_consent")
+    reason = consent.override_reason(
+        ctx, cmd.words, current.status == "objected", True, current.version
+    )
     contract = tuple(
         replace(c, status="adopted", adopted_at=ctx.now)
         if c.version == current.version
@@ -84,6 +96,8 @@ def contract_adopt(ctx: Ctx, state: Intervention) -> Intervention:
     )
     ctx.reply("contract.adopted_reply", version=current.version)
     ctx.audit_target = f"v{current.version}"
+    if reason:
+        consent.announce_override(ctx, state, True, current.version, reason)
     return replace(state, contract=contract)
 
 
@@ -109,9 +123,21 @@ def board_add(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
         ctx.refuse("error.too_long", limit=MAX_ITEM)
     board_kind: BoardKind = kind  # type: ignore[assignment]
     item = BoardItem(state.next_board_id(), board_kind, text, links)
-    ctx.reply("board.added", item=item.id, kind=kind)
+    board = (*state.board, item)
+    older = next(
+        (b for b in state.board if links and b.id == links[0] and b.kind == "proposal"), None
+    )
+    if kind == "proposal" and older is not None and older.status in UNDER_CONSENT:
+        # A proposal linked to one under consent is its next version (an amendment): it takes
+        # its place for the next consent round, which asks about it alone.
+        item = replace(item, status="shortlisted")
+        kept = (replace(b, status="superseded") if b.id == older.id else b for b in state.board)
+        board = (*kept, item)
+        ctx.reply("board.new_version", item=item.id, older=older.id)
+    else:
+        ctx.reply("board.added", item=item.id, kind=kind)
     ctx.audit_target = f"{kind}#{item.id}"
-    return replace(state, board=(*state.board, item))
+    return replace(state, board=board)
 
 
 def board_show(ctx: Ctx, state: Intervention) -> Intervention:
@@ -143,19 +169,32 @@ def published_synthesis(synthesis: Synthesis) -> Message:
 
 def decide(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     words = [w.lstrip("#") for w in cmd.words]
-    if len(words) != 2 or not words[0].isdigit() or words[1].lower() not in DECISIONS:
+    if len(words) < 2 or not words[0].isdigit() or words[1].lower() not in DECISIONS:
         ctx.refuse("error.decide_syntax")
     item_id = int(words[0])
     decision = DECISIONS[words[1].lower()]
     item = next((b for b in state.board if b.id == item_id and b.kind == "proposal"), None)
     if item is None:
         ctx.refuse("error.board_unknown_item", item=item_id)
+    reason = ""
+    if decision == "adopted":
+        if item.status == "adopted":
+            ctx.refuse("error.proposal_already_adopted", item=item_id)
+        if item.status == "superseded":
+            ctx.refuse("error.proposal_superseded", item=item_id)
+        reason = consent.override_reason(
+            ctx, cmd.words[2:], item.status == "objected", False, item_id
+        )
+    elif len(words) > 2:
+        ctx.refuse("error.decide_syntax")
     board = tuple(replace(b, status=decision) if b.id == item_id else b for b in state.board)
     ctx.send(
         ToChannel(), Message(f"decision.{decision}", {"item": item_id, "text": UserText(item.text)})
     )
     ctx.reply("decision.reply", item=item_id)
     ctx.audit_target = f"proposal#{item_id}:{decision}"
+    if reason:
+        consent.announce_override(ctx, state, False, item_id, reason)
     return replace(state, board=board)
 
 
@@ -181,7 +220,8 @@ def parse_due(ctx: Ctx, state: Intervention, word: str) -> datetime:
 
 
 def action_add(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
-    """`action add @owner 2026-12-01 text [-> proposal]`: an owner, a due date, a link."""
+    """`action add @owner 2026-12-01 text [-> proposal]`: proposed to its owner, who accepts
+    or declines it; it links only to an adopted proposal."""
     if len(cmd.words) < 3 or not cmd.mentions or cmd.words[0] != cmd.words[0].strip():
         ctx.refuse("error.action_syntax")
     owner = cmd.mentions[0]
@@ -194,35 +234,103 @@ def action_add(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     found = LINK.search(text)
     if found:
         proposal = int(found.group(1))
-        if not any(b.id == proposal and b.kind == "proposal" for b in state.board):
+        linked = next((b for b in state.board if b.id == proposal and b.kind == "proposal"), None)
+        if linked is None:
             ctx.refuse("error.board_unknown_item", item=proposal)
+        if linked.status != "adopted":
+            ctx.refuse("error.action_needs_adopted", item=proposal)
         text = text[: found.start()].strip()
     if not text or len(text) > MAX_ITEM:
         ctx.refuse("error.action_syntax")
     action_id = max((a.id for a in state.actions), default=0) + 1
-    action = ActionItem(action_id, text, owner, due, proposal)
+    action = ActionItem(action_id, text, owner, due, proposal, "proposed")
+    value = str(action_id)
     ctx.send(
         ToUser(owner),
-        Message("action.assigned", {"action": action_id, "text": UserText(text), "due": When(due)}),
+        Message(
+            "action.proposed",
+            {"action": action_id, "text": UserText(text), "due": When(due)},
+            buttons=(
+                Button("accept", "button.accept_action", value, "primary"),
+                Button("decline", "button.decline_action", value),
+            ),
+        ),
     )
+    ctx.reply("action.proposed_reply", action=action_id, owner=UserText(member.display_name))
+    ctx.audit_target = f"action#{action_id}"
+    return replace(state, actions=(*state.actions, action))
+
+
+def _owned_action(ctx: Ctx, state: Intervention, word: str) -> ActionItem:
+    word = word.lstrip("#")
+    action = next((a for a in state.actions if str(a.id) == word), None)
+    if action is None:
+        ctx.refuse("error.action_unknown", action=word[:20])
+    if ctx.actor != action.owner:
+        ctx.refuse("error.action_not_yours", action=action.id)
+    return action
+
+
+def action_accept(ctx: Ctx, state: Intervention, word: str) -> Intervention:
+    """The owner accepts: the action counts from now, the group hears it, the reminder is set."""
+    action = _owned_action(ctx, state, word)
+    if action.status != "proposed":
+        ctx.refuse(f"error.action_already.{action.status}", action=action.id)
+    member = state.participants[action.owner]
     ctx.send(
         ToChannel(),
         Message(
             "action.added",
             {
-                "action": action_id,
-                "text": UserText(text),
+                "action": action.id,
+                "text": UserText(action.text),
                 "owner": UserText(member.display_name),
-                "due": When(due),
+                "due": When(action.due),
             },
         ),
     )
-    # The owner hears about it again the day before it is due.
-    reminder_at = max(ctx.now, due - timedelta(days=1))
-    ctx.add(Schedule(f"action:{action_id}", reminder_at, "action_due", {"action": str(action_id)}))
-    ctx.reply("action.added_reply", action=action_id)
-    ctx.audit_target = f"action#{action_id}"
-    return replace(state, actions=(*state.actions, action))
+    # The owner hears about it again, privately, the day before it is due.
+    reminder_at = max(ctx.now, action.due - timedelta(days=1))
+    ctx.add(Schedule(f"action:{action.id}", reminder_at, "action_due", {"action": str(action.id)}))
+    ctx.reply("action.accepted_reply", action=action.id, due=When(action.due))
+    ctx.audit_target = f"action#{action.id}:accepted"
+    return _set_status(state, action, "todo")
+
+
+def action_decline(ctx: Ctx, state: Intervention, word: str, reason: str) -> Intervention:
+    """The owner declines, with a reason if they give one: it goes to the facilitators only.
+    A reason may follow a declining click (`/tst action decline 3 <reason>`)."""
+    action = _owned_action(ctx, state, word)
+    if len(reason) > MAX_ITEM:
+        ctx.refuse("error.too_long", limit=MAX_ITEM)
+    if action.status not in ("proposed", "declined") or (
+        action.status == "declined" and not reason
+    ):
+        ctx.refuse(f"error.action_already.{action.status}", action=action.id)
+    name = UserText(state.participants[action.owner].display_name)
+    ctx.to_facilitators(
+        state,
+        Message(
+            "action.declined_because" if reason else "action.declined",
+            {
+                "action": action.id,
+                "text": UserText(action.text),
+                "owner": name,
+                "reason": UserText(reason),
+            },
+        ),
+    )
+    ctx.reply("action.declined_reply" if not reason else "action.reason_sent", action=action.id)
+    ctx.audit_target = f"action#{action.id}:declined"
+    return _set_status(state, action, "declined")
+
+
+def _set_status(state: Intervention, action: ActionItem, status: str) -> Intervention:
+    actions = tuple(
+        replace(a, status=status) if a.id == action.id else a  # type: ignore[arg-type]
+        for a in state.actions
+    )
+    return replace(state, actions=actions)
 
 
 def action_done(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
@@ -234,6 +342,8 @@ def action_done(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
         ctx.refuse("error.action_unknown", action=word)
     if ctx.actor != action.owner and not state.is_facilitator(ctx.actor):
         ctx.refuse("error.facilitator_only")
+    if action.status != "todo":
+        ctx.refuse(f"error.action_already.{action.status}", action=action.id)
     actions = tuple(replace(a, status="done") if a.id == action.id else a for a in state.actions)
     ctx.send(
         ToChannel(), Message("action.done", {"action": action.id, "text": UserText(action.text)})

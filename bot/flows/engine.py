@@ -32,7 +32,20 @@ from bot.core.events import (
     VisibilityChanged,
 )
 from bot.core.model import STEP_KINDS, Intervention, ScheduledAction, UserId
-from bot.flows import board, groups, line, membership, pause, reach, rounds, safety, schedule
+from bot.flows import (
+    board,
+    consent,
+    groups,
+    line,
+    membership,
+    pause,
+    reach,
+    refusals,
+    rounds,
+    safety,
+    schedule,
+    steps,
+)
 from bot.flows.context import Ctx, Facts, Policy, Refused
 from bot.flows.spec import Flow
 
@@ -94,15 +107,25 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
         ctx.refuse("error.closed")
     match event:
         case AnswerSubmitted():
-            return rounds.answer(ctx, state, event)
+            after = rounds.answer(ctx, state, event)
+            consent.after_answer(ctx, state, after, event)
+            return after
         case VisibilityChanged():
             return rounds.change_visibility(ctx, state, event)
         case ChoiceMade(action="consent"):
             return membership.consent(ctx, state, event.value)
         case ChoiceMade(action="skip"):
-            return rounds.skip_all(ctx, state, event.value)
+            skipped = rounds.skip_all(ctx, state, event.value)
+            refusals.ask(ctx, state, skipped, event.value)
+            return skipped
         case ChoiceMade(action="notnow"):
-            return rounds.not_now(ctx, state, event.value)
+            deferred = rounds.not_now(ctx, state, event.value)
+            refusals.ask(ctx, state, deferred, event.value)
+            return deferred
+        case ChoiceMade(action="accept"):
+            return board.action_accept(ctx, state, event.value)
+        case ChoiceMade(action="decline"):
+            return board.action_decline(ctx, state, event.value, "")
         case ChoiceMade(action="contributions"):
             return membership.contributions(ctx, state, event.value)
         case ChoiceMade(action="timeout"):
@@ -232,7 +255,7 @@ def _step(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
         ctx.refuse("error.paused")
     if kind != "subgroups" and any(g.status == "open" for g in state.subgroups):
         state = _end_subgroups(ctx, state)
-    ctx.send(ToChannel(), Message("step.opened", {"step": kind}))
+    steps.announce(ctx, state, kind)
     ctx.reply("step.opened_reply", step=kind)
     ctx.audit_target = kind
     return replace(state, step=kind, status="active")  # type: ignore[arg-type]
@@ -266,6 +289,8 @@ def _status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
                 round=key,
                 answered=len(rounds.responders(state, key)),
                 total=len(rnd.recipients),
+                passed=refusals.passed(state, key),
+                deferred=len(rnd.deferred),
             )
         undelivered = ctx.facts.undelivered
         if undelivered:
@@ -343,6 +368,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("round", "open"): _open,
     ("round", "close"): _round(rounds.close_round),
     ("round", "remind"): _round(rounds.remind),
+    ("round", "possible"): refusals.condition,
     ("publish", ""): _round(rounds.publish),
     ("groups", "propose"): groups.propose,
     ("groups", "approve"): lambda c, s, _m: groups.approve(c, s),
@@ -351,12 +377,16 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("groups", "close"): lambda c, s, _m: groups.close_groups(c, s),
     ("contract", "draft"): board.contract_draft,
     ("contract", "show"): lambda c, s, _m: board.contract_show(c, s),
-    ("contract", "adopt"): lambda c, s, _m: board.contract_adopt(c, s),
+    ("contract", "adopt"): board.contract_adopt,
     ("contract", "help"): line.set_help,
     ("board", "add"): board.board_add,
     ("board", "show"): lambda c, s, _m: board.board_show(c, s),
     ("action", "add"): board.action_add,
     ("action", "done"): board.action_done,
+    ("action", "accept"): lambda c, s, m: board.action_accept(c, s, m.text.partition(" ")[0]),
+    ("action", "decline"): lambda c, s, m: board.action_decline(
+        c, s, m.text.partition(" ")[0], m.text.partition(" ")[2].strip()
+    ),
     ("decide", ""): board.decide,
     ("schedule", "open"): schedule.add,
     ("schedule", "close"): schedule.add,

@@ -19,6 +19,7 @@ from bot.core.model import (
     UserId,
     Visibility,
 )
+from bot.flows import consent
 from bot.flows.answers import as_recorded, confirmation, entries_of, problems, unknown_prompt
 from bot.flows.board import published_synthesis
 from bot.flows.context import Ctx
@@ -126,7 +127,7 @@ def open_round(
     state = replace(state, rounds={**state.rounds, key: rnd}, status="active")
     if state.step != step.kind:
         state = replace(state, step=step.kind)
-    if spec.key == "contract.consent":
+    if spec.key == consent.CONTRACT_ROUND:
         state = replace(
             state,
             contract=tuple(
@@ -223,6 +224,7 @@ def close(ctx: Ctx, state: Intervention, spec: RoundSpec, rnd: RoundState) -> In
     )
     if spec.on_close is not None:
         state = spec.on_close(state, closed, answers, ctx.now)
+    state = consent.closed(ctx, state, spec, closed, answers)
     ctx.reply("round.closed_reply", round=rnd.key, answered=answered)
     ctx.audit_target = rnd.key
     return state

@@ -39,6 +39,8 @@ CHOICES = {
     "handled",
     "pausenow",
     "inbox",
+    "accept",
+    "decline",
 }
 
 

@@ -29,6 +29,8 @@ CHOICE_ACTIONS = frozenset(
         "handled",
         "pausenow",
         "inbox",
+        "accept",
+        "decline",
     }
 )
 # Intervention ids the bot writes into action ids and modal metadata.

@@ -1,0 +1,55 @@
+"""Refusals heard: after "je passe" or "pas maintenant", what would make it possible, in one
+line, for the facilitators only and without a name; per round, how many passed."""
+
+from __future__ import annotations
+
+from bot.core.commands import Command
+from bot.core.effects import Message, ToUser, UserText
+from bot.core.model import Intervention, UserId
+from bot.flows.context import Ctx
+from bot.flows.spec import base_key
+
+MAX_LINE = 300
+
+
+def passed(state: Intervention, key: str) -> int:
+    """People whose every answer in an open round is a skip: they said "je passe"."""
+    mine: dict[UserId, bool] = {}
+    for r in state.responses.values():
+        if r.round_key == key:
+            mine[r.author] = mine.get(r.author, True) and r.skipped
+    return sum(1 for all_skipped in mine.values() if all_skipped)
+
+
+def ask(ctx: Ctx, before: Intervention, after: Intervention, round_key: str) -> None:
+    """Once per refusal: an optional question, sent to the person alone."""
+    if after is before or ctx.actor is None:
+        return
+    ctx.send(ToUser(ctx.actor), Message("refusal.ask", {"round": round_key}))
+
+
+def condition(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    """`/tst round possible <round> <one line>`: relayed to the facilitators without the author's
+    name, and not stored: nothing exported can tie it to the person who passed."""
+    word, _, line = cmd.text.partition(" ")
+    line = " ".join(line.split())  # one line, whatever was typed
+    rnd = state.rounds.get(word) or next(
+        (r for k, r in sorted(state.rounds.items()) if base_key(k) == word), None
+    )
+    user = ctx.actor
+    if rnd is None or user is None or user not in rnd.recipients:
+        ctx.refuse("error.refusal_syntax")
+    said_pass = any(
+        r.round_key == rnd.key and r.author == user and r.skipped for r in state.responses.values()
+    )
+    if not line:
+        ctx.refuse("error.refusal_syntax")
+    if len(line) > MAX_LINE:
+        ctx.refuse("error.too_long", limit=MAX_LINE)
+    if rnd.status != "open" or not (said_pass or user in rnd.deferred):
+        ctx.refuse("error.refusal_not_passed", round=rnd.key)
+    ctx.to_facilitators(
+        state, Message("refusal.condition", {"round": rnd.key, "line": UserText(line)})
+    )
+    ctx.reply("refusal.sent")
+    return state

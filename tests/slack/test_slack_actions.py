@@ -1,0 +1,37 @@
+"""Actions by consent on Slack: the owner accepts or declines from the buttons in their DM."""
+
+from __future__ import annotations
+
+import json
+
+from slack_world import ANA, BEN, FAC, SlackWorld
+
+
+def dm_texts(world: SlackWorld, user: str) -> str:
+    messages = world.fake.messages_in(world.fake.dm_of(user))
+    return json.dumps([m["blocks"] for m in messages], ensure_ascii=False)
+
+
+async def test_an_owner_accepts_one_action_and_declines_another_with_a_reason(
+    world: SlackWorld,
+) -> None:
+    await world.start_with_people()
+    await world.cmd("tableau ajouter proposition Point hebdomadaire de vingt minutes")
+    await world.cmd("decider 1 adopter")
+    await world.cmd("action ajouter <@UANA|ana> 2026-12-01 Réserver la salle du jeudi -> #1")
+    await world.cmd("action ajouter <@UBEN|ben> 2026-12-01 Écrire l'ordre du jour -> #1")
+    assert not any("Réserver la salle" in t for t in world.channel_texts())
+
+    await world.click(ANA, "accept", "1")
+    assert any("Réserver la salle" in t for t in world.channel_texts())
+
+    await world.click(BEN, "decline", "2")
+    assert "Écrire l'ordre du jour" in dm_texts(world, FAC)
+    await world.cmd("action refuser 2 je suis en congé jusqu'en janvier", user=BEN)
+    assert "je suis en congé jusqu'en janvier" in dm_texts(world, FAC)
+    assert not any("congé" in t or "ordre du jour" in t for t in world.channel_texts())
+
+    async with world.app.store.unit() as uow:
+        state = await uow.find("slack", "T1", "C1")
+    assert state is not None
+    assert [(a.id, a.status) for a in state.actions] == [(1, "todo"), (2, "declined")]
