@@ -3,7 +3,7 @@ reaches the facilitators without a name, and they see per round how many passed.
 
 from __future__ import annotations
 
-from engine_helpers import FAC, Session, replies, sends, to_user
+from engine_helpers import FAC, Session, replies, sends
 
 from bot.core.effects import Reply, ToUser, UserText
 from bot.core.events import ChoiceMade
@@ -22,13 +22,19 @@ def test_passing_asks_the_person_alone_what_would_make_an_answer_possible() -> N
     s = opened()
     assert s.state is not None
     out = s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "skip", "trust.barometer"))
-    assert to_user(out, "ana") == ["refusal.ask"]
-    assert [e.to for e in sends(out)] == [ToUser("ana")]  # type: ignore[arg-type]
+    # The question follows the acknowledgement, in the reply to her click: no new message
+    # is queued for anyone, the group and the facilitators hear nothing.
+    assert replies(out)[-1] == "refusal.ask"
+    assert len(replies(out)) == 2
+    assert sends(out) == []
     # A second click changes nothing and asks nothing again.
     again = s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "skip", "trust.barometer"))
-    assert sends(again) == []
+    assert "refusal.ask" not in replies(again)
     later = s.feed(ChoiceMade(s.meta("ben", None), s.state.id, "notnow", "trust.barometer"))
-    assert to_user(later, "ben") == ["refusal.ask"]
+    assert replies(later) == ["answer.not_now", "refusal.ask"]
+    assert sends(later) == []
+    twice = s.feed(ChoiceMade(s.meta("ben", None), s.state.id, "notnow", "trust.barometer"))
+    assert "refusal.ask" not in replies(twice)
 
 
 def test_the_line_reaches_the_facilitators_without_the_name_of_who_passed() -> None:
@@ -58,14 +64,40 @@ def test_only_who_passed_an_open_round_may_send_such_a_line() -> None:
     assert replies(s.cmd("round possible trust.barometer", user="cleo")) == ["error.refusal_syntax"]
 
 
+def status_lines(out: object, key: str) -> list[dict[str, object]]:
+    effects = out.effects  # type: ignore[attr-defined]
+    return [dict(e.message.params) for e in effects if isinstance(e, Reply) and e.message.key == key]
+
+
 def test_the_facilitator_sees_per_round_how_many_passed() -> None:
     s = opened()
     assert s.state is not None
     s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "skip", "trust.barometer"))
     s.feed(ChoiceMade(s.meta("ben", None), s.state.id, "notnow", "trust.barometer"))
     out = s.cmd("status")
-    [line] = [
-        e.message for e in out.effects if isinstance(e, Reply) and e.message.key == "status.round"
+    [progress] = status_lines(out, "status.round")
+    assert (progress["answered"], progress["total"]) == (1, 3)  # who passed has answered
+    assert status_lines(out, "status.refusals") == [
+        {"round": "trust.barometer", "passed": 1, "deferred": 1}
     ]
-    assert (line.params["passed"], line.params["deferred"], line.params["answered"]) == (1, 1, 1)
-    assert "passed" not in str(s.cmd("status", user="cleo").effects)
+    for key in ("status.round", "status.refusals", "status.refusals_withheld"):
+        assert status_lines(s.cmd("status", user="cleo"), key) == []
+
+
+def test_under_full_anonymity_a_count_below_k_is_withheld() -> None:
+    s = Session()
+    s.cmd("start Retour anonymity=full")
+    s.cmd("invite " + " ".join(f"<@{u}>" for u in PEOPLE))
+    for u in PEOPLE:
+        s.consent(u)
+    s.cmd("round open trust.barometer")
+    assert s.state is not None and s.state.anonymity == "full"
+    s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "skip", "trust.barometer"))
+    out = s.cmd("status")
+    assert status_lines(out, "status.refusals") == []
+    assert status_lines(out, "status.refusals_withheld") == [{"round": "trust.barometer", "k": 3}]
+    for user in ("ben", "cleo"):
+        s.feed(ChoiceMade(s.meta(user, None), s.state.id, "skip", "trust.barometer"))
+    assert status_lines(s.cmd("status"), "status.refusals") == [
+        {"round": "trust.barometer", "passed": 3, "deferred": 0}
+    ]

@@ -289,9 +289,8 @@ def _status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
                 round=key,
                 answered=len(rounds.responders(state, key)),
                 total=len(rnd.recipients),
-                passed=refusals.passed(state, key),
-                deferred=len(rnd.deferred),
             )
+            ctx.add(Reply(refusals.counts(state, key)))
         undelivered = ctx.facts.undelivered
         if undelivered:
             ctx.reply("status.undelivered", count=sum(undelivered.values()))

@@ -4,7 +4,7 @@ line, for the facilitators only and without a name; per round, how many passed."
 from __future__ import annotations
 
 from bot.core.commands import Command
-from bot.core.effects import Message, ToUser, UserText
+from bot.core.effects import Message, UserText
 from bot.core.model import Intervention, UserId
 from bot.flows.context import Ctx
 from bot.flows.spec import base_key
@@ -21,11 +21,23 @@ def passed(state: Intervention, key: str) -> int:
     return sum(1 for all_skipped in mine.values() if all_skipped)
 
 
+def counts(state: Intervention, key: str) -> Message:
+    """For the facilitators, per open round: how many passed, how many wait after "not now".
+    Under full anonymity a count below k is withheld, as answers below k are."""
+    rnd = state.rounds[key]
+    said_pass, deferred = passed(state, key), len(rnd.deferred)
+    k = state.k_anonymity_min
+    if state.anonymity == "full" and any(0 < n < k for n in (said_pass, deferred)):
+        return Message("status.refusals_withheld", {"round": key, "k": k})
+    return Message("status.refusals", {"round": key, "passed": said_pass, "deferred": deferred})
+
+
 def ask(ctx: Ctx, before: Intervention, after: Intervention, round_key: str) -> None:
-    """Once per refusal: an optional question, sent to the person alone."""
+    """Once per refusal: an optional question to the person alone. It comes with the reply that
+    acknowledges the refusal, not as a message of its own: passing adds nothing to their DMs."""
     if after is before or ctx.actor is None:
         return
-    ctx.send(ToUser(ctx.actor), Message("refusal.ask", {"round": round_key}))
+    ctx.reply("refusal.ask", round=round_key)
 
 
 def condition(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:

@@ -9,6 +9,7 @@ from bot.core.effects import UserText
 from bot.core.events import EventMeta
 from bot.core.model import Intervention, UserId
 from bot.core.ports import OutButton
+from bot.flows import refusals
 from bot.flows.line import line_buttons
 from bot.flows.safety import counts
 from bot.i18n.render import Reader, action_id, reader_for
@@ -51,6 +52,8 @@ def _status(app: App, state: Intervention, reader: Reader) -> str:
         lines.append(
             t(reader, "status.round", round=key, answered=len(authors), total=len(rnd.recipients))
         )
+        refused = refusals.counts(state, key)
+        lines.append(t(reader, refused.key, **refused.params))
     return "\n".join(lines)
 
 
