@@ -491,6 +491,7 @@ def test_renderer_keys_exist(catalog: Catalog) -> None:
         "synthesis.quote_named",
         "synthesis.quote",
         "synthesis.count_line",
+        "synthesis.objections_confidential",
         "synthesis.no_answers",
         "board.heading",
         "board.item",

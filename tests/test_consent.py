@@ -224,3 +224,20 @@ def test_a_declined_action_and_its_reason_go_to_the_facilitators_only() -> None:
     assert sent.message.params["reason"] == UserText("je suis absente en décembre")
     assert s.state is not None and s.state.actions[0].status == "declined"
     assert replies(s.cmd("action accept 1", user="ana")) == ["error.action_already.declined"]
+
+
+def test_the_published_synthesis_counts_an_objection_shared_with_the_facilitator_only() -> None:
+    s = started()
+    s.cmd("contract draft Goal: fewer handoffs.")
+    contract_consent(
+        s, "contract.consent", {"ana": "agree", "ben": "object", "cleo": "agree"}, ben="facilitator"
+    )
+    out = s.cmd("publish contract.consent")
+    [published] = [e.message.synthesis for e in sends(out) if isinstance(e.to, ToChannel)]
+    assert published is not None and published.audience == "group"
+    [position] = [p for p in published.prompts if p.prompt_key == "contract.position"]
+    assert dict(position.counts)["object"] == 1  # not "objection: 0"
+    assert position.confidential_objections == 1
+    # What the objection says stays with the facilitators: no quote reaches the group.
+    [reason] = [p for p in published.prompts if p.prompt_key == "contract.reason"]
+    assert all("Name who reads" not in q.text for q in reason.quotes)

@@ -169,6 +169,8 @@ class PromptSummary:
     quotes: tuple[Quote, ...] = ()
     counts: tuple[tuple[str, int], ...] = ()
     mean: float | None = None
+    # Consent: objections counted above that their authors shared with the facilitators only.
+    confidential_objections: int = 0
 
 
 @dataclass(frozen=True, slots=True)
