@@ -7,6 +7,7 @@ from engine_helpers import FAC, Session, replies, sends
 
 from bot.core.effects import Reply, ToUser, UserText
 from bot.core.events import ChoiceMade
+from bot.flows.engine import Outcome
 
 PEOPLE = ("ana", "ben", "cleo")
 
@@ -64,9 +65,9 @@ def test_only_who_passed_an_open_round_may_send_such_a_line() -> None:
     assert replies(s.cmd("round possible trust.barometer", user="cleo")) == ["error.refusal_syntax"]
 
 
-def status_lines(out: object, key: str) -> list[dict[str, object]]:
-    effects = out.effects  # type: ignore[attr-defined]
-    return [dict(e.message.params) for e in effects if isinstance(e, Reply) and e.message.key == key]
+def status_lines(out: Outcome, key: str) -> list[dict[str, object]]:
+    said = [e.message for e in out.effects if isinstance(e, Reply)]
+    return [dict(m.params) for m in said if m.key == key]
 
 
 def test_the_facilitator_sees_per_round_how_many_passed() -> None:

@@ -249,7 +249,12 @@ def action_add(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
         ToUser(owner),
         Message(
             "action.proposed",
-            {"action": action_id, "text": UserText(text), "due": When(due)},
+            {
+                "action": action_id,
+                "text": UserText(text),
+                "due": When(due),
+                "by": ctx.speaker(state),
+            },
             buttons=(
                 Button("accept", "button.accept_action", value, "primary"),
                 Button("decline", "button.decline_action", value),

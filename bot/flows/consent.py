@@ -167,7 +167,6 @@ def announce_override(
     ctx: Ctx, state: Intervention, on_contract: bool, item: int, reason: str
 ) -> None:
     """The group hears that it was adopted over an objection, why, and in whose name."""
-    who = state.participants.get(ctx.actor) if ctx.actor is not None else None
     ctx.send(
         ToChannel(),
         Message(
@@ -175,7 +174,7 @@ def announce_override(
             {
                 "item": item,
                 "reason": UserText(reason),
-                "by": UserText(who.display_name if who else ""),
+                "by": ctx.speaker(state),
             },
         ),
     )

@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NoReturn
 
-from bot.core.effects import Audience, Button, Effect, Message, Params, Reply, Send, ToUser
+from bot.core.effects import (
+    Audience,
+    Button,
+    Effect,
+    Message,
+    Params,
+    Reply,
+    Send,
+    ToUser,
+    UserText,
+)
 from bot.core.events import EventMeta
 from bot.core.model import AddressForm, Intervention, Locale, UserId
 from bot.flows.spec import Flow
@@ -91,6 +101,11 @@ class Ctx:
 
     def add(self, effect: Effect) -> None:
         self.effects.append(effect)
+
+    def speaker(self, state: Intervention) -> UserText:
+        """The named person who acts (a facilitator), never an anonymous "facilitation"."""
+        who = state.participants.get(self.actor) if self.actor is not None else None
+        return UserText(who.display_name if who is not None else "")
 
 
 def _params(raw: dict[str, object]) -> Params:

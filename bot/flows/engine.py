@@ -31,7 +31,7 @@ from bot.core.events import (
     TimerDue,
     VisibilityChanged,
 )
-from bot.core.model import STEP_KINDS, Intervention, ScheduledAction, UserId
+from bot.core.model import Intervention, ScheduledAction, UserId
 from bot.flows import (
     board,
     consent,
@@ -239,38 +239,6 @@ def _check_in(ctx: Ctx, state: Intervention, action: ScheduledAction) -> Interve
     return state
 
 
-def _step(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
-    from bot.core.commands import STEP_ALIASES, fold
-
-    word = fold(cmd.words[0]) if cmd.words else ""
-    kind = STEP_ALIASES.get(word)
-    if kind is None:
-        ctx.refuse("error.step_choices", steps=", ".join(STEP_KINDS))
-    if kind == "next":
-        position = STEP_KINDS.index(state.step) + 1 if state.step else 0
-        if position >= len(STEP_KINDS):
-            ctx.refuse("error.no_next_step")
-        kind = STEP_KINDS[position]
-    if state.status == "paused":
-        ctx.refuse("error.paused")
-    if kind != "subgroups" and any(g.status == "open" for g in state.subgroups):
-        state = _end_subgroups(ctx, state)
-    steps.announce(ctx, state, kind)
-    ctx.reply("step.opened_reply", step=kind)
-    ctx.audit_target = kind
-    return replace(state, step=kind, status="active")  # type: ignore[arg-type]
-
-
-def _end_subgroups(ctx: Ctx, state: Intervention) -> Intervention:
-    """Leaving the sub-group step archives its spaces: their rounds close first, so each
-    space gets its own synthesis before it turns read-only."""
-    for key, rnd in list(state.rounds.items()):
-        spec = ctx.flow.round(key)
-        if rnd.status == "open" and spec is not None and spec.space == "subgroup":
-            state = rounds.close(ctx, state, spec, state.rounds[key])
-    return groups.close_groups(ctx, state)
-
-
 def _status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
     open_rounds = [k for k, r in state.rounds.items() if r.status == "open"]
     ctx.reply(
@@ -363,7 +331,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("leave", ""): lambda c, s, _m: membership.leave(c, s),
     ("invite", ""): membership.invite,
     ("status", ""): _status,
-    ("step", ""): _step,
+    ("step", ""): steps.open_step,
     ("round", "open"): _open,
     ("round", "close"): _round(rounds.close_round),
     ("round", "remind"): _round(rounds.remind),

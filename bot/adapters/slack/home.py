@@ -52,8 +52,7 @@ def _status(app: App, state: Intervention, reader: Reader) -> str:
         lines.append(
             t(reader, "status.round", round=key, answered=len(authors), total=len(rnd.recipients))
         )
-        refused = refusals.counts(state, key)
-        lines.append(t(reader, refused.key, **refused.params))
+        lines.append(app.renderer.message(state, refusals.counts(state, key), reader).plain())
     return "\n".join(lines)
 
 
