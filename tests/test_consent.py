@@ -5,7 +5,7 @@ from __future__ import annotations
 from engine_helpers import FAC, Session, audits, effects_of, replies, sends, to_channel, to_user
 
 from bot.core.effects import Schedule, ToChannel, ToUser, UserText
-from bot.core.events import ChoiceMade
+from bot.core.events import ChoiceMade, NoteSubmitted
 
 PEOPLE = ("ana", "ben", "cleo", "dan")
 
@@ -212,8 +212,10 @@ def test_a_declined_action_and_its_reason_go_to_the_facilitators_only() -> None:
     s = started()
     adopted_proposal(s)
     s.cmd("action add <@ana> 2026-12-01 Book a room -> #1")
+    s.cmd("action add <@ben> 2026-12-01 Write the agenda -> #1")
     assert s.state is not None
-    out = s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "decline", "1"))
+    # The decline button opens a form whose reason is optional.
+    out = s.feed(NoteSubmitted(s.meta("ana", None), s.state.id, "decline", "1", ""))
     assert replies(out) == ["action.declined_reply"]
     assert to_user(out, FAC) == ["action.declined"]
     assert to_channel(out) == []
@@ -224,6 +226,15 @@ def test_a_declined_action_and_its_reason_go_to_the_facilitators_only() -> None:
     assert sent.message.params["reason"] == UserText("je suis absente en décembre")
     assert s.state is not None and s.state.actions[0].status == "declined"
     assert replies(s.cmd("action accept 1", user="ana")) == ["error.action_already.declined"]
+    # A reason written in the form travels with the decline, to the facilitators alone.
+    said = NoteSubmitted(s.meta("ben", None), s.state.id, "decline", "2", "en congé")
+    out = s.feed(said)
+    assert to_user(out, FAC) == ["action.declined_because"]
+    assert [e.to for e in sends(out)] == [ToUser(FAC)]  # type: ignore[comparison-overlap]
+    assert s.state is not None and s.state.actions[1].status == "declined"
+    # Nobody declines for someone else.
+    ana_for_ben = NoteSubmitted(s.meta("ana", None), s.state.id, "decline", "2", "")
+    assert replies(s.feed(ana_for_ben)) == ["error.action_not_yours"]
 
 
 def test_the_published_synthesis_counts_an_objection_shared_with_the_facilitator_only() -> None:

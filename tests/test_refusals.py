@@ -6,7 +6,7 @@ from __future__ import annotations
 from engine_helpers import FAC, Session, replies, sends
 
 from bot.core.effects import Reply, ToUser, UserText
-from bot.core.events import ChoiceMade
+from bot.core.events import ChoiceMade, NoteSubmitted
 from bot.flows.engine import Outcome
 
 PEOPLE = ("ana", "ben", "cleo")
@@ -31,6 +31,10 @@ def test_passing_asks_the_person_alone_what_would_make_an_answer_possible() -> N
     # A second click changes nothing and asks nothing again.
     again = s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "skip", "trust.barometer"))
     assert "refusal.ask" not in replies(again)
+    [ask] = [
+        e.message for e in out.effects if isinstance(e, Reply) and e.message.key == "refusal.ask"
+    ]
+    assert [(b.action, b.value) for b in ask.buttons] == [("possible", "trust.barometer")]
     later = s.feed(ChoiceMade(s.meta("ben", None), s.state.id, "notnow", "trust.barometer"))
     assert replies(later) == ["answer.not_now", "refusal.ask"]
     assert sends(later) == []
@@ -52,6 +56,23 @@ def test_the_line_reaches_the_facilitators_without_the_name_of_who_passed() -> N
         "line": UserText("savoir qui lira les réponses"),
     }
     assert s.state.responses == s.outcomes[-2].state.responses  # type: ignore[union-attr]
+
+
+def test_the_form_behind_the_button_relays_the_line_the_same_way() -> None:
+    s = opened()
+    assert s.state is not None
+    s.feed(ChoiceMade(s.meta("ben", None), s.state.id, "notnow", "trust.barometer"))
+    said = NoteSubmitted(s.meta("ben", None), s.state.id, "possible", "trust.barometer", "du temps")
+    out = s.feed(said)
+    assert replies(out) == ["refusal.sent"]
+    [relayed] = sends(out)
+    assert relayed.to == ToUser(FAC)  # type: ignore[comparison-overlap]
+    assert relayed.message.params["line"] == UserText("du temps")
+    assert "ben" not in str(relayed.message.params)
+    # The form keeps nothing beside it: not even the language of whoever sent it.
+    assert s.state.participants == s.outcomes[-2].state.participants  # type: ignore[union-attr]
+    cleo = NoteSubmitted(s.meta("cleo", None), s.state.id, "possible", "trust.barometer", "x")
+    assert replies(s.feed(cleo)) == ["error.refusal_not_passed"]
 
 
 def test_only_who_passed_an_open_round_may_send_such_a_line() -> None:

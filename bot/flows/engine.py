@@ -124,8 +124,6 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return deferred
         case ChoiceMade(action="accept"):
             return board.action_accept(ctx, state, event.value)
-        case ChoiceMade(action="decline"):
-            return board.action_decline(ctx, state, event.value, "")
         case ChoiceMade(action="contributions"):
             return membership.contributions(ctx, state, event.value)
         case ChoiceMade(action="timeout"):
@@ -138,6 +136,10 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return safety.pause_now(ctx, state, event.value)
         case ChoiceMade(action="inbox"):
             return safety.inbox(ctx, state)
+        case NoteSubmitted(action="possible"):
+            return refusals.relay(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="decline"):
+            return board.action_decline(ctx, state, event.value, event.text)
         case NoteSubmitted():
             return safety.note(ctx, state, event)
         case ChoiceMade():

@@ -4,7 +4,7 @@ line, for the facilitators only and without a name; per round, how many passed."
 from __future__ import annotations
 
 from bot.core.commands import Command
-from bot.core.effects import Message, UserText
+from bot.core.effects import Button, Message, UserText
 from bot.core.model import Intervention, UserId
 from bot.flows.context import Ctx
 from bot.flows.spec import base_key
@@ -37,13 +37,19 @@ def ask(ctx: Ctx, before: Intervention, after: Intervention, round_key: str) -> 
     acknowledges the refusal, not as a message of its own: passing adds nothing to their DMs."""
     if after is before or ctx.actor is None:
         return
-    ctx.reply("refusal.ask", round=round_key)
+    said = (Button("possible", "button.say_possible", round_key),)
+    ctx.reply("refusal.ask", said, round=round_key)
 
 
 def condition(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
-    """`/tst round possible <round> <one line>`: relayed to the facilitators without the author's
-    name, and not stored: nothing exported can tie it to the person who passed."""
+    """`/tst round possible <round> <one line>`, the typed twin of the form behind the button."""
     word, _, line = cmd.text.partition(" ")
+    return relay(ctx, state, word, line)
+
+
+def relay(ctx: Ctx, state: Intervention, word: str, line: str) -> Intervention:
+    """What would make an answer possible, relayed to the facilitators without the author's
+    name, and not stored: nothing exported can tie it to the person who passed."""
     line = " ".join(line.split())  # one line, whatever was typed
     rnd = state.rounds.get(word) or next(
         (r for k, r in sorted(state.rounds.items()) if base_key(k) == word), None

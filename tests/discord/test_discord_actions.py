@@ -1,4 +1,4 @@
-"""Actions by consent on Discord: the owner declines from the DM button, then says why."""
+"""Actions by consent on Discord: the owner declines from the DM button, saying why in its modal."""
 
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ async def test_an_owner_declines_an_action_and_the_reason_reaches_the_facilitato
     await w.slash(w.fac, "action add", f"<@{ana}> 2030-06-01 Réserver la salle -> #1")
     decline = [b for b in w.buttons(ana) if b.endswith(":decline:1")]
     assert decline, w.buttons(ana)
-    await w.click(ana, decline[-1])
-    await w.slash(ana, "action decline", "1 je suis absente en juin")
+    click = await w.click(ana, decline[-1])
+    modal = w.fake.acks(click)[0]
+    assert modal["type"] == 9, modal  # the decline button opens a modal
+    submit = await w.fake.submit_modal(ana, modal["data"], {"text": "je suis absente en juin"})
+    await w.settle(submit)
 
     to_fac = "\n".join(m["content"] for m in w.fake.dms_to(w.fac))
     assert "Réserver la salle" in to_fac and "je suis absente en juin" in to_fac

@@ -1,4 +1,5 @@
-"""Actions by consent on Slack: the owner accepts or declines from the buttons in their DM."""
+"""Actions by consent on Slack: the owner accepts from a button in their DM, or declines
+through a modal whose reason reaches the facilitator only."""
 
 from __future__ import annotations
 
@@ -25,9 +26,16 @@ async def test_an_owner_accepts_one_action_and_declines_another_with_a_reason(
     await world.click(ANA, "accept", "1")
     assert any("Réserver la salle" in t for t in world.channel_texts())
 
+    # Declining opens a modal; the reason written there reaches the facilitator alone.
+    opened = len(world.fake.views)
     await world.click(BEN, "decline", "2")
+    assert len(world.fake.views) == opened + 1, "no modal opened"
+    reply = await world.slack.submit(
+        world.fake.views[-1], BEN, {"text": "je suis en congé jusqu'en janvier"}
+    )
+    assert reply.status == 200, reply
+    await world.settle()
     assert "Écrire l'ordre du jour" in dm_texts(world, FAC)
-    await world.cmd("action refuser 2 je suis en congé jusqu'en janvier", user=BEN)
     assert "je suis en congé jusqu'en janvier" in dm_texts(world, FAC)
     assert not any("congé" in t or "ordre du jour" in t for t in world.channel_texts())
 

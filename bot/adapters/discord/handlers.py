@@ -40,7 +40,6 @@ CHOICES = {
     "pausenow",
     "inbox",
     "accept",
-    "decline",
 }
 
 

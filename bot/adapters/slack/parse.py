@@ -30,7 +30,6 @@ CHOICE_ACTIONS = frozenset(
         "pausenow",
         "inbox",
         "accept",
-        "decline",
     }
 )
 # Intervention ids the bot writes into action ids and modal metadata.
