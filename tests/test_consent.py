@@ -68,7 +68,9 @@ def test_an_objection_shared_with_the_facilitator_only_is_counted_and_still_bloc
         {"ana": "agree", "ben": "object", "cleo": "agree_with_reservations"},
         ben="facilitator",
     )
-    [tally] = channel_params(s, "consent.tally.contract")
+    # The tally names the facilitator-only share because there is one.
+    assert channel_params(s, "consent.tally.contract") == []
+    [tally] = channel_params(s, "consent.tally_private.contract")
     assert (tally["objections"], tally["private"]) == (1, 1)
     assert (tally["agree"], tally["reservations"]) == (1, 1)
     assert replies(s.cmd("contract adopt")) == ["error.objection_outstanding.contract"]
@@ -78,6 +80,8 @@ def test_adoption_over_an_objection_needs_a_reason_the_group_and_the_audit_log_r
     s = started()
     s.cmd("contract draft Goal: fewer handoffs.")
     contract_consent(s, "contract.consent", {"ana": "agree", "ben": "object", "cleo": "agree"})
+    [tally] = channel_params(s, "consent.tally.contract")
+    assert (tally["agree"], tally["objections"], tally["private"]) == (2, 1, 0)
     assert replies(s.cmd("contract adopt override")) == ["error.override_needs_reason"]
     assert replies(s.cmd("contract adopt soon")) == ["error.adopt_syntax"]
     out = s.cmd("contrat adopter malgré la direction l'exige avant vendredi")

@@ -43,6 +43,8 @@ class Demo:
     names: dict[UserId, str] = field(default_factory=dict)
     # Consent positions by round and person: the script decides where an objection comes.
     plan: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # By round: the line the person who passes sends on what would make an answer possible.
+    heard: dict[str, str] = field(default_factory=dict)
     _n: int = 0
     _seen: int = 0
 
@@ -93,6 +95,8 @@ class Demo:
                 continue
             if skip_one and i == len(rnd.recipients) - 1:
                 await self.event(ChoiceMade(self.meta(user, None), state.id, "skip", key), user)
+                if key in self.heard:  # the button under the reply opens a one-line form
+                    await self.note(user, "possible", key, self.heard[key])
                 continue
             form = self.app.renderer.form(state, spec, rnd, reader_for(state, user))
             answers, visibility = self.fill(form, i + 2 * week)
@@ -144,6 +148,8 @@ class Demo:
         visibility = form.default_visibility
         if self.rng.random() < 0.2:
             visibility = self.rng.choice(choices)
+        if position == "object" and who < len(planned) and "facilitator" in choices:
+            visibility = "facilitator"  # the first objection is told to the facilitator only
         return answers, cast(Visibility, visibility)
 
     async def weekly_check_ins(self, word: str, runs: int) -> None:
@@ -281,6 +287,7 @@ async def steps(demo: Demo, text: Any) -> None:
         )
     await demo.flush()
     await demo.cmd("step trust")
+    demo.heard["trust.intake"] = text["possible"]
     await demo.round("trust.intake")
     await demo.round("trust.barometer", remind=False)
     say("2/7 contract: needs, draft, consent, adoption")

@@ -294,6 +294,7 @@ SCRIPT_TEXT: Mapping[str, Mapping[str, Any]] = {
         ),
         "line_answer": "Merci de me l'écrire. Voulez-vous qu'on en parle demain, à deux ?",
         "line_again": "Oui, demain à 11 h, ce serait bien.",
+        "possible": "Savoir qui lira les réponses, et si la direction les verra.",
         "flag_word": "Une phrase vise une personne reconnaissable.",
     },
     "en": {
@@ -339,6 +340,7 @@ SCRIPT_TEXT: Mapping[str, Mapping[str, Any]] = {
         ),
         "line_answer": "Thank you for writing to me. Shall we talk tomorrow, just the two of us?",
         "line_again": "Yes, tomorrow at 11 would be good.",
+        "possible": "Knowing who will read the answers, and whether management will see them.",
         "flag_word": "One sentence targets a person everyone can recognise.",
     },
 }

@@ -75,6 +75,13 @@ def _tally(answers: Sequence[Response], prompt_key: str) -> dict[str, int]:
     return counts
 
 
+def _tally_key(on_contract: bool, private: bool) -> str:
+    """The facilitator-only share of the objections is named only when there is one."""
+    if private:
+        return "consent.tally_private.contract" if on_contract else "consent.tally_private.proposal"
+    return "consent.tally.contract" if on_contract else "consent.tally.proposal"
+
+
 def closed(
     ctx: Ctx, state: Intervention, spec: RoundSpec, rnd: RoundState, answers: Sequence[Response]
 ) -> Intervention:
@@ -106,7 +113,7 @@ def closed(
         ctx.send(
             ToChannel(),
             Message(
-                "consent.tally.contract" if on_contract else "consent.tally.proposal",
+                _tally_key(on_contract, counts["private"] > 0),
                 {
                     "item": item,
                     "agree": counts["agree"],

@@ -38,7 +38,7 @@ def ask(ctx: Ctx, before: Intervention, after: Intervention, round_key: str) -> 
     if after is before or ctx.actor is None:
         return
     said = (Button("possible", "button.say_possible", round_key),)
-    ctx.reply("refusal.ask", said, round=round_key)
+    ctx.reply("refusal.ask", said, round=round_key, round_id=round_key)
 
 
 def condition(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
