@@ -148,7 +148,7 @@ class Demo:
         visibility = form.default_visibility
         if self.rng.random() < 0.2:
             visibility = self.rng.choice(choices)
-        if position == "object" and who < len(planned) and "facilitator" in choices:
+        if planned and position == "object" and who < len(planned) and "facilitator" in choices:
             visibility = "facilitator"  # the first objection is told to the facilitator only
         return answers, cast(Visibility, visibility)
 
