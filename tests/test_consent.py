@@ -5,7 +5,7 @@ from __future__ import annotations
 from engine_helpers import FAC, Session, audits, effects_of, replies, sends, to_channel, to_user
 
 from bot.core.effects import Schedule, ToChannel, ToUser, UserText
-from bot.core.events import ChoiceMade, NoteSubmitted
+from bot.core.events import ChoiceMade, NoteSubmitted, TimerDue
 
 PEOPLE = ("ana", "ben", "cleo", "dan")
 
@@ -256,3 +256,36 @@ def test_the_published_synthesis_counts_an_objection_shared_with_the_facilitator
     # What the objection says stays with the facilitators: no quote reaches the group.
     [reason] = [p for p in published.prompts if p.prompt_key == "contract.reason"]
     assert all("Name who reads" not in q.text for q in reason.quotes)
+
+
+def test_the_follow_up_asks_the_owner_alone_and_a_blocked_action_reaches_the_facilitators() -> None:
+    s = started()
+    adopted_proposal(s)
+    s.cmd("action add <@ana> 2026-12-01 Book a room -> #1")
+    assert s.state is not None
+    s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "accept", "1"))
+    out = s.feed(TimerDue(s.meta(None), s.state.id, "action_due", {"action": "1"}))
+    [asked] = sends(out)
+    assert asked.to == ToUser("ana")  # type: ignore[comparison-overlap]
+    assert asked.message.key == "action.due_soon"
+    assert [(b.action, b.value) for b in asked.message.buttons] == [
+        ("actdone", "1"),
+        ("blocked", "1"),
+    ]
+
+    bens = NoteSubmitted(s.meta("ben", None), s.state.id, "blocked", "1", "")
+    assert replies(s.feed(bens)) == ["error.action_not_yours"]
+    out = s.feed(NoteSubmitted(s.meta("ana", None), s.state.id, "blocked", "1", "no room free"))
+    assert replies(out) == ["action.blocked_reply"]
+    assert to_user(out, FAC) == ["action.blocked_because"]
+    assert to_channel(out) == []
+    assert s.state is not None and s.state.actions[0].status == "blocked"
+    # A later follow-up does not nag about a blocked action: the facilitator has it in hand.
+    later = s.feed(TimerDue(s.meta(None), s.state.id, "action_due", {"action": "1"}))
+    assert sends(later) == []
+
+    out = s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "actdone", "1"))
+    assert to_channel(out) == ["action.done"]
+    assert s.state is not None and s.state.actions[0].status == "done"
+    again = s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "actdone", "1"))
+    assert replies(again) == ["error.action_already.done"]

@@ -33,6 +33,7 @@ from bot.core.events import (
 )
 from bot.core.model import Intervention, ScheduledAction, UserId
 from bot.flows import (
+    actions,
     board,
     consent,
     groups,
@@ -123,7 +124,9 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             refusals.ask(ctx, state, deferred, event.value)
             return deferred
         case ChoiceMade(action="accept"):
-            return board.action_accept(ctx, state, event.value)
+            return actions.accept(ctx, state, event.value)
+        case ChoiceMade(action="actdone"):
+            return actions.done(ctx, state, event.value)
         case ChoiceMade(action="contributions"):
             return membership.contributions(ctx, state, event.value)
         case ChoiceMade(action="timeout"):
@@ -139,7 +142,9 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
         case NoteSubmitted(action="possible"):
             return refusals.relay(ctx, state, event.value, event.text)
         case NoteSubmitted(action="decline"):
-            return board.action_decline(ctx, state, event.value, event.text)
+            return actions.decline(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="blocked"):
+            return actions.blocked(ctx, state, event.value, event.text)
         case NoteSubmitted():
             return safety.note(ctx, state, event)
         case ChoiceMade():
@@ -150,7 +155,7 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
         case TimerDue(kind="command"):
             return _run_scheduled(ctx, state, event.payload.get("id", ""))
         case TimerDue(kind="action_due"):
-            return board.action_due(ctx, state, event.payload.get("action", ""))
+            return actions.due(ctx, state, event.payload.get("action", ""))
         case TimerDue():
             return state
         case GroupsComputed():
@@ -350,12 +355,10 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("contract", "help"): line.set_help,
     ("board", "add"): board.board_add,
     ("board", "show"): lambda c, s, _m: board.board_show(c, s),
-    ("action", "add"): board.action_add,
-    ("action", "done"): board.action_done,
-    ("action", "accept"): lambda c, s, m: board.action_accept(c, s, m.text.partition(" ")[0]),
-    ("action", "decline"): lambda c, s, m: board.action_decline(
-        c, s, m.text.partition(" ")[0], m.text.partition(" ")[2].strip()
-    ),
+    ("action", "add"): actions.add,
+    ("action", "done"): actions.done_command,
+    ("action", "accept"): actions.accept_command,
+    ("action", "decline"): actions.decline_command,
     ("decide", ""): board.decide,
     ("schedule", "open"): schedule.add,
     ("schedule", "close"): schedule.add,

@@ -16,7 +16,8 @@ from bot.i18n.render import Reader, Renderer
 
 # The buttons that open a form, and the form each opens: "talk" a new thread, "lwrite" the
 # writer's own thread continued, "lreply" a facilitator's answer, "flag" a flag, "possible"
-# what would make an answer possible after passing, "decline" an action declined with a reason.
+# what would make an answer possible after passing, "decline" an action declined with a reason,
+# "blocked" what stands in the way of an action, told by its owner.
 FORM_OF = {
     "talk": "line",
     "lwrite": "line",
@@ -24,6 +25,7 @@ FORM_OF = {
     "flag": "flag",
     "possible": "possible",
     "decline": "decline",
+    "blocked": "blocked",
 }
 ANONYMOUS, NAMED = "anonymous", "named"
 
@@ -67,6 +69,16 @@ def note_form(
             title=t(reader, "note.decline_title", action=value),
             explanation=t(reader, "note.decline_explain"),
             text_label=t(reader, "note.decline_text"),
+            text_required=False,
+            max_length=MAX_ITEM,
+        )
+    if action == "blocked":
+        if not any(str(a.id) == value and a.status in ("todo", "blocked") for a in state.actions):
+            return None
+        return form(
+            title=t(reader, "note.blocked_title"),
+            explanation=t(reader, "note.blocked_explain"),
+            text_label=t(reader, "note.blocked_text"),
             text_required=False,
             max_length=MAX_ITEM,
         )

@@ -40,6 +40,7 @@ CHOICES = {
     "pausenow",
     "inbox",
     "accept",
+    "actdone",
 }
 
 

@@ -30,6 +30,7 @@ CHOICE_ACTIONS = frozenset(
         "pausenow",
         "inbox",
         "accept",
+        "actdone",
     }
 )
 # Intervention ids the bot writes into action ids and modal metadata.
