@@ -51,6 +51,7 @@ def test_the_line_reaches_the_facilitators_without_the_name_of_who_passed() -> N
     [relayed] = sends(out)
     assert relayed.to == ToUser(FAC)  # type: ignore[comparison-overlap]
     assert relayed.message.key == "refusal.condition"
+    assert relayed.relay  # blanked in the outbox once delivered, as the safety line
     assert dict(relayed.message.params) == {
         "round": "trust.barometer",
         "line": UserText("savoir qui lira les réponses"),

@@ -66,8 +66,9 @@ def relay(ctx: Ctx, state: Intervention, word: str, line: str) -> Intervention:
         ctx.refuse("error.too_long", limit=MAX_LINE)
     if rnd.status != "open" or not (said_pass or user in rnd.deferred):
         ctx.refuse("error.refusal_not_passed", round=rnd.key)
-    ctx.to_facilitators(
-        state, Message("refusal.condition", {"round": rnd.key, "line": UserText(line)})
-    )
+    line_text = UserText(line)
+    # Relayed like the safety line: through a pause, and blanked in the outbox once delivered.
+    for facilitator in state.facilitators():
+        ctx.relay(facilitator, Message("refusal.condition", {"round": rnd.key, "line": line_text}))
     ctx.reply("refusal.sent")
     return state

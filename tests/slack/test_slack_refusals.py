@@ -4,6 +4,17 @@ reaches the facilitator without a name."""
 from __future__ import annotations
 
 from slack_world import ANA, FAC, SlackWorld
+from sqlalchemy import select
+
+from bot.storage import orm
+
+
+async def every_row(world: SlackWorld) -> str:
+    rows: list[str] = []
+    async with world.app.store.sessions() as s:
+        for table in orm.Base.metadata.sorted_tables:
+            rows += [repr(row) for row in (await s.execute(select(table))).all()]
+    return "\n".join(rows)
 
 
 async def test_after_passing_a_one_line_form_reaches_the_facilitator_without_a_name(
@@ -34,3 +45,5 @@ async def test_after_passing_a_one_line_form_reaches_the_facilitator_without_a_n
     assert "savoir qui lira" in str(told["blocks"])
     assert ANA not in str(told) and "ana" not in str(told["blocks"]).lower().split("savoir")[0]
     assert not any("savoir qui lira" in t for t in world.channel_texts())
+    # Delivered, the line is kept nowhere: not in the outbox, not in any other table.
+    assert "savoir qui lira" not in await every_row(world)
