@@ -289,3 +289,14 @@ def test_the_follow_up_asks_the_owner_alone_and_a_blocked_action_reaches_the_fac
     assert s.state is not None and s.state.actions[0].status == "done"
     again = s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "actdone", "1"))
     assert replies(again) == ["error.action_already.done"]
+
+
+def test_a_tally_of_fewer_than_k_positions_is_withheld_from_the_group() -> None:
+    s = started()
+    s.cmd("contract draft Goal: fewer handoffs.")
+    contract_consent(s, "contract.consent", {"ana": "agree", "ben": "object"})
+    assert channel_params(s, "consent.tally.contract") == []
+    assert channel_params(s, "consent.tally_private.contract") == []
+    assert channel_params(s, "consent.tally_withheld.contract") == [{"item": 1, "k": 3}]
+    # Withheld from the group, the objection still holds adoption back.
+    assert replies(s.cmd("contract adopt")) == ["error.objection_outstanding.contract"]

@@ -110,6 +110,14 @@ def closed(
         counts = _tally(answers, _position_key(spec.key, item))
         if counts["object"]:
             objected.add(item)
+        positions = sum(
+            counts[v] for v in ("agree", "agree_with_reservations", "object", "not_yet")
+        )
+        if positions < state.k_anonymity_min:
+            # Counts need k contributors (TST.md 3.1): the group hears only that they are held.
+            withheld = "consent.tally_withheld." + ("contract" if on_contract else "proposal")
+            ctx.send(ToChannel(), Message(withheld, {"item": item, "k": state.k_anonymity_min}))
+            continue
         ctx.send(
             ToChannel(),
             Message(
