@@ -52,11 +52,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
             "open": ("ouvrir",),
             "close": ("fermer", "clore"),
             "remind": ("relancer", "rappel"),
+            # The facilitators' review before `publish` (bot/flows/curation.py).
+            "draft": ("relire", "brouillon"),
+            "hold": ("retenir",),
+            "merge": ("fusionner",),
+            "edit": ("modifier", "caviarder"),
+            "restate": ("reformuler",),
             # Said by whoever passed a round: not a facilitator's word (Discord allows 25
             # sub-commands a level, all taken, so it lives under `round`).
             "possible": (),
         },
-        facilitator=frozenset({"open", "close", "remind"}),
+        facilitator=frozenset(
+            {"open", "close", "remind", "draft", "hold", "merge", "edit", "restate"}
+        ),
     ),
     _spec("publish", ("publier",), facilitator=True),
     _spec(
@@ -68,6 +76,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
             "swap": ("echanger", "permuter"),
             "move": ("deplacer",),
             "close": ("fermer", "clore"),
+            "apart": ("separer", "eloigner"),
+            "hierarchy": ("hierarchie",),
         },
         facilitator=True,
     ),

@@ -37,6 +37,16 @@ def _amend_key(base: str, item: int) -> str:
     return prompt if base == CONTRACT_ROUND else f"{prompt}#{item}"
 
 
+def opened(state: Intervention, spec: RoundSpec, items: tuple[int, ...]) -> Intervention:
+    """A consent round on the contract opens: the version it asks about is in consent."""
+    if spec.key != CONTRACT_ROUND:
+        return state
+    contract = tuple(
+        replace(c, status="in_consent") if c.version in items else c for c in state.contract
+    )
+    return replace(state, contract=contract)
+
+
 def after_answer(ctx: Ctx, before: Intervention, after: Intervention, ev: AnswerSubmitted) -> None:
     """A reservation or an objection without the change that would lift it: its author alone
     is invited, privately, to propose that change (an amendment) by editing the answer."""

@@ -11,6 +11,7 @@ from bot.core.commands import Command
 from bot.core.effects import Audit, Button, Cancel, Forget, Message, ToChannel, ToUser, UserText
 from bot.core.events import EventMeta
 from bot.core.model import Intervention, InterventionId, Participant, UserId
+from bot.flows import apart
 from bot.flows.context import Ctx
 from bot.flows.privacy import change_anonymity, split_anonymity
 from bot.flows.rounds import pending_for, prompt_message
@@ -244,6 +245,7 @@ def without_member(ctx: Ctx, state: Intervention, user: UserId) -> Intervention:
     return replace(
         state,
         participants={u: p for u, p in state.participants.items() if u != user},
+        apart=apart.without(state, user),
         responses={i: r for i, r in state.responses.items() if r.author != user},
         rounds={
             k: replace(r, recipients=r.recipients - {user}, deferred=r.deferred - {user})

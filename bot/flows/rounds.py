@@ -19,7 +19,7 @@ from bot.core.model import (
     UserId,
     Visibility,
 )
-from bot.flows import consent
+from bot.flows import consent, curation
 from bot.flows.answers import as_recorded, confirmation, entries_of, problems, unknown_prompt
 from bot.flows.board import published_synthesis
 from bot.flows.context import Ctx
@@ -127,20 +127,14 @@ def open_round(
     state = replace(state, rounds={**state.rounds, key: rnd}, status="active")
     if state.step != step.kind:
         state = replace(state, step=step.kind)
-    if spec.key == consent.CONTRACT_ROUND:
-        state = replace(
-            state,
-            contract=tuple(
-                replace(c, status="in_consent") if c.version in items else c for c in state.contract
-            ),
-        )
+    state = consent.opened(state, spec, items)
     ctx.send(ToChannel(), Message("round.opened", {"round": key, "count": len(recipients)}))
     ctx.reply("round.opened_reply", round=key, count=len(recipients))
     ctx.audit_target = key
     return state
 
 
-def _named_run(ctx: Ctx, state: Intervention, word: str) -> tuple[RoundSpec, RoundState | None]:
+def named_run(ctx: Ctx, state: Intervention, word: str) -> tuple[RoundSpec, RoundState | None]:
     """The round a facilitator names: its latest run, or the exact one (`barometer@2`)."""
     spec = resolve_round(ctx, state, word)
     if "@" in word:
@@ -150,7 +144,7 @@ def _named_run(ctx: Ctx, state: Intervention, word: str) -> tuple[RoundSpec, Rou
 
 
 def _open_round(ctx: Ctx, state: Intervention, word: str) -> tuple[RoundSpec, RoundState]:
-    spec, rnd = _named_run(ctx, state, word)
+    spec, rnd = named_run(ctx, state, word)
     if rnd is None or rnd.status != "open":
         ctx.refuse("error.round_not_open", round=rnd.key if rnd else spec.key)
     return spec, rnd
@@ -205,6 +199,8 @@ def close(ctx: Ctx, state: Intervention, spec: RoundSpec, rnd: RoundState) -> In
             synthesis=synthesize(state, spec, closed, answers, "facilitator"),
         ),
     )
+    # The facilitators review the group's view privately before anything is posted.
+    curation.offer(ctx, state, syntheses.get(rnd.key))
     answered = len({r.author for r in answers})
     k = state.k_anonymity_min
     ctx.send(
@@ -231,7 +227,7 @@ def close(ctx: Ctx, state: Intervention, spec: RoundSpec, rnd: RoundState) -> In
 
 
 def publish(ctx: Ctx, state: Intervention, word: str) -> Intervention:
-    spec, rnd = _named_run(ctx, state, word)
+    spec, rnd = named_run(ctx, state, word)
     if rnd is None or rnd.status != "closed":
         ctx.refuse("error.publish_before_close", round=rnd.key if rnd else spec.key)
     if spec.space == "subgroup":
@@ -241,7 +237,7 @@ def publish(ctx: Ctx, state: Intervention, word: str) -> Intervention:
         ctx.refuse("error.nothing_to_publish", round=rnd.key)
     if rnd.published:
         ctx.refuse("error.already_published", round=rnd.key)
-    ctx.send(ToChannel(), published_synthesis(synthesis))
+    ctx.send(ToChannel(), published_synthesis(curation.curated(synthesis)))
     ctx.reply("synthesis.published_reply", round=rnd.key)
     ctx.audit_target = rnd.key
     return replace(state, rounds={**state.rounds, rnd.key: replace(rnd, published=True)})

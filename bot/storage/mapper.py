@@ -251,7 +251,8 @@ COLLECTIONS: tuple[Collection[Any], ...] = (
 )
 
 
-# Head columns stored as the aggregate holds them; `group_quality` and `help` are converted.
+# Head columns stored as the aggregate holds them; `group_quality`, `help` and `apart` are
+# converted.
 _HEAD = (
     "platform",
     "workspace",
@@ -276,6 +277,7 @@ def head_row(state: Intervention) -> dict[str, Any]:
         **{name: getattr(state, name) for name in _HEAD},
         "group_quality": encode(state.group_quality) if state.group_quality else None,
         "help": dict(state.help) or None,
+        "apart": [list(p) for p in state.apart] or None,
     }
 
 
@@ -288,6 +290,7 @@ def head_fields(row: Row) -> dict[str, Any]:
         if row.group_quality
         else None,
         "help": dict(row.help or {}),
+        "apart": tuple((UserId(a), UserId(b)) for a, b in row.apart or ()),
     }
 
 
