@@ -116,7 +116,12 @@ def test_a_reservation_without_a_change_invites_its_author_alone_to_amend() -> N
     )
     assert sends(out) == []
     out = s.cmd("round close contract.consent")
-    assert to_user(out, FAC) == ["synthesis.facilitator", "consent.amendments.contract"]
+    # After the private synthesis and its draft for review: how many amendments wait.
+    assert to_user(out, FAC) == [
+        "synthesis.facilitator",
+        "curation.draft",
+        "consent.amendments.contract",
+    ]
 
 
 def shortlisted(s: Session) -> None:
