@@ -53,7 +53,16 @@ KEY_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 RENDERER_PARAMS = frozenset({"k", "anonymity", "days"})
 
 BOARD_KINDS: tuple[str, ...] = typing.get_args(BoardKind)
-BOARD_STATUSES = ("open", "shortlisted", "adopted", "rework", "parked")
+BOARD_STATUSES = (
+    "open",
+    "shortlisted",
+    "adopted",
+    "rework",
+    "parked",
+    "consented",
+    "objected",
+    "superseded",
+)
 CONTRACT_STATUSES: tuple[str, ...] = typing.get_args(
     typing.get_type_hints(ContractVersion)["status"]
 )
@@ -82,6 +91,7 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "board.section.{}": BOARD_KINDS,
     "board.status.{}": BOARD_STATUSES,
     "report.action_status.{}": ACTION_STATUSES,
+    "error.action_already.{}": ACTION_STATUSES,
     "flag.reason.{}": FLAG_REASONS,
     "web.dash.contract_{}": CONTRACT_STATUSES,
     "web.dash.action_{}": ACTION_STATUSES,
@@ -290,6 +300,8 @@ def _dummy(name: str) -> object:
         return {
             "round": FLOW.round_keys()[0],
             "step": STEP_KINDS[0],
+            "next": STEP_KINDS[1],
+            "intro": STEP_KINDS[0],
             "visibility": VISIBILITIES[2],
             "kind": BOARD_KINDS[0],
             "status": "active",
@@ -483,6 +495,7 @@ def test_renderer_keys_exist(catalog: Catalog) -> None:
         "synthesis.quote_named",
         "synthesis.quote",
         "synthesis.count_line",
+        "synthesis.objections_confidential",
         "synthesis.no_answers",
         "board.heading",
         "board.item",

@@ -38,8 +38,10 @@ def confirmation(s: Session) -> Reply:
 
 def test_skip_is_confirmed_as_a_skip_naming_the_round_without_a_visibility_line() -> None:
     s = opened()
-    assert click(s, "ana", "skip") == ["confirm.skipped_round"]
-    assert dict(confirmation(s).message.params) == {"round": INTAKE}
+    # The confirmation, then the optional "what would make it possible?" (tests/test_refusals.py).
+    assert click(s, "ana", "skip") == ["confirm.skipped_round", "refusal.ask"]
+    said = effects_of(s.outcomes[-1], Reply)[0]
+    assert isinstance(said, Reply) and dict(said.message.params) == {"round": INTAKE}
     assert all(r.skipped for r in mine(s).values()) and set(mine(s)) == set(QUESTIONS)
 
 
@@ -140,14 +142,15 @@ def test_one_validator_refuses_bad_values_whatever_the_platform_sent() -> None:
 
 def test_not_now_twice_plans_one_resend_and_confirms_once() -> None:
     s = opened()
-    assert click(s, "ana", "notnow") == ["answer.not_now"]
+    assert click(s, "ana", "notnow") == ["answer.not_now", "refusal.ask"]
     assert len(effects_of(s.outcomes[-1], Schedule)) == 1
     before = s.state
     out = s.feed(ChoiceMade(s.meta("ana", None), before.id, "notnow", INTAKE))  # type: ignore[union-attr]
     assert out.effects == () and s.state is before
     assert s.state is not None
     s.feed(TimerDue(s.meta(None), s.state.id, "resend", {"user": "ana", "round": INTAKE}))
-    assert click(s, "ana", "notnow") == ["answer.not_now"]  # after the resend, it may be said again
+    # After the resend, it may be said again, and the question comes with it again.
+    assert click(s, "ana", "notnow") == ["answer.not_now", "refusal.ask"]
 
 
 def test_accepting_the_frame_twice_says_nothing_the_second_time() -> None:

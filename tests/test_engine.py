@@ -164,7 +164,8 @@ def test_skip_counts_as_an_answer_and_not_now_schedules_one_resend() -> None:
     from bot.core.events import ChoiceMade
 
     out = s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "skip", "trust.intake"))
-    assert replies(out) == ["confirm.skipped_round"]
+    # The confirmation, then the optional "what would make it possible?" (tests/test_refusals).
+    assert replies(out) == ["confirm.skipped_round", "refusal.ask"]
     assert s.state.responses and all(r.skipped for r in s.state.responses.values())
     out = s.feed(ChoiceMade(s.meta("ben", None), s.state.id, "notnow", "trust.intake"))
     (timer,) = effects_of(out, Schedule)

@@ -59,7 +59,8 @@ def keys_delivered(w: PrivacyWorld) -> Counter[str]:
 
 async def planned_world(url: str) -> PrivacyWorld:
     """An intervention with much waiting in the outbox: tonight's questions (held for the
-    morning), a "not now", an opening and a closing planned days ahead, an action reminder."""
+    morning), a "not now", an opening and a closing planned days ahead, the reminder of an
+    action its owner accepted."""
     w = await open_world(url, NAMES, start="start Équipe")
     w.clock.set(w.clock.now().replace(hour=20, minute=30))  # 21:30 in Paris: quiet hours
     await w.cmd("round open intake")
@@ -67,6 +68,8 @@ async def planned_world(url: str) -> PrivacyWorld:
     await w.cmd("schedule close intake wednesday 10:00")
     await w.cmd("schedule open barometer thursday 9:00")
     await w.cmd(f"action add <@{w.people['ben']}> 2026-03-12 zqaction")
+    # An action counts, and its reminder is planned, once its owner accepts it.
+    await w.choose(w.people["ben"], "accept", "1")
     return w
 
 

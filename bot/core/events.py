@@ -72,6 +72,8 @@ CHOICES: frozenset[str] = frozenset(
         "pausenow",
         "inbox",
         "myprompts",
+        "accept",  # an action's owner takes it on (bot/flows/actions.py)
+        "actdone",  # an action's owner says it is done, from the reminder
     }
 )
 

@@ -187,6 +187,8 @@ class PromptSummary:
     quotes: tuple[Quote, ...] = ()
     counts: tuple[tuple[str, int], ...] = ()
     mean: float | None = None
+    # Consent: objections counted above that their authors shared with the facilitators only.
+    confidential_objections: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +212,8 @@ class ContractVersion:
 
     version: int
     text: str
-    status: Literal["draft", "in_consent", "adopted", "superseded"]
+    # objected / consented: what the last consent round on this version said.
+    status: Literal["draft", "in_consent", "objected", "consented", "adopted", "superseded"]
     created_at: datetime
     adopted_at: datetime | None = None
 
@@ -261,7 +264,8 @@ class ActionItem:
     owner: UserId
     due: datetime
     proposal: int | None = None
-    status: Literal["todo", "done", "blocked"] = "todo"
+    # proposed until its owner accepts it (todo) or declines it: only an accepted action counts.
+    status: Literal["proposed", "todo", "done", "blocked", "declined"] = "todo"
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,10 @@ class Demo:
     transcript: list[str] = field(default_factory=list)
     iid: str = ""
     names: dict[UserId, str] = field(default_factory=dict)
+    # Consent positions by round and person: the script decides where an objection comes.
+    plan: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # By round: the line the person who passes sends on what would make an answer possible.
+    heard: dict[str, str] = field(default_factory=dict)
     _n: int = 0
     _seen: int = 0
 
@@ -83,11 +87,15 @@ class Demo:
         spec = self.app.flow.round(key)
         assert spec is not None
         silent = self.rng.randrange(len(rnd.recipients) + 3)  # sometimes someone stays silent
+        if key in self.plan:
+            silent = -1  # in a scripted consent round everyone speaks
         for i, user in enumerate(sorted(rnd.recipients)):
             if i == silent:
                 continue
             if skip_one and i == len(rnd.recipients) - 1:
                 await self.event(ChoiceMade(self.meta(user, None), state.id, "skip", key), user)
+                if key in self.heard:  # the button under the reply opens a one-line form
+                    await self.note(user, "possible", key, self.heard[key])
                 continue
             form = self.app.renderer.form(state, spec, rnd, reader_for(state, user))
             answers, visibility = self.fill(form, i + 2 * week)
@@ -104,6 +112,7 @@ class Demo:
     def fill(self, form: AnswerForm, who: int) -> tuple[dict[str, AnswerValue], Visibility]:
         """Answer a real form as person number `who` would: varied texts, a few silences."""
         answers: dict[str, AnswerValue] = {}
+        planned = self.plan.get(form.round_key)
         for f in form.fields:
             base = f.prompt_key.split("#")[0]
             if f.kind in ("open", "restate"):
@@ -116,6 +125,8 @@ class Demo:
                     answers[f.prompt_key] = text
             elif f.kind == "scale":
                 answers[f.prompt_key] = self.rng.choice((2, 3, 3, 4, 4, 5))
+            elif f.kind == "consent" and planned:
+                answers[f.prompt_key] = planned[who % len(planned)]
             elif f.kind in ("choice", "consent"):
                 weights = [5 if v in ("agree", "yes") else 2 for v, _ in f.options]
                 answers[f.prompt_key] = self.rng.choices([v for v, _ in f.options], weights)[0]
@@ -125,11 +136,19 @@ class Demo:
                     pick = self.rng.choice([v for v, _ in f.options])
                     dots[pick] = dots.get(pick, 0) + 1
                 answers[f.prompt_key] = dots
+        position = planned[who % len(planned)] if planned else ""
+        if position == "object" and "contract.reason" in answers:
+            # The objection says what would lift it: the amendment the next version takes up.
+            answers["contract.reason"] = VOICES[self.locale]["contract.reason"][0]
+        elif position == "agree":
+            answers.pop("contract.reason", None)  # nothing to change for who simply agrees
         # Most people keep the suggested visibility; some choose another allowed one.
         choices = [v.value for v in form.visibility_options]
         visibility = form.default_visibility
         if self.rng.random() < 0.2:
             visibility = self.rng.choice(choices)
+        if planned and position == "object" and who < len(planned) and "facilitator" in choices:
+            visibility = "facilitator"  # the first objection is told to the facilitator only
         return answers, cast(Visibility, visibility)
 
     async def weekly_check_ins(self, word: str, runs: int) -> None:
@@ -274,13 +293,20 @@ async def steps(demo: Demo, text: Any) -> None:
         )
     await demo.flush()
     await demo.cmd("step trust")
+    demo.heard["trust.intake"] = text["possible"]
     await demo.round("trust.intake", restate=text["restate"])
     await demo.round("trust.barometer", remind=False)
     say("2/7 contract: needs, draft, consent, adoption")
     await demo.cmd("step contract")
     await demo.round("contract.needs", publish=False)
     await demo.cmd(f"contract draft {text['contract']}")
+    # Version 1 meets an objection: adoption waits for a version that lifts it.
+    demo.plan["contract.consent"] = ("agree", "object", "agree", "agree_with_reservations")
     await demo.round("contract.consent")
+    await demo.cmd("contract adopt")
+    await demo.cmd(f"contract draft {text['contract_v2']}")
+    demo.plan["contract.consent@2"] = ("agree", "agree", "agree_with_reservations")
+    await demo.round("contract.consent@2")
     await demo.cmd("contract adopt")
     await demo.cmd(f"contract help {demo.locale} {text['help']}")
     say("3/7 sub-groups: heterogeneous groups, private spaces")
@@ -314,19 +340,27 @@ async def steps(demo: Demo, text: Any) -> None:
     await demo.cmd("step solutions")
     await demo.round("solutions.proposals", publish=False)
     await demo.round("solutions.shortlist")
+    demo.plan["solutions.consent"] = ("agree", "agree_with_reservations", "agree")
     await demo.round("solutions.consent")
     async with demo.app.store.unit() as uow:
         state = await uow.load(InterventionId(demo.iid))
     assert state is not None
-    shortlisted = [b.id for b in state.board if b.status == "shortlisted"]
-    if shortlisted:
-        await demo.cmd(f"decide {shortlisted[0]} adopt")
+    consented = [b.id for b in state.board if b.status == "consented"]
+    if consented:
+        await demo.cmd(f"decide {consented[0]} adopt")
         owner = demo.people[1]
         when = (demo.clock.now().replace(hour=12)).date()
         await demo.cmd(
             f"action add <@{owner}> {(when + timedelta(days=14)).isoformat()} "
-            f"{text['action']} -> {shortlisted[0]}"
+            f"{text['action']} -> {consented[0]}"
         )
+        # The action counts once its owner accepts it, from the button in their DM.
+        async with demo.app.store.unit() as uow:
+            state = await uow.load(InterventionId(demo.iid))
+        assert state is not None
+        action = str(state.actions[-1].id)
+        await demo.event(ChoiceMade(demo.meta(owner, None), state.id, "accept", action), owner)
+        await demo.flush()
     await demo.weekly_check_ins("checkin", runs=2)
     await demo.round("solutions.retrospective")
     await demo.cmd("report")

@@ -265,6 +265,15 @@ SCRIPT_TEXT: Mapping[str, Mapping[str, Any]] = {
             "les synthèses.\nDécisions : par consentement.\nEngagement de la direction : "
             "une heure protégée par semaine."
         ),
+        # Version 2 takes up the objection to version 1 ("le rythme me paraît ambitieux").
+        "contract_v2": (
+            "Objectif : rétablir un circuit d'incidents que chaque équipe juge juste.\n"
+            "Périmètre : incidents clients et priorités ; hors périmètre : évaluations "
+            "individuelles.\nRythme : un tour toutes les deux semaines pendant dix semaines.\n"
+            "Confidentialité : rien n'est attribué sans accord ; la direction ne reçoit que "
+            "les synthèses.\nDécisions : par consentement.\nEngagement de la direction : "
+            "une heure protégée par semaine."
+        ),
         "obstacles": (
             "Pas de canal commun pour les incidents",
             "Priorités qui changent chaque semaine",
@@ -289,6 +298,7 @@ SCRIPT_TEXT: Mapping[str, Mapping[str, Any]] = {
         ),
         "line_answer": "Merci de me l'écrire. Voulez-vous qu'on en parle demain, à deux ?",
         "line_again": "Oui, demain à 11 h, ce serait bien.",
+        "possible": "Savoir qui lira les réponses, et si la direction les verra.",
         "flag_word": "Une phrase vise une personne reconnaissable.",
     },
     "en": {
@@ -301,6 +311,15 @@ SCRIPT_TEXT: Mapping[str, Mapping[str, Any]] = {
             "Objective: restore an incident path that every team finds fair.\n"
             "Scope: customer incidents and priorities; out of scope: individual appraisals.\n"
             "Rhythm: one round a week for ten weeks.\n"
+            "Confidentiality: nothing is attributed without consent; management receives "
+            "syntheses only.\nDecisions: by consent.\n"
+            "Management commits: one protected hour a week."
+        ),
+        # Version 2 takes up the objection to version 1 ("the rhythm looks ambitious").
+        "contract_v2": (
+            "Objective: restore an incident path that every team finds fair.\n"
+            "Scope: customer incidents and priorities; out of scope: individual appraisals.\n"
+            "Rhythm: one round every two weeks for ten weeks.\n"
             "Confidentiality: nothing is attributed without consent; management receives "
             "syntheses only.\nDecisions: by consent.\n"
             "Management commits: one protected hour a week."
@@ -329,6 +348,7 @@ SCRIPT_TEXT: Mapping[str, Mapping[str, Any]] = {
         ),
         "line_answer": "Thank you for writing to me. Shall we talk tomorrow, just the two of us?",
         "line_again": "Yes, tomorrow at 11 would be good.",
+        "possible": "Knowing who will read the answers, and whether management will see them.",
         "flag_word": "One sentence targets a person everyone can recognise.",
     },
 }

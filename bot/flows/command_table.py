@@ -11,6 +11,7 @@ from bot.core.commands import Command, CommandSpec, CommandTable, Sub, Who
 from bot.core.effects import Audit, Lines, Localized, Params, Phrase, UserText
 from bot.core.model import Intervention, UserId
 from bot.flows import (
+    actions,
     apart,
     asks,
     board,
@@ -20,9 +21,11 @@ from bot.flows import (
     line,
     membership,
     pause,
+    refusals,
     rounds,
     safety,
     schedule,
+    steps,
 )
 from bot.flows.context import Ctx
 
@@ -136,7 +139,7 @@ TABLE: CommandTable[Runs] = CommandTable(
         _cmd("leave", "quitter", EVERYONE, _plain(membership.leave)),
         _cmd("invite", "inviter", FACILITATOR, membership.invite),
         _cmd("status", "statut", EVERYONE, asks.status, "état", when_closed=True),
-        _cmd("step", "étape", FACILITATOR, intervention.open_step),
+        _cmd("step", "étape", FACILITATOR, steps.open_step),
         _group(
             "round",
             "tour",
@@ -150,6 +153,8 @@ TABLE: CommandTable[Runs] = CommandTable(
                 _sub("merge", "fusionner", FACILITATOR, curation.merge),
                 _sub("edit", "modifier", FACILITATOR, curation.edit, "caviarder"),
                 _sub("restate", "reformuler", FACILITATOR, curation.restate),
+                # Said by whoever passed the round, to the facilitators only.
+                _sub("possible", "possible", EVERYONE, refusals.condition),
             ),
         ),
         _cmd("publish", "publier", FACILITATOR, _round_cmd(rounds.publish)),
@@ -174,7 +179,7 @@ TABLE: CommandTable[Runs] = CommandTable(
             (
                 _sub("draft", "rédiger", FACILITATOR, board.contract_draft, "brouillon"),
                 _sub("show", "voir", EVERYONE, _plain(board.contract_show), "afficher"),
-                _sub("adopt", "adopter", FACILITATOR, _plain(board.contract_adopt)),
+                _sub("adopt", "adopter", FACILITATOR, board.contract_adopt),
                 _sub("help", "aide", FACILITATOR, line.set_help, "contacts", "soutien"),
             ),
             default_sub="show",
@@ -191,8 +196,10 @@ TABLE: CommandTable[Runs] = CommandTable(
             "action",
             "action",
             (
-                _sub("add", "ajouter", FACILITATOR, board.action_add),
-                _sub("done", "fait", EVERYONE, board.action_done, "terminée", "terminé"),
+                _sub("add", "ajouter", FACILITATOR, actions.add),
+                _sub("done", "fait", EVERYONE, actions.done_command, "terminée", "terminé"),
+                _sub("accept", "accepter", EVERYONE, actions.accept_command),
+                _sub("decline", "refuser", EVERYONE, actions.decline_command, "décliner"),
             ),
         ),
         _cmd("decide", "décider", FACILITATOR, board.decide, "décision"),

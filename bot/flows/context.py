@@ -17,6 +17,7 @@ from bot.core.effects import (
     Reply,
     Send,
     ToUser,
+    UserText,
     is_param,
 )
 from bot.core.events import EventMeta
@@ -107,6 +108,11 @@ class Ctx:
 
     def add(self, effect: Effect) -> None:
         self.effects.append(effect)
+
+    def speaker(self, state: Intervention) -> UserText:
+        """The named person who acts (a facilitator), never an anonymous "facilitation"."""
+        who = state.participants.get(self.actor) if self.actor is not None else None
+        return UserText(who.display_name if who is not None else "")
 
 
 def _params(raw: dict[str, object]) -> Params:

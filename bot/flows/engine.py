@@ -28,7 +28,17 @@ from bot.core.events import (
     VisibilityChanged,
 )
 from bot.core.model import Intervention, ScheduledAction, UserId
-from bot.flows import board, groups, membership, reach, rounds, safety, schedule
+from bot.flows import (
+    actions,
+    consent,
+    groups,
+    membership,
+    reach,
+    refusals,
+    rounds,
+    safety,
+    schedule,
+)
 from bot.flows.command_table import TABLE, Anywhere
 from bot.flows.context import Ctx, Facts, Policy, Refused
 from bot.flows.spec import Flow
@@ -91,17 +101,27 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
         ctx.refuse("error.closed")
     match event:
         case AnswerSubmitted():
-            return rounds.answer(ctx, state, event)
+            after = rounds.answer(ctx, state, event)
+            consent.after_answer(ctx, state, after, event)
+            return after
         case VisibilityChanged():
             return rounds.change_visibility(ctx, state, event)
         case ChoiceMade(action="consent"):
             return membership.consent(ctx, state, event.value)
         case ChoiceMade(action="skip"):
-            return rounds.skip_all(ctx, state, event.value)
+            skipped = rounds.skip_all(ctx, state, event.value)
+            refusals.ask(ctx, state, skipped, event.value)
+            return skipped
         case ChoiceMade(action="notnow"):
-            return rounds.not_now(ctx, state, event.value)
+            deferred = rounds.not_now(ctx, state, event.value)
+            refusals.ask(ctx, state, deferred, event.value)
+            return deferred
         case ChoiceMade(action="myprompts"):
             return reach.my_prompts(ctx, state)
+        case ChoiceMade(action="accept"):
+            return actions.accept(ctx, state, event.value)
+        case ChoiceMade(action="actdone"):
+            return actions.done(ctx, state, event.value)
         case ChoiceMade(action="contributions"):
             return membership.contributions(ctx, state, event.value)
         case ChoiceMade(action="timeout"):
@@ -116,6 +136,12 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return safety.inbox(ctx, state)
         case ChoiceMade(action="dashboard"):  # the status's button: as if typed
             return _command(ctx, state, TABLE.parse("dashboard"))
+        case NoteSubmitted(action="possible"):
+            return refusals.relay(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="decline"):
+            return actions.decline(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="blocked"):
+            return actions.blocked(ctx, state, event.value, event.text)
         case NoteSubmitted():
             return safety.note(ctx, state, event)
         case ChoiceMade():
@@ -126,7 +152,7 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
         case TimerDue(kind="command"):
             return _run_scheduled(ctx, state, event.payload.get("id", ""))
         case TimerDue(kind="action_due"):
-            return board.action_due(ctx, state, event.payload.get("action", ""))
+            return actions.due(ctx, state, event.payload.get("action", ""))
         case TimerDue():
             return state
         case GroupsComputed():

@@ -8,41 +8,12 @@ from dataclasses import replace
 
 from bot.core.commands import Command
 from bot.core.effects import Message, Reply, ToChannel
-from bot.core.model import STEP_KINDS, Intervention
-from bot.core.vocabulary import round_names, step_kind, step_names
+from bot.core.model import Intervention
+from bot.core.vocabulary import round_names
 from bot.flows import groups, line, rounds
 from bot.flows.context import Ctx
 
 Handler = Callable[[Ctx, Intervention, Command], Intervention]
-
-
-def open_step(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
-    kind = step_kind(cmd.words[0]) if cmd.words else None
-    if kind is None:
-        ctx.refuse("error.step_choices", steps=step_names())
-    if kind == "next":
-        position = STEP_KINDS.index(state.step) + 1 if state.step else 0
-        if position >= len(STEP_KINDS):
-            ctx.refuse("error.no_next_step")
-        kind = STEP_KINDS[position]
-    if state.status == "paused":
-        ctx.refuse("error.paused")
-    if kind != "subgroups" and any(g.status == "open" for g in state.subgroups):
-        state = _end_subgroups(ctx, state)
-    ctx.send(ToChannel(), Message("step.opened", {"step": kind}))
-    ctx.reply("step.opened_reply", step=kind)
-    ctx.audit_target = kind
-    return replace(state, step=kind, status="active")  # type: ignore[arg-type]
-
-
-def _end_subgroups(ctx: Ctx, state: Intervention) -> Intervention:
-    """Leaving the sub-group step archives its spaces: their rounds close first, so each
-    space gets its own synthesis before it turns read-only."""
-    for key, rnd in list(state.rounds.items()):
-        spec = ctx.flow.round(key)
-        if rnd.status == "open" and spec is not None and spec.space == "subgroup":
-            state = rounds.close(ctx, state, spec, state.rounds[key])
-    return groups.close_groups(ctx, state)
 
 
 def close(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.core.effects import Button, Message, UserText
 from bot.core.model import Intervention, Status, UserId
+from bot.flows import refusals
 from bot.flows.line import line_buttons
 from bot.flows.prompts import frame_message, prompt_message
 from bot.flows.safety import SafetyCounts, counts
@@ -70,6 +71,8 @@ class Standing:
     progress: tuple[RoundProgress, ...] = ()
     undelivered: Mapping[str, int] = field(default_factory=dict)
     safety: SafetyCounts | None = None
+    # Per open round, how many passed or said "not now" (bot/flows/refusals.py), as messages.
+    passes: tuple[Message, ...] = ()
 
 
 def standing(
@@ -101,6 +104,7 @@ def standing(
         everyone,
         facilitator=True,
         progress=progress,
+        passes=tuple(refusals.counts(state, p.key) for p in progress),
         undelivered=dict(undelivered or {}),
         safety=counts(state),
     )
@@ -120,10 +124,11 @@ def standing_messages(where: Standing) -> list[Message]:
             },
         )
     ]
-    out += [
-        Message("status.round", {"round": p.key, "answered": p.answered, "total": p.total})
-        for p in where.progress
-    ]
+    for i, p in enumerate(where.progress):
+        out.append(
+            Message("status.round", {"round": p.key, "answered": p.answered, "total": p.total})
+        )
+        out += where.passes[i : i + 1]
     if where.undelivered:
         out.append(Message("status.undelivered", {"count": sum(where.undelivered.values())}))
         out += [

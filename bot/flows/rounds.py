@@ -19,7 +19,7 @@ from bot.core.model import (
     Visibility,
 )
 from bot.core.vocabulary import matching_rounds, round_names
-from bot.flows import curation
+from bot.flows import consent, curation
 from bot.flows.answers import as_recorded, confirmation, entries_of, problems, unknown_prompt
 from bot.flows.board import published_synthesis
 from bot.flows.context import Ctx
@@ -112,13 +112,7 @@ def open_round(
     state = replace(state, rounds={**state.rounds, key: rnd}, status="active")
     if state.step != step.kind:
         state = replace(state, step=step.kind)
-    if spec.key == "contract.consent":
-        state = replace(
-            state,
-            contract=tuple(
-                replace(c, status="in_consent") if c.version in items else c for c in state.contract
-            ),
-        )
+    state = consent.opened(state, spec, items)
     ctx.send(ToChannel(), Message("round.opened", {"round": key, "count": len(recipients)}))
     ctx.reply("round.opened_reply", round=key, count=len(recipients))
     ctx.audit_target = key
@@ -211,6 +205,7 @@ def close(ctx: Ctx, state: Intervention, spec: RoundSpec, rnd: RoundState) -> In
     )
     if spec.on_close is not None:
         state = spec.on_close(state, closed, answers, ctx.now)
+    state = consent.closed(ctx, state, spec, closed, answers)
     ctx.reply("round.closed_reply", round=rnd.key, answered=answered)
     ctx.audit_target = rnd.key
     return state

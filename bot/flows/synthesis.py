@@ -87,6 +87,10 @@ def _summarize(
     assert prompt is not None
     k = state.k_anonymity_min
     skipped = sum(1 for r in answers if r.skipped)
+    if prompt.kind == "consent":
+        # A position is a count, never a text: every objection counts for the group, or it
+        # would read "objection: 0" while one is outstanding. Its reason stays where it was sent.
+        seen = frozenset(seen | {"facilitator", "private"})
     given = [r for r in answers if not r.skipped and r.value is not None and r.visibility in seen]
     contributors = len({r.author for r in given})
     withheld = contributors < k
@@ -99,7 +103,19 @@ def _summarize(
     if withheld:
         return PromptSummary(key, prompt.kind, contributors, skipped, True)
     counts, mean = _aggregate(prompt, rnd, given)
-    return PromptSummary(key, prompt.kind, contributors, skipped, False, counts=counts, mean=mean)
+    confidential = sum(
+        1 for r in given if r.value == "object" and r.visibility in ("facilitator", "private")
+    )
+    return PromptSummary(
+        key,
+        prompt.kind,
+        contributors,
+        skipped,
+        False,
+        counts=counts,
+        mean=mean,
+        confidential_objections=confidential,
+    )
 
 
 def _quotes(state: Intervention, given: Sequence[Response], k: int) -> tuple[Quote, ...]:

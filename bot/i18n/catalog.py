@@ -37,6 +37,8 @@ PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([a-z_][a-z0-9_]*)\}")
 TRANSLATED_PARAMS: Mapping[str, str] = {
     "round": "round.{}.title",
     "step": "step.{}.name",
+    "next": "step.{}.name",
+    "intro": "step.{}.intro",
     "visibility": "visibility.{}.label",
     "kind": "board.kind.{}",
     "status": "intervention.status.{}",

@@ -1,5 +1,6 @@
-"""The safety forms a platform shows as modals (private line, an answer to it, a flag),
-localized for their reader, and what a submitted one means, the same on every platform."""
+"""The one-line forms a platform shows as modals (private line, an answer to it, a flag, what
+would make an answer possible, a declined action's reason), localized for their reader, and
+what a submitted one means, the same on every platform."""
 
 from __future__ import annotations
 
@@ -8,12 +9,24 @@ from functools import partial
 from bot.core.events import EventMeta, NoteSubmitted
 from bot.core.model import FLAG_REASONS, Intervention, InterventionId
 from bot.core.ports import NoteForm
+from bot.flows.board import MAX_ITEM
 from bot.flows.line import MAX_NOTE, MAX_WORD, split
+from bot.flows.refusals import MAX_LINE
 from bot.i18n.render import Reader, Renderer
 
 # The buttons that open a form, and the form each opens: "talk" a new thread, "lwrite" the
-# writer's own thread continued, "lreply" a facilitator's answer, "flag" a flag.
-FORM_OF = {"talk": "line", "lwrite": "line", "lreply": "lreply", "flag": "flag"}
+# writer's own thread continued, "lreply" a facilitator's answer, "flag" a flag, "possible"
+# what would make an answer possible after passing, "decline" an action declined with a reason,
+# "blocked" what stands in the way of an action, told by its owner.
+FORM_OF = {
+    "talk": "line",
+    "lwrite": "line",
+    "lreply": "lreply",
+    "flag": "flag",
+    "possible": "possible",
+    "decline": "decline",
+    "blocked": "blocked",
+}
 ANONYMOUS, NAMED = "anonymous", "named"
 
 
@@ -39,6 +52,37 @@ def note_form(
         locale=reader.locale,
         close_label=t(reader, "form.close"),
     )
+    if action == "possible":
+        rnd = state.rounds.get(value)
+        if rnd is None or rnd.status != "open":
+            return None
+        return form(
+            title=t(reader, "note.possible_title"),
+            explanation=t(reader, "note.possible_explain"),
+            text_label=t(reader, "note.possible_text"),
+            text_required=True,
+            max_length=MAX_LINE,
+        )
+    if action == "decline":
+        if not any(str(a.id) == value and a.status == "proposed" for a in state.actions):
+            return None
+        return form(
+            title=t(reader, "note.decline_title", action=value),
+            explanation=t(reader, "note.decline_explain"),
+            text_label=t(reader, "note.decline_text"),
+            text_required=False,
+            max_length=MAX_ITEM,
+        )
+    if action == "blocked":
+        if not any(str(a.id) == value and a.status in ("todo", "blocked") for a in state.actions):
+            return None
+        return form(
+            title=t(reader, "note.blocked_title"),
+            explanation=t(reader, "note.blocked_explain"),
+            text_label=t(reader, "note.blocked_text"),
+            text_required=False,
+            max_length=MAX_ITEM,
+        )
     if action == "line":
         return form(
             title=t(reader, "note.line_title"),

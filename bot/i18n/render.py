@@ -300,6 +300,12 @@ class Renderer:
                     Segment("\n"),
                     *self._render(reader, "synthesis.mean", {"mean": summary.mean}),
                 ]
+            if summary.confidential_objections:
+                params = {"count": summary.confidential_objections}
+                out += [
+                    Segment("\n"),
+                    *self._render(reader, "synthesis.objections_confidential", params),
+                ]
             if summary.skipped:
                 out += [
                     Segment("\n"),

@@ -21,7 +21,9 @@ async def test_a_double_click_on_skip_is_confirmed_once_as_a_skip(started: World
     first = await w.click(ana, skip_button(w, ana))
     second = await w.click(ana, skip_button(w, ana))
     said = [r["content"] for r in w.fake.replies(first)]
-    assert len(said) == 1 and said[0].startswith("C'est noté : vous passez ce tour")
+    # Once: the confirmation, then the optional question of what would make an answer possible.
+    assert len(said) == 2 and said[0].startswith("C'est noté : vous passez ce tour")
+    assert said[1].startswith("C'est votre droit de passer")
     assert "Visibilité" not in said[0]
     # The second click is acknowledged (Discord needs it) and the "thinking" answer removed.
     assert w.fake.replies(second) == [] and w.fake.interactions[second].deleted

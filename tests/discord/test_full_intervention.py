@@ -165,11 +165,17 @@ async def test_a_whole_intervention_runs_on_discord(started: World, db_url: str)
     await run.round("solutions.proposals", publish=False)
     await run.round("solutions.shortlist")
     await run.round("solutions.consent")
-    shortlisted = [b.id for b in (await run.state()).board if b.status == "shortlisted"]
-    assert shortlisted, "the dot vote kept at least one proposal"
+    shortlisted = [b.id for b in (await run.state()).board if b.status == "consented"]
+    assert shortlisted, "the dot vote kept at least one proposal, and nobody objected"
     await run.cmd("decide", f"{shortlisted[0]} adopt")
     due = (date.today() + timedelta(days=14)).isoformat()
-    await run.cmd("action add", f"<@{w.people['ben']}> {due} {TEXT['action']} -> {shortlisted[0]}")
+    ben = w.people["ben"]
+    await run.cmd("action add", f"<@{ben}> {due} {TEXT['action']} -> {shortlisted[0]}")
+    # The action counts once its owner accepts it, from the button in their DM.
+    assert TEXT["action"] not in channel_text(w)
+    await w.click(ben, run.button("1", ben, "accept"), dm=True)
+    assert [a.status for a in (await run.state()).actions] == ["todo"]
+    assert TEXT["action"] in channel_text(w)
     await run.round("solutions.checkin", publish=False)
     await run.round("solutions.retrospective")
     await run.cmd("report")

@@ -6,7 +6,7 @@ import time
 import urllib.parse
 
 import pytest
-from slack_world import ANA, FAC, PEOPLE, SlackWorld
+from slack_world import ANA, BEN, FAC, PEOPLE, SlackWorld
 
 
 async def interventions(world: SlackWorld) -> int:
@@ -71,6 +71,19 @@ async def test_the_facilitator_home_shows_counts_and_a_pending_answer_button(
     await world.settle()
     assert "0" in str(world.fake.homes[FAC]) and "3" in str(world.fake.homes[FAC])
     assert ":answer:trust.barometer" in str(world.fake.homes[ANA])
+
+
+async def test_the_facilitator_home_counts_who_passed_and_a_participant_home_does_not(
+    world: SlackWorld,
+) -> None:
+    await world.start_with_people()
+    await world.cmd("round open trust.barometer")
+    await world.click(ANA, "skip", "trust.barometer")
+    await world.slack.event({"type": "app_home_opened", "user": FAC, "tab": "home"})
+    await world.slack.event({"type": "app_home_opened", "user": BEN, "tab": "home"})
+    await world.settle()
+    assert "« je passe » 1" in str(world.fake.homes[FAC])
+    assert "je passe » 1" not in str(world.fake.homes[BEN])
 
 
 async def test_a_participant_cannot_run_a_facilitator_command(world: SlackWorld) -> None:

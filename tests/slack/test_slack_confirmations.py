@@ -24,7 +24,9 @@ async def test_a_double_click_on_skip_is_confirmed_once_as_a_skip(world: SlackWo
     await world.click(ANA, "skip", INTAKE)
     await world.click(ANA, "skip", INTAKE)
     said = [r["text"] for r in world.fake.responses[before:]]
-    assert len(said) == 1 and said[0].startswith(SKIPPED)
+    # Once: the confirmation, then the optional question of what would make an answer possible.
+    assert len(said) == 2 and said[0].startswith(SKIPPED)
+    assert said[1].startswith("C'est votre droit de passer")
     assert "Visibilité" not in said[0]
 
 

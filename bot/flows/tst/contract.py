@@ -26,6 +26,8 @@ CONTRACT = StepSpec(
             allowed=("facilitator", "group_anonymous", "group_attributed"),
             items=current_version,
             needs_items=True,
+            # Each version of the draft gets its own run: `contract.consent@2`...
+            repeatable=True,
         ),
     ),
 )

@@ -102,6 +102,8 @@ SOLUTIONS = StepSpec(
             allowed=("facilitator", "group_anonymous", "group_attributed"),
             items=shortlist,
             needs_items=True,
+            # A new version of a proposal is asked about in a run of its own.
+            repeatable=True,
         ),
         RoundSpec(
             key="solutions.checkin",
