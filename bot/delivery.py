@@ -276,7 +276,11 @@ class Dispatcher:
             case "report":
                 user = UserId(p["user"])
                 msg = await report_message(
-                    self.store, self.renderer, state, await self._reader(state, user)
+                    self.store,
+                    self.renderer,
+                    state,
+                    await self._reader(state, user),
+                    markdown=bool(p.get("markdown")),
                 )
                 return await self._direct(state, user, msg)
         raise DeliveryError(f"unknown outbox kind {item.kind}", permanent=True)

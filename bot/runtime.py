@@ -266,7 +266,9 @@ class Runner:
             case ExportData():
                 await uow.enqueue(iid, "export", {"user": effect.user}, now)
             case SendReport():
-                await uow.enqueue(iid, "report", {"user": effect.user}, now)
+                await uow.enqueue(
+                    iid, "report", {"user": effect.user, "markdown": effect.markdown}, now
+                )
             case Hold():
                 await uow.write_outbox()  # rows this event queued before the pause wait too
                 held = await safety_rows.hold(uow.session, iid)

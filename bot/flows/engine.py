@@ -301,9 +301,10 @@ def _app_removed(ctx: Ctx, state: Intervention) -> Intervention:
     return replace(state, status="closed", closed_at=ctx.now)
 
 
-def _report(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
+def _report(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     assert ctx.actor is not None
-    ctx.add(SendReport(ctx.actor))
+    markdown = any(w.lower() in ("md", "markdown") for w in cmd.words)
+    ctx.add(SendReport(ctx.actor, markdown))
     ctx.reply("report.coming")
     return state
 

@@ -6,10 +6,10 @@ from sqlalchemy import select
 
 from bot.core.effects import UserText
 from bot.core.model import Intervention, UserId
-from bot.core.ports import Image, OutMessage, Segment
+from bot.core.ports import Attachment, DeliveryError, OutMessage, Segment
 from bot.i18n.render import Reader, Renderer, reader_for
 from bot.reports.data import load_report
-from bot.reports.exports import chart_images, markdown
+from bot.reports.exports import Format, report_files
 from bot.storage import orm
 from bot.storage.codec import decode
 from bot.storage.store import SqlStore
@@ -94,13 +94,29 @@ async def my_data_message(
 
 
 async def report_message(
-    store: SqlStore, renderer: Renderer, state: Intervention, reader: Reader
+    store: SqlStore,
+    renderer: Renderer,
+    state: Intervention,
+    reader: Reader,
+    markdown: bool = False,
 ) -> OutMessage:
+    """The facilitator's DM: one line, and the files. The group's report (HTML and CSV, to
+    share as it is) and the facilitator's own (HTML); both in Markdown when asked."""
     data = await load_report(store, state.id)
-    assert data is not None
-    text = markdown(data, renderer, reader)
-    images = tuple(
-        Image(f"chart-{i}.png", png, title)
-        for i, (title, png) in enumerate(chart_images(data, renderer, reader))
+    if data is None:  # erased between the request and its delivery: nothing to send
+        raise DeliveryError("intervention gone", permanent=True, cause="gone")
+    group: tuple[Format, ...] = ("md",) if markdown else ("html", "csv")
+    own: tuple[Format, ...] = ("md",) if markdown else ("html",)
+    files = report_files(data, renderer, reader, "group", group) + report_files(
+        data, renderer, reader, "facilitator", own
     )
-    return OutMessage((Segment(text, relayed=True),), images=images)
+    summary = renderer.catalog.render(
+        reader.locale,
+        "report.sent",
+        {"title": UserText(state.title), "files": ", ".join(f.name for f in files)},
+        reader.address,
+        reader.timezone,
+    )
+    return OutMessage(
+        summary, files=tuple(Attachment(f.name, f.data, f.title, f.mime) for f in files)
+    )
