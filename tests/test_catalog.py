@@ -40,6 +40,7 @@ from bot.core.model import (
 )
 from bot.flows.tst import tst_flow
 from bot.i18n.catalog import TRANSLATED_PARAMS, Catalog, placeholders
+from bot.reports.audit import AUDITED
 
 ROOT = Path(__file__).resolve().parents[1]
 BOT = ROOT / "bot"
@@ -82,6 +83,11 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "board.section.{}": BOARD_KINDS,
     "board.status.{}": BOARD_STATUSES,
     "report.action_status.{}": ACTION_STATUSES,
+    "report.column.{}": ("section", "label", "value", "text"),
+    "report.lead.{}": ("group", "facilitator"),
+    "report.audience.{}": ("group", "facilitator"),
+    "report.audit.{}": (*(a.replace(".", "_") for a in AUDITED), "other"),
+    "report.audit_item.{}": ("board", "action"),
     "flag.reason.{}": FLAG_REASONS,
     "reach.{}": tuple(
         f"{cause}.{platform}"
@@ -489,8 +495,9 @@ def test_renderer_keys_exist(catalog: Catalog) -> None:
         "mydata.answer",
         "mydata.none",
         "report.heading",
-        "report.participation",
         "report.sent",
+        # Sentences whose grammar follows a count, by CLDR plural category.
+        *(f"report.{k}.{form}" for k in ("answered", "deferred", "skipped") for form in ("one", "other")),
         "help.body",
         "help.facilitator",
         "help.topic",

@@ -28,7 +28,8 @@ VERSION = re.compile(r"^v(\d+)$")
 
 
 def action_key(action: str) -> str:
-    return "report.audit." + (action.replace(".", "_") if action in AUDITED else "other")
+    name = action.replace(".", "_") if action in AUDITED else "other"
+    return f"report.audit.{name}"
 
 
 def target_text(renderer: Renderer, reader: Reader, data: ReportData, action: str, target: str) -> str:
@@ -47,7 +48,8 @@ def target_text(renderer: Renderer, reader: Reader, data: ReportData, action: st
         return renderer.round_title(reader, target)
     if m := ITEM.match(target):
         what, number, decision = m.groups()
-        label = t(reader, "report.audit_item." + ("action" if what == "action" else "board"), id=int(number))
+        kind = "action" if what == "action" else "board"
+        label = t(reader, f"report.audit_item.{kind}", id=int(number))
         if decision is not None and renderer.catalog.has(reader.locale, f"board.status.{decision}"):
             label += " — " + t(reader, f"board.status.{decision}")
         return label

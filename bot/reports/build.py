@@ -79,7 +79,7 @@ class Builder:
 
     def report(self) -> Report:
         rounds = self.data.rounds
-        lead = [self.t("report.lead." + self.audience)]
+        lead = [self.t(f"report.lead.{self.audience}")]
         if rounds:
             start = rounds[0].opened_at
             end = self.state.closed_at or max(f.closed_at or f.opened_at for f in rounds)
