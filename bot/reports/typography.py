@@ -42,7 +42,7 @@ def integer(value: int, locale: Locale) -> str:
 
 def percent(ratio: float, locale: Locale) -> str:
     """0.875 -> "88 %" in French (no-break space), "88%" in English."""
-    return str(format_percent(ratio, "#,##0 %", locale=locale))
+    return str(format_percent(ratio, locale=locale))
 
 
 def day(when: date | datetime, locale: Locale, tz: str = "UTC") -> str:
