@@ -497,7 +497,11 @@ def test_renderer_keys_exist(catalog: Catalog) -> None:
         "report.heading",
         "report.sent",
         # Sentences whose grammar follows a count, by CLDR plural category.
-        *(f"report.{k}.{form}" for k in ("answered", "deferred", "skipped") for form in ("one", "other")),
+        *(
+            f"report.{k}.{form}"
+            for k in ("answered", "deferred", "skipped")
+            for form in ("one", "other")
+        ),
         "help.body",
         "help.facilitator",
         "help.topic",

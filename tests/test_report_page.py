@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -85,7 +86,9 @@ def test_the_group_report_is_a_page_with_a_heading_per_step_and_round(demo: Path
     html = next(attrs for tag, attrs in page.tags if tag == "html")
     assert html["lang"] == "fr"
     assert any(
-        tag == "meta" and attrs.get("name") == "viewport" and "width=device-width" in attrs["content"]
+        tag == "meta"
+        and attrs.get("name") == "viewport"
+        and "width=device-width" in attrs["content"]
         for tag, attrs in page.tags
     )
     assert "script" not in tags  # everything is there without JavaScript
@@ -98,7 +101,7 @@ def test_the_group_report_is_a_page_with_a_heading_per_step_and_round(demo: Path
     for round_title in ("Attentes et réserves", "Baromètre de confiance", "Bilan"):
         assert round_title in titles, round_title
     # Headings never jump a level (a screen reader's outline).
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
 
 
 def test_a_person_reads_no_internal_key_and_no_raw_markdown(demo: Path) -> None:

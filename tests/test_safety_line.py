@@ -21,8 +21,8 @@ from test_erasure import database_files
 from bot.core.events import NoteSubmitted
 from bot.core.model import InterventionId, UserId
 from bot.i18n.render import parse_action_id, reader_for
-from bot.reports.data import load_report
 from bot.reports.build import build
+from bot.reports.data import load_report
 from bot.reports.exports import FORMATS, render
 from bot.storage import orm
 from bot.storage.store import SqlStore

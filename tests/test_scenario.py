@@ -19,8 +19,10 @@ async def test_a_whole_intervention_runs_and_writes_its_report(locale: str, tmp_
     transcript = (out / "transcript.txt").read_text("utf-8")
     report = (out / "report.md").read_text("utf-8")
     page = (out / "report.html").read_text("utf-8")
-    assert (out / "report.csv").read_text("utf-8-sig").startswith(
-        "Partie;" if locale == "fr" else "Part,"
+    assert (
+        (out / "report.csv")
+        .read_text("utf-8-sig")
+        .startswith("Partie;" if locale == "fr" else "Part,")
     )
     # Every step was opened, in the group's language.
     steps = (

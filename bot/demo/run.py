@@ -18,8 +18,8 @@ from bot.core.model import AnswerValue, InterventionId, UserId, Visibility
 from bot.core.ports import AnswerForm, ManualClock, OutMessage
 from bot.demo.voices import NAMES, ROLES, SCRIPT_TEXT, SITES, TEAMS, VOICES
 from bot.i18n.render import parse_action_id, reader_for
-from bot.reports.data import load_report
 from bot.reports.build import build as build_report
+from bot.reports.data import load_report
 from bot.reports.document import Audience
 from bot.reports.exports import FORMATS, render
 from bot.storage.migrate import upgrade

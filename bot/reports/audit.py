@@ -32,7 +32,9 @@ def action_key(action: str) -> str:
     return f"report.audit.{name}"
 
 
-def target_text(renderer: Renderer, reader: Reader, data: ReportData, action: str, target: str) -> str:
+def target_text(
+    renderer: Renderer, reader: Reader, data: ReportData, action: str, target: str
+) -> str:
     """What an action was about, as the facilitator would say it; "" when it says nothing
     a person needs (a schedule's internal command line, a count of groups is kept)."""
     flow = renderer.flow

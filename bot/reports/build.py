@@ -8,6 +8,7 @@ from itertools import groupby
 
 from bot.core.effects import UserText
 from bot.core.model import PromptSummary, Synthesis
+from bot.flows.safety import counts as safety_counts
 from bot.i18n.render import Reader, Renderer
 from bot.reports import svg
 from bot.reports.audit import audit_table
@@ -25,41 +26,22 @@ from bot.reports.document import (
     Section,
     Table,
 )
-from bot.reports.typography import day, decimal, integer, percent, plural_form, typeset
+from bot.reports.typography import day, decimal, percent
+from bot.reports.words import Words
 
 BOARD_KINDS = ("information", "obstacle", "cause", "proposal")
 
 
-class Builder:
+class Builder(Words):
     """Words a ReportData for one reader and one audience."""
 
     def __init__(
         self, data: ReportData, renderer: Renderer, reader: Reader, audience: Audience
     ) -> None:
-        self.data, self.renderer, self.reader, self.audience = data, renderer, reader, audience
+        super().__init__(renderer, reader)
+        self.data, self.audience = data, audience
         self.state = data.intervention
         self.k = self.state.k_anonymity_min
-        self.locale = reader.locale
-
-    # -- words ------------------------------------------------------------------------------
-
-    def t(self, key: str, **params: str | int | float | UserText) -> str:
-        return typeset(self.renderer.text(self.reader, key, **params), self.locale)
-
-    def counted(self, key: str, count: int, **params: str | UserText) -> str:
-        """A sentence whose grammar follows a count (CLDR plural rules: French "0 personne")."""
-        form = plural_form(count, self.locale)
-        return self.t(f"{key}.{form}", count=integer(count, self.locale), **params)
-
-    def own(self, text: str) -> str:
-        """What a person wrote: as written, only its spacing set for the reader's language."""
-        return typeset(text, self.locale)
-
-    def n(self, value: int) -> str:
-        return integer(value, self.locale)
-
-    def round_title(self, key: str) -> str:
-        return typeset(self.renderer.round_title(self.reader, key), self.locale)
 
     # -- which rounds the reader may see ----------------------------------------------------
 
@@ -115,9 +97,7 @@ class Builder:
     # -- parts -------------------------------------------------------------------------------
 
     def participation(self) -> Section | None:
-        rows = [
-            f for f in self.data.rounds if self.audience == "facilitator" or self.shown(f)
-        ]
+        rows = [f for f in self.data.rounds if self.audience == "facilitator" or self.shown(f)]
         if not rows:
             return None
         answered, missing = self.t("report.chart.answered"), self.t("report.chart.not_answered")
@@ -125,6 +105,7 @@ class Builder:
         table: list[tuple[str, str, str, str]] = []
         for f in rows:
             title = self.round_title(f.key)
+            segments: tuple[float, ...]
             if f.answered >= self.k:
                 rate = percent(f.answered / f.recipients, self.locale) if f.recipients else ""
                 segments = (float(f.answered), float(f.recipients - f.answered))
@@ -289,7 +270,7 @@ class Builder:
             spec = flow.step_of_round(pair[0].key)
             return spec.kind if spec is not None else "none"
 
-        out = []
+        out: list[Section] = []
         for kind, pairs in groupby(shown, key=step_of):
             rounds = tuple(self.round_section(f, s) for f, s in pairs)
             heading = self.t(f"step.{kind}.name")
@@ -337,7 +318,9 @@ class Builder:
             rnd = self.state.rounds.get(f.key)
             rows = tuple(
                 (
-                    self.own(str(self.renderer.option_label(self.state, self.reader, p.kind, v, rnd))),
+                    self.own(
+                        str(self.renderer.option_label(self.state, self.reader, p.kind, v, rnd))
+                    ),
                     self.n(c),
                 )
                 for v, c in p.counts
@@ -369,9 +352,7 @@ class Builder:
 
     def safety(self) -> Section | None:
         """The safety line: counts, never what was said nor who said it."""
-        from bot.flows.safety import counts
-
-        c = counts(self.state)
+        c = safety_counts(self.state)
         pauses = sum(1 for _, action, _ in self.data.audit if action == "pause")
         if not (c.any or pauses):
             return None

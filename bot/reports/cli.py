@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from bot.reports.document import Audience
-from bot.reports.exports import FORMATS, Format, render_report
+from bot.reports.exports import FORMATS, render_report
 from bot.storage.store import SqlStore, make_engine
 
 
@@ -24,7 +24,7 @@ async def export(
             store,
             intervention,
             cast(Audience, audience),
-            cast(Format, fmt),
+            fmt,
             "fr" if locale == "fr" else "en" if locale == "en" else None,
         )
     finally:

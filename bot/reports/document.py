@@ -114,8 +114,7 @@ def _md_block(block: Block) -> list[str]:
             return [f"- {item}" for item in items]
         case Quotes(quotes=quotes):
             return [
-                "> " + " — ".join(p for p in (q.text, q.name, q.times) if p) + "  "
-                for q in quotes
+                "> " + " — ".join(p for p in (q.text, q.name, q.times) if p) + "  " for q in quotes
             ]
         case Excerpt(lines=lines):
             return [f"> {line}" if line else ">" for line in lines]

@@ -79,7 +79,9 @@ def report_files(
     report = build(data, renderer, reader, audience)
     return tuple(
         ReportFile(
-            file_name(data, reader, audience, fmt), render(report, fmt, renderer, reader), MIME[fmt],
+            file_name(data, reader, audience, fmt),
+            render(report, fmt, renderer, reader),
+            MIME[fmt],
             report.title,
         )
         for fmt in formats

@@ -1,4 +1,4 @@
-"""SVG charts a person can read: labels wrapped (never cut), a <title>, a colour-blind-safe palette."""
+"""SVG charts people can read: labels wrapped, never cut; a <title>; a colour-blind-safe palette."""
 
 from __future__ import annotations
 
@@ -136,7 +136,9 @@ def trend(
     ]
     if len(coords) > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-        body.append(f'<polyline points="{path}" fill="none" stroke="{PALETTE[0]}" stroke-width="3"/>')
+        body.append(
+            f'<polyline points="{path}" fill="none" stroke="{PALETTE[0]}" stroke-width="3"/>'
+        )
     tallest = 1
     for (label, _, value_text), (x, y) in zip(points, coords, strict=True):
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{PALETTE[0]}"/>')

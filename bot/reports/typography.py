@@ -1,4 +1,4 @@
-"""Typography for what people read in a report: French spacing, numbers, dates and plurals (Babel)."""
+"""Typography for report readers: French spacing, numbers, dates and plurals (via Babel)."""
 
 from __future__ import annotations
 

@@ -159,5 +159,3 @@ async def test_the_fake_refuses_files_discord_would_refuse(started: World) -> No
         assert await send({"content": "x", "attachments": [{"id": 1}]}, b"a;b") == 400
         assert await send({"content": "x"}, b"0" * (MAX_UPLOAD + 1)) == 413
         assert await send({"content": "x", "attachments": [{"id": 0}]}, b"a;b") == 200
-
-
