@@ -237,8 +237,9 @@ async def test_a_weekly_check_in_lands_at_nine_on_each_persons_clock(world: Worl
 
 async def test_the_report_follows_the_barometer_week_by_week(world: World) -> None:
     from bot.i18n.render import Reader
+    from bot.reports.build import build
     from bot.reports.data import load_report
-    from bot.reports.exports import markdown
+    from bot.reports.document import to_markdown
 
     await world.cmd("schedule every barometer monday 9am")
     iid = InterventionId(world.iid)
@@ -260,7 +261,8 @@ async def test_the_report_follows_the_barometer_week_by_week(world: World) -> No
         ("trust.barometer", 2.0),
         ("trust.barometer@2", 4.0),
     ]
-    text = markdown(data, world.app.runner.renderer, Reader("en", "Europe/Paris", "vous"))
+    reader = Reader("en", "Europe/Paris", "vous")
+    text = to_markdown(build(data, world.app.runner.renderer, reader, "facilitator"))
     assert "Trust barometer, no. 2" in text
 
 
