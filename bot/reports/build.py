@@ -30,6 +30,13 @@ from bot.reports.typography import day, decimal, percent
 from bot.reports.words import Words
 
 BOARD_KINDS = ("information", "obstacle", "cause", "proposal")
+# Positions keep their colour from chart to chart: agreement green, objection vermilion.
+CONSENT_COLOURS = {
+    "agree": "#009E73",
+    "agree_with_reservations": "#56B4E9",
+    "not_yet": "#E69F00",
+    "object": "#D55E00",
+}
 
 
 class Builder(Words):
@@ -196,7 +203,8 @@ class Builder(Words):
             rows.append(svg.Row(label, tuple(float(v) for v in values), self.n(sum(values))))
             table.append((label, *(self.n(v) for v in values)))
         heading = self.t("report.chart.consent")
-        chart = svg.hbars(heading, heading, rows, names)
+        colours = [CONSENT_COLOURS.get(o, svg.PALETTE[4]) for o in options]
+        chart = svg.hbars(heading, heading, rows, names, colours=colours)
         figure = Figure(
             heading, chart, Table(heading, (self.t("report.column.item"), *names), tuple(table))
         )

@@ -88,6 +88,27 @@ def report_files(
     )
 
 
+async def report_file(
+    store: SqlStore,
+    intervention: str,
+    audience: Audience,
+    fmt: Format,
+    locale: Literal["fr", "en"] | None = None,
+    renderer: Renderer | None = None,
+) -> ReportFile | None:
+    """One report as a file (name, bytes, type), for a download from the dashboard or the
+    command line: `None` when there is no such intervention. The reader's language defaults
+    to the intervention's."""
+    data = await load_report(store, intervention)
+    if data is None:
+        return None
+    st = data.intervention
+    renderer = renderer or Renderer(Catalog.load(), tst_flow())
+    reader = Reader(locale or st.locale, st.timezone, st.address_form)
+    (made,) = report_files(data, renderer, reader, audience, (fmt,))
+    return made
+
+
 async def render_report(
     store: SqlStore,
     intervention: str,
@@ -96,12 +117,6 @@ async def render_report(
     locale: Literal["fr", "en"] | None = None,
     renderer: Renderer | None = None,
 ) -> bytes | None:
-    """One report as bytes, for a download (the dashboard) or the command line: `None` when
-    there is no such intervention. The reader's language defaults to the intervention's."""
-    data = await load_report(store, intervention)
-    if data is None:
-        return None
-    st = data.intervention
-    renderer = renderer or Renderer(Catalog.load(), tst_flow())
-    reader = Reader(locale or st.locale, st.timezone, st.address_form)
-    return render(build(data, renderer, reader, audience), fmt, renderer, reader)
+    """The bytes of `report_file`."""
+    made = await report_file(store, intervention, audience, fmt, locale, renderer)
+    return made.data if made is not None else None

@@ -77,13 +77,15 @@ def hbars(
     rows: Sequence[Row],
     series: Sequence[str],
     rest: str | None = None,
+    colours: Sequence[str] = (),
 ) -> str:
     """Horizontal (stacked) bars, one row per label: long labels wrap in their own column.
-    `rest` names a last, grey segment (e.g. those asked who did not answer)."""
+    `rest` names a last, grey segment (e.g. those asked who did not answer); `colours`, when
+    given, is one palette colour per series (consent: agreement green, objection vermilion)."""
     label_w = 210.0
     bar_x, bar_w = label_w + 16, WIDTH - label_w - 16 - 96
     total = max((sum(r.segments) for r in rows), default=0) or 1
-    colours = [PALETTE[i % len(PALETTE)] for i in range(len(series))]
+    colours = list(colours) or [PALETTE[i % len(PALETTE)] for i in range(len(series))]
     if rest is not None:
         colours[-1] = REST
     body: list[str] = []
@@ -92,16 +94,16 @@ def hbars(
         lines = wrap(row.label, label_w)
         height = max(22.0, LINE * len(lines) + 6)
         body.append(_text(label_w, y + 15, lines, anchor="end"))
+        top = y + (height - 16) / 2  # the bar and its value face the middle of the label
         x = bar_x
         for value, colour in zip(row.segments, colours, strict=False):
             w = bar_w * value / total
             if w > 0:
                 body.append(
-                    f'<rect x="{x:.1f}" y="{y + 3:.0f}" width="{w:.1f}" height="16" '
-                    f'fill="{colour}"/>'
+                    f'<rect x="{x:.1f}" y="{top:.0f}" width="{w:.1f}" height="16" fill="{colour}"/>'
                 )
             x += w
-        body.append(_text(x + 6, y + 15, [row.value_text]))
+        body.append(_text(x + 6, top + 12, [row.value_text]))
         y += height + 6
     body.append(f'<line x1="{bar_x}" y1="0" x2="{bar_x}" y2="{y:.0f}" stroke="{GRID}"/>')
     names = [*series[:-1], rest] if rest is not None else list(series)
