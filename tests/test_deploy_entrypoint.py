@@ -170,6 +170,27 @@ def database_for(database_url: str) -> str:
     return "sqlite+aiosqlite:///tst.db" if database_url.startswith("sqlite") else database_url
 
 
+def test_the_installed_package_renders_reports_from_its_own_templates(installed: Path) -> None:
+    """The report's Jinja2 templates and style ship as package data: an image without them
+    would fail at the first /tst report."""
+    probe = (
+        "from bot.reports.exports import _templates; "
+        "print(_templates().get_template('report.html.j2').filename)"
+    )
+    env = {"PYTHONPATH": str(installed), "PATH": os.environ.get("PATH", "")}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        cwd=installed.parent,  # not the checkout, whose bot/ would be found first
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith(str(installed))
+    assert (installed / "bot/reports/templates/report.css").is_file()
+
+
 async def test_the_image_command_serves_discord_and_its_healthcheck_passes(
     installed: Path, discord_fake: FakeDiscord, database_url: str, tmp_path: Path
 ) -> None:
