@@ -36,6 +36,7 @@ from bot.core.model import (
     VISIBILITIES,
     ActionItem,
     BoardKind,
+    ConsentState,
     ContractVersion,
 )
 from bot.flows.tst import tst_flow
@@ -88,6 +89,7 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "report.audience.{}": ("group", "facilitator"),
     "report.audit.{}": (*(a.replace(".", "_") for a in AUDITED), "other"),
     "report.audit_item.{}": ("board", "action"),
+    "mydata.consent.{}": typing.get_args(ConsentState),
     "flag.reason.{}": FLAG_REASONS,
     "reach.{}": tuple(
         f"{cause}.{platform}"

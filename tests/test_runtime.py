@@ -142,7 +142,12 @@ async def test_mydata_shows_my_answers_and_forget_erases_them(world: World) -> N
     )
     await world.cmd("mydata", user="ana")
     await world.app.dispatcher.drain()
-    assert "un espoir précis" in world.chat.seen_by("@ana")[-1]
+    mine = world.chat.seen_by("@ana")[-1]
+    assert "un espoir précis" in mine
+    # Everything in words a person reads: the question, not its key; labels, not field names.
+    assert "Qu'aimeriez-vous que cette démarche permette" in mine and "Nom affiché" in mine
+    for key in ("trust.hope", "trust.intake", "display_name", "group_anonymous", "accepted"):
+        assert key not in mine, key
     await world.cmd("oublier", user="ana")
     async with world.app.store.unit() as uow:
         left = await uow.session.scalar(select(func.count()).select_from(orm.ResponseRow))
