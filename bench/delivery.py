@@ -55,7 +55,8 @@ PARTICIPANTS = 1000
 BATCH = 100
 LEASE = timedelta(seconds=60)
 
-# SqlOutbox.claim and SqlOutbox.done as SQLAlchemy emits them (`IN (...)` written as `= ANY`).
+# The baseline: a claim (select, take, read back) and marks written by hand with asyncpg;
+# `raw` marks each row in its own transaction, `raw-batch` marks a whole batch in one.
 CLAIM = """SELECT id FROM outbox
 WHERE status = 'pending' AND due_at <= $1 AND (lease_until IS NULL OR lease_until < $1)
 ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED"""

@@ -7,15 +7,14 @@ import json
 import logging
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from bot.core.effects import Message
-from bot.core.events import DeliveryFailed, EventMeta, GroupsComputed, SpaceOpened, TimerDue
+from bot.core.events import DeliveryFailed, EventMeta, SpaceOpened, TimerDue
 from bot.core.model import (
     ConversationRef,
-    GroupQuality,
     Intervention,
     InterventionId,
     MessageRef,
@@ -23,8 +22,7 @@ from bot.core.model import (
     UserRef,
 )
 from bot.core.ports import MEMBERSHIP, ChatPort, Clock, DeliveryError, KnowsLanguages, OutMessage
-from bot.flows.group_requests import grouping_request, members_of
-from bot.grouping import GroupingError, propose
+from bot.flows.group_requests import compute_groups
 from bot.i18n.render import Reader, Renderer, knows_language, reader_for
 from bot.lanes import BARRIERS, Lane, lane_of
 from bot.logs import begin_request
@@ -41,6 +39,15 @@ from bot.storage.store import OutboxItem, SqlStore
 log = logging.getLogger(__name__)
 # One load of each intervention per batch, shared by the deliveries running side by side.
 StateCache = dict[str, "asyncio.Future[Intervention | None]"]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """A row the platform took, waiting for its mark."""
+
+    platform: str
+    ref: str | None
+    at: datetime
 
 
 class Dispatcher:
@@ -131,7 +138,13 @@ class Dispatcher:
                 await self.outbox.release([item.id], self.worker, due)
                 return due
         async with slots:
-            return await self._one(item, cache)
+            outcome = await self._one(item, cache)
+        if isinstance(outcome, Delivered):
+            # Marked outside the slot: the platform has it, and the marks of a batch's quick
+            # deliveries then share a commit instead of each holding a slot through its own.
+            await self._mark(item, outcome)
+            return None
+        return outcome
 
     async def drain(self, limit: int = 1000) -> int:
         """Tick until nothing is due (used by the demo and tests with a manual clock)."""
@@ -161,7 +174,9 @@ class Dispatcher:
         async with self.store.unit() as uow:
             return await uow.load(InterventionId(iid))
 
-    async def _one(self, item: OutboxItem, cache: StateCache) -> datetime | None:
+    async def _one(self, item: OutboxItem, cache: StateCache) -> Delivered | datetime | None:
+        """Deliver one row: Delivered when the platform took it, else when it is due again
+        (None when it is not: dead, or handled)."""
         platform = "unknown"  # the intervention is gone, or the database failed to say
         try:
             state = await self._state(item.intervention_id, cache)
@@ -172,17 +187,18 @@ class Dispatcher:
         except Exception as error:
             log.exception("delivery %s failed", item.id)
             return await self._failed(item, DeliveryError(repr(error), permanent=False), platform)
-        now = self.clock.now()
+        return Delivered(platform, ref, self.clock.now())
+
+    async def _mark(self, item: OutboxItem, delivered: Delivered) -> None:
+        platform, now = delivered.platform, delivered.at
         # A safety-line message leaves no row behind once the platform has it.
         if item.kind == "relay":
             if await self.outbox.done_blank(item.id, self.worker, now):
                 self.metrics.delivered(platform, "done", (now - item.due_at).total_seconds())
-            return None
+            return
         # Counted only when the mark holds: a worker that lost its lease reports nothing.
-        if await self.outbox.done(item.id, self.worker, now, ref):
-            lag = (now - item.due_at).total_seconds()
-            self.metrics.delivered(platform, "done", lag)
-        return None
+        if await self.outbox.done(item.id, self.worker, now, delivered.ref):
+            self.metrics.delivered(platform, "done", (now - item.due_at).total_seconds())
 
     async def _failed(
         self, item: OutboxItem, error: DeliveryError, platform: str
@@ -267,7 +283,8 @@ class Dispatcher:
                 return None
             case "groups":
                 cache.pop(state.id, None)
-                await self.runner.handle(await self._groups(item, state, p))
+                meta, seconds = self._meta(item, state), self.policy.grouping_seconds
+                await self.runner.handle(await compute_groups(state, p, meta, seconds))
                 return None
             case "export":
                 user = UserId(p["user"])
@@ -378,29 +395,3 @@ class Dispatcher:
         # Again: another lane may have loaded the state while the space was being recorded.
         cache.pop(state.id, None)
         return space.channel
-
-    async def _groups(
-        self, item: OutboxItem, state: Intervention, p: dict[str, Any]
-    ) -> GroupsComputed:
-        attributes = tuple(p["attributes"])
-        request = grouping_request(
-            state, p["size_min"], p["size_max"], attributes, p["seed"], self.policy.grouping_seconds
-        )
-        meta = self._meta(item, state)
-        try:
-            # The solver is CPU-bound: it runs off the event loop, never in an ack window.
-            proposal = await asyncio.to_thread(propose, request)
-        except GroupingError as error:
-            code = getattr(error, "code", str(error))
-            return GroupsComputed(meta, state.id, (), None, error=code)
-        q = proposal.quality
-        quality = GroupQuality(
-            q.diversity,
-            q.upper_bound,
-            q.gap,
-            q.repeated_pairs,
-            q.token_cases,
-            q.constraint_violations,
-            attributes,
-        )
-        return GroupsComputed(meta, state.id, members_of(proposal.groups), quality)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+from bot.core.events import EventMeta, GroupsComputed
 from bot.core.model import GroupQuality, Intervention, UserId
-from bot.grouping import GroupingRequest, Person, evaluate
+from bot.grouping import GroupingError, GroupingRequest, Person, evaluate, propose
 
 
 def grouping_request(
@@ -55,3 +59,28 @@ def requality(state: Intervention) -> GroupQuality | None:
 
 def members_of(groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[UserId, ...], ...]:
     return tuple(tuple(UserId(u) for u in g) for g in groups)
+
+
+async def compute_groups(
+    state: Intervention, p: dict[str, Any], meta: EventMeta, seconds: float
+) -> GroupsComputed:
+    """Run the solver for a "groups" outbox row, off the event loop (it is CPU-bound and must
+    never sit in an ack window), and say what came out as the event the engine takes."""
+    attributes = tuple(p["attributes"])
+    request = grouping_request(state, p["size_min"], p["size_max"], attributes, p["seed"], seconds)
+    try:
+        proposal = await asyncio.to_thread(propose, request)
+    except GroupingError as error:
+        code = getattr(error, "code", str(error))
+        return GroupsComputed(meta, state.id, (), None, error=code)
+    q = proposal.quality
+    quality = GroupQuality(
+        q.diversity,
+        q.upper_bound,
+        q.gap,
+        q.repeated_pairs,
+        q.token_cases,
+        q.constraint_violations,
+        attributes,
+    )
+    return GroupsComputed(meta, state.id, members_of(proposal.groups), quality)

@@ -233,7 +233,7 @@ class SlackChat:
                         self.budget.refused(key, sent)
                     waited = self._held_back(key, failure, waited)
                     continue
-                self.budget.accepted(key)
+                self.budget.accepted(key, sent)
                 return answer
 
     @staticmethod
