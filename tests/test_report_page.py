@@ -213,3 +213,28 @@ def test_every_round_of_the_flow_has_a_human_title() -> None:
     for key in tst_flow().round_keys():
         for locale in ("fr", "en"):
             assert INTERNAL.search(catalog.text(locale, f"round.{key}.title")) is None
+
+
+async def test_a_report_file_for_a_download_in_the_readers_language(demo: Path) -> None:
+    """What the dashboard offers: any report, any format, in the language asked for."""
+    import sqlite3
+
+    from bot.reports.exports import report_file
+    from bot.storage.store import SqlStore, make_engine
+
+    with sqlite3.connect(demo / "tst.db") as db:
+        (iid,) = db.execute("select id from interventions").fetchone()
+    store = SqlStore(make_engine(f"sqlite+aiosqlite:///{demo / 'tst.db'}"))
+    try:
+        made = await report_file(store, iid, "group", "html", "en")
+        missing = await report_file(store, "no-such-intervention", "group", "html")
+    finally:
+        await store.close()
+    assert missing is None
+    assert made is not None and made.name == f"report-group-{iid}.html"
+    assert made.mime == "text/html; charset=utf-8"
+    page = Page()
+    page.feed(made.data.decode())
+    titles = [text for _, text in page.headings]
+    assert "Participation per round" in "".join(page.text) and "Inspiring trust" in titles
+    assert not any("Journal des décisions" in t or "Decision log" in t for t in titles)
