@@ -108,11 +108,13 @@ def test_a_person_reads_no_internal_key_and_no_raw_markdown(demo: Path) -> None:
     for name in ("report.html", "report-facilitator.html"):
         text = "".join(read(demo / name).text)
         assert not INTERNAL.search(text), INTERNAL.search(text)
+        assert "UserText(" not in text  # a person's words, never an object's repr
         for raw in ("**", "## ", "\n- ", "\n> ", "|---"):
             assert raw not in text, (name, raw)
     for name in ("report.md", "report-facilitator.md", "report.csv", "report-facilitator.csv"):
-        found = INTERNAL.search((demo / name).read_text("utf-8"))
-        assert found is None, (name, found)
+        content = (demo / name).read_text("utf-8")
+        found = INTERNAL.search(content)
+        assert found is None and "UserText(" not in content, (name, found)
 
 
 def test_french_typography_and_numbers(demo: Path) -> None:
@@ -238,3 +240,35 @@ async def test_a_report_file_for_a_download_in_the_readers_language(demo: Path) 
     titles = [text for _, text in page.headings]
     assert "Participation per round" in "".join(page.text) and "Inspiring trust" in titles
     assert not any("Journal des décisions" in t or "Decision log" in t for t in titles)
+
+
+async def test_a_persons_own_answers_are_shown_by_their_labels(demo: Path) -> None:
+    """`/tst mydata`: a chosen option by its label, points by the proposals they went to."""
+    import sqlite3
+
+    from bot.i18n.catalog import Catalog
+    from bot.i18n.render import Reader, Renderer
+    from bot.reports.data import load_report
+    from bot.reports.personal import answer_text
+    from bot.storage.store import SqlStore, make_engine
+
+    with sqlite3.connect(demo / "tst.db") as db:
+        (iid,) = db.execute("select id from interventions").fetchone()
+    store = SqlStore(make_engine(f"sqlite+aiosqlite:///{demo / 'tst.db'}"))
+    try:
+        data = await load_report(store, iid)
+    finally:
+        await store.close()
+    assert data is not None
+    renderer, reader = Renderer(Catalog.load(), tst_flow()), Reader("fr", "UTC", "vous")
+    state = data.intervention
+
+    def said(prompt: str, value: object) -> str:
+        return answer_text(renderer, state, reader, prompt, value)
+
+    assert said("contract.position", "agree_with_reservations") == "D'accord, avec des réserves"
+    assert said("solutions.retention", "keep_syntheses").startswith("Garder les synthèses")
+    points = said("solutions.dots", {"6": 3, "7": 1})
+    assert points.startswith("#6 Un canal incident") and "— 3" in points and "#7 " in points
+    assert said("trust.hope", "agree") == "agree"  # open text stays as its author wrote it
+    assert said("trust.hope", None) == "—"

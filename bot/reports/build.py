@@ -39,6 +39,11 @@ CONSENT_COLOURS = {
 }
 
 
+def plain(text: str | UserText) -> str:
+    """An option's label as text, whether the catalog's or a person's (a board item)."""
+    return text.text if isinstance(text, UserText) else text
+
+
 class Builder(Words):
     """Words a ReportData for one reader and one audience."""
 
@@ -173,17 +178,21 @@ class Builder(Words):
         lines = tuple(self.own(line) for line in current.text.splitlines())
         return Section(heading, 2, "contract", (Excerpt(lines),))
 
-    def _consent_label(self, prompt_key: str) -> str:
+    def _consent_label(self, prompt_key: str, round_key: str = "") -> str:
+        """What a position was taken on: "Contract, version 2" or "#6 <the proposal>". A
+        contract round names its version among the round's items."""
         _base, _, item = prompt_key.partition("#")
-        if item.isdigit() and prompt_key.startswith("contract."):
-            return self.t("report.contract_version", version=int(item))
+        rnd = self.state.rounds.get(round_key)
+        if not item and rnd is not None and len(rnd.items) == 1:
+            item = str(rnd.items[0])
+        if round_key.startswith("contract."):
+            latest = max((c.version for c in self.data.contract), default=1)
+            version = int(item) if item.isdigit() else latest
+            return self.t("report.contract_version", version=version)
         if item.isdigit():
             text = self.renderer.item_text(self.state, self.reader, int(item))
             return self.own(f"#{item} {text}")
-        return self.t("report.contract_version", version=self._contract_version())
-
-    def _contract_version(self) -> int:
-        return max((c.version for c in self.data.contract), default=1)
+        return self.round_title(round_key)
 
     def consent(self) -> Section | None:
         tallies = [
@@ -197,7 +206,7 @@ class Builder(Words):
         rows: list[svg.Row] = []
         table: list[tuple[str, ...]] = []
         for key, p in tallies:
-            label = f"{self.round_title(key)} — {self._consent_label(p.prompt_key)}"
+            label = f"{self.round_title(key)} — {self._consent_label(p.prompt_key, key)}"
             counts = dict(p.counts)
             values = [counts.get(o, 0) for o in options]
             rows.append(svg.Row(label, tuple(float(v) for v in values), self.n(sum(values))))
@@ -327,7 +336,7 @@ class Builder(Words):
             rows = tuple(
                 (
                     self.own(
-                        str(self.renderer.option_label(self.state, self.reader, p.kind, v, rnd))
+                        plain(self.renderer.option_label(self.state, self.reader, p.kind, v, rnd))
                     ),
                     self.n(c),
                 )

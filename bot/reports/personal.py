@@ -9,6 +9,7 @@ from bot.core.effects import UserText
 from bot.core.model import AnswerValue, Intervention, UserId
 from bot.core.ports import Attachment, DeliveryError, OutMessage, Segment
 from bot.i18n.render import Reader, Renderer, reader_for
+from bot.reports.build import plain
 from bot.reports.data import load_report
 from bot.reports.exports import Format, report_files
 from bot.storage import orm
@@ -65,7 +66,7 @@ def answer_text(
     kind = spec.kind if spec is not None else "open"
 
     def label(option: object) -> str:
-        return str(renderer.option_label(state, reader, kind, str(option), None))
+        return plain(renderer.option_label(state, reader, kind, str(option), None))
 
     if isinstance(value, dict):
         return ", ".join(f"{label(k)} — {v}" for k, v in value.items())
