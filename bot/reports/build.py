@@ -27,7 +27,7 @@ from bot.reports.document import (
     Table,
 )
 from bot.reports.typography import day, decimal, percent
-from bot.reports.words import Words
+from bot.reports.words import Words, plain
 
 BOARD_KINDS = ("information", "obstacle", "cause", "proposal")
 # Positions keep their colour from chart to chart: agreement green, objection vermilion.
@@ -37,11 +37,6 @@ CONSENT_COLOURS = {
     "not_yet": "#E69F00",
     "object": "#D55E00",
 }
-
-
-def plain(text: str | UserText) -> str:
-    """An option's label as text, whether the catalog's or a person's (a board item)."""
-    return text.text if isinstance(text, UserText) else text
 
 
 class Builder(Words):

@@ -9,9 +9,9 @@ from bot.core.effects import UserText
 from bot.core.model import AnswerValue, Intervention, UserId
 from bot.core.ports import Attachment, DeliveryError, OutMessage, Segment
 from bot.i18n.render import Reader, Renderer, reader_for
-from bot.reports.build import plain
 from bot.reports.data import load_report
 from bot.reports.exports import Format, report_files
+from bot.reports.words import plain
 from bot.storage import orm
 from bot.storage.codec import decode
 from bot.storage.store import SqlStore

@@ -7,6 +7,11 @@ from bot.i18n.render import Reader, Renderer
 from bot.reports.typography import integer, plural_form, typeset
 
 
+def plain(text: str | UserText) -> str:
+    """An option's label as text, whether the catalog's or a person's (a board item)."""
+    return text.text if isinstance(text, UserText) else text
+
+
 class Words:
     """Catalog text, counts and titles in the reader's language and typography."""
 
