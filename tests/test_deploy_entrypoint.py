@@ -92,7 +92,6 @@ def container_env(installed: Path, home: Path, database_url: str) -> dict[str, s
         PYTHONPATH=str(installed),
         HOME=str(home),
         LANG="C.UTF-8",
-        MPLCONFIGDIR=str(home / "matplotlib"),
     )
     return env
 
