@@ -1,5 +1,6 @@
-"""The decision log in words: each audited action named by the catalog, its target made human
-(a round's title, a board item's number), never an internal key."""
+"""What the facilitator's report alone holds: the decision log in words (each action named by
+the catalog, its target made human, never an internal key), the review of syntheses, the
+safety line's counts and the sub-groups' composition; counts only, naming nobody."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ import re
 
 from babel import Locale as BabelLocale
 
+from bot.core.effects import UserText
+from bot.flows.safety import counts as safety_counts
 from bot.i18n.render import Reader, Renderer
 from bot.reports.data import ReportData
-from bot.reports.document import Table
-from bot.reports.typography import moment, typeset
+from bot.reports.document import Para, Section, Table
+from bot.reports.typography import decimal, moment, typeset
+from bot.reports.words import Words
 
 # Every action the engine audits (`cmd.name[.sub]` and the few it names itself); one that
 # is not here is shown as "another facilitation action", never by its key.
@@ -79,3 +83,68 @@ def audit_table(data: ReportData, renderer: Renderer, reader: Reader) -> Table:
         for key in ("report.column.when", "report.column.decision", "report.column.about")
     )
     return Table("", columns, rows)
+
+
+def groups_section(w: Words, data: ReportData) -> Section | None:
+    q = data.group_quality
+    if q is None:
+        return None
+    line = w.t(
+        "report.groups_quality",
+        gap=decimal(100 * q.gap, w.locale),
+        repeats=q.repeated_pairs,
+        tokens=q.token_cases,
+        violations=q.constraint_violations,
+        attributes=UserText(", ".join(q.attributes) or "-"),
+    )
+    return Section(w.t("report.section.groups"), 2, "groups", (Para(line),))
+
+
+def safety_section(w: Words, data: ReportData) -> Section | None:
+    """The safety line: counts, never what was said nor who said it."""
+    c = safety_counts(data.intervention)
+    pauses = sum(1 for _, action, _ in data.audit if action == "pause")
+    if not (c.any or pauses):
+        return None
+    rows = (
+        ("report.safety_count.threads", c.threads),
+        ("report.safety_count.messages", c.messages),
+        ("report.safety_count.replies", c.replies),
+        ("report.safety_count.timeouts", c.timeouts),
+        ("report.safety_count.pauses", pauses),
+        ("report.safety_count.flags", c.flags),
+        ("report.safety_count.withdrawn", c.withdrawn),
+    )
+    table = Table(
+        "",
+        (w.t("report.column.what"), w.t("report.column.count")),
+        tuple((w.t(key), w.n(n)) for key, n in rows),
+    )
+    note = Para(w.t("report.safety_note"), note=True)
+    return Section(w.t("report.section.safety"), 2, "safety", (note, table))
+
+
+def audit_section(w: Words, data: ReportData) -> Section | None:
+    if not data.audit:
+        return None
+    table = audit_table(data, w.renderer, w.reader)
+    return Section(w.t("report.section.audit"), 2, "audit", (table,))
+
+
+def curation_section(w: Words, data: ReportData) -> Section | None:
+    """How much the facilitators reviewed before the group read: counts of items, no words."""
+    reviews = [s.curation for s in data.intervention.syntheses.values()]
+    rows = (
+        ("report.curation_count.held", sum(len(c.held) for c in reviews)),
+        ("report.curation_count.merged", sum(len(c.merges) for c in reviews)),
+        ("report.curation_count.edited", sum(len(c.edits) for c in reviews)),
+        ("report.curation_count.restated", sum(1 for c in reviews if c.restatement)),
+    )
+    if not any(n for _, n in rows):
+        return None
+    table = Table(
+        "",
+        (w.t("report.column.what"), w.t("report.column.count")),
+        tuple((w.t(key), w.n(n)) for key, n in rows),
+    )
+    return Section(w.t("report.section.curation"), 2, "curation", (table,))

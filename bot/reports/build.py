@@ -8,10 +8,14 @@ from itertools import groupby
 
 from bot.core.effects import UserText
 from bot.core.model import PromptSummary, Synthesis
-from bot.flows.safety import counts as safety_counts
 from bot.i18n.render import Reader, Renderer
 from bot.reports import svg
-from bot.reports.audit import audit_table
+from bot.reports.audit import (
+    audit_section,
+    curation_section,
+    groups_section,
+    safety_section,
+)
 from bot.reports.data import ReportData, RoundFacts
 from bot.reports.document import (
     Audience,
@@ -90,7 +94,12 @@ class Builder(Words):
             *self.steps(),
         ]
         if self.audience == "facilitator":
-            parts += [self.groups(), self.safety(), self.audit()]
+            parts += [
+                curation_section(self, self.data),
+                groups_section(self, self.data),
+                safety_section(self, self.data),
+                audit_section(self, self.data),
+            ]
         return Report(
             title=self.t("report.heading", title=UserText(self.state.title)),
             lang=self.locale,
@@ -304,6 +313,17 @@ class Builder(Words):
         questions = tuple(
             self.question(f, p, i) for i, p in enumerate(s.prompts) if not s.withdrawn
         )
+        said = s.curation
+        if said.restatement and not s.withdrawn:  # « ce que j'entends », signed
+            heard = {"name": UserText(said.restated_by), "text": UserText(said.restatement)}
+            questions += (
+                Section(
+                    self.t("report.restatement"),
+                    4,
+                    f"heard-{f.key.replace('.', '-').replace('@', '-')}",
+                    (Para(self.t("synthesis.restatement", **heard)),),
+                ),
+            )
         anchor = "round-" + f.key.replace(".", "-").replace("@", "-")
         return Section(self.round_title(f.key), 3, anchor, tuple(blocks), questions)
 
@@ -313,16 +333,21 @@ class Builder(Words):
         if p.withheld:
             blocks.append(Para(self.t("synthesis.withheld", k=self.k), note=True))
         if p.quotes:
-            same = Counter((q.text, q.author_name or "") for q in p.quotes)
+            # The very same words (or an item the facilitators merged) once, with how many
+            # said them; a word the facilitators changed says so.
+            same: Counter[tuple[str, str, bool]] = Counter()
+            for q in p.quotes:
+                same[(q.text, q.author_name or "", q.edited)] += max(1, q.merged)
+            edited = self.t("synthesis.edited_mark")
             blocks.append(
                 Quotes(
                     tuple(
                         QuoteLine(
-                            self.own(text),
+                            self.own(text) + (f" {edited}" if was_edited else ""),
                             self.own(name),
                             self.t("report.times", count=self.n(n)) if n > 1 else "",
                         )
-                        for (text, name), n in same.items()
+                        for (text, name, was_edited), n in same.items()
                     )
                 )
             )
@@ -347,49 +372,6 @@ class Builder(Words):
         return Section(label, 4, anchor, tuple(blocks))
 
     # -- the facilitator's alone ---------------------------------------------------------------
-
-    def groups(self) -> Section | None:
-        q = self.data.group_quality
-        if q is None:
-            return None
-        line = self.t(
-            "report.groups_quality",
-            gap=decimal(100 * q.gap, self.locale),
-            repeats=q.repeated_pairs,
-            tokens=q.token_cases,
-            violations=q.constraint_violations,
-            attributes=UserText(", ".join(q.attributes) or "-"),
-        )
-        return Section(self.t("report.section.groups"), 2, "groups", (Para(line),))
-
-    def safety(self) -> Section | None:
-        """The safety line: counts, never what was said nor who said it."""
-        c = safety_counts(self.state)
-        pauses = sum(1 for _, action, _ in self.data.audit if action == "pause")
-        if not (c.any or pauses):
-            return None
-        rows = (
-            ("report.safety_count.threads", c.threads),
-            ("report.safety_count.messages", c.messages),
-            ("report.safety_count.replies", c.replies),
-            ("report.safety_count.timeouts", c.timeouts),
-            ("report.safety_count.pauses", pauses),
-            ("report.safety_count.flags", c.flags),
-            ("report.safety_count.withdrawn", c.withdrawn),
-        )
-        table = Table(
-            "",
-            (self.t("report.column.what"), self.t("report.column.count")),
-            tuple((self.t(key), self.n(n)) for key, n in rows),
-        )
-        note = Para(self.t("report.safety_note"), note=True)
-        return Section(self.t("report.section.safety"), 2, "safety", (note, table))
-
-    def audit(self) -> Section | None:
-        if not self.data.audit:
-            return None
-        table = audit_table(self.data, self.renderer, self.reader)
-        return Section(self.t("report.section.audit"), 2, "audit", (table,))
 
 
 def build(data: ReportData, renderer: Renderer, reader: Reader, audience: Audience) -> Report:
