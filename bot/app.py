@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.config import Settings
+from bot.core.commands import CommandTable
 from bot.core.ports import ChatPort, Clock, SystemClock
 from bot.delivery import Dispatcher
+from bot.flows.command_table import TABLE, Runs
 from bot.flows.context import Policy
 from bot.flows.spec import Flow
 from bot.flows.timing import QuietHours, parse_days
@@ -23,6 +25,7 @@ from bot.retries import DeliveryPolicy
 from bot.runtime import Runner
 from bot.storage.retention import Retention
 from bot.storage.store import SqlStore, make_engine
+from bot.web.links import Links
 
 
 @dataclass(slots=True)
@@ -35,6 +38,8 @@ class App:
     dispatcher: Dispatcher
     metrics: Metrics
     retention: Retention
+    # The one command table; adapters that show commands (Discord's tree) get it from here.
+    commands: CommandTable[Runs] = TABLE
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -49,6 +54,7 @@ def policy_from(settings: Settings) -> Policy:
         group_size_min=d.group_size_min,
         group_size_max=d.group_size_max,
         quiet=QuietHours(d.day_start, d.day_end, parse_days(d.working_days)),
+        web=settings.web.enabled,
     )
 
 
@@ -84,5 +90,6 @@ def build(
         ),
         metrics=metrics,
         retention=retention,
+        links=Links(settings.web, renderer, clock) if settings.web.enabled else None,
     )
     return App(settings, store, flow, renderer, runner, dispatcher, metrics, retention)

@@ -285,6 +285,16 @@ def list_interventions(
         typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
+@app.command("commands")
+def commands_table() -> None:
+    """Print the README's table of /tst commands, from the command table and the catalogs."""
+    from bot.command_doc import command_table_markdown
+    from bot.flows.command_table import TABLE
+    from bot.i18n.catalog import Catalog
+
+    typer.echo(command_table_markdown(TABLE, Catalog.load()))
+
+
 @app.command()
 def check(config: ConfigOption = None) -> None:
     """Check that the bot can work: config, database, Slack and Discord access, HTTP port."""

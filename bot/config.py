@@ -7,7 +7,15 @@ from datetime import time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -98,6 +106,57 @@ class HttpSettings(Strict):
     port: int = Field(8080, ge=0, le=65535)  # 0: any free port (tests)
 
 
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+
+class WebSettings(Strict):
+    """The facilitator's live page and each participant's data page (bot/web), served with
+    /healthz. Off by default; when on, `/tst dashboard` and `/tst mydata` DM links that start
+    with `public_url`, signed with `secret` (the same in every process of one deployment)."""
+
+    enabled: bool = False
+    # Plain http only for a loopback address (tests, a laptop): anywhere else the session
+    # cookie is Secure and a browser would not send it back over http.
+    public_url: str = Field("", validate_default=True)
+    secret: SecretStr | None = Field(None, validate_default=True)
+    link_minutes: int = Field(15, ge=1, le=60)
+    session_minutes: int = Field(60, ge=5, le=24 * 60)
+
+    @field_validator("public_url")
+    @classmethod
+    def link_base(cls, value: str, info: ValidationInfo) -> str:
+        from urllib.parse import urlsplit
+
+        if not value:
+            if info.data.get("enabled"):
+                raise ValueError("needed when web.enabled is true, e.g. https://tst.example.org")
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("use https://HOST[:PORT][/PATH]")
+        if parts.query or parts.fragment:
+            raise ValueError("no ?query or #fragment: links add their own path")
+        if parts.scheme == "http" and parts.netloc.rsplit(":", 1)[0] not in LOOPBACK_HOSTS:
+            raise ValueError("use https:// (plain http only for localhost or 127.0.0.1)")
+        return value.rstrip("/")
+
+    @field_validator("secret")
+    @classmethod
+    def long_enough(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None:
+            if info.data.get("enabled"):
+                raise ValueError("needed when web.enabled is true: 32 random characters or more")
+            return value
+        if len(value.get_secret_value()) < 32:
+            raise ValueError("at least 32 characters (e.g. `openssl rand -hex 32`)")
+        return value
+
+    @property
+    def plain_http(self) -> bool:
+        """Links to a loopback address over http: the cookie cannot be Secure there."""
+        return self.public_url.startswith("http://")
+
+
 class SlackSettings(Strict):
     bot_token: SecretStr | None = None
     signing_secret: SecretStr | None = None
@@ -136,8 +195,17 @@ class Settings(BaseSettings):
     defaults: InterventionDefaults = InterventionDefaults()
     delivery: DeliverySettings = DeliverySettings()
     http: HttpSettings = HttpSettings()
+    web: WebSettings = WebSettings()
     slack: SlackSettings | None = None
     discord: DiscordSettings | None = None
+
+    @field_validator("web")
+    @classmethod
+    def web_needs_http(cls, value: WebSettings, info: ValidationInfo) -> WebSettings:
+        http = info.data.get("http")
+        if value.enabled and isinstance(http, HttpSettings) and not http.enabled:
+            raise ValueError("web.enabled needs http.enabled: the pages share its server")
+        return value
 
     @classmethod
     def settings_customise_sources(

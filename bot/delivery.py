@@ -36,6 +36,7 @@ from bot.storage.codec import decode
 from bot.storage.outbox import SqlOutbox
 from bot.storage.retention import RETENTION_KIND, Retention
 from bot.storage.store import OutboxItem, SqlStore
+from bot.web.links import Links
 
 log = logging.getLogger(__name__)
 # One load of each intervention per batch, shared by the deliveries running side by side.
@@ -66,6 +67,7 @@ class Dispatcher:
         seed: int = 0,
         metrics: Metrics | None = None,
         retention: Retention | None = None,
+        links: Links | None = None,  # bot/web's, None when the pages are not served
     ) -> None:
         self.store = store
         self.outbox = SqlOutbox(store)
@@ -78,6 +80,7 @@ class Dispatcher:
         self._jitter = random.Random(seed)
         self.metrics = metrics or Metrics()
         self.retention = retention  # the daily purge, run when its outbox row comes due
+        self.links = links
         # This batch's rendered messages, by state (held here, so its id stays its own).
         self._rendered: dict[int, tuple[Intervention, dict[tuple[str, Reader], OutMessage]]] = {}
 
@@ -304,6 +307,9 @@ class Dispatcher:
                     markdown=bool(p.get("markdown")),
                 )
                 return await self._direct(state, user, msg)
+            case "link" if self.links is not None:  # a fresh token at each try, never stored
+                msg = await self.links.message(state, UserId(p["user"]), p["page"], self._reader)
+                return await self._direct(state, UserId(p["user"]), msg)
         raise DeliveryError(f"unknown outbox kind {item.kind}", permanent=True)
 
     def _render(self, state: Intervention, message: dict[str, Any], reader: Reader) -> OutMessage:

@@ -279,7 +279,7 @@ async def _erase_from_board(s: AsyncSession, iid: str, texts: Sequence[str]) -> 
 def _addressed_to(kind: str, payload: Mapping[str, Any], user: str) -> bool:
     if kind in ("send", "relay"):
         return bool((payload.get("to") or {}).get("user") == user)
-    if kind in ("export", "report"):
+    if kind in ("export", "report", "link"):
         return bool(payload.get("user") == user)
     if kind == "timer":
         return bool((payload.get("payload") or {}).get("user") == user)

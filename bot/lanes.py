@@ -23,7 +23,7 @@ def lane_of(item: OutboxItem) -> Lane:
             if "space" in to:
                 return (iid, "space", str(to["space"]))
             return (iid, "channel")
-        case "export" | "report":
+        case "export" | "report" | "link":
             return (iid, "user", str(p.get("user")))
         case "open_space" | "close_space":
             return (iid, "space", str(p.get("subgroup")))

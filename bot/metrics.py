@@ -17,7 +17,7 @@ from bot.storage import orm
 from bot.storage.store import SqlStore
 
 # The outbox kinds the runner writes: their series exist (at 0) before the first row does.
-KINDS = ("send", "open_space", "close_space", "timer", "groups", "export", "report")
+KINDS = ("send", "open_space", "close_space", "timer", "groups", "export", "report", "link")
 # Seconds from due time to delivery: sub-second when healthy, minutes when backed up.
 LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600)
 RateLimitHook = Callable[[float], None]

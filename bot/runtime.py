@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.commands import CommandError, parse
+from bot.core.commands import CommandError
 from bot.core.effects import (
     Audit,
     Cancel,
@@ -24,6 +24,7 @@ from bot.core.effects import (
     Reply,
     Schedule,
     Send,
+    SendLink,
     SendReport,
     ToChannel,
     ToSpace,
@@ -34,6 +35,7 @@ from bot.core.events import CommandIssued, Event, PersonUnreachable
 from bot.core.model import Intervention, InterventionId
 from bot.core.ports import Clock, OutMessage
 from bot.erasure import erase, erased_message
+from bot.flows.command_table import TABLE
 from bot.flows.context import Facts, Policy
 from bot.flows.engine import advance
 from bot.flows.pause import shifted
@@ -275,6 +277,9 @@ class Runner:
                 await uow.enqueue(
                     iid, "report", {"user": effect.user, "markdown": effect.markdown}, now
                 )
+            case SendLink():
+                # Only who and which page: the token is made at delivery, never stored.
+                await uow.enqueue(iid, "link", {"user": effect.user, "page": effect.page}, now)
             case Hold():
                 await uow.write_outbox()  # rows this event queued before the pause wait too
                 held = await safety_rows.hold(uow.session, iid)
@@ -325,7 +330,7 @@ def _held(state: Intervention, due: datetime, now: datetime) -> datetime:
 
 def _is(text: str, name: str) -> bool:
     try:
-        return parse(text).name == name
+        return TABLE.parse(text).name == name
     except CommandError:
         return False
 

@@ -17,6 +17,7 @@ from bot.log_guard import guard as guard_logs
 from bot.platform import PlatformService
 from bot.scheduler import Wakeup
 from bot.storage.migrate import upgrade
+from bot.web.server import WebPages
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ async def start_probes(
     if not settings.http.enabled:
         return None
     routes = Probes(app, services).routes()
+    if settings.web.enabled:  # the web pages share the probes' server (bot/web)
+        routes += WebPages(app, settings.web).routes()
     for service in services:
         if service.mount(routes):
             return None

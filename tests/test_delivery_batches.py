@@ -222,9 +222,9 @@ async def test_one_message_to_many_is_rendered_once_per_language_each_reading_th
         await batches.queue({"user": p}, "all-1")
     await batches.app.dispatcher.drain()
     assert renderer.rendered == 4 + 2  # the same note: once in French, once in English
-    assert "No detailed help" in batches.chat.inner.seen_by("@ben")[-1]
+    assert "No command is called" in batches.chat.inner.seen_by("@ben")[-1]
     for p in ("ana", "cleo", "dan"):
-        assert "Pas d'aide détaillée" in batches.chat.inner.seen_by(f"@{p}")[-1]
+        assert "Aucune commande ne s'appelle" in batches.chat.inner.seen_by(f"@{p}")[-1]
 
 
 async def test_a_mark_from_a_worker_that_lost_its_lease_is_refused_among_good_ones(

@@ -18,12 +18,12 @@ import pytest
 from bot.adapters.memory import MemoryChat
 from bot.app import build
 from bot.config import DatabaseSettings, DeliverySettings, InterventionDefaults, Settings
-from bot.core.commands import parse
 from bot.core.events import ChoiceMade, CommandIssued
 from bot.core.model import Intervention, InterventionId, UserId
 from bot.core.ports import ManualClock
 from bot.demo.run import FACILITATOR, START, Demo
 from bot.demo.voices import SITES, TEAMS
+from bot.flows.command_table import TABLE
 from bot.runtime import Handled
 from bot.storage.migrate import upgrade
 
@@ -84,7 +84,9 @@ async def test_the_guide_runs_a_whole_intervention_as_written(
     locale: Literal["fr", "en"], tmp_path: Path
 ) -> None:
     commands = walkthrough(GUIDES[locale])
-    propose = next(c for c in commands if parse(c).name == "groups" and parse(c).sub == "propose")
+    propose = next(
+        c for c in commands if TABLE.parse(c).name == "groups" and TABLE.parse(c).sub == "propose"
+    )
     attributes = propose.split()[-1].split(",")
     url = f"sqlite+aiosqlite:///{tmp_path / 'guide.db'}"
     await asyncio.to_thread(upgrade, url)  # Alembic runs an event loop of its own
@@ -103,7 +105,7 @@ async def test_the_guide_runs_a_whole_intervention_as_written(
             handled = await typed(demo, text)
             if handled.refused:
                 refused.append((text, " ".join(r.plain() for r in handled.replies)))
-            command = parse(text)
+            command = TABLE.parse(text)
             if command.name == "invite":
                 await join(demo, command.mentions, attributes)
             if (command.name, command.sub) == ("round", "open"):

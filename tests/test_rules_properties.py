@@ -6,10 +6,10 @@ from engine_helpers import FAC, Session
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.commands import parse
 from bot.core.effects import Audit, Reply, Send, ToChannel, ToSpace, ToUser
 from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, VisibilityChanged
 from bot.core.model import VISIBILITIES, UserId, is_wider
+from bot.flows.command_table import TABLE
 
 PEOPLE = ("ana", "ben", "cleo", "dan", "eve")
 ROUNDS = ("trust.intake", "trust.barometer", "conflict.positions", "contract.consent")
@@ -92,8 +92,8 @@ def check_rules(before, event, outcome) -> None:  # type: ignore[no-untyped-def]
     audits = [e for e in outcome.effects if isinstance(e, Audit)]
     # Facilitator authority, with one audit line per action.
     if isinstance(event, CommandIssued):
-        cmd = parse(event.text)
-        if cmd.needs_facilitator():
+        cmd = TABLE.parse(event.text)
+        if TABLE.needs_facilitator(cmd):
             if not before.is_facilitator(event.meta.user):
                 assert outcome.refused and after is before and not audits
             elif outcome.refused:

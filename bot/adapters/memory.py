@@ -74,6 +74,3 @@ class MemoryChat:
 
     def seen_by(self, where: str) -> list[str]:
         return [d.message.plain() for d in self.log if d.where == where]
-
-    def all_text(self) -> str:
-        return "\n".join(d.message.plain() for d in self.log)

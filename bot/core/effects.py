@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeGuard, get_args
 
 from bot.core.model import Synthesis, UserId
 
@@ -45,8 +46,49 @@ class ChannelLink:
     channel: str
 
 
-ParamValue = str | int | float | UserText | When | PromptList | UserTexts | ChannelLink
+@dataclass(frozen=True, slots=True)
+class Localized:
+    """Words of the bot's own vocabulary (command, round and step names) shown in the
+    reader's language: one text per locale, the first one when the reader's is missing."""
+
+    texts: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A catalog text shown as part of another (a command's usage inside the help)."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """Catalog lines, each filled with its own parameters, one under the other (the help's
+    list of commands)."""
+
+    lines: tuple[tuple[str, Params], ...]
+
+
+ParamValue = (
+    str
+    | int
+    | float
+    | UserText
+    | When
+    | PromptList
+    | UserTexts
+    | ChannelLink
+    | Localized
+    | Phrase
+    | Lines
+)
 Params = Mapping[str, ParamValue]
+PARAM_TYPES: tuple[type, ...] = get_args(ParamValue)
+
+
+def is_param(value: object) -> TypeGuard[ParamValue]:
+    """Whether a value may travel as a message parameter as it is (else it is shown as text)."""
+    return isinstance(value, PARAM_TYPES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +216,15 @@ class ExportData:
 
 
 @dataclass(frozen=True, slots=True)
+class SendLink:
+    """DM a person a signed, single-use link to a web page of theirs (bot/web): `page` is
+    "dashboard" (a facilitator's) or "mydata" (everything held about them)."""
+
+    user: UserId
+    page: str
+
+
+@dataclass(frozen=True, slots=True)
 class SendReport:
     """Build the intervention report from the store and send it to a facilitator."""
 
@@ -216,6 +267,7 @@ Effect = (
     | Forget
     | ExportData
     | SendReport
+    | SendLink
     | Hold
     | Release
     | Withdraw

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from bot.core.model import (
     AnswerValue,
@@ -32,10 +31,12 @@ class EventMeta:
 
 @dataclass(frozen=True, slots=True)
 class CommandIssued:
-    """A `/tst ...` command typed by someone (text is what follows `/tst`)."""
+    """A `/tst ...` command typed by someone (text is what follows `/tst`). A web page's
+    form names its `intervention`; a command typed in chat applies where it was typed."""
 
     meta: EventMeta
     text: str
+    intervention: InterventionId | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +189,3 @@ Event = (
     | AppRemoved
     | NoteSubmitted
 )
-
-
-def event_time_key(now: datetime) -> str:
-    """A stable id fragment for internally generated events (timers, jobs)."""
-    return now.strftime("%Y%m%dT%H%M%S%f")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -350,10 +349,6 @@ def _fresh(out: Path, db: Path) -> None:
 
 def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines())
-
-
-def copy_db(src: Path, dst: Path) -> None:
-    shutil.copyfile(src, dst)
 
 
 __all__ = ["OutMessage", "run_demo"]

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.commands import BOARD_KINDS, DECISIONS, Command
+from bot.core.commands import Command, fold
 from bot.core.effects import Button, Message, Schedule, ToChannel, ToUser, UserText, When
 from bot.core.model import (
     ActionItem,
@@ -17,6 +17,7 @@ from bot.core.model import (
     Intervention,
     Synthesis,
 )
+from bot.core.vocabulary import BOARD_KINDS, DECISIONS
 from bot.flows.context import Ctx
 
 MAX_CONTRACT = 6000
@@ -91,7 +92,7 @@ def board_add(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     if not cmd.words:
         ctx.refuse("error.board_syntax")
     kind_word, _, rest = cmd.text.partition(" ")
-    kind = BOARD_KINDS.get(kind_word.lower())
+    kind = BOARD_KINDS.get(fold(kind_word))
     if kind is None:
         ctx.refuse("error.board_syntax")
     text = rest.strip()
@@ -143,10 +144,10 @@ def published_synthesis(synthesis: Synthesis) -> Message:
 
 def decide(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     words = [w.lstrip("#") for w in cmd.words]
-    if len(words) != 2 or not words[0].isdigit() or words[1].lower() not in DECISIONS:
+    if len(words) != 2 or not words[0].isdigit() or fold(words[1]) not in DECISIONS:
         ctx.refuse("error.decide_syntax")
     item_id = int(words[0])
-    decision = DECISIONS[words[1].lower()]
+    decision = DECISIONS[fold(words[1])]
     item = next((b for b in state.board if b.id == item_id and b.kind == "proposal"), None)
     if item is None:
         ctx.refuse("error.board_unknown_item", item=item_id)

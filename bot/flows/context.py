@@ -7,7 +7,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NoReturn
 
-from bot.core.effects import Audience, Button, Effect, Message, Params, Reply, Send, ToUser
+from bot.core.effects import (
+    Audience,
+    Button,
+    Effect,
+    Message,
+    Params,
+    ParamValue,
+    Reply,
+    Send,
+    ToUser,
+    is_param,
+)
 from bot.core.events import EventMeta
 from bot.core.model import AddressForm, Intervention, Locale, UserId
 from bot.flows.spec import Flow
@@ -27,6 +38,7 @@ class Policy:
     group_size_min: int = 3
     group_size_max: int = 5
     quiet: QuietHours = field(default_factory=QuietHours)
+    web: bool = False  # the web pages are served (`[web] enabled`): links can be sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +110,9 @@ class Ctx:
 
 
 def _params(raw: dict[str, object]) -> Params:
-    from bot.core.effects import ParamValue, PromptList, UserText, UserTexts, When
-
     out: dict[str, ParamValue] = {}
     for k, v in raw.items():
-        if isinstance(v, str | int | float | UserText | When | PromptList | UserTexts):
+        if is_param(v):
             out[k] = v
         else:
             out[k] = str(v)

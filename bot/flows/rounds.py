@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.core.commands import fold
-from bot.core.effects import Message, Reply, Schedule, ToChannel, ToSpace, ToUser
+from bot.core.effects import Message, Reply, Schedule, ToChannel, ToSpace, ToUser, UserText
 from bot.core.events import AnswerSubmitted, VisibilityChanged
 from bot.core.model import (
     Intervention,
@@ -19,6 +18,7 @@ from bot.core.model import (
     UserId,
     Visibility,
 )
+from bot.core.vocabulary import matching_rounds, round_names
 from bot.flows import curation
 from bot.flows.answers import as_recorded, confirmation, entries_of, problems, unknown_prompt
 from bot.flows.board import published_synthesis
@@ -31,21 +31,17 @@ from bot.flows.synthesis import prompt_keys, synthesize
 ANSWER_NAMESPACE = uuid.UUID("6f1c2a52-7d0e-4d43-9a55-6f0b5a1d2c11")
 
 
-# French words facilitators type for the rounds they run most often.
-ROUND_WORDS = {"barometre": "barometer", "suivi": "checkin", "point": "checkin"}
-
-
 def resolve_round(
     ctx: Ctx, state: Intervention, word: str, repeatable_only: bool = False
 ) -> RoundSpec:
-    """Accept a full round key or its last part when that is unambiguous (`intake`); a run
-    number (`barometer@2`) names the same round."""
+    """Accept a round as people type it, in French or English (`intake`, `contrat.consentement`,
+    `baromètre`); a run number (`barometer@2`) names the same round. Among several rounds
+    of that name, the current step's is meant; otherwise the person is shown the choices."""
     word = base_key(word)
     spec = ctx.flow.round(word)
     if spec is not None:
         return spec
-    short = ROUND_WORDS.get(fold(word), word)
-    matches = [k for k in ctx.flow.round_keys() if k.split(".", 1)[1] == short]
+    matches = matching_rounds(word, ctx.flow.round_keys())
     if repeatable_only:
         matches = [
             k for k in matches if (found := ctx.flow.round(k)) and found.repeatable
@@ -57,7 +53,11 @@ def resolve_round(
         found = ctx.flow.round(matches[0])
         assert found is not None
         return found
-    ctx.refuse("error.unknown_round", round=word[:60], rounds=", ".join(ctx.flow.round_keys()))
+    ctx.refuse(
+        "error.unknown_round",
+        round=UserText(word[:60]),
+        rounds=round_names(matches or ctx.flow.round_keys()),
+    )
 
 
 def latest(state: Intervention, base: str) -> RoundState | None:

@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.core.commands import Command
 from bot.core.effects import Cancel, Message, Schedule, ToUser, UserText, When
 from bot.core.model import Intervention, ScheduledAction, UserId
+from bot.core.vocabulary import round_names
 from bot.core.when import parse_when
 from bot.flows.context import Ctx
 from bot.flows.recurrence import Weekly, local_instant, next_run, parse_weekly, run_day
@@ -85,7 +86,7 @@ def every(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     spec = resolve_round(ctx, state, cmd.words[0], repeatable_only=True)
     if not spec.repeatable:
         repeatable = [r.key for s in ctx.flow.steps for r in s.rounds if r.repeatable]
-        ctx.refuse("error.schedule_not_repeatable", round=spec.key, rounds=", ".join(repeatable))
+        ctx.refuse("error.schedule_not_repeatable", round=spec.key, rounds=round_names(repeatable))
     rule = parse_weekly(cmd.words[1:])
     if rule is None:
         ctx.refuse("error.schedule_every_syntax")

@@ -18,7 +18,17 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from bot.core.effects import ChannelLink, ParamValue, PromptList, UserText, UserTexts, When
+from bot.core.effects import (
+    ChannelLink,
+    Lines,
+    Localized,
+    ParamValue,
+    Phrase,
+    PromptList,
+    UserText,
+    UserTexts,
+    When,
+)
 from bot.core.model import LOCALES, AddressForm, Locale
 from bot.core.ports import Segment
 
@@ -137,6 +147,14 @@ class Catalog:
             texts = dict(value.texts)
             own = texts.get(locale) or next((t for _, t in value.texts if t), "")
             return Segment(own, relayed=True)
+        if isinstance(value, Localized):
+            words = dict(value.texts)
+            return Segment(words.get(locale) or next((t for _, t in value.texts), ""))
+        if isinstance(value, Phrase):
+            return Segment(self.template(locale, value.key, address))
+        if isinstance(value, Lines):
+            lines = (self.text(locale, key, address, tz, **ps) for key, ps in value.lines)
+            return Segment("\n".join(lines))
         if isinstance(value, When):
             return Segment(format_when(value.at, locale, tz))
         if isinstance(value, ChannelLink):

@@ -13,7 +13,7 @@ from bot.storage import orm
 from bot.storage.safety_rows import WAITING
 
 # Outbox kinds that carry a message to people (timers, spaces and grouping do not).
-MESSAGE_KINDS = ("send", "relay", "export", "report")
+MESSAGE_KINDS = ("send", "relay", "export", "report", "link")
 
 
 class OutboxWrites:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
@@ -12,8 +13,9 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord import complete
-from bot.core.commands import COMMANDS
+from bot.core.commands import CommandSpec
 from bot.i18n.catalog import Catalog
+from bot.logs import begin_request
 
 if TYPE_CHECKING:
     from bot.adapters.discord.handlers import Handlers
@@ -39,6 +41,8 @@ class CatalogTranslator(app_commands.Translator):
         context: app_commands.TranslationContextTypes,
     ) -> str | None:
         lang = LOCALES.get(locale)
+        if "fr" in string.extras:  # a command's name, from the command table
+            return string.extras["fr"] if lang == "fr" else string.message if lang else None
         key = string.extras.get("key")
         if lang is None or key is None or not self.catalog.has(lang, key):  # type: ignore[arg-type]
             return None
@@ -47,6 +51,10 @@ class CatalogTranslator(app_commands.Translator):
 
 def _name(key: str, default: str) -> app_commands.locale_str:
     return app_commands.locale_str(default, key="discord.cmd." + key)
+
+
+def _named(english: str, french: str) -> app_commands.locale_str:
+    return app_commands.locale_str(english, fr=french)
 
 
 def _desc(key: str, catalog: Catalog) -> app_commands.locale_str:
@@ -66,7 +74,7 @@ Complete = Callable[[discord.Interaction[Any], str], Awaitable[list[app_commands
 
 
 def _command(
-    path: list[str], catalog: Catalog, run: Run, complete: Complete | None
+    path: list[str], french: str, catalog: Catalog, run: Run, complete: Complete | None
 ) -> app_commands.Command[Any, Any, None]:
     key = "_".join(path)
 
@@ -78,32 +86,66 @@ def _command(
     app_commands.describe(args=_desc("args", catalog))(callback)
     app_commands.rename(args=_name("args", "args"))(callback)
     cmd: app_commands.Command[Any, Any, None] = app_commands.Command(
-        name=_name(key, path[-1]), description=_desc(key, catalog), callback=callback
+        name=_named(path[-1], french), description=_desc(key, catalog), callback=callback
     )
     if complete is not None:
         cmd.autocomplete("args")(complete)  # type: ignore[arg-type]
     return cmd
 
 
-def tst_group(catalog: Catalog, run: Run, completers: dict[str, Complete]) -> app_commands.Group:
-    """`/tst` mirrors the text grammar: one sub-command per command, groups for sub-commands,
-    and one free `args` option whose text follows the same grammar (mentions included).
-    `completers` suggest `args` per command ("round") or per sub-command ("groups swap")."""
+def tst_group(
+    catalog: Catalog,
+    run: Run,
+    completers: dict[str, Complete],
+    commands: Sequence[CommandSpec[Any]],
+) -> app_commands.Group:
+    """`/tst` mirrors the command table: one sub-command per command, groups for
+    sub-commands, named in French and English as the table names them, and one free `args`
+    option whose text follows the same grammar (mentions included). `completers` suggest
+    `args` per command ("round") or per sub-command ("groups swap")."""
     group = app_commands.Group(name=_name("tst", "tst"), description=_desc("tst", catalog))
-    for spec in COMMANDS:
+    for spec in commands:
         if not spec.slash:
             continue
         complete = completers.get(spec.name)
         if not spec.subs:
-            group.add_command(_command([spec.name], catalog, run, complete))
+            group.add_command(_command([spec.name], spec.fr, catalog, run, complete))
             continue
         sub = app_commands.Group(
-            name=_name(spec.name, spec.name), description=_desc(spec.name, catalog), parent=group
+            name=_named(spec.name, spec.fr), description=_desc(spec.name, catalog), parent=group
         )
-        for name in spec.subs:
-            own = completers.get(f"{spec.name} {name}", complete)
-            sub.add_command(_command([spec.name, name], catalog, run, own))
+        for each in spec.subs:
+            own = completers.get(f"{spec.name} {each.name}", complete)
+            sub.add_command(_command([spec.name, each.name], each.fr, catalog, run, own))
     return group
+
+
+def _help_topics(commands: Sequence[CommandSpec[Any]]) -> Complete:
+    """`/tst help <command>`: the commands suggested by their names in the person's language."""
+
+    async def topics(
+        interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        french = LOCALES.get(interaction.locale) == "fr"
+        return complete.plain(current, [c.fr if french else c.name for c in commands])
+
+    return topics
+
+
+@contextlib.asynccontextmanager
+async def seen(handlers: Handlers, interaction: discord.Interaction[Any]) -> AsyncIterator[None]:
+    """One interaction, with a request id of its own. An unexpected failure is logged at
+    ERROR with that id, and the person told that nothing was lost (the runner's transaction
+    rolled back), in their language, rather than Discord's "interaction failed"."""
+    rid = begin_request()
+    try:
+        yield
+    except Exception:
+        log.exception("discord interaction %s failed (request %s)", interaction.id, rid)
+        try:
+            await handlers.tell(interaction, "error.unexpected")
+        except Exception as error:  # the person cannot be reached either: logged, no more
+            log.error("request %s: could not tell the person: %r", rid, error)
 
 
 # Every bot button's custom_id: the core's action id (bot/i18n/render.py).
@@ -131,7 +173,8 @@ class TstButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTTON)
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         client = interaction.client
         assert isinstance(client, TstClient)
-        await client.handlers.button(interaction, self.iid, self.action, self.value)
+        async with seen(client.handlers, interaction):
+            await client.handlers.button(interaction, self.iid, self.action, self.value)
 
 
 class TstClient(discord.AutoShardedClient):
@@ -141,6 +184,7 @@ class TstClient(discord.AutoShardedClient):
         self,
         handlers: Handlers,
         catalog: Catalog,
+        commands: Sequence[CommandSpec[Any]],
         guild_ids: list[int],
         shard_count: int = 0,
         shard_ids: list[int] | None = None,
@@ -162,6 +206,7 @@ class TstClient(discord.AutoShardedClient):
         )
         self.handlers = handlers
         self.catalog = catalog
+        self.commands = commands
         self.guild_ids = guild_ids
         self.tree = TstTree(self)
 
@@ -171,7 +216,7 @@ class TstClient(discord.AutoShardedClient):
         self.tree.add_command(
             tst_group(
                 self.catalog,
-                self.handlers.command,
+                self._command,
                 {
                     "round": self.handlers.rounds,
                     "publish": self.handlers.rounds,
@@ -180,7 +225,9 @@ class TstClient(discord.AutoShardedClient):
                     "groups swap": self.handlers.members,
                     "groups move": self.handlers.members,
                     "action add": self.handlers.members,
+                    "help": _help_topics(self.commands),
                 },
+                self.commands,
             )
         )
         if not self.guild_ids:
@@ -189,6 +236,10 @@ class TstClient(discord.AutoShardedClient):
             guild = discord.Object(id=gid)
             self.tree.copy_global_to(guild=guild)
             await self.tree.sync(guild=guild)
+
+    async def _command(self, interaction: discord.Interaction[Any], text: str) -> None:
+        async with seen(self.handlers, interaction):
+            await self.handlers.command(interaction, text)
 
     async def on_message(self, message: discord.Message) -> None:
         # Only a person writing in their DM with the bot: its own messages and system
@@ -200,7 +251,8 @@ class TstClient(discord.AutoShardedClient):
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         # Modal submissions are routed here by their custom_id, never by an in-memory modal.
         if interaction.type == discord.InteractionType.modal_submit:
-            await self.handlers.modal(interaction)
+            async with seen(self.handlers, interaction):
+                await self.handlers.modal(interaction)
         elif interaction.type == discord.InteractionType.component:
             # TstButton takes every component whose custom_id is an action id; any other
             # (a component of an earlier version) would otherwise never be answered.

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping
 from discord import app_commands
 
 from bot.adapters.discord.render import shorten
-from bot.core.commands import STEP_ALIASES, fold, mention
+from bot.core.commands import fold, mention
+from bot.core.model import STEP_KINDS
 
 MAX_CHOICES = 25  # Discord shows at most 25 suggestions
 MAX_VALUE = 100  # and a string choice's value is at most 100 characters
@@ -23,7 +24,7 @@ def plain(current: str, values: Iterable[str]) -> Choices:
 
 
 def steps(current: str) -> Choices:
-    return plain(current, sorted(set(STEP_ALIASES.values())))
+    return plain(current, sorted((*STEP_KINDS, "next")))
 
 
 def members(current: str, people: Mapping[str, str]) -> Choices:

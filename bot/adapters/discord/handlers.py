@@ -97,20 +97,16 @@ class Handlers:
         reader = Reader(form.locale, policy.timezone, policy.address_form)
         return self._app().renderer.text(reader, key, **params)
 
-    async def _handle(self, i: Inter, event: Any) -> Handled | None:
-        try:
-            return await self._app().runner.handle(event)
-        except Exception:
-            log.exception("interaction %s failed", i.id)
-            await self._say(i, [self._text(event.meta, "discord.error.generic")])
-            return None
-
     async def unreadable(self, i: Inter, reason: str) -> None:
         """An interaction the bot cannot read (a button or modal of an earlier version, a
         command from a stale command list): one warning line, and one ephemeral line for the
         person within Discord's window, never "interaction failed"."""
         log.warning("discord: could not read an interaction: %s", reason)
-        text = self._text(parse.meta_from(interaction_payload(i)), "error.unreadable_input")
+        await self.tell(i, "error.unreadable_input")
+
+    async def tell(self, i: Inter, key: str) -> None:
+        """One ephemeral line in the person's language, before or after the ack."""
+        text = self._text(parse.meta_from(interaction_payload(i)), key)
         if i.response.is_done():
             await i.followup.send(text, ephemeral=True)
         else:
@@ -149,7 +145,7 @@ class Handlers:
             if CONTROL.search(text):
                 await self.unreadable(i, "control characters in a command")
                 return
-            await self._show(i, await self._handle(i, CommandIssued(meta, text)))
+            await self._show(i, await self._app().runner.handle(CommandIssued(meta, text)))
 
     async def rounds(self, i: Inter, current: str) -> list[app_commands.Choice[str]]:
         return complete.plain(current, self._app().flow.round_keys())
@@ -190,7 +186,7 @@ class Handlers:
                 await i.response.defer(ephemeral=True, thinking=True)
                 await turn.ready()
                 event = ChoiceMade(meta, InterventionId(iid), action, value)
-                await self._show(i, await self._handle(i, event))
+                await self._show(i, await self._app().runner.handle(event))
         else:
             log.warning("discord: a button with an action this bot does not have")
             await i.response.send_message(self._text(meta, "error.unknown_action"), ephemeral=True)
@@ -282,7 +278,7 @@ class Handlers:
             cast(Visibility | None, visibility),
             typed.left_empty,
         )
-        await self._show(i, await self._handle(i, event))
+        await self._show(i, await self._app().runner.handle(event))
 
     async def _note(self, i: Inter, iid: str, action: str, value: str) -> None:
         """A safety form came back: its confirmation (and the help) shown to its sender only."""
@@ -297,7 +293,7 @@ class Handlers:
         event = note_submitted(
             meta, iid, action, value, one("text"), one("who"), one("reason"), one("item")
         )
-        await self._show(i, await self._handle(i, event))
+        await self._show(i, await self._app().runner.handle(event))
 
     # -- a DM typed to the bot --------------------------------------------------------------------
 

@@ -74,6 +74,7 @@ class DiscordService:
         client = TstClient(
             self.handlers,
             app.renderer.catalog,
+            app.commands.specs,
             list(s.guild_ids),
             s.shard_count,
             list(s.shard_ids),

@@ -21,6 +21,7 @@ from bot.core.model import UserId, UserRef
 from bot.core.ports import DeliveryError, OutMessage
 from bot.direct import answer_direct
 from bot.i18n.render import Reader
+from bot.logs import begin_request
 from bot.platform import answer_form, answer_problems, safety_form
 
 from .chat import Profile, SlackChat, TokenFor
@@ -50,6 +51,7 @@ from .shapes import Unreadable
 
 log = logging.getLogger(__name__)
 Respond = Callable[..., Awaitable[Any]]
+Work = Callable[[], Awaitable[None]]
 
 
 class SlackEdge:
@@ -77,16 +79,33 @@ class SlackEdge:
 
     # --- plumbing -----------------------------------------------------------------------------
 
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(self._guard(work))
+    def spawn(
+        self, work: Coroutine[Any, Any, None], body: dict[str, Any], respond: Respond | None
+    ) -> None:
+        task = asyncio.get_running_loop().create_task(self.seen(lambda: work, body, respond))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _guard(self, work: Coroutine[Any, Any, None]) -> None:
+    def queued(
+        self, work: Work, body: dict[str, Any], respond: Respond | None = None, *, lane: Any = None
+    ) -> None:
+        """Queue an input's work after its ack (`lane`: one person's inputs keep their order)."""
+        self.queue.put(partial(self.seen, work, body, respond), lane=lane)
+
+    async def seen(self, work: Work, body: dict[str, Any], respond: Respond | None) -> None:
+        """One input after its ack, with a request id of its own. An unexpected failure is
+        logged at ERROR with that id, and the person told that nothing was lost (the
+        runner's transaction rolled back), in their language."""
+        rid = begin_request()
         try:
-            await work
+            await work()
         except Exception:
-            log.exception("slack input failed after its ack")
+            log.exception("slack input failed after its ack (request %s)", rid)
+            try:  # an event with nobody to tell (the app removed...) has no user to find
+                if _who(body)[1]:
+                    await self.tell(body, respond, "error.unexpected")
+            except Exception as error:  # the person cannot be reached either: logged, no more
+                log.error("request %s: could not tell the person: %r", rid, error)
 
     async def settle(self) -> None:
         while self.tasks or self.queue.pending:
@@ -161,12 +180,12 @@ class SlackEdge:
         """Called right after the ack: a modal opens at once, anything else waits its turn."""
         parsed = parse_action(body)
         if isinstance(parsed, OpenAnswer):
-            self.spawn(self.open_answer(parsed, body, respond))
+            self.spawn(self.open_answer(parsed, body, respond), body, respond)
             return
         if isinstance(parsed, OpenNote):
-            self.spawn(self.open_note(parsed, body, respond))
+            self.spawn(self.open_note(parsed, body, respond), body, respond)
             return
-        self.queue.put(partial(self.action, parsed, body, respond), lane=_who(body))
+        self.queued(partial(self.action, parsed, body, respond), body, respond, lane=_who(body))
 
     async def action(
         self, parsed: ChoiceMade | None, body: dict[str, Any], respond: Respond | None
@@ -321,7 +340,8 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
     @bolt.command(re.compile(r"^/tst"))
     async def on_command(ack: Any, body: dict[str, Any], request: Any, respond: Any) -> None:
         await ack()
-        edge.queue.put(partial(edge.command, body, request.raw_body, respond), lane=_who(body))
+        work = partial(edge.command, body, request.raw_body, respond)
+        edge.queued(work, body, respond, lane=_who(body))
 
     @bolt.action(re.compile(""))  # every action id: one the bot did not render is told so
     async def on_action(ack: Any, body: dict[str, Any], respond: Any) -> None:
@@ -340,12 +360,12 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        edge.queue.put(partial(edge.submission, body), lane=_who(body))
+        edge.queued(partial(edge.submission, body), body, lane=_who(body))
 
     @bolt.view(NOTE_CALLBACK)
     async def on_note(ack: Any, body: dict[str, Any]) -> None:
         await ack()
-        edge.queue.put(partial(edge.note, body), lane=_who(body))
+        edge.queued(partial(edge.note, body), body, lane=_who(body))
 
     @bolt.view(re.compile(""))
     async def on_other_view(ack: Any, body: dict[str, Any]) -> None:
@@ -354,17 +374,18 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
 
     @bolt.event("app_home_opened")
     async def on_home(body: dict[str, Any]) -> None:
-        edge.queue.put(partial(edge.home, body))
+        edge.queued(partial(edge.home, body), {})
 
     @bolt.event("message")
     async def on_message(body: dict[str, Any]) -> None:
-        lane = (str(body.get("team_id")), str(body["event"].get("user")))
-        edge.queue.put(partial(edge.direct, body), lane=lane)
+        team, user = str(body.get("team_id")), str(body["event"].get("user"))
+        person = {"team_id": team, "user_id": user}  # as `_who` reads it, to tell them
+        edge.queued(partial(edge.direct, body), person, lane=(team, user))
 
     @bolt.event("app_uninstalled")
     @bolt.event("tokens_revoked")
     async def on_removed(body: dict[str, Any]) -> None:
-        edge.queue.put(partial(removed, edge.app, edge.chat, edge.installations, body))
+        edge.queued(partial(removed, edge.app, edge.chat, edge.installations, body), {})
 
     @bolt.event(re.compile(""))
     async def on_other_event(body: dict[str, Any]) -> None:

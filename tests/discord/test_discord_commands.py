@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from discord_world import World
 
-from bot.core.commands import COMMANDS
+from bot.flows.command_table import TABLE
 
 ROUND = "trust.barometer"
 LOCALES = ("fr", "en-US", "en-GB")
@@ -22,6 +22,14 @@ def synced_tst(w: World) -> dict[str, Any]:
 
 def catalog(w: World, locale: str, key: str) -> str:
     return w.app.renderer.catalog.template(locale, key)  # type: ignore[arg-type]
+
+
+def french_name(key: str) -> str:
+    """The table's French name of a synced command (`round_open` -> `ouvrir`)."""
+    head, _, sub = key.partition("_")
+    spec = TABLE.spec(head) if sub == "" or TABLE.spec(head).subs else TABLE.spec(key)
+    found = spec.sub(sub) if sub else None
+    return found.fr if found is not None else spec.fr
 
 
 def valid_name(name: str) -> bool:
@@ -46,12 +54,14 @@ async def test_tst_is_synced_with_french_and_english_names_and_descriptions(worl
     assert tst["name_localizations"]["fr"] == catalog(w, "fr", "discord.cmd.tst")
     assert tst["description_localizations"]["fr"] == catalog(w, "fr", "discord.desc.tst")
     # The safety levers are buttons on Discord (Discord allows 25 sub-commands, all taken).
-    assert [o["name"] for o in tst["options"]] == [c.name for c in COMMANDS if c.slash]
+    assert [o["name"] for o in tst["options"]] == [c.name for c in TABLE if c.slash]
     assert len(tst["options"]) <= MAX_OPTIONS
     for key, node in levels(tst):
         fr, en = node["name_localizations"], node["description_localizations"]
         assert set(fr) == set(LOCALES) == set(en), key
-        assert fr["fr"] == catalog(w, "fr", f"discord.cmd.{key}"), key
+        if key != "args":  # names in French and English, as the command table has them
+            assert fr["fr"] == french_name(key), key
+            assert fr["en-US"] == fr["en-GB"] == node["name"] == key.split("_")[-1], key
         assert en["fr"] == catalog(w, "fr", f"discord.desc.{key}"), key
         assert en["en-US"] == en["en-GB"] == catalog(w, "en", f"discord.desc.{key}"), key
         assert all(valid_name(n) for n in [node["name"], *fr.values()]), (key, fr)
@@ -178,3 +188,17 @@ async def test_without_guild_ids_tst_is_synced_globally(world: World) -> None:
     assert [c["name"] for c in w.fake.commands["global"]] == ["tst"]
     replies = await w.slash(w.fac, "start", "Équipe")
     assert replies
+
+
+async def test_help_suggests_the_commands_by_their_names_in_the_persons_language(
+    world: World,
+) -> None:
+    w = world
+    iid = await w.fake.autocomplete(w.fac, ["help"], "tou", locale="fr")
+    await w.fake.wait_for(lambda: w.fake.interactions[iid].settled())
+    assert [c["value"] for c in w.fake.choices(iid)] == ["tour"]
+    iid = await w.fake.autocomplete(w.fac, ["help"], "rou", locale="en-US")
+    await w.fake.wait_for(lambda: w.fake.interactions[iid].settled())
+    assert [c["value"] for c in w.fake.choices(iid)] == ["round", "groups"]
+    (text, *_extras) = await w.slash(w.fac, "help", "tour")
+    assert text.startswith("/tst tour ouvrir <tour>") and "Exemples :" in text
