@@ -179,7 +179,7 @@ def demo(
     folder = asyncio.run(run_demo(chosen, participants, seed, out, say=typer.echo))
     typer.echo(
         f"done in {time.perf_counter() - started:.1f}s; wrote {folder}/transcript.txt, "
-        f"report.md, report.html, results.csv, tst.db"
+        f"report.{{md,html,csv}} (the group's), report-facilitator.{{md,html,csv}}, tst.db"
     )
 
 
@@ -242,6 +242,9 @@ def report(
     locale: Annotated[
         str | None, typer.Option(help="fr or en (default: the intervention's)")
     ] = None,
+    audience: Annotated[
+        str, typer.Option(help="group (what was published) or facilitator (adds counts)")
+    ] = "group",
     config: ConfigOption = None,
 ) -> None:
     """Export an intervention's report (anonymised: no author is ever read)."""
@@ -251,13 +254,13 @@ def report(
     require_database(settings.database.url)
     asyncio.run(require_schema(settings.database.url))
     try:
-        text = asyncio.run(export(settings.database.url, intervention, fmt, locale))
+        data = asyncio.run(export(settings.database.url, intervention, fmt, locale, audience))
     except LookupError as error:
         raise UserError(f"{error}: tst list shows the interventions") from None
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(data)
     else:
-        out.write_text(text, "utf-8")
+        out.write_bytes(data)
 
 
 @app.command("list")

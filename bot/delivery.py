@@ -300,7 +300,11 @@ class Dispatcher:
             case "report":
                 user = UserId(p["user"])
                 msg = await report_message(
-                    self.store, self.renderer, state, await self._reader(state, user)
+                    self.store,
+                    self.renderer,
+                    state,
+                    await self._reader(state, user),
+                    markdown=bool(p.get("markdown")),
                 )
                 return await self._direct(state, user, msg)
             case "link" if self.links is not None:  # a fresh token at each try, never stored

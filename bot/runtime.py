@@ -263,7 +263,9 @@ class Runner:
             case ExportData():
                 await uow.enqueue(iid, "export", {"user": effect.user}, now)
             case SendReport():
-                await uow.enqueue(iid, "report", {"user": effect.user}, now)
+                await uow.enqueue(
+                    iid, "report", {"user": effect.user, "markdown": effect.markdown}, now
+                )
             case SendLink():
                 # Only who and which page: the token is made at delivery, never stored.
                 await uow.enqueue(iid, "link", {"user": effect.user, "page": effect.page}, now)

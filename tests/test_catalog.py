@@ -35,11 +35,13 @@ from bot.core.model import (
     VISIBILITIES,
     ActionItem,
     BoardKind,
+    ConsentState,
     ContractVersion,
 )
 from bot.core.vocabulary import DECISIONS
 from bot.flows.tst import tst_flow
 from bot.i18n.catalog import TRANSLATED_PARAMS, Catalog, placeholders
+from bot.reports.audit import AUDITED
 
 ROOT = Path(__file__).resolve().parents[1]
 BOT = ROOT / "bot"
@@ -92,6 +94,12 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "board.status.{}": BOARD_STATUSES,
     "report.action_status.{}": ACTION_STATUSES,
     "error.action_already.{}": ACTION_STATUSES,
+    "report.column.{}": ("section", "label", "value", "text"),
+    "report.lead.{}": ("group", "facilitator"),
+    "report.audience.{}": ("group", "facilitator"),
+    "report.audit.{}": (*(a.replace(".", "_") for a in AUDITED), "other"),
+    "report.audit_item.{}": ("board", "action"),
+    "mydata.consent.{}": typing.get_args(ConsentState),
     "flag.reason.{}": FLAG_REASONS,
     "web.dash.contract_{}": CONTRACT_STATUSES,
     "web.dash.action_{}": ACTION_STATUSES,
@@ -506,8 +514,13 @@ def test_renderer_keys_exist(catalog: Catalog) -> None:
         "mydata.answer",
         "mydata.none",
         "report.heading",
-        "report.participation",
         "report.sent",
+        # Sentences whose grammar follows a count, by CLDR plural category.
+        *(
+            f"report.{k}.{form}"
+            for k in ("answered", "deferred", "skipped")
+            for form in ("one", "other")
+        ),
         "help.everyone",
         "help.facilitator",
         "help.topic",

@@ -92,7 +92,6 @@ def container_env(installed: Path, home: Path, database_url: str) -> dict[str, s
         PYTHONPATH=str(installed),
         HOME=str(home),
         LANG="C.UTF-8",
-        MPLCONFIGDIR=str(home / "matplotlib"),
     )
     return env
 
@@ -168,6 +167,27 @@ def workdir(tmp_path: Path) -> tuple[Path, Path]:
 def database_for(database_url: str) -> str:
     """SQLite: the image's default file, relative to its working directory (the volume)."""
     return "sqlite+aiosqlite:///tst.db" if database_url.startswith("sqlite") else database_url
+
+
+def test_the_installed_package_renders_reports_from_its_own_templates(installed: Path) -> None:
+    """The report's Jinja2 templates and style ship as package data: an image without them
+    would fail at the first /tst report."""
+    probe = (
+        "from bot.reports.exports import _templates; "
+        "print(_templates().get_template('report.html.j2').filename)"
+    )
+    env = {"PYTHONPATH": str(installed), "PATH": os.environ.get("PATH", "")}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        cwd=installed.parent,  # not the checkout, whose bot/ would be found first
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith(str(installed))
+    assert (installed / "bot/reports/templates/report.css").is_file()
 
 
 async def test_the_image_command_serves_discord_and_its_healthcheck_passes(

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from bot.core.events import ChoiceMade, CommandIssued, NoteSubmitted
 from bot.core.model import InterventionId
 from bot.i18n.render import parse_action_id, reader_for
+from bot.reports.build import build
 from bot.reports.data import load_report
-from bot.reports.exports import markdown
+from bot.reports.exports import render
 from bot.storage import orm
 from bot.storage.store import SqlStore
 
@@ -55,7 +56,12 @@ async def published_intake(w: PrivacyWorld) -> None:
 async def report(w: PrivacyWorld) -> str:
     data = await load_report(w.app.store, w.iid)
     assert data is not None
-    return markdown(data, w.app.renderer, reader_for(data.intervention, None))
+    reader = reader_for(data.intervention, None)
+    # Both reports: what the group may read and what the facilitator alone reads.
+    return "\n".join(
+        render(build(data, w.app.renderer, reader, audience), "md", w.app.renderer, reader).decode()
+        for audience in ("group", "facilitator")
+    )
 
 
 async def test_a_flagged_synthesis_is_withdrawn_by_the_facilitator_only(store: SqlStore) -> None:
@@ -193,9 +199,16 @@ async def test_facilitators_see_counts_participants_see_nothing(store: SqlStore)
         await w.choose(FAC, "pausenow", pause_id)
         assert (await w.state()).status == "paused"
         text = await report(w)
-        assert "Ligne privée : 1 fil(s), 1 message(s), 0 réponse(s)" in text
-        assert "Temps morts demandés : 1 ; pauses : 1" in text
-        assert "Signalements : 1, dont 0 retiré(s)" in text
+        for line in (
+            "| Fils ouverts sur la ligne privée | 1 |",
+            "| Messages reçus sur la ligne privée | 1 |",
+            "| Réponses de la facilitation | 0 |",
+            "| Temps morts demandés | 1 |",
+            "| Pauses de la démarche | 1 |",
+            "| Signalements | 1 |",
+            "| Publications retirées après un signalement | 0 |",
+        ):
+            assert line in text, line
         assert not any(s in text for s in ("zqline", "zqword", "Ana", "Ben"))
     finally:
         await w.app.store.close()

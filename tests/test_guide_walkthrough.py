@@ -122,6 +122,8 @@ async def test_the_guide_runs_a_whole_intervention_as_written(
     expected = set(app.flow.round_keys()) - {"solutions.checkin"}  # weekly: may not come yet
     assert sorted(expected - run) == []
     facilitator_dms = [d for d in chat.log if d.where == f"@{FACILITATOR}"]
-    report_title = {"fr": "Rapport de la démarche", "en": "Report"}[locale]
-    assert any(report_title in d.message.plain() for d in facilitator_dms)
+    # The report came as files (the group's and the facilitator's), in the guide's language.
+    report_title = {"fr": "Rapport de la démarche", "en": "Report of the process"}[locale]
+    pages = [f for d in facilitator_dms for f in d.message.files if f.name.endswith(".html")]
+    assert len(pages) == 2 and all(report_title in f.data.decode() for f in pages)
     assert clock.now() - START < timedelta(days=365)  # the action's due date stays ahead

@@ -142,7 +142,12 @@ async def test_mydata_shows_my_answers_and_forget_erases_them(world: World) -> N
     )
     await world.cmd("mydata", user="ana")
     await world.app.dispatcher.drain()
-    assert "un espoir précis" in world.chat.seen_by("@ana")[-1]
+    mine = world.chat.seen_by("@ana")[-1]
+    assert "un espoir précis" in mine
+    # Everything in words a person reads: the question, not its key; labels, not field names.
+    assert "Qu'aimeriez-vous que cette démarche permette" in mine and "Nom affiché" in mine
+    for key in ("trust.hope", "trust.intake", "display_name", "group_anonymous", "accepted"):
+        assert key not in mine, key
     await world.cmd("oublier", user="ana")
     async with world.app.store.unit() as uow:
         left = await uow.session.scalar(select(func.count()).select_from(orm.ResponseRow))
@@ -237,8 +242,9 @@ async def test_a_weekly_check_in_lands_at_nine_on_each_persons_clock(world: Worl
 
 async def test_the_report_follows_the_barometer_week_by_week(world: World) -> None:
     from bot.i18n.render import Reader
+    from bot.reports.build import build
     from bot.reports.data import load_report
-    from bot.reports.exports import markdown
+    from bot.reports.document import to_markdown
 
     await world.cmd("schedule every barometer monday 9am")
     iid = InterventionId(world.iid)
@@ -260,7 +266,8 @@ async def test_the_report_follows_the_barometer_week_by_week(world: World) -> No
         ("trust.barometer", 2.0),
         ("trust.barometer@2", 4.0),
     ]
-    text = markdown(data, world.app.runner.renderer, Reader("en", "Europe/Paris", "vous"))
+    reader = Reader("en", "Europe/Paris", "vous")
+    text = to_markdown(build(data, world.app.runner.renderer, reader, "facilitator"))
     assert "Trust barometer, no. 2" in text
 
 

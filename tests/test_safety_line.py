@@ -21,8 +21,9 @@ from test_erasure import database_files
 from bot.core.events import NoteSubmitted
 from bot.core.model import InterventionId, UserId
 from bot.i18n.render import parse_action_id, reader_for
+from bot.reports.build import build
 from bot.reports.data import load_report
-from bot.reports.exports import html_page, markdown, results_csv
+from bot.reports.exports import FORMATS, render
 from bot.storage import orm
 from bot.storage.store import SqlStore
 
@@ -63,12 +64,11 @@ async def exports(w: PrivacyWorld) -> str:
     data = await load_report(w.app.store, w.iid)
     assert data is not None
     reader = reader_for(data.intervention, None)
+    # Both reports, every format: the facilitator's holds the safety counts, never more.
     return "\n".join(
-        (
-            markdown(data, w.app.renderer, reader),
-            html_page(data, w.app.renderer, reader),
-            results_csv(data),
-        )
+        render(build(data, w.app.renderer, reader, audience), fmt, w.app.renderer, reader).decode()
+        for audience in ("group", "facilitator")
+        for fmt in FORMATS
     )
 
 

@@ -19,7 +19,11 @@ async def test_a_whole_intervention_runs_and_writes_its_report(locale: str, tmp_
     transcript = (out / "transcript.txt").read_text("utf-8")
     report = (out / "report.md").read_text("utf-8")
     page = (out / "report.html").read_text("utf-8")
-    assert (out / "results.csv").read_text("utf-8").startswith("round,prompt,kind")
+    assert (
+        (out / "report.csv")
+        .read_text("utf-8-sig")
+        .startswith("Partie;" if locale == "fr" else "Part,")
+    )
     # Every step was opened, in the group's language.
     steps = (
         (
@@ -44,7 +48,7 @@ async def test_a_whole_intervention_runs_and_writes_its_report(locale: str, tmp_
     )
     for word in steps:
         assert word.lower() in transcript.lower(), word
-    assert page.count("data:image/png;base64,") >= 3
+    assert page.count("<svg ") >= 3
     assert "# " in report
     with sqlite3.connect(out / "tst.db") as db:
         statuses = {row[0] for row in db.execute("select status from outbox")}
@@ -56,7 +60,7 @@ async def test_a_whole_intervention_runs_and_writes_its_report(locale: str, tmp_
 async def test_same_seed_same_output(tmp_path: Path) -> None:
     a = await run_demo("fr", 6, 11, tmp_path / "a", say=lambda _m: None)  # type: ignore[arg-type]
     b = await run_demo("fr", 6, 11, tmp_path / "b", say=lambda _m: None)  # type: ignore[arg-type]
-    for name in ("transcript.txt", "report.md", "results.csv"):
+    for name in ("transcript.txt", "report.md", "report.csv", "report-facilitator.html"):
         assert (a / name).read_text("utf-8") == (b / name).read_text("utf-8"), name
 
 
@@ -115,7 +119,7 @@ async def test_the_safety_line_in_the_demo_reaches_no_channel_and_no_report(
             assert audience.startswith(("@", "ephemeral to @")), audience
     withdrawn = [b for b in blocks if b.startswith("edit:")]
     assert len(withdrawn) == 1
-    for name in ("report.md", "report.html", "results.csv"):
+    for name in ("report.md", "report.html", "report.csv", "report-facilitator.html"):
         exported = (out / name).read_text("utf-8")
         assert not any(s in exported for s in said), name
     with sqlite3.connect(out / "tst.db") as db:

@@ -230,6 +230,7 @@ class SendReport:
     """Build the intervention report from the store and send it to a facilitator."""
 
     user: UserId
+    markdown: bool = False  # Markdown files instead of HTML and CSV
 
 
 @dataclass(frozen=True, slots=True)

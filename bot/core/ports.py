@@ -96,10 +96,13 @@ class NoteForm:
 
 
 @dataclass(frozen=True, slots=True)
-class Image:
+class Attachment:
+    """A file sent with a message (a report, a chart): each platform uploads it its own way."""
+
     name: str
-    png: bytes
-    alt: str
+    data: bytes
+    title: str  # what a screen reader and the file list show
+    mime: str = "application/octet-stream"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +112,7 @@ class OutMessage:
     segments: tuple[Segment, ...]
     buttons: tuple[OutButton, ...] = ()
     form: AnswerForm | None = None
-    images: tuple[Image, ...] = ()
+    files: tuple[Attachment, ...] = ()
     # Set by the dispatcher to the outbox row ("dlv-<id>"): a retried delivery carries the same
     # key, so a platform that supports it (Discord nonce) or a fake can drop the duplicate.
     idempotency_key: str = ""

@@ -17,8 +17,10 @@ from bot.core.model import AnswerValue, InterventionId, UserId, Visibility
 from bot.core.ports import AnswerForm, ManualClock, OutMessage
 from bot.demo.voices import NAMES, ROLES, SCRIPT_TEXT, SITES, TEAMS, VOICES
 from bot.i18n.render import parse_action_id, reader_for
+from bot.reports.build import build as build_report
 from bot.reports.data import load_report
-from bot.reports.exports import html_page, markdown, results_csv
+from bot.reports.document import Audience
+from bot.reports.exports import FORMATS, render
 from bot.storage.migrate import upgrade
 
 START = datetime(2026, 9, 7, 7, 0, tzinfo=UTC)
@@ -270,9 +272,15 @@ async def run_demo(
         assert data is not None
         reader = reader_for(data.intervention, None)
         (out / "transcript.txt").write_text("\n\n".join(demo.transcript) + "\n", "utf-8")
-        (out / "report.md").write_text(markdown(data, app.renderer, reader), "utf-8")
-        (out / "report.html").write_text(html_page(data, app.renderer, reader), "utf-8")
-        (out / "results.csv").write_text(results_csv(data), "utf-8")
+        # The group's report (what was published) and the facilitator's, in every format.
+        readers: tuple[tuple[Audience, str], ...] = (
+            ("group", "report"),
+            ("facilitator", "report-facilitator"),
+        )
+        for audience, stem in readers:
+            report = build_report(data, app.renderer, reader, audience)
+            for fmt in FORMATS:
+                (out / f"{stem}.{fmt}").write_bytes(render(report, fmt, app.renderer, reader))
     finally:
         await app.store.close()
     return out

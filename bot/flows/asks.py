@@ -19,9 +19,10 @@ def status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
     return state
 
 
-def report(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
+def report(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     assert ctx.actor is not None
-    ctx.add(SendReport(ctx.actor))
+    markdown = any(w.lower() in ("md", "markdown") for w in cmd.words)
+    ctx.add(SendReport(ctx.actor, markdown))
     ctx.reply("report.coming")
     return state
 

@@ -144,7 +144,7 @@ class Renderer:
         ]
         return out
 
-    def _item_text(self, state: Intervention, reader: Reader, item: int) -> str:
+    def item_text(self, state: Intervention, reader: Reader, item: int) -> str:
         found = next((b for b in state.board if b.id == item), None)
         if found is not None and found.status == "withdrawn":
             return self.text(reader, "board.withdrawn_text")
@@ -164,7 +164,7 @@ class Renderer:
             "form.item_prompt",
             prompt=label,
             item=int(item),
-            text=UserText(self._item_text(state, reader, int(item))),
+            text=UserText(self.item_text(state, reader, int(item))),
         )
 
     def form(
@@ -185,7 +185,7 @@ class Renderer:
             values = option_values(prompt, rnd)
             if prompt.options_from is not None:
                 options = tuple(
-                    (v, f"#{v} {self._item_text(state, reader, int(v))}") for v in values
+                    (v, f"#{v} {self.item_text(state, reader, int(v))}") for v in values
                 )
             elif prompt.kind == "scale":
                 options = tuple((v, v) for v in values)
@@ -290,7 +290,7 @@ class Renderer:
                         reader,
                         "synthesis.count_line",
                         {
-                            "label": self._option_label(state, reader, summary.kind, value, rnd),
+                            "label": self.option_label(state, reader, summary.kind, value, rnd),
                             "count": count,
                         },
                     ),
@@ -335,11 +335,11 @@ class Renderer:
                 out += [Segment(" "), *self._render(reader, mark, values)]
         return out
 
-    def _option_label(
+    def option_label(
         self, state: Intervention, reader: Reader, kind: str, value: str, rnd: RoundState | None
     ) -> str | UserText:
         if kind in ("dots", "rank") or (value.isdigit() and kind == "choice"):
-            return UserText(f"#{value} {self._item_text(state, reader, int(value))}")
+            return UserText(f"#{value} {self.item_text(state, reader, int(value))}")
         if kind == "scale":
             return value
         return self.text(reader, f"option.{value}")
@@ -355,10 +355,10 @@ class Renderer:
                 continue
             out += [Segment("\n\n"), *self._render(reader, f"board.section.{kind}", {})]
             for item in items:
-                out += [Segment("\n"), *self._board_item(reader, item)]
+                out += [Segment("\n"), *self.board_item(reader, item)]
         return out
 
-    def _board_item(self, reader: Reader, item: BoardItem) -> tuple[Segment, ...]:
+    def board_item(self, reader: Reader, item: BoardItem) -> tuple[Segment, ...]:
         if item.status == "withdrawn":  # a facilitator took it down after a flag
             return self._render(reader, "board.item_withdrawn", {"id": item.id})
         if not item.text:  # its author erased their answers: the item keeps its place only

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from babel import Locale as BabelLocale
 from sqlalchemy import select
 
 from bot.core.effects import UserText
-from bot.core.model import Intervention, UserId
-from bot.core.ports import Image, OutMessage, Segment
+from bot.core.model import AnswerValue, Intervention, UserId
+from bot.core.ports import Attachment, DeliveryError, OutMessage, Segment
 from bot.i18n.render import Reader, Renderer, reader_for
 from bot.reports.data import load_report
-from bot.reports.exports import chart_images, markdown
+from bot.reports.exports import Format, report_files
+from bot.reports.words import plain
 from bot.storage import orm
 from bot.storage.codec import decode
 from bot.storage.store import SqlStore
 
 
-async def my_data_rows(store: SqlStore, iid: str, user: UserId) -> list[tuple[str, str, str, str]]:
-    """Every answer of one person (round, prompt, visibility, value): their own right to see."""
+async def my_answers(
+    store: SqlStore, iid: str, user: UserId
+) -> list[tuple[str, str, str, AnswerValue | None]]:
+    """Every answer of one person (round, prompt, visibility, value or None when skipped):
+    their own right to see."""
     async with store.unit() as uow:
         rows = (
             (
@@ -37,9 +42,43 @@ async def my_data_rows(store: SqlStore, iid: str, user: UserId) -> list[tuple[st
             .all()
         )
     return [
-        (r.round_key, r.prompt_key, r.visibility, "—" if r.skipped else str(decode(r.value)))
+        (r.round_key, r.prompt_key, r.visibility, None if r.skipped else decode(r.value))
         for r in rows
     ]
+
+
+async def my_data_rows(store: SqlStore, iid: str, user: UserId) -> list[tuple[str, str, str, str]]:
+    """`my_answers` with each value as plain text ("—" when skipped)."""
+    return [
+        (round_key, prompt_key, visibility, "—" if value is None else str(value))
+        for round_key, prompt_key, visibility, value in await my_answers(store, iid, user)
+    ]
+
+
+def answer_text(
+    renderer: Renderer, state: Intervention, reader: Reader, prompt_key: str, value: object
+) -> str:
+    """An answer as its author gave it, in words: a chosen option by its label, points and
+    rankings by the items they went to; never an option's internal value."""
+    if value is None:
+        return "—"
+    spec = renderer.flow.prompts().get(prompt_key.partition("#")[0])
+    kind = spec.kind if spec is not None else "open"
+
+    def label(option: object) -> str:
+        return plain(renderer.option_label(state, reader, kind, str(option), None))
+
+    if isinstance(value, dict):
+        return ", ".join(f"{label(k)} — {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(label(v) for v in value)
+    if kind in ("choice", "consent", "multi") or (kind == "dots" and str(value).isdigit()):
+        return label(value)
+    return str(value)
+
+
+def _language(code: str | None, reader: Reader) -> str:
+    return str(BabelLocale.parse(code).get_display_name(reader.locale)) if code else "-"
 
 
 async def my_data_message(
@@ -51,23 +90,34 @@ async def my_data_message(
     lines = [t(reader, "mydata.heading", title=UserText(state.title))]
     if member is not None:
         lines.append(
-            t(reader, "mydata.line", label="display_name", value=UserText(member.display_name))
+            t(
+                reader,
+                "mydata.line",
+                label=t(reader, "mydata.label.display_name"),
+                value=UserText(member.display_name),
+            )
         )
-        lines.append(t(reader, "mydata.line", label="consent", value=member.consent))
+        consent = t(reader, f"mydata.consent.{member.consent}")
+        lines.append(
+            t(reader, "mydata.line", label=t(reader, "mydata.label.consent"), value=consent)
+        )
         # The languages held: the one chosen (`/tst lang`) and the one the platform reports.
-        for label, held in (("locale", member.locale), ("platform_locale", member.platform_locale)):
-            lines.append(t(reader, "mydata.line", label=label, value=held or "-"))
+        for label, held in (
+            (t(reader, "mydata.label.locale"), member.locale),
+            (t(reader, "mydata.label.platform_locale"), member.platform_locale),
+        ):
+            lines.append(t(reader, "mydata.line", label=label, value=_language(held, reader)))
         lines.append(
             t(
                 reader,
                 "mydata.line",
-                label="attributes",
+                label=t(reader, "mydata.label.attributes"),
                 value=UserText(
                     ", ".join(f"{k}={v}" for k, v in sorted(member.attributes.items())) or "-"
                 ),
             )
         )
-    answers = await my_data_rows(store, state.id, user)
+    answers = await my_answers(store, state.id, user)
     segments = [Segment("\n".join(lines))]
     for round_key, prompt_key, visibility, value in answers:
         segments += [
@@ -77,9 +127,9 @@ async def my_data_message(
                 "mydata.answer",
                 {
                     "round": round_key,
-                    "prompt": prompt_key.split("#")[0],
+                    "prompt": UserText(renderer.prompt_label(state, reader, prompt_key)),
                     "visibility": visibility,
-                    "text": UserText(value),
+                    "text": UserText(answer_text(renderer, state, reader, prompt_key, value)),
                 },
                 reader.address,
                 reader.timezone,
@@ -94,13 +144,29 @@ async def my_data_message(
 
 
 async def report_message(
-    store: SqlStore, renderer: Renderer, state: Intervention, reader: Reader
+    store: SqlStore,
+    renderer: Renderer,
+    state: Intervention,
+    reader: Reader,
+    markdown: bool = False,
 ) -> OutMessage:
+    """The facilitator's DM: one line, and the files. The group's report (HTML and CSV, to
+    share as it is) and the facilitator's own (HTML); both in Markdown when asked."""
     data = await load_report(store, state.id)
-    assert data is not None
-    text = markdown(data, renderer, reader)
-    images = tuple(
-        Image(f"chart-{i}.png", png, title)
-        for i, (title, png) in enumerate(chart_images(data, renderer, reader))
+    if data is None:  # erased between the request and its delivery: nothing to send
+        raise DeliveryError("intervention gone", permanent=True, cause="gone")
+    group: tuple[Format, ...] = ("md",) if markdown else ("html", "csv")
+    own: tuple[Format, ...] = ("md",) if markdown else ("html",)
+    files = report_files(data, renderer, reader, "group", group) + report_files(
+        data, renderer, reader, "facilitator", own
     )
-    return OutMessage((Segment(text, relayed=True),), images=images)
+    summary = renderer.catalog.render(
+        reader.locale,
+        "report.sent",
+        {"title": UserText(state.title), "files": ", ".join(f.name for f in files)},
+        reader.address,
+        reader.timezone,
+    )
+    return OutMessage(
+        summary, files=tuple(Attachment(f.name, f.data, f.title, f.mime) for f in files)
+    )

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from bot.i18n.render import Reader, Renderer
 from bot.reports.data import load_report
-from bot.reports.exports import html_page, markdown, results_csv
+from bot.reports.document import Audience
+from bot.reports.exports import Format, report_files
 from bot.storage.store import SqlStore
 
 FORMATS: dict[str, tuple[str, str]] = {
@@ -24,21 +25,21 @@ class ReportFile:
 
 
 async def report_file(
-    store: SqlStore, renderer: Renderer, iid: str, reader: Reader, fmt: str
+    store: SqlStore,
+    renderer: Renderer,
+    iid: str,
+    reader: Reader,
+    fmt: str,
+    audience: Audience = "facilitator",
 ) -> ReportFile | None:
-    """One report of one intervention in one format, in the reader's language; None when
-    the format or the intervention is unknown. Who may download is the caller's check."""
+    """One report of one intervention in one format, in the reader's language (the
+    facilitator's unless told: this is their page); None when the format or the
+    intervention is unknown. Who may download is the caller's check."""
     if fmt not in FORMATS:
         return None
     data = await load_report(store, iid)
     if data is None:
         return None
-    extension, content_type = FORMATS[fmt]
-    if fmt == "csv":
-        text = results_csv(data)
-    elif fmt == "md":
-        text = markdown(data, renderer, reader)
-    else:
-        text = html_page(data, renderer, reader)
-    word = "rapport" if reader.locale == "fr" else "report"
-    return ReportFile(f"{word}-{iid}.{extension}", content_type, text.encode("utf-8"))
+    chosen: Format = "html" if fmt == "html" else "md" if fmt == "md" else "csv"
+    (made,) = report_files(data, renderer, reader, audience, (chosen,))
+    return ReportFile(made.name, made.mime, made.data)

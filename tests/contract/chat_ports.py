@@ -92,7 +92,7 @@ class MemoryHarness(Harness):
         shown: dict[str, Seen] = {}
         for d in self.chat.log:
             m = d.message
-            now = Seen(m.plain(), [b.action_id for b in m.buttons], [i.name for i in m.images])
+            now = Seen(m.plain(), [b.action_id for b in m.buttons], [f.name for f in m.files])
             if d.where == where or (d.where == f"edit:{d.message_id}" and d.message_id in shown):
                 shown[d.message_id] = now
         return list(shown.values())

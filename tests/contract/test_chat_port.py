@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from chat_ports import PLATFORMS, Harness, describe, harness, languages_of
 
-from bot.core.ports import DeliveryError, Image, OutButton, OutMessage, Segment
+from bot.core.ports import Attachment, DeliveryError, OutButton, OutMessage, Segment
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -18,8 +18,8 @@ PNG = bytes.fromhex(
 PERSON_GONE = {"dm_closed", "account_inactive", "gone"}
 
 
-def says(text: str, *buttons: OutButton, images: tuple[Image, ...] = ()) -> OutMessage:
-    return OutMessage((Segment(text),), tuple(buttons), images=images)
+def says(text: str, *buttons: OutButton, files: tuple[Attachment, ...] = ()) -> OutMessage:
+    return OutMessage((Segment(text),), tuple(buttons), files=files)
 
 
 @pytest.fixture(params=PLATFORMS)
@@ -98,9 +98,11 @@ async def test_a_long_text_arrives_whole_and_in_order(chat: Harness) -> None:
     assert re.sub(r"\s", "", arrived) == re.sub(r"\s", "", lines)
 
 
-async def test_an_image_is_uploaded_with_its_message(chat: Harness) -> None:
-    chart = Image("barometre.png", PNG, "Baromètre : 4 personnes sur 5 se sentent écoutées")
-    await chat.port.post(chat.channel, says("Synthèse du tour", images=(chart,)))
+async def test_a_file_is_uploaded_with_its_message(chat: Harness) -> None:
+    chart = Attachment(
+        "barometre.png", PNG, "Baromètre : 4 personnes sur 5 se sentent écoutées", "image/png"
+    )
+    await chat.port.post(chat.channel, says("Synthèse du tour", files=(chart,)))
 
     seen = chat.seen_in(chat.channel)
     assert seen and seen[0].text == "Synthèse du tour", describe(seen)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from typing import Any
 
+import aiohttp
 from discord_world import World
+from fakes.discord_rest import MAX_UPLOAD, TOKEN
 
 from bot.adapters.discord.chat import DiscordChat
 from bot.core.model import ConversationRef, UserRef
@@ -112,7 +115,7 @@ async def test_direct_messages_are_paced_and_each_dm_channel_opened_once(started
     assert opens == len(people)
 
 
-async def test_the_report_reaches_the_facilitator_with_its_charts_attached(started: World) -> None:
+async def test_the_report_reaches_the_facilitator_as_attached_files(started: World) -> None:
     w = started
     await w.slash(w.fac, "round open", ROUND)
     for n, user in enumerate(w.people.values()):
@@ -122,9 +125,37 @@ async def test_the_report_reaches_the_facilitator_with_its_charts_attached(start
     await w.slash(w.fac, "report")
     await w.app.dispatcher.drain()
     with_files = [c for c in w.fake.calls if c.files]
-    assert with_files and all(name.endswith(".png") for c in with_files for name in c.files)
-    attached = [m for m in w.fake.dms_to(w.fac) if m["attachments"]]
-    assert attached
-    for m in attached:
-        assert all(a["content_type"] == "image/png" and a["description"] for a in m["attachments"])
-        assert m["allowed_mentions"]["parse"] == []
+    assert len(with_files) == 1 and with_files[0].status == 200
+    sent = with_files[0]
+    # One multipart message: the group's report (HTML, CSV) and the facilitator's (HTML),
+    # each part with its own type, and a one-line summary naming them.
+    assert sorted(n.rsplit(".", 1)[1] for n in sent.files) == ["csv", "html", "html"]
+    assert sorted(sent.types) == sorted(
+        ["text/html; charset=utf-8", "text/html; charset=utf-8", "text/csv; charset=utf-8"]
+    )
+    (message,) = [m for m in w.fake.dms_to(w.fac) if m["attachments"]]
+    assert all(name in message["content"] for name in sent.files)
+    assert "\n" not in message["content"].strip()
+    assert all(a["description"] for a in message["attachments"])
+    assert message["allowed_mentions"]["parse"] == []
+
+
+async def test_the_fake_refuses_files_discord_would_refuse(started: World) -> None:
+    """An attachment pointing at no uploaded file, or more bytes than Discord takes."""
+    w = started
+    await w.slash(w.fac, "report")  # the facilitator's DM channel exists
+    await w.app.dispatcher.drain()
+    url = f"{w.fake.api_base}/channels/{w.fake.dm_channels[w.fac]}/messages"
+    headers = {"Authorization": f"Bot {TOKEN}"}
+    async with aiohttp.ClientSession() as http:
+
+        async def send(payload: dict[str, object], data: bytes, name: str = "a.csv") -> int:
+            form = aiohttp.FormData()
+            form.add_field("payload_json", json.dumps(payload), content_type="application/json")
+            form.add_field("files[0]", data, filename=name, content_type="text/csv")
+            async with http.post(url, data=form, headers=headers) as r:
+                return r.status
+
+        assert await send({"content": "x", "attachments": [{"id": 1}]}, b"a;b") == 400
+        assert await send({"content": "x"}, b"0" * (MAX_UPLOAD + 1)) == 413
+        assert await send({"content": "x", "attachments": [{"id": 0}]}, b"a;b") == 200

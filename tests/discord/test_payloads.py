@@ -71,7 +71,7 @@ async def test_every_payload_the_bot_causes_parses_with_discord_py(started: Worl
     await w.slash(w.fac, "round close", ROUND)
     await w.slash(w.fac, "publish", ROUND)
     await w.click(ana, button, locale="en-US")  # closed: an immediate message (type 4)
-    await w.slash(w.fac, "report")  # charts as attachments, in the facilitator's DM
+    await w.slash(w.fac, "report")  # the report files as attachments, in the facilitator's DM
     await groups_in_threads(w)
     await private_channel_round_trip(w)
 

@@ -3,6 +3,7 @@ in tests/discord/test_payloads.py."""
 
 from __future__ import annotations
 
+import mimetypes
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -238,7 +239,7 @@ def attachment(aid: int, cid: int, filename: str, size: int, description: str) -
         "size": size,
         "url": url,
         "proxy_url": url.replace("cdn.discordapp.com", "media.discordapp.net"),
-        "content_type": "image/png" if filename.endswith(".png") else "application/octet-stream",
+        "content_type": mimetypes.guess_type(filename)[0] or "application/octet-stream",
         "description": description,
     }
 

@@ -39,6 +39,20 @@ class Call:
     status: int = 200
     files: list[str] = field(default_factory=list)
     at: float = field(default_factory=time.monotonic)
+    types: list[str] = field(default_factory=list)  # each file's Content-Type, as sent
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file part of a multipart request."""
+
+    field: str
+    filename: str
+    size: int
+    content_type: str
+
+
+MAX_UPLOAD = 10 * 1024 * 1024  # what Discord takes in one request without a boost
 
 
 @dataclass
@@ -150,20 +164,49 @@ class DiscordRest:
 
     # -- HTTP -------------------------------------------------------------------------------
 
-    async def _body(self, request: web.Request) -> tuple[Any, list[tuple[str, int]]]:
+    async def _body(self, request: web.Request) -> tuple[Any, list[Upload]]:
         if request.content_type.startswith("multipart/"):
             body: Any = None
-            files: list[tuple[str, int]] = []
+            files: list[Upload] = []
             reader = await request.multipart()
             async for part in reader:
                 if part.name == "payload_json":  # type: ignore[union-attr]
                     body = json.loads(await part.text())  # type: ignore[union-attr]
                 else:
                     data = await part.read()  # type: ignore[union-attr]
-                    files.append((part.filename or "", len(data)))  # type: ignore[union-attr]
+                    files.append(
+                        Upload(
+                            part.name or "",
+                            part.filename or "",  # type: ignore[union-attr]
+                            len(data),
+                            part.headers.get("Content-Type", ""),
+                        )
+                    )
             return body, files
         raw = await request.read()
         return (json.loads(raw) if raw else None), []
+
+    def _refused_upload(self, body: Any, files: list[Upload]) -> dict[str, Any] | None:
+        """What Discord answers a message with files it will not take: more than ten, over
+        the size limit, a part not named files[n] or without a file name, an attachment in
+        payload_json that points at no uploaded file."""
+        if not files:
+            return None
+        if sum(f.size for f in files) > MAX_UPLOAD:
+            return {"code": 40005, "message": "Request entity too large"}
+        invalid = {"code": 50035, "message": "Invalid Form Body"}
+        if len(files) > 10:
+            return invalid | {"errors": {"files": "BASE_TYPE_MAX_LENGTH"}}
+        fields = set()
+        for f in files:
+            m = re.fullmatch(r"files\[(\d+)\]", f.field)
+            if m is None or not f.filename:
+                return invalid | {"errors": {f.field: "BASE_TYPE_REQUIRED"}}
+            fields.add(int(m.group(1)))
+        for a in (body or {}).get("attachments", []):
+            if int(a.get("id", -1)) not in fields:
+                return invalid | {"errors": {"attachments": "ATTACHMENT_NOT_FOUND"}}
+        return None
 
     def _limited(self, key: str) -> web.Response | None:
         for limit in self.limits:
@@ -189,9 +232,17 @@ class DiscordRest:
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
-        body, files = await self._body(request)
-        call = Call(request.method, path, body, files=[name for name, _ in files])
+        body, uploads = await self._body(request)
+        files = [(f.filename, f.size) for f in uploads]
+        call = Call(request.method, path, body, files=[f.filename for f in uploads])
+        call.types = [f.content_type for f in uploads]
         self.calls.append(call)
+        refused = self._refused_upload(body, uploads)
+        if refused is not None:
+            call.status = 413 if refused["code"] == 40005 else 400
+            self.emitted.append(Emitted("error", refused, call.status))
+            await self._notify()
+            return web.Response(status=call.status, body=json.dumps(refused).encode(), headers=JSON)
         limited = self._limited(f"{request.method} {path}")
         if limited is not None:
             call.status = 429

@@ -57,6 +57,9 @@ INSTALLED_SCOPES = (
 )
 
 
+MAX_FILE = 1024**3  # Slack accepts files up to 1 GB
+
+
 @dataclass
 class Limit:
     """A per-method budget: `per_window` calls per `window` seconds (time-scaled tiers)."""
@@ -375,11 +378,25 @@ class FakeSlack:
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:
-        data = await request.read()
-        for f in self.files:
-            if f["id"] == request.match_info["file"]:
-                f["size"] = len(data)
-        return web.Response(text="OK - uploaded")
+        """The upload URL Slack hands out: one POST of exactly the announced bytes, raw or as
+        a multipart form, to a URL of this workspace's; anything else is refused."""
+        found = next((f for f in self.files if f["id"] == request.match_info["file"]), None)
+        if found is None:
+            return web.Response(status=404, text="file not found")
+        if found.get("uploaded"):
+            return web.Response(status=400, text="already uploaded")
+        if request.content_type.startswith("multipart/"):
+            reader = await request.multipart()
+            part = await reader.next()
+            data = await part.read() if part is not None else b""  # type: ignore[union-attr]
+        else:
+            data = await request.read()
+        if len(data) != found["length"]:
+            return web.Response(status=400, text="length does not match")
+        found.update(size=len(data), data=data, uploaded=True)
+        self.calls.append(Call("upload", {"file": found["id"], "size": len(data)}, "", 0.0))
+        await self._notify()
+        return web.Response(text=f"OK - {len(data)}")
 
     # --- Web API methods ----------------------------------------------------------------------
 
@@ -536,19 +553,60 @@ class FakeSlack:
     def m_files_getUploadURLExternal(
         self, p: dict[str, Any], who: tuple[str, str]
     ) -> dict[str, Any]:
+        """Step 1 of Slack's external upload: a name and the exact length in bytes."""
+        filename, length = str(p.get("filename") or ""), str(p.get("length") or "")
+        if not filename or not length.isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        if int(length) == 0:
+            return {"ok": False, "error": "invalid_length"}
+        if int(length) > MAX_FILE:
+            return {"ok": False, "error": "file_too_large"}
         fid = self.next_id("F")
-        self.files.append({"id": fid, "filename": p.get("filename"), "size": 0})
+        self.files.append(
+            {"id": fid, "team": who[0], "filename": filename, "length": int(length), "size": 0}
+            | ({"alt_txt": p["alt_txt"]} if p.get("alt_txt") else {})
+        )
         return {"ok": True, "upload_url": f"{self.root}/upload/{fid}", "file_id": fid}
 
     def m_files_completeUploadExternal(
         self, p: dict[str, Any], who: tuple[str, str]
     ) -> dict[str, Any]:
-        listed = json.loads(p.get("files") or "[]")
-        for f in self.files:
-            for done in listed:
-                if f["id"] == done["id"]:
-                    f.update(channel=p.get("channel_id"), title=done.get("title"), done=True)
-        return {"ok": True, "files": listed}
+        """Step 3: every file listed was asked for by this workspace and fully uploaded, not
+        yet completed; the channel exists and the bot may post there."""
+        try:
+            listed = json.loads(p["files"]) if isinstance(p.get("files"), str) else p["files"]
+            ids = [str(f["id"]) for f in listed]
+        except (KeyError, TypeError, ValueError):
+            return {"ok": False, "error": "invalid_arguments"}
+        if not ids:
+            return {"ok": False, "error": "invalid_arguments"}
+        mine = {f["id"]: f for f in self.files if f.get("team") == who[0]}
+        if any(i not in mine or mine[i].get("done") for i in ids):
+            return {"ok": False, "error": "file_not_found"}
+        if any(not mine[i].get("uploaded") for i in ids):
+            return {"ok": False, "error": "file_upload_incomplete"}
+        channel = str(p.get("channel_id") or "")
+        known = self.channels.get(channel)
+        if channel and (known is None or not channel.startswith(("C", "D", "G"))):
+            return {"ok": False, "error": "channel_not_found"}
+        if known is not None and "name" in known and who[1] not in known["members"]:
+            return {"ok": False, "error": "not_in_channel"}
+        if known is not None and known["archived"]:
+            return {"ok": False, "error": "is_archived"}
+        titles = {str(f["id"]): f.get("title") for f in listed}
+        for i in ids:
+            mine[i].update(
+                channel=channel or None,
+                title=titles[i] or mine[i]["filename"],
+                thread_ts=p.get("thread_ts"),
+                initial_comment=p.get("initial_comment"),
+                done=True,
+            )
+        return {"ok": True, "files": [{"id": i, "title": mine[i]["title"]} for i in ids]}
+
+    def files_in(self, channel: str) -> list[dict[str, Any]]:
+        """The files shared in a conversation, as its members see them."""
+        return [f for f in self.files if f.get("done") and f.get("channel") == channel]
 
     # --- Socket Mode --------------------------------------------------------------------------
 

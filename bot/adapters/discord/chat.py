@@ -126,16 +126,16 @@ class DiscordChat:
             body = {**body, "nonce": nonce, "enforce_nonce": True}
             route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel)
             if "attachments" in body:
-                files = [discord.File(io.BytesIO(i.png), filename=i.name) for i in msg.images]
+                files = [discord.File(io.BytesIO(a.data), filename=a.name) for a in msg.files]
                 form: list[dict[str, Any]] = [{"name": "payload_json", "value": json.dumps(body)}]
                 form += [
                     {
                         "name": f"files[{n}]",
                         "value": f.fp,
                         "filename": f.filename,
-                        "content_type": "image/png",
+                        "content_type": a.mime,
                     }
-                    for n, f in enumerate(files)
+                    for n, (f, a) in enumerate(zip(files, msg.files, strict=True))
                 ]
                 data = await self._request(route, files=files, form=form)
             else:

@@ -82,10 +82,10 @@ def message_payloads(msg: OutMessage) -> list[dict[str, Any]]:
     ]
     if msg.buttons:
         bodies[-1]["components"] = action_rows(msg.buttons)
-    if msg.images:
+    if msg.files:
         bodies[-1]["attachments"] = [
-            {"id": i, "filename": img.name, "description": shorten(img.alt, 1024)}
-            for i, img in enumerate(msg.images)
+            {"id": i, "filename": f.name, "description": shorten(f.title, 1024)}
+            for i, f in enumerate(msg.files)
         ]
     return bodies
 

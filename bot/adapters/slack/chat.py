@@ -1,4 +1,4 @@
-"""SlackChat: the ChatPort over slack-sdk's AsyncWebClient (DMs, channels, spaces, images)."""
+"""SlackChat: the ChatPort over slack-sdk's AsyncWebClient (DMs, channels, spaces, files)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.pacer import Pacer
 from bot.core.model import LOCALES, ConversationRef, Locale, MessageRef, UserRef
-from bot.core.ports import DeliveryError, Image, OutMessage
+from bot.core.ports import Attachment, DeliveryError, OutMessage
 
 from .limits import LearnedBudget, MethodGate
 from .render import message_payloads
@@ -211,23 +211,33 @@ class SlackChat:
                 workspace, "chat.postMessage", channel=channel, **payload, **extra
             )
             first = first or str(sent["ts"])
-        for image in msg.images:
-            await self._upload(workspace, channel, image, first)
+        if msg.files:
+            await self._upload(workspace, channel, msg.files, first)
         return first
 
-    async def _upload(self, workspace: str, channel: str, image: Image, thread: str) -> None:
+    async def _upload(
+        self, workspace: str, channel: str, files: tuple[Attachment, ...], thread: str
+    ) -> None:
+        """Slack's external upload (files.getUploadURLExternal, a POST of the bytes, then one
+        files.completeUploadExternal sharing them all): images beside the message they
+        illustrate, documents (reports) as files in the conversation itself."""
         client = await self.client_for(workspace)
+        uploads = [
+            {"file": f.data, "filename": f.name, "title": f.title}
+            | ({"alt_txt": f.title[:1000]} if f.mime.startswith("image/") else {})
+            for f in files
+        ]
+        images_only = all(f.mime.startswith("image/") for f in files)
         try:
             await client.files_upload_v2(
                 channel=channel,
-                file=image.png,
-                filename=image.name,
-                title=image.alt,
-                alt_txt=image.alt,
-                thread_ts=thread or None,
+                file_uploads=uploads,
+                thread_ts=(thread or None) if images_only else None,
             )
         except SlackApiError as error:
             raise self._failure(error) from None
+        except SlackRequestError as error:  # the POST of the bytes was refused: try again later
+            raise DeliveryError(f"upload:{error}", permanent=False) from None
 
     async def post(self, to: ConversationRef, msg: OutMessage) -> MessageRef:
         return MessageRef(to, await self._post(to.workspace, to.channel, msg))

@@ -46,7 +46,7 @@ USED_SCOPES = (
     "mpim:write",  # group DM fallback for sub-groups
     "groups:write",  # private channels for sub-groups (create, invite, archive)
     "users:read",  # users.info: name, timezone
-    "files:write",  # charts
+    "files:write",  # the report files uploaded to the facilitator's DM
     "channels:read",
     "groups:read",
     "im:read",

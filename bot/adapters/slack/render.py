@@ -110,8 +110,8 @@ def fit(replies: Sequence[OutMessage], most: int) -> list[OutMessage]:
     rest = replies[most - 1 :]
     joined = tuple(s for n, r in enumerate(rest) for s in (Segment("\n"),) * bool(n) + r.segments)
     buttons = tuple(b for r in rest for b in r.buttons)
-    images = tuple(i for r in rest for i in r.images)
-    return [*replies[: most - 1], OutMessage(joined, buttons, images=images)]
+    files = tuple(f for r in rest for f in r.files)
+    return [*replies[: most - 1], OutMessage(joined, buttons, files=files)]
 
 
 def ephemeral(msg: OutMessage) -> dict[str, Any]:
