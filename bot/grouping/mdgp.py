@@ -154,6 +154,7 @@ def solve(
     """Best objective found within `seconds` of `clock`, and the 0-based group of each element."""
     rng = np.random.default_rng(seed)
     start = random_feasible(instance, rng)
-    result = search_mdgp(instance.dist, instance.lo, instance.hi, start, seconds, seed, params, clock)
+    dist, lo, hi = instance.dist, instance.lo, instance.hi
+    result = search_mdgp(dist, lo, hi, start, seconds, seed, params, clock)
     labels = result.labels.tolist()
     return objective(instance, labels), labels
