@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numba
 import numpy as np
@@ -21,8 +21,7 @@ STEP, SINCE_BEST = 0, 1
 
 def compiled(function: Fn) -> Fn:
     """numba's nopython JIT, cached on disk, keeping the Python signature for the type checker."""
-    result: Fn = numba.njit(cache=True, nogil=True)(function)
-    return result
+    return cast(Fn, numba.njit(cache=True, nogil=True)(function))
 
 
 @compiled
@@ -55,7 +54,7 @@ def value_of(contrib: F64, labels: I64) -> float:
 def apply_move(dist: F64, labels: I64, contrib: F64, sizes: I64, u: int, h: int) -> float:
     """Move u to group h in O(N) (two columns of contrib); returns the change of value."""
     a = labels[u]
-    gain = contrib[u, h] - contrib[u, a]
+    gain = float(contrib[u, h] - contrib[u, a])
     for i in range(dist.shape[0]):
         contrib[i, a] -= dist[i, u]
         contrib[i, h] += dist[i, u]
@@ -69,7 +68,7 @@ def apply_move(dist: F64, labels: I64, contrib: F64, sizes: I64, u: int, h: int)
 def apply_swap(dist: F64, labels: I64, contrib: F64, u: int, v: int) -> float:
     """Exchange the groups of u and v in O(N); returns the change of value."""
     a, b = labels[u], labels[v]
-    gain = contrib[u, b] - contrib[u, a] + contrib[v, a] - contrib[v, b] - 2.0 * dist[u, v]
+    gain = float(contrib[u, b] - contrib[u, a] + contrib[v, a] - contrib[v, b] - 2.0 * dist[u, v])
     for i in range(dist.shape[0]):
         delta = dist[i, v] - dist[i, u]
         contrib[i, a] += delta
@@ -175,7 +174,7 @@ def tabu_chunk(
             state[SINCE_BEST] = 0
         else:
             state[SINCE_BEST] += 1
-    return state[SINCE_BEST] >= stall
+    return bool(state[SINCE_BEST] >= stall)
 
 
 @compiled
