@@ -207,6 +207,7 @@ def synthetic_section(quick: bool, rounds: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="budgets / 10, fewer runs")
+    parser.add_argument("--scale", type=float, default=None, help="budget multiplier (0.25 ...)")
     parser.add_argument("--seeds", type=int, default=None, help="MDGPLIB runs per instance")
     parser.add_argument("--instances", type=int, default=None, help="instances per family row")
     parser.add_argument("--sizes", default=None, help="MDGPLIB n to run, e.g. 120,240")
@@ -221,7 +222,7 @@ def main() -> None:
     sizes = [int(x) for x in args.sizes.split(",")] if args.sizes else list(BUDGETS)
     if args.quick and not args.sizes:
         sizes = [120, 240]
-    scale = 0.1 if args.quick else 1.0
+    scale = args.scale or (0.1 if args.quick else 1.0)
     rounds = args.rounds or (6 if args.quick else 10)
     started = time.perf_counter()
     if args.only != "synthetic":
