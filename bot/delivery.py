@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from bot.core.effects import Message
-from bot.core.events import DeliveryFailed, EventMeta, SpaceOpened, TimerDue
+from bot.core.events import DeliveryFailed, EventMeta, PersonUnreachable, SpaceOpened, TimerDue
 from bot.core.model import (
     ConversationRef,
     Intervention,
@@ -27,6 +27,7 @@ from bot.i18n.render import Reader, Renderer, knows_language, reader_for
 from bot.lanes import BARRIERS, Lane, lane_of
 from bot.logs import begin_request
 from bot.metrics import Metrics
+from bot.notices import refused_event, unreachable_event
 from bot.reports.personal import my_data_message, report_message
 from bot.retries import TOLD_FOR, DeliveryPolicy, Place, next_try, place_of
 from bot.runtime import Runner
@@ -206,10 +207,13 @@ class Dispatcher:
         delay = next_try(self.policy, item, error, self._jitter)
         if delay is None:
             log.warning("delivery %s dead: %s (%s)", item.id, error.cause, error.reason)
+            unreachable = await unreachable_event(self.store, item, error)
             # A safety-line message that cannot be delivered keeps nothing of what it carried.
             kept: dict[str, object] | None = {} if item.kind == "relay" else None
             if await self.outbox.dead(item.id, self.worker, error.cause, kept):
                 self.metrics.delivered(platform, "dead")
+                if unreachable is not None:  # the engine decides whom to tell, and how
+                    await self._notify(unreachable, item)
             return None
         place = place_of(item)
         # A place that refused the bot for the first time: the facilitators hear of it once.
@@ -228,12 +232,12 @@ class Dispatcher:
 
     async def _tell(self, item: OutboxItem, error: DeliveryError, place: Place, told: bool) -> None:
         """The engine decides whom to tell, and how, that a place refused the bot."""
-        event_id = f"outbox:{item.id}:refused:{item.due_at.isoformat()}"
-        iid, (where, subgroup) = InterventionId(item.intervention_id), place
-        meta = EventMeta(platform="outbox", event_id=event_id, workspace="")
+        await self._notify(refused_event(item, error, place, told), item)
+
+    async def _notify(self, event: DeliveryFailed | PersonUnreachable, item: OutboxItem) -> None:
         try:
-            await self.runner.handle(DeliveryFailed(meta, iid, error.cause, where, subgroup, told))
-        except Exception:  # the row is held all the same; only the notice is lost
+            await self.runner.handle(event)
+        except Exception:  # the row is held or dead all the same; only the notice is lost
             log.exception("notice for delivery %s failed", item.id)
 
     def _port(self, state: Intervention) -> ChatPort:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.model import Locale, UserId
 from bot.core.ports import OutMessage, Segment
-from bot.flows.membership import waiting_for
+from bot.flows.queries import waiting_for
 from bot.i18n.render import Reader, reader_for
 
 if TYPE_CHECKING:

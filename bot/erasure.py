@@ -43,6 +43,7 @@ from bot.core.model import (
     UserId,
 )
 from bot.flows import seal
+from bot.flows.curation import fingerprint, without
 from bot.flows.spec import Flow
 from bot.flows.synthesis import synthesize
 from bot.storage import orm
@@ -218,7 +219,14 @@ class _Views:
         if old.audience == "participation":
             return replace(old, recipients=len(rnd.recipients), answered=answered)
         fresh = synthesize(self.state, spec, rnd, self.remaining[key], old.audience, old.subgroup)
-        return replace(fresh, answered=answered)
+        # The facilitators' review stays, except what it did to the erased words: an edit
+        # of them is their words still, and goes with them.
+        gone = {
+            fingerprint(a.prompt_key, str(a.value))
+            for a in self.erased
+            if a.round_key == key and a.value is not None
+        }
+        return replace(fresh, answered=answered, curation=without(old.curation, gone))
 
 
 async def _rewrite_syntheses(s: AsyncSession, iid: str, views: _Views) -> int:

@@ -7,7 +7,7 @@ each statement with its parameters and SQLAlchemy each row it reads. `guard()` k
 lines out of every log whatever level the root logger or the libraries' own loggers are set to:
 each logger of these families gets a filter that drops its DEBUG records (their INFO and above:
 connections, reconnections, rate limits, errors, still reach the log). Statement parameters
-are hidden at INFO too, by the engine (`hide_parameters`, bot/storage/store.py).
+are hidden at INFO too, by the engine (`hide_parameters`, bot/storage/database.py).
 
 A filter only applies to the logger that creates a record, not to its parents, so it is put on
 every logger of the families that exists when `guard()` runs, and the logger class is set so

@@ -10,6 +10,7 @@ from bot.core.events import AnswerSubmitted
 from bot.core.model import InterventionId, Locale, UserId
 from bot.core.ports import AnswerForm, ChatPort, NoteForm
 from bot.flows.answers import Problem, problems
+from bot.flows.queries import allowed_actions
 from bot.i18n.note_forms import note_form
 from bot.i18n.render import Reader, reader_for
 
@@ -45,15 +46,17 @@ class PlatformService(Protocol):
 
 
 async def answer_form(app: App, intervention: str, round_key: str, user: str) -> AnswerForm | None:
-    """The form a person sees when they press "Answer": None when the round is not open for
-    them (closed meanwhile, or they are not among its recipients)."""
+    """The form a person sees when they press "Answer": None when they may not answer it now
+    (`queries.allowed_actions`: the round closed meanwhile, they are not among its recipients,
+    they withdrew from the frame or left)."""
     async with app.store.unit() as uow:
         state = await uow.load(InterventionId(intervention))
     if state is None:
         return None
     rnd = state.rounds.get(round_key)
     spec = app.flow.round(round_key)
-    if rnd is None or spec is None or rnd.status != "open" or UserId(user) not in rnd.recipients:
+    may = {(b.action, b.value) for b in allowed_actions(state, UserId(user))}
+    if rnd is None or spec is None or ("answer", round_key) not in may:
         return None
     return app.renderer.form(state, spec, rnd, reader_for(state, UserId(user)), UserId(user))
 

@@ -30,13 +30,14 @@ from bot.core.effects import (
     ToUser,
     Withdraw,
 )
-from bot.core.events import CommandIssued, Event
+from bot.core.events import CommandIssued, Event, PersonUnreachable
 from bot.core.model import Intervention, InterventionId
 from bot.core.ports import Clock, OutMessage
 from bot.erasure import erase, erased_message
 from bot.flows.context import Facts, Policy
 from bot.flows.engine import advance
 from bot.flows.pause import shifted
+from bot.flows.reach import NOTICES
 from bot.flows.seal import PAD_BYTES
 from bot.flows.spec import Flow
 from bot.flows.timing import next_humane
@@ -166,6 +167,11 @@ class Runner:
         """Counts the engine shows but cannot read itself, fetched only for `status`, and
         fresh randomness (the private line's pads must not be guessable from anything)."""
         entropy = secrets.token_bytes(PAD_BYTES)
+        if state is not None and isinstance(event, PersonUnreachable):
+            # Read under the intervention's lock: two people bouncing at once count two.
+            people = await uow.unreachable(state.id, event.cause)
+            queued = frozenset([n for n in NOTICES if await uow.queued(state.id, n)])
+            return Facts(unreachable=len(people), queued=queued, entropy=entropy)
         if state is None or not isinstance(event, CommandIssued) or not _is(event.text, "status"):
             return Facts(entropy=entropy)
         return Facts(undelivered=await uow.undelivered(state.id), entropy=entropy)

@@ -1,6 +1,6 @@
 """What the bot answers a DM, on the memory platform: what waits for the person in each of
 their running interventions (the frame to accept, the rounds not yet answered), or what the
-bot is. Read from the state with `rounds.pending_for`; the same message is answered once."""
+bot is. Read from the state with `queries.waiting_for`; the same message is answered once."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ import pytest
 from privacy_world import PrivacyWorld, open_world, tokens
 from sqlalchemy import select
 
+from bot.flows.curation import curated, draft
 from bot.reports.cli import export
 from bot.storage import orm
 from bot.storage.migrate import upgrade
@@ -164,3 +165,27 @@ async def test_outbox_rows_keep_no_name_no_quote_once_delivered(world: PrivacyWo
     assert [r.id for r in rows if ana in repr((r.payload, r.key, r.external_ref))] == []
     delivered = [r for r in rows if r.kind == "send" and r.status == "done"]
     assert delivered and all(set(r.payload) == {"to"} for r in delivered)
+
+
+async def test_a_redaction_of_erased_words_goes_with_them_and_the_rest_of_the_review_stays(
+    store: SqlStore,
+) -> None:
+    url = store.engine.url.render_as_string(hide_password=False)
+    w = await open_world(url, NAMES)
+    words = tokens()
+    said = {name: next(words) for name in NAMES}
+    await w.cmd("round open intake")
+    for name, text in said.items():
+        await w.answer(w.people[name], "trust.intake", {"trust.hope": text}, "group_anonymous")
+    await w.cmd("round close intake")
+    drafted = draft((await w.state()).syntheses["trust.intake"])
+    numbers = {q.text: q.number for q in drafted.prompts[0].quotes}
+    anas_redaction, bens_redaction = next(words), next(words)
+    await w.cmd(f"round edit intake {numbers[said['ana']]} {anas_redaction}")
+    await w.cmd(f"round edit intake {numbers[said['ben']]} {bens_redaction}")
+    assert await leftovers(w.app.store, [anas_redaction]), "the scan finds what is there"
+    await w.cmd("oublier", user=w.people["ana"])
+    assert await leftovers(w.app.store, [anas_redaction, said["ana"]]) == []
+    kept = curated((await w.state()).syntheses["trust.intake"])
+    assert [q.text for q in kept.prompts[0].quotes if q.edited] == [bens_redaction]
+    await w.app.store.close()

@@ -20,14 +20,16 @@ class Delivered:
 
 @dataclass(slots=True)
 class MemoryChat:
-    """Keeps every delivery in order. `unreachable` users behave like closed DMs, `outside`
-    channels like channels the bot was never added to; `locales` is the language the platform
-    reports for a person, as Slack's users.info does."""
+    """Keeps every delivery in order. `unreachable` users behave like closed DMs, `deactivated`
+    ones like deactivated accounts, `outside` channels like channels the bot was never added
+    to; `locales` is the language the platform reports for a person, as Slack's users.info
+    does."""
 
     platform: str = "memory"
     log: list[Delivered] = field(default_factory=list)
     spaces: dict[str, tuple[str, tuple[UserId, ...], bool]] = field(default_factory=dict)
     unreachable: set[UserId] = field(default_factory=set)
+    deactivated: set[UserId] = field(default_factory=set)
     outside: set[str] = field(default_factory=set)
     locales: dict[UserId, Locale] = field(default_factory=dict)
     _next: int = 0
@@ -47,6 +49,8 @@ class MemoryChat:
     async def send_direct(self, user: UserRef, msg: OutMessage) -> MessageRef:
         if user.user in self.unreachable:
             raise DeliveryError("cannot_dm", permanent=True, cause="dm_closed")
+        if user.user in self.deactivated:
+            raise DeliveryError("user_disabled", permanent=True, cause="account_inactive")
         mid = self._id()
         self.log.append(Delivered(f"@{user.user}", msg, mid))
         return MessageRef(ConversationRef(user.platform, user.workspace, f"D-{user.user}"), mid)

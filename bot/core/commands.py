@@ -48,7 +48,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec(
         "round",
         ("tour",),
-        {"open": ("ouvrir",), "close": ("fermer", "clore"), "remind": ("relancer", "rappel")},
+        {
+            "open": ("ouvrir",),
+            "close": ("fermer", "clore"),
+            "remind": ("relancer", "rappel"),
+            # The facilitators' review before `publish` (bot/flows/curation.py).
+            "draft": ("relire", "brouillon"),
+            "hold": ("retenir",),
+            "merge": ("fusionner",),
+            "edit": ("modifier", "caviarder"),
+            "restate": ("reformuler",),
+        },
         facilitator=True,
     ),
     _spec("publish", ("publier",), facilitator=True),
@@ -61,6 +71,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
             "swap": ("echanger", "permuter"),
             "move": ("deplacer",),
             "close": ("fermer", "clore"),
+            "apart": ("separer", "eloigner"),
+            "hierarchy": ("hierarchie",),
         },
         facilitator=True,
     ),

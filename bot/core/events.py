@@ -52,6 +52,24 @@ class AnswerSubmitted:
     left_empty: tuple[str, ...] = ()
 
 
+# The buttons whose press is a ChoiceMade: what each means is the engine's to say. Every
+# other button opens a form ("answer", the safety forms) or turns a page.
+CHOICES: frozenset[str] = frozenset(
+    {
+        "skip",
+        "notnow",
+        "consent",
+        "contributions",
+        "timeout",
+        "withdraw",
+        "handled",
+        "pausenow",
+        "inbox",
+        "myprompts",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ChoiceMade:
     """A button press that is not an answer form: consent to the frame, "not now", withdraw."""
@@ -120,6 +138,19 @@ class DeliveryFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonUnreachable:
+    """A direct message could not reach a person, for good: their DMs are closed to the bot,
+    their account is deactivated. `already_counted` says the intervention's direct messages
+    failed to reach this person for this cause before (so nothing new is to be said). Causes
+    only: who it was is not carried, and how many they are is counted by the runner."""
+
+    meta: EventMeta
+    intervention: InterventionId
+    cause: str
+    already_counted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class AppRemoved:
     """The platform took the bot out of the workspace (app uninstalled, bot token revoked):
     nothing can reach its people any more, so the intervention ends there."""
@@ -153,6 +184,7 @@ Event = (
     | GroupsComputed
     | SpaceOpened
     | DeliveryFailed
+    | PersonUnreachable
     | AppRemoved
     | NoteSubmitted
 )

@@ -155,6 +155,24 @@ class Quote:
 
     text: str
     author_name: str | None = None
+    edited: bool = False  # the facilitator changed its words (a detail that could identify)
+    merged: int = 1  # how many answers saying the same thing it stands for
+    # In the facilitators' draft only: the item's number and whether it is held back.
+    number: str = ""
+    held: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Curation:
+    """What the facilitators did to a round's group synthesis before publishing it. Items are
+    named by a fingerprint of their original words (bot/flows/curation.py), never by who
+    wrote them, so an erasure can find and drop what came from the erased answers."""
+
+    held: tuple[str, ...] = ()
+    edits: tuple[tuple[str, str], ...] = ()  # (item, the words published instead)
+    merges: tuple[tuple[str, str], ...] = ()  # (item folded in, item it joins)
+    restatement: str = ""  # « ce que j'entends », in the facilitator's own words
+    restated_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +201,7 @@ class Synthesis:
     subgroup: int | None = None
     # The facilitator took it down after a flag: only its counts remain, no words.
     withdrawn: bool = False
+    curation: Curation = Curation()
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +342,8 @@ class Intervention:
     # Whom to contact and which external help to point to, per language, as the facilitator
     # wrote it in the contract step: the bot shows it and never says more.
     help: Mapping[str, str] = field(default_factory=dict)
+    # People who must not share a sub-group (bot/flows/apart.py): facilitators only see it.
+    apart: tuple[tuple[UserId, UserId], ...] = ()
 
     @property
     def conversation(self) -> ConversationRef:

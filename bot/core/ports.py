@@ -63,6 +63,10 @@ class AnswerForm:
     submit_label: str
     skip_hint: str  # how to skip from the form itself: leave a question empty
     locale: Locale  # the reader's language, for what the platform adds around the form
+    close_label: str  # the button that closes the form unsent
+    visibility_label: str  # the question above the visibility choice
+    # Said at the top when a platform cannot show every question at once (Slack's 100 blocks).
+    partial_notice: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,7 @@ class NoteForm:
     max_length: int
     submit_label: str
     locale: Locale
+    close_label: str
     who_label: str = ""
     who: tuple[tuple[str, str], ...] = ()  # ("anonymous", label), ("named", label)
     reason_label: str = ""

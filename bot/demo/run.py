@@ -195,7 +195,12 @@ class Demo:
         await self.choose(FACILITATOR, "withdraw", self.button_value(FACILITATOR, "withdraw"))
 
     async def round(
-        self, key: str, context: str = "", publish: bool = True, remind: bool = True
+        self,
+        key: str,
+        context: str = "",
+        publish: bool = True,
+        remind: bool = True,
+        restate: str = "",
     ) -> None:
         await self.cmd(f"round open {key} {context}".strip())
         self.say(f"  round {key}: open")
@@ -205,6 +210,8 @@ class Demo:
             await self.cmd(f"round remind {key}")
         await self.days(3)
         await self.cmd(f"round close {key}")
+        if restate:  # the facilitator reviews the draft and adds what they hear
+            await self.cmd(f"round restate {key} {restate}")
         if publish:
             await self.cmd(f"publish {key}")
 
@@ -268,7 +275,7 @@ async def steps(demo: Demo, text: Any) -> None:
         )
     await demo.flush()
     await demo.cmd("step trust")
-    await demo.round("trust.intake")
+    await demo.round("trust.intake", restate=text["restate"])
     await demo.round("trust.barometer", remind=False)
     say("2/7 contract: needs, draft, consent, adoption")
     await demo.cmd("step contract")

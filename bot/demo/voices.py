@@ -253,6 +253,10 @@ VOICES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 SCRIPT_TEXT: Mapping[str, Mapping[str, Any]] = {
     "fr": {
         "title": "Support et développement : retrouver la coopération",
+        "restate": (
+            "Chacun tient à son équipe et craint d'être jugé sur des "
+            "incidents dont il ne maîtrise pas l'origine. Ai-je bien entendu ?"
+        ),
         "contract": (
             "Objectif : rétablir un circuit d'incidents que chaque équipe juge juste.\n"
             "Périmètre : incidents clients et priorités ; hors périmètre : évaluations "
@@ -289,6 +293,10 @@ SCRIPT_TEXT: Mapping[str, Mapping[str, Any]] = {
     },
     "en": {
         "title": "Support and development: restoring cooperation",
+        "restate": (
+            "Each of you cares for their team and fears being judged on incidents "
+            "whose cause they do not control. Did I hear that right?"
+        ),
         "contract": (
             "Objective: restore an incident path that every team finds fair.\n"
             "Scope: customer incidents and priorities; out of scope: individual appraisals.\n"

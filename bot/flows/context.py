@@ -36,6 +36,10 @@ class Facts:
 
     # Messages that went to the dead letters, by cause (not_in_channel, dm_closed...).
     undelivered: Mapping[str, int] = field(default_factory=dict)
+    # For a person the bot cannot reach: how many people its direct messages cannot reach for
+    # that cause, and the notices (their `item` tags) already queued, to edit rather than post.
+    unreachable: int = 0
+    queued: frozenset[str] = frozenset()
     # Fresh randomness from the runner, for what must not be guessable from the database
     # (the private line's one-time pads): the engine itself stays a pure function.
     entropy: bytes = b""

@@ -16,7 +16,6 @@ from bot.core.effects import (
     SendReport,
     ToChannel,
     ToUser,
-    UserText,
 )
 from bot.core.events import (
     AnswerSubmitted,
@@ -27,12 +26,26 @@ from bot.core.events import (
     Event,
     GroupsComputed,
     NoteSubmitted,
+    PersonUnreachable,
     SpaceOpened,
     TimerDue,
     VisibilityChanged,
 )
 from bot.core.model import STEP_KINDS, Intervention, ScheduledAction, UserId
-from bot.flows import board, groups, line, membership, pause, reach, rounds, safety, schedule
+from bot.flows import (
+    apart,
+    board,
+    curation,
+    groups,
+    line,
+    membership,
+    pause,
+    queries,
+    reach,
+    rounds,
+    safety,
+    schedule,
+)
 from bot.flows.context import Ctx, Facts, Policy, Refused
 from bot.flows.spec import Flow
 
@@ -90,6 +103,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
         return reach.delivery_failed(ctx, state, event)
     if isinstance(event, AppRemoved):
         return _app_removed(ctx, state)
+    if isinstance(event, PersonUnreachable):
+        return reach.person_unreachable(ctx, state, event)
     if state.status == "closed":
         ctx.refuse("error.closed")
     match event:
@@ -103,6 +118,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return rounds.skip_all(ctx, state, event.value)
         case ChoiceMade(action="notnow"):
             return rounds.not_now(ctx, state, event.value)
+        case ChoiceMade(action="myprompts"):
+            return reach.my_prompts(ctx, state)
         case ChoiceMade(action="contributions"):
             return membership.contributions(ctx, state, event.value)
         case ChoiceMade(action="timeout"):
@@ -249,30 +266,9 @@ def _end_subgroups(ctx: Ctx, state: Intervention) -> Intervention:
 
 
 def _status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
-    open_rounds = [k for k, r in state.rounds.items() if r.status == "open"]
-    ctx.reply(
-        "status.body",
-        title=UserText(state.title),
-        status=state.status,
-        step=state.step or "-",
-        rounds=", ".join(open_rounds) or "-",
-        participants=len([p for p in state.participants.values() if p.reachable]),
-    )
-    if state.is_facilitator(ctx.actor):
-        for key in open_rounds:
-            rnd = state.rounds[key]
-            ctx.reply(
-                "status.round",
-                round=key,
-                answered=len(rounds.responders(state, key)),
-                total=len(rnd.recipients),
-            )
-        undelivered = ctx.facts.undelivered
-        if undelivered:
-            ctx.reply("status.undelivered", count=sum(undelivered.values()))
-            for cause, count in sorted(undelivered.items(), key=lambda c: (-c[1], c[0])):
-                ctx.reply("status.undelivered_cause", cause=cause, count=count)
-        safety.status_lines(ctx, state)
+    where = queries.standing(state, ctx.actor, ctx.facts.undelivered)
+    for message in queries.standing_messages(where):
+        ctx.add(Reply(message))
     return state
 
 
@@ -343,12 +339,19 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("round", "open"): _open,
     ("round", "close"): _round(rounds.close_round),
     ("round", "remind"): _round(rounds.remind),
+    ("round", "draft"): curation.show,
+    ("round", "hold"): curation.hold,
+    ("round", "merge"): curation.merge,
+    ("round", "edit"): curation.edit,
+    ("round", "restate"): curation.restate,
     ("publish", ""): _round(rounds.publish),
     ("groups", "propose"): groups.propose,
     ("groups", "approve"): lambda c, s, _m: groups.approve(c, s),
     ("groups", "swap"): groups.swap,
     ("groups", "move"): groups.move,
     ("groups", "close"): lambda c, s, _m: groups.close_groups(c, s),
+    ("groups", "apart"): apart.apart,
+    ("groups", "hierarchy"): apart.hierarchy,
     ("contract", "draft"): board.contract_draft,
     ("contract", "show"): lambda c, s, _m: board.contract_show(c, s),
     ("contract", "adopt"): lambda c, s, _m: board.contract_adopt(c, s),

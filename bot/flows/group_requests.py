@@ -25,12 +25,15 @@ def grouping_request(
         if not state.is_facilitator(u)
     ]
     history = [[list(g.members) for g in state.subgroups if g.status != "proposed"]]
+    grouped = {p.id for p in people}
+    apart = [(a, b) for a, b in state.apart if a in grouped and b in grouped]
     return GroupingRequest(
         people=people,
         weights=dict.fromkeys(attributes, 1.0),
         size_min=size_min,
         size_max=size_max,
         history=history if history[0] else (),
+        keep_apart=apart,
         seconds=seconds,
         seed=seed,
     )

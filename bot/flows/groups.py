@@ -18,6 +18,7 @@ from bot.core.effects import (
 )
 from bot.core.events import GroupsComputed, SpaceOpened
 from bot.core.model import Intervention, SubGroup, UserId
+from bot.flows.apart import together
 from bot.flows.context import Ctx
 
 SIZE_WORDS = ("size", "taille")
@@ -104,6 +105,10 @@ def _proposed(ctx: Ctx, state: Intervention) -> list[SubGroup]:
 def _with_members(ctx: Ctx, state: Intervention, members: dict[int, list[UserId]]) -> Intervention:
     from bot.flows.group_requests import requality
 
+    kept_apart = together(state, members)
+    if kept_apart is not None:  # the facilitator's own rule: said, not silently broken
+        a, b = (UserText(state.participants[u].display_name) for u in kept_apart)
+        ctx.refuse("error.groups_apart", a=a, b=b)
     subgroups = tuple(
         replace(g, members=tuple(members[g.index])) if g.index in members else g
         for g in state.subgroups

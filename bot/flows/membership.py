@@ -11,9 +11,10 @@ from bot.core.commands import Command
 from bot.core.effects import Audit, Button, Cancel, Forget, Message, ToChannel, ToUser, UserText
 from bot.core.events import EventMeta
 from bot.core.model import Intervention, InterventionId, Participant, UserId
+from bot.flows import apart
 from bot.flows.context import Ctx
 from bot.flows.privacy import change_anonymity, split_anonymity
-from bot.flows.rounds import pending_for, prompt_message
+from bot.flows.prompts import frame_message, prompt_message
 
 INTERVENTION_NAMESPACE = uuid.UUID("0b8f6a3e-3c0e-4f57-8a43-2a7e0c61f4d5")
 ATTRIBUTE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -67,32 +68,6 @@ def start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
         ctx.reply("privacy.anonymity_chosen", anonymity_mode=created.anonymity)
     ctx.audit_target = title
     return created
-
-
-def frame_message(state: Intervention) -> Message:
-    names = ", ".join(state.participants[f].display_name for f in state.facilitators())
-    return Message(
-        "frame.body",
-        {
-            "title": UserText(state.title),
-            "facilitators": UserText(names),
-            "k": state.k_anonymity_min,
-        },
-        buttons=(
-            Button("consent", "button.accept_frame", "accept", "primary"),
-            Button("consent", "button.decline_frame", "decline"),
-        ),
-    )
-
-
-def waiting_for(state: Intervention, user: UserId) -> list[Message]:
-    """What waits for this person, as the messages that ask it: the frame to accept, then
-    each open round they have not answered yet (`rounds.pending_for`)."""
-    member = state.participants.get(user)
-    if state.status == "closed" or member is None or not member.active:
-        return []
-    frame = [frame_message(state)] if member.consent == "pending" else []
-    return frame + [prompt_message("round.prompt_again", key) for key in pending_for(state, user)]
 
 
 def _admit(ctx: Ctx, state: Intervention, user: UserId, name: str) -> Intervention:
@@ -244,6 +219,7 @@ def without_member(ctx: Ctx, state: Intervention, user: UserId) -> Intervention:
     return replace(
         state,
         participants={u: p for u, p in state.participants.items() if u != user},
+        apart=apart.without(state, user),
         responses={i: r for i, r in state.responses.items() if r.author != user},
         rounds={
             k: replace(r, recipients=r.recipients - {user}, deferred=r.deferred - {user})

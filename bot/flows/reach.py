@@ -1,11 +1,12 @@
-"""When the platform will not take a message where it was meant to go: tell the facilitators."""
+"""When the platform will not take a message where it was meant to go, or to whom: tell someone."""
 
 from __future__ import annotations
 
-from bot.core.effects import ChannelLink, Message
-from bot.core.events import DeliveryFailed
+from bot.core.effects import Button, ChannelLink, Message, Reply, ToChannel, Withdraw
+from bot.core.events import DeliveryFailed, PersonUnreachable
 from bot.core.model import Intervention
 from bot.flows.context import Ctx
+from bot.flows.queries import waiting_for
 
 # Causes a facilitator can fix from the chat itself (add the bot, grant it a permission).
 FIXABLE = frozenset({"not_in_channel", "missing_permission"})
@@ -27,4 +28,45 @@ def delivery_failed(ctx: Ctx, state: Intervention, ev: DeliveryFailed) -> Interv
         where = group.space
     notice = f"{ev.cause}.{state.platform if state.platform in EXPLAINED else 'other'}"
     ctx.to_facilitators(state, Message(f"reach.{notice}", {"channel": ChannelLink(where)}))
+    return state
+
+
+# Where the channel's "direct messages closed" notice is recorded, so a later count edits it.
+CLOSED_DMS_NOTICE = "reach:dm_closed"
+NOTICES = (CLOSED_DMS_NOTICE,)
+
+
+def person_unreachable(ctx: Ctx, state: Intervention, ev: PersonUnreachable) -> Intervention:
+    """A direct message could not reach someone, for good. DMs closed: the channel learns how
+    many people are reached through it instead (a count, never names) and gets the button
+    that gives each of them, privately, what waits for them; a later person edits the count.
+    A deactivated account: the facilitators learn how many people the bot can no longer
+    reach. Once per person and cause: the same person bouncing again changes nothing."""
+    if ev.already_counted or state.status == "closed":
+        return state
+    people = max(ctx.facts.unreachable, 1)
+    if ev.cause == "dm_closed":
+        notice = Message(
+            "reach.dm_closed",
+            {"count": people},
+            (Button("myprompts", "button.my_prompts"),),
+            item=CLOSED_DMS_NOTICE,
+        )
+        if CLOSED_DMS_NOTICE in ctx.facts.queued:
+            ctx.add(Withdraw(CLOSED_DMS_NOTICE, notice))
+        else:
+            ctx.send(ToChannel(), notice)
+    elif ev.cause == "account_inactive":
+        ctx.to_facilitators(state, Message("reach.account_inactive", {"count": people}))
+    return state
+
+
+def my_prompts(ctx: Ctx, state: Intervention) -> Intervention:
+    """The channel notice's button: what waits for this person, shown to them alone, where
+    they clicked (their direct messages do not reach them)."""
+    waiting = waiting_for(state, ctx.actor)
+    for message in waiting:
+        ctx.add(Reply(message))
+    if not waiting:
+        ctx.reply("reach.nothing_waiting")
     return state

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.core.commands import fold
-from bot.core.effects import Button, Message, Reply, Schedule, ToChannel, ToSpace, ToUser
+from bot.core.effects import Message, Reply, Schedule, ToChannel, ToSpace, ToUser
 from bot.core.events import AnswerSubmitted, VisibilityChanged
 from bot.core.model import (
     Intervention,
@@ -19,10 +19,12 @@ from bot.core.model import (
     UserId,
     Visibility,
 )
+from bot.flows import curation
 from bot.flows.answers import as_recorded, confirmation, entries_of, problems, unknown_prompt
 from bot.flows.board import published_synthesis
 from bot.flows.context import Ctx
-from bot.flows.line import line_buttons
+from bot.flows.prompts import prompt_message
+from bot.flows.queries import waiting_rounds
 from bot.flows.spec import RoundSpec, base_key, occurrence_key, occurrence_number
 from bot.flows.synthesis import prompt_keys, synthesize
 
@@ -56,22 +58,6 @@ def resolve_round(
         assert found is not None
         return found
     ctx.refuse("error.unknown_round", round=word[:60], rounds=", ".join(ctx.flow.round_keys()))
-
-
-def prompt_message(key: str, round_key: str) -> Message:
-    """The DM that carries a round's prompts, with skip and not-now always offered, and the
-    safety levers: a private word to the facilitators, a time-out."""
-    return Message(
-        key,
-        {"round": round_key},
-        buttons=(
-            Button("answer", "button.answer", round_key, "primary"),
-            Button("skip", "button.skip", round_key),
-            Button("notnow", "button.not_now", round_key),
-            *line_buttons(),
-        ),
-        form_round=round_key,
-    )
 
 
 def latest(state: Intervention, base: str) -> RoundState | None:
@@ -139,7 +125,7 @@ def open_round(
     return state
 
 
-def _named_run(ctx: Ctx, state: Intervention, word: str) -> tuple[RoundSpec, RoundState | None]:
+def named_run(ctx: Ctx, state: Intervention, word: str) -> tuple[RoundSpec, RoundState | None]:
     """The round a facilitator names: its latest run, or the exact one (`barometer@2`)."""
     spec = resolve_round(ctx, state, word)
     if "@" in word:
@@ -149,7 +135,7 @@ def _named_run(ctx: Ctx, state: Intervention, word: str) -> tuple[RoundSpec, Rou
 
 
 def _open_round(ctx: Ctx, state: Intervention, word: str) -> tuple[RoundSpec, RoundState]:
-    spec, rnd = _named_run(ctx, state, word)
+    spec, rnd = named_run(ctx, state, word)
     if rnd is None or rnd.status != "open":
         ctx.refuse("error.round_not_open", round=rnd.key if rnd else spec.key)
     return spec, rnd
@@ -204,6 +190,8 @@ def close(ctx: Ctx, state: Intervention, spec: RoundSpec, rnd: RoundState) -> In
             synthesis=synthesize(state, spec, closed, answers, "facilitator"),
         ),
     )
+    # The facilitators review the group's view privately before anything is posted.
+    curation.offer(ctx, state, syntheses.get(rnd.key))
     answered = len({r.author for r in answers})
     k = state.k_anonymity_min
     ctx.send(
@@ -229,7 +217,7 @@ def close(ctx: Ctx, state: Intervention, spec: RoundSpec, rnd: RoundState) -> In
 
 
 def publish(ctx: Ctx, state: Intervention, word: str) -> Intervention:
-    spec, rnd = _named_run(ctx, state, word)
+    spec, rnd = named_run(ctx, state, word)
     if rnd is None or rnd.status != "closed":
         ctx.refuse("error.publish_before_close", round=rnd.key if rnd else spec.key)
     if spec.space == "subgroup":
@@ -239,7 +227,7 @@ def publish(ctx: Ctx, state: Intervention, word: str) -> Intervention:
         ctx.refuse("error.nothing_to_publish", round=rnd.key)
     if rnd.published:
         ctx.refuse("error.already_published", round=rnd.key)
-    ctx.send(ToChannel(), published_synthesis(synthesis))
+    ctx.send(ToChannel(), published_synthesis(curation.curated(synthesis)))
     ctx.reply("synthesis.published_reply", round=rnd.key)
     ctx.audit_target = rnd.key
     return replace(state, rounds={**state.rounds, rnd.key: replace(rnd, published=True)})
@@ -358,20 +346,12 @@ def resend(ctx: Ctx, state: Intervention, user: UserId, round_key: str) -> Inter
     )
 
 
-def pending_for(state: Intervention, user: UserId) -> list[str]:
-    return sorted(
-        k
-        for k, r in state.rounds.items()
-        if r.status == "open" and user in r.recipients and user not in responders(state, k)
-    )
-
-
 def send_pending(ctx: Ctx, state: Intervention) -> Intervention:
     """`/tst answer`: the person gets their waiting prompts again, privately."""
     user = ctx.actor
     if user is None or user not in state.participants:
         ctx.refuse("error.not_a_participant")
-    waiting = pending_for(state, user)
+    waiting = waiting_rounds(state, user)
     for key in waiting:
         ctx.send(ToUser(user), prompt_message("round.prompt_again", key))
     ctx.reply("answer.pending", count=len(waiting))

@@ -251,20 +251,6 @@ def _settled(state: Intervention, value: str, status: str) -> Intervention:
 INBOX_SHOWN = 4  # Slack lets a command answer five times: the summary and four requests
 
 
-def status_lines(ctx: Ctx, state: Intervention) -> None:
-    """The facilitators' `/tst status` line for the safety line, counts only."""
-    c = counts(state)
-    if c.any:
-        ctx.reply(
-            "status.safety",
-            (Button("inbox", "button.inbox"),),
-            threads=c.threads,
-            waiting=c.waiting,
-            timeouts=c.timeouts_open,
-            flags=c.flags_open,
-        )
-
-
 def inbox(ctx: Ctx, state: Intervention) -> Intervention:
     """What waits for a facilitator: counts, then the open requests with their buttons. Line
     messages are answered from the private message that carried them (the only place the way

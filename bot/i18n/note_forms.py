@@ -37,6 +37,7 @@ def note_form(
         value=value,
         submit_label=t(reader, "note.submit"),
         locale=reader.locale,
+        close_label=t(reader, "form.close"),
     )
     if action == "line":
         return form(

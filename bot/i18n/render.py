@@ -10,6 +10,7 @@ from bot.core.model import (
     BoardItem,
     Intervention,
     Locale,
+    Quote,
     RoundState,
     Synthesis,
     UserId,
@@ -234,6 +235,9 @@ class Renderer:
             self.text(reader, "form.submit"),
             self.text(reader, "confirm.empty_skips"),
             reader.locale,
+            self.text(reader, "form.close"),
+            self.text(reader, "form.visibility_label"),
+            self.text(reader, "form.partial"),
         )
 
     def synthesis(self, state: Intervention, synthesis: Synthesis, reader: Reader) -> list[Segment]:
@@ -260,8 +264,10 @@ class Renderer:
                     "recipients": synthesis.recipients,
                 },
             )
-        if synthesis.audience == "facilitator":
-            out += [Segment("\n"), *self._render(reader, "synthesis.facilitator_note", {})]
+        notes = {"facilitator": "synthesis.facilitator_note", "draft": "curation.note"}
+        if synthesis.audience in notes:
+            about: Params = {"round": synthesis.round_key, "ref": UserText(synthesis.round_key)}
+            out += [Segment("\n"), *self._render(reader, notes[synthesis.audience], about)]
         if synthesis.withdrawn:
             return [*out, Segment("\n"), *self._render(reader, "synthesis.withdrawn_note", {})]
         if not synthesis.prompts or spec is None:
@@ -276,11 +282,7 @@ class Renderer:
                     *self._render(reader, "synthesis.withheld", {"k": state.k_anonymity_min}),
                 ]
             for quote in summary.quotes:
-                key = "synthesis.quote_named" if quote.author_name else "synthesis.quote"
-                params: Params = {"text": UserText(quote.text)}
-                if quote.author_name:
-                    params = {**params, "name": UserText(quote.author_name)}
-                out += [Segment("\n"), *self._render(reader, key, params)]
+                out += [Segment("\n"), *self._quote(reader, quote)]
             for value, count in summary.counts:
                 out += [
                     Segment("\n"),
@@ -303,6 +305,28 @@ class Renderer:
                     Segment("\n"),
                     *self._render(reader, "synthesis.skipped", {"count": summary.skipped}),
                 ]
+        said = synthesis.curation
+        if said.restatement:
+            heard = {"name": UserText(said.restated_by), "text": UserText(said.restatement)}
+            out += [Segment("\n\n"), *self._render(reader, "synthesis.restatement", heard)]
+        return out
+
+    def _quote(self, reader: Reader, quote: Quote) -> list[Segment]:
+        """One item: its words (and name when attributed), with what the facilitators did."""
+        out: list[Segment] = [Segment(f"[{quote.number}] ")] if quote.number else []
+        key = "synthesis.quote_named" if quote.author_name else "synthesis.quote"
+        params: Params = {"text": UserText(quote.text)}
+        if quote.author_name:
+            params = {**params, "name": UserText(quote.author_name)}
+        out += self._render(reader, key, params)
+        marks = [
+            ("synthesis.merged_mark", {"count": quote.merged}, quote.merged > 1),
+            ("synthesis.edited_mark", {}, quote.edited),
+            ("curation.held_mark", {}, quote.held),
+        ]
+        for mark, values, shown in marks:
+            if shown:
+                out += [Segment(" "), *self._render(reader, mark, values)]
         return out
 
     def _option_label(

@@ -20,6 +20,7 @@ from bot.core.model import (
     RoundState,
     Synthesis,
 )
+from bot.flows.curation import curated
 from bot.storage import orm
 from bot.storage.codec import decode
 from bot.storage.store import SqlStore
@@ -111,6 +112,8 @@ async def load_report(store: SqlStore, iid: str) -> ReportData | None:
 
 
 def _facts(state: Intervention, r: RoundState) -> RoundFacts:
-    synthesis = state.syntheses.get(r.key)
+    stored = state.syntheses.get(r.key)
+    # As the group read it: the facilitators' review applied (held items out, redactions in).
+    synthesis = curated(stored) if stored is not None else None
     answered = synthesis.answered if synthesis is not None else 0
     return RoundFacts(r.key, r.opened_at, r.closed_at, len(r.recipients), answered, synthesis)

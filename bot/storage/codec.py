@@ -16,7 +16,7 @@ from bot.core.effects import (
     UserTexts,
     When,
 )
-from bot.core.model import GroupQuality, PromptSummary, Quote, Synthesis
+from bot.core.model import Curation, GroupQuality, PromptSummary, Quote, Synthesis
 
 # Only these types may be rebuilt from the database: nothing is looked up by arbitrary name.
 KNOWN: Mapping[str, type] = {
@@ -32,6 +32,7 @@ KNOWN: Mapping[str, type] = {
         Synthesis,
         PromptSummary,
         Quote,
+        Curation,
         GroupQuality,
     )
 }

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bot.storage import orm
-from bot.storage.store import make_engine
+from bot.storage.database import make_engine
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,35 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, Integer, String, bindparam, case, func, select, text, update
+from sqlalchemy import DateTime, Integer, String, bindparam, case, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql
 
 from bot.storage import orm
-from bot.storage.store import OutboxItem, SqlStore, due_filter
+
+if TYPE_CHECKING:  # bot/storage/store.py imports this module: the type only
+    from bot.storage.store import SqlStore
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    intervention_id: str
+    kind: str
+    payload: dict[str, Any]
+    due_at: datetime
+    attempts: int
+
+
+def due_filter(now: datetime) -> Any:
+    """Rows a dispatcher may claim at `now`: waiting, due, and not leased to a live holder."""
+    return (
+        orm.OutboxRow.status == "pending",
+        orm.OutboxRow.due_at <= now,
+        or_(orm.OutboxRow.lease_until.is_(None), orm.OutboxRow.lease_until < now),
+    )
+
 
 MARK_LINGER = 0.002  # seconds
 # Every mark of a group in one statement on PostgreSQL: the rows still held come back.

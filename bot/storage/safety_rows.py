@@ -1,5 +1,8 @@
-"""The safety line's rows: threads and requests of the aggregate, where flaggable items were
-posted, and the outbox rows a pause holds. Nothing here stores a person or what they said."""
+"""Pause and withdrawal rows: outbox rows a pause holds, and where flaggable items were posted.
+
+The safety line's threads and requests belong to the aggregate (mapper.py). Nothing here
+stores a person or what they said.
+"""
 
 from __future__ import annotations
 
@@ -11,74 +14,13 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.model import Intervention, LineThread, SafetyRequest
 from bot.storage import orm
-from bot.storage.sync import sync_rows
 
 HELD = "held"
 WAITING = ("pending", HELD)
 # What a pause holds: messages and timers (prompts, reminders, publications, planned
 # commands). Safety-line rows ("relay") and a person's own requests (exports) go on.
 HOLDABLE = ("send", "timer")
-
-
-def _lit(value: object) -> Any:
-    return value
-
-
-async def read(
-    s: AsyncSession, iid: str
-) -> tuple[tuple[LineThread, ...], tuple[SafetyRequest, ...]]:
-    lines = tuple(
-        LineThread(t.number, t.pad, t.waiting, t.received, t.answered)
-        for t in await s.scalars(
-            select(orm.LineThreadRow)
-            .where(orm.LineThreadRow.intervention_id == iid)
-            .order_by(orm.LineThreadRow.number)
-        )
-    )
-    requests = tuple(
-        SafetyRequest(r.id, _lit(r.kind), _lit(r.status), r.target, r.reason)
-        for r in await s.scalars(
-            select(orm.SafetyRequestRow)
-            .where(orm.SafetyRequestRow.intervention_id == iid)
-            .order_by(orm.SafetyRequestRow.id)
-        )
-    )
-    return lines, requests
-
-
-async def save(s: AsyncSession, iid: str, old: Intervention, new: Intervention) -> None:
-    await sync_rows(
-        s,
-        orm.LineThreadRow,
-        iid,
-        {t.number: t for t in old.lines},
-        {t.number: t for t in new.lines},
-        lambda t: {
-            "number": t.number,
-            "pad": t.pad,
-            "waiting": t.waiting,
-            "received": t.received,
-            "answered": t.answered,
-        },
-        key_cols=("number",),
-    )
-    await sync_rows(
-        s,
-        orm.SafetyRequestRow,
-        iid,
-        {r.id: r for r in old.requests},
-        {r.id: r for r in new.requests},
-        lambda r: {
-            "id": r.id,
-            "kind": r.kind,
-            "status": r.status,
-            "target": r.target[:120],
-            "reason": r.reason[:24],
-        },
-        key_cols=("id",),
-    )
 
 
 # -- pause: held outbox rows ------------------------------------------------------------------

@@ -1,42 +1,50 @@
-"""Writing one keyed collection of the aggregate: only the entries that changed."""
+"""Reading and writing one keyed collection of the aggregate, one statement per kind of change."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.model import Intervention
+from bot.storage.mapper import Collection
 
-async def sync_rows(
-    s: AsyncSession,
-    table: Any,
-    iid: str,
-    old: Any,
-    new: Any,
-    row: Any,
-    *,
-    key_cols: Sequence[str],
-    delete_missing: bool = False,
+
+async def read_collection(s: AsyncSession, spec: Collection[Any], iid: str) -> Any:
+    """The collection as the aggregate holds it (a mapping, or a tuple in key order)."""
+    table = spec.table
+    columns = table.__table__.columns
+    found = await s.execute(
+        select(*columns).where(columns["intervention_id"] == iid).order_by(columns[spec.key])
+    )
+    return spec.assemble(spec.from_row(row) for row in found.all())
+
+
+async def write_collection(
+    s: AsyncSession, spec: Collection[Any], iid: str, old: Intervention, new: Intervention
 ) -> None:
-    """Upsert changed entries of one keyed collection (and delete vanished ones if asked)."""
-    for key, value in new.items():
-        if key in old and old[key] == value:
-            continue
-        values = row(value)
-        if key in old:
-            where = [table.intervention_id == iid] + [
-                getattr(table, c) == values[c] for c in key_cols
-            ]
-            await s.execute(update(table).where(*where).values(**values))
-        else:
-            await s.execute(insert(table).values(intervention_id=iid, **values))
-    if delete_missing:
-        for key in old:
-            if key not in new:
-                await s.execute(
-                    delete(table).where(
-                        table.intervention_id == iid, getattr(table, key_cols[0]) == key
-                    )
-                )
+    """Insert the new entries and update the changed ones, each kind in one executemany (a
+    round opened for 1,000 people, or 1,000 people joining, is 2 statements, not 1,000);
+    delete the vanished ones when the collection says so."""
+    before, after = spec.entries(old), spec.entries(new)
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for key, entry in after.items():
+        if key not in before:
+            inserts.append({"intervention_id": iid, **spec.to_row(entry)})
+        elif before[key] != entry:
+            updates.append({"intervention_id": iid, **spec.to_row(entry)})
+    table = spec.table
+    if inserts:
+        await s.execute(insert(table), inserts)
+    if updates:
+        # ORM bulk UPDATE by primary key: (intervention_id, key) is each table's primary key.
+        await s.execute(update(table), updates)
+    if spec.delete_missing:
+        gone = [key for key in before if key not in after]
+        if gone:
+            columns = table.__table__.columns
+            await s.execute(
+                delete(table).where(columns["intervention_id"] == iid, columns[spec.key].in_(gone))
+            )

@@ -44,6 +44,9 @@ def form(fields: int, choices: int = 3) -> AnswerForm:
         "Envoyer",
         "Une question laissée vide est passée.",
         "fr",
+        "Fermer",
+        "Qui lira ?",
+        "Trop long",
     )
 
 
@@ -110,7 +113,7 @@ def test_submitted_values_are_read_from_labels_and_legacy_rows_and_typed() -> No
         FormField("dots", "dots", "d", options=(("a", "A"), ("b", "B"), ("c", "C")), budget=3),
         FormField("open", "open", "o"),
     )
-    f = AnswerForm("i", "r", "t", fields, (), "v0", "ok", "left empty: skipped", "en")
+    f = AnswerForm("i", "r", "t", fields, (), "v0", "ok", "left empty: skipped", "en", "", "", "")
     typed = parse.typed_answers(f, [0, 1, 2], raw)
     assert typed.answers == {"scale": 4, "dots": {"a": 2, "c": 1}}
     assert typed.left_empty == ("open",)  # reported as empty: what it means is the engine's

@@ -15,7 +15,21 @@ def form(*fields: FormField, locale: Locale = "en") -> AnswerForm:
     vis = (VisibilityOption("facilitator", "Facilitation", "Only the facilitator reads it."),)
     title = "A title longer than twenty-four"
     hint = "A question left empty is skipped."
-    return AnswerForm("I1", "r.k", title, fields, vis, "facilitator", "Send", hint, locale)
+    partial = {"en": "Too large", "fr": "Ce formulaire dépasse"}[locale]
+    return AnswerForm(
+        "I1",
+        "r.k",
+        title,
+        fields,
+        vis,
+        "facilitator",
+        "Send",
+        hint,
+        locale,
+        "Close",
+        "Who?",
+        partial,
+    )
 
 
 def submit(view: dict[str, object], values: dict[str, dict[str, object]]) -> dict[str, object]:

@@ -20,7 +20,6 @@ from bot.core.ports import Cause, DeliveryError, OutMessage
 
 log = logging.getLogger(__name__)
 CANNOT_DM = 50007
-DMS_CLOSED: Cause = "dm_closed"  # the cause a bounced DM's outbox row dies with
 DM_TOO_FAST = 40003
 # Discord's JSON error codes, by what they mean for a delivery (dead letters are counted by it).
 CAUSES: dict[int, Cause] = {
@@ -37,7 +36,6 @@ ROLE, MEMBER = 0, 1  # permission overwrite target types
 VIEW_CHANNEL, SEND_MESSAGES, READ_HISTORY, ATTACH_FILES = 1 << 10, 1 << 11, 1 << 16, 1 << 15
 # Everything that writes in a channel, refused to members once their space is closed.
 WRITE = SEND_MESSAGES | (1 << 6) | (1 << 35) | (1 << 36) | (1 << 38)
-Unreachable = Callable[[UserRef, OutMessage], Awaitable[None]]
 SawRateLimit = Callable[[float], None]
 
 
@@ -86,7 +84,6 @@ class DiscordChat:
         self.me = ""  # the bot's user id, set once connected (private channels let it in)
         self.subgroup_category_id = subgroup_category_id
         self._spaces: dict[tuple[str, str, frozenset[str]], str] = {}
-        self.on_unreachable: Unreachable | None = None
         # Set by whoever counts 429s (the app's metrics); see `rate_limit_trace`.
         self.on_rate_limited: SawRateLimit | None = None
         self._dm_channels: dict[str, str] = {}
@@ -192,12 +189,7 @@ class DiscordChat:
     async def send_direct(self, user: UserRef, msg: OutMessage) -> MessageRef:
         channel = await self._dm_channel(user)
         await self._dm_pacer.wait()
-        try:
-            mid = await self._send(channel, msg)
-        except DeliveryError as error:
-            if error.cause == DMS_CLOSED and self.on_unreachable is not None:
-                await self.on_unreachable(user, msg)
-            raise
+        mid = await self._send(channel, msg)
         return MessageRef(ConversationRef(self.platform, user.workspace, channel), mid)
 
     async def edit(self, ref: MessageRef, msg: OutMessage) -> None:

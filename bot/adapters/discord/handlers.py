@@ -11,16 +11,14 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord import complete, parse, render
-from bot.adapters.discord.chat import DMS_CLOSED, DiscordChat
+from bot.adapters.discord.chat import DiscordChat
 from bot.adapters.turns import Turns
-from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
-from bot.core.model import Intervention, InterventionId, UserId, UserRef, Visibility
-from bot.core.ports import AnswerForm, OutButton, OutMessage, Segment
+from bot.core.events import CHOICES, AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
+from bot.core.model import InterventionId, UserId, UserRef, Visibility
+from bot.core.ports import AnswerForm, OutButton
 from bot.direct import answer_direct
-from bot.flows.membership import frame_message
-from bot.flows.rounds import prompt_message
 from bot.i18n.note_forms import FORM_OF, note_submitted
-from bot.i18n.render import Reader, action_id, parse_action_id, reader_for
+from bot.i18n.render import Reader, action_id
 from bot.platform import CONTROL, answer_form, safety_form
 from bot.runtime import Handled
 
@@ -29,17 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Inter = discord.Interaction[Any]
-CHOICES = {
-    "skip",
-    "notnow",
-    "consent",
-    "contributions",
-    "timeout",
-    "withdraw",
-    "handled",
-    "pausenow",
-    "inbox",
-}
 
 
 class RawModal(discord.ui.Modal):
@@ -83,16 +70,13 @@ def interaction_payload(i: Inter) -> dict[str, Any]:
 
 class Handlers:
     """Interaction handling for one App. Multi-page drafts are in memory (text not sent yet is
-    never written down): a restart loses an unfinished one. The closed-DM count comes from the
-    database; the bounced messages and the notice to edit are this process's, and "Get my
-    prompts" rebuilds from the state where they are missing."""
+    never written down): a restart loses an unfinished one. Nothing else is: what a button
+    means, and what a closed DM leads to, the engine decides from the database."""
 
     def __init__(self, chat: DiscordChat) -> None:
         self.chat = chat
         self.app: App | None = None
         self.drafts: dict[tuple[str, str, str], dict[str, str | list[str]]] = {}
-        self.pending: dict[tuple[str, str], list[OutMessage]] = {}
-        self.notices: dict[str, Any] = {}
         self.turns = Turns()  # one person's inputs reach the runner in the order they came
 
     def _app(self) -> App:
@@ -201,9 +185,6 @@ class Handlers:
             await self._open_page(i, meta, iid, round_key, int(page))
         elif action in FORM_OF:
             await self._open_note(i, meta, iid, action, value)
-        elif action == "myprompts":
-            await i.response.defer(ephemeral=True, thinking=True)
-            await self._my_prompts(i, meta, iid)
         elif action in CHOICES:
             with self.turns.take(i.user.id) as turn:
                 await i.response.defer(ephemeral=True, thinking=True)
@@ -331,73 +312,3 @@ class Handlers:
                 await self.chat.send_direct(UserRef("discord", "", user), reply)
         except Exception:
             log.exception("answer to a direct message failed")
-
-    # -- closed DMs -----------------------------------------------------------------------------
-
-    async def unreachable(self, user: UserRef, msg: OutMessage) -> None:
-        """A DM bounced (50007): keep it for the "Get my prompts" button, tell the channel how
-        many people are reached that way (a count, never names). The count comes from the
-        dead letters, so every process and a restarted one count the same people."""
-        parsed = [parse_action_id(b.action_id) for b in msg.buttons]
-        iid = next((p[0] for p in parsed if p is not None), None)
-        if iid is None:
-            return
-        self.pending.setdefault((iid, user.user), []).append(msg)
-        try:
-            async with self._app().store.unit() as uow:
-                people = await uow.unreachable(iid, DMS_CLOSED)
-                # This bounce's own row dies after this call: it is not among them yet.
-                if user.user in people and iid in self.notices:
-                    return
-                state = await uow.load(InterventionId(iid))
-            if state is not None:
-                await self._notice(state, len(people | {user.user}))
-        except Exception:
-            log.exception("closed-DM notice for %s failed", iid)
-
-    async def _notice(self, state: Intervention, count: int) -> None:
-        app, iid = self._app(), state.id
-        reader = reader_for(state, None)
-        out = OutMessage(
-            (Segment(app.renderer.text(reader, "discord.fallback.notice", count=count)),),
-            (
-                OutButton(
-                    action_id(iid, "myprompts"),
-                    app.renderer.text(reader, "discord.fallback.button"),
-                ),
-            ),
-        )
-        if iid in self.notices:
-            await self.chat.edit(self.notices[iid], out)
-        else:
-            self.notices[iid] = await self.chat.post(state.conversation, out)
-
-    async def _my_prompts(self, i: Inter, meta: EventMeta, iid: str) -> None:
-        waiting = self.pending.pop((iid, str(i.user.id)), [])
-        if not waiting:
-            waiting = await self._waiting_for(iid, UserId(str(i.user.id)), meta)
-        if not waiting:
-            await self._say(i, [self._text(meta, "discord.fallback.none")])
-            return
-        for msg in waiting:
-            await self._say(i, [render.content_of(msg)], msg.buttons)
-
-    async def _waiting_for(self, iid: str, user: UserId, meta: EventMeta) -> list[OutMessage]:
-        """The bounced DMs are only in the memory of the process that delivered them (gone
-        after a restart, elsewhere with several processes): rebuild from the state what
-        waits for this person, the frame to accept and the open rounds' prompts, with the
-        flow's own messages."""
-        app = self._app()
-        async with app.store.unit() as uow:
-            state = await uow.load(InterventionId(iid))
-        member = state.participants.get(user) if state is not None else None
-        if state is None or member is None or not member.active:
-            return []
-        reader = reader_for(state, user, meta.locale)  # they are clicking: Discord just said
-        messages = [frame_message(state)] if member.consent == "pending" else []
-        messages += [
-            prompt_message("round.prompt", key)
-            for key, rnd in state.rounds.items()
-            if rnd.status == "open" and user in rnd.recipients
-        ]
-        return [app.renderer.message(state, m, reader) for m in messages]

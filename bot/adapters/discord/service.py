@@ -70,7 +70,6 @@ class DiscordService:
         if s.token is None:
             raise SystemExit("discord.token is not set")
         self.handlers.app = app
-        self.port.on_unreachable = self.handlers.unreachable
         self.port.on_rate_limited = app.metrics.rate_limit_hook(self.platform)
         client = TstClient(
             self.handlers,

@@ -55,6 +55,7 @@ CAUSES: dict[str, Cause] = {
     "restricted_action_thread_only_channel": "missing_permission",
     "restricted_action_non_threadable_channel": "missing_permission",
     "ekm_access_denied": "missing_permission",
+    "cannot_dm_bot": "dm_closed",
     "user_disabled": "account_inactive",
     "account_inactive": "account_inactive",
     "user_not_found": "gone",
@@ -233,7 +234,7 @@ class SlackChat:
                         self.budget.refused(key, sent)
                     waited = self._held_back(key, failure, waited)
                     continue
-                self.budget.accepted(key)
+                self.budget.accepted(key, sent)
                 return answer
 
     @staticmethod

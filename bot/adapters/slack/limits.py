@@ -26,7 +26,19 @@ TIER_FLOORS: dict[str, int] = {
     "conversations.archive": 20,
     "conversations.close": 20,
 }
+# Where a budget starts before Slack refused anything: the documented rate of each method, so
+# a first cold round is paced from its first call instead of paying its 429s to learn it.
+# chat.postMessage's "several hundred messages per minute" per workspace is read as three
+# hundred (PERFORMANCE.md B1); the tiers' "+" and Slack's bursts are found by the probes
+# below, and a 429 still lowers a start that was too high (never under the floor).
+TIER_STARTS: dict[str, int] = {**TIER_FLOORS, "chat.postMessage": 300}
 PROBE_AFTER = 3  # windows at a learned budget without a 429 before trying one call more
+# A probe Slack refused means the budget sits at its limit: the next waits twice as long,
+# up to this many windows, so a long round at the limit pays a 429 rarely, not every few.
+PROBE_AFTER_MAX = 48
+# A documented start is held half an hour before its first probe: a first round goes at the
+# documented rate without paying 429s, and a long-running process still finds Slack's "+".
+START_HOLD = 30
 
 
 class ChannelPacer:
@@ -83,10 +95,11 @@ class MethodGate:
 class _Budget:
     """What one (workspace, method) has learned, and the stamps it learns from."""
 
-    capacity: int | None = None  # calls per window; None until Slack refused one
+    capacity: int | None = None  # calls per window; None: nothing known, nothing held back
     step: int = 1  # the next raise; doubles while raises hold, back to 1 on a refusal
     climbing: bool = False  # the last change was a raise (not a refusal)
     changed_at: float = 0.0
+    probe_after: float = PROBE_AFTER  # windows held before the next raise
     sent: list[float] = dataclasses.field(default_factory=list)  # send times, for the pacing
     # When accepted calls came back: Slack counts calls as they arrive, and under load they
     # do not arrive in the order they went.
@@ -95,10 +108,10 @@ class _Budget:
 
 class LearnedBudget:
     """How many calls of a method Slack accepts per window (a minute) in a workspace, learned
-    from its refusals. Slack publishes its tiers as floors ("50+ per minute") and allows
-    bursts, so nothing more is assumed: until the first 429 calls go as they come. A 429 sets
-    the budget to the calls accepted in the window before it (never below the tier's floor);
-    from then on a call waits for a free place among those.
+    from its refusals. A method starts at its documented rate (`starts`; one with none goes
+    as its calls come until the first 429); a 429 sets the budget to the calls accepted in
+    the window before it (never below the tier's floor); a call waits for a free place
+    among those.
 
     A budget learned low (a burst allowance that ended, another process of ours sharing the
     workspace) must not stay low: after a few windows spent at the budget without a refusal
@@ -112,9 +125,11 @@ class LearnedBudget:
         floors: Mapping[str, int] = TIER_FLOORS,
         clock: Callable[[], float] = time.monotonic,
         learning: bool = True,
+        starts: Mapping[str, int] = TIER_STARTS,
     ) -> None:
         self.window = window  # Slack's minute, or the bench's time-scaled one
         self.floors = floors  # per window, by method; 1 for a method not listed
+        self.starts = starts  # per window, by method, before any refusal
         self.clock = clock
         # Off, nothing is counted or learned and no call waits (a port that leaves every
         # wait to the dispatcher).
@@ -122,7 +137,7 @@ class LearnedBudget:
         self._budgets: dict[Key, _Budget] = {}
 
     def capacity(self, key: Key) -> int | None:
-        """Calls per window learned for `key`; None until Slack refused one."""
+        """Calls per window for `key`: its start, or what was learned; None when neither."""
         return self._budget(key).capacity
 
     def pause(self, key: Key) -> float:
@@ -135,7 +150,7 @@ class LearnedBudget:
         # One place is kept free: a call that takes longer than the one before it to reach
         # Slack lands in the same window as the calls after it.
         places = max(1, b.capacity - 1)
-        held = self.window if b.climbing else PROBE_AFTER * self.window
+        held = self.window if b.climbing else b.probe_after * self.window
         if len(sent) >= places and now - b.changed_at >= held:
             b.capacity += b.step
             b.step *= 2
@@ -152,11 +167,17 @@ class LearnedBudget:
             self._kept(self._budget(key).sent, now).append(now)
         return now
 
-    def accepted(self, key: Key) -> None:
-        """Slack accepted a call on `key`, answered now."""
+    def accepted(self, key: Key, stamp: float) -> None:
+        """Slack accepted the call on `key` sent at `stamp`, answered now. Its place frees a
+        window after the answer, not after the sending: Slack counted it on arrival, somewhere
+        in between, and a call that travelled slowly must not let the next one in early."""
         if self.learning:
             now = self.clock()
-            self._kept(self._budget(key).accepted, now).append(now)
+            b = self._budget(key)
+            if stamp in b.sent:
+                b.sent.remove(stamp)
+                bisect.insort(b.sent, now)
+            self._kept(b.accepted, now).append(now)
 
     def refused(self, key: Key, stamp: float) -> None:
         """Slack answered 429 to the call sent at `stamp`: that call did not count, and the
@@ -170,10 +191,21 @@ class LearnedBudget:
         floor = self.floors.get(key[1], 1)
         learned = max(floor, len(self._kept(b.accepted, now)))
         b.capacity = learned if b.capacity is None else min(b.capacity, learned)
+        if b.climbing:  # the raise was one too many
+            b.probe_after = min(PROBE_AFTER_MAX, b.probe_after * 2)
         b.step, b.climbing, b.changed_at = 1, False, now
 
     def _budget(self, key: Key) -> _Budget:
-        return self._budgets.setdefault(key, _Budget())
+        found = self._budgets.get(key)
+        if found is None:
+            # A start is held a few windows like a learned budget before it is probed upward.
+            start = self.starts.get(key[1]) if self.learning else None
+            found = self._budgets[key] = _Budget(
+                capacity=start,
+                changed_at=self.clock(),
+                probe_after=START_HOLD if start is not None else PROBE_AFTER,
+            )
+        return found
 
     def _kept(self, stamps: list[float], now: float) -> list[float]:
         """`stamps` without those older than a window."""

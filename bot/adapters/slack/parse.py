@@ -9,7 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta, NoteSubmitted
+from bot.core.events import (
+    CHOICES,
+    AnswerSubmitted,
+    ChoiceMade,
+    CommandIssued,
+    EventMeta,
+    NoteSubmitted,
+)
 from bot.core.model import VISIBILITIES, AnswerValue, InterventionId, UserId, Visibility
 from bot.i18n.note_forms import FORM_OF, note_submitted
 from bot.i18n.render import parse_action_id
@@ -18,19 +25,6 @@ from .render import ANSWER_CALLBACK, NOTE_CALLBACK, VISIBILITY_BLOCK
 from .shapes import Unreadable
 
 PLATFORM = "slack"
-CHOICE_ACTIONS = frozenset(
-    {
-        "skip",
-        "notnow",
-        "consent",
-        "contributions",
-        "timeout",
-        "withdraw",
-        "handled",
-        "pausenow",
-        "inbox",
-    }
-)
 # Intervention ids the bot writes into action ids and modal metadata.
 INTERVENTION_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
@@ -129,7 +123,7 @@ def parse_action(body: Mapping[str, Any]) -> ChoiceMade | OpenAnswer | OpenNote 
         return OpenAnswer(meta, iid, value, trigger)
     if action in FORM_OF:
         return OpenNote(meta, iid, action, value, trigger)
-    if action in CHOICE_ACTIONS:
+    if action in CHOICES:
         return ChoiceMade(meta, InterventionId(iid), action, value)
     return None
 

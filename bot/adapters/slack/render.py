@@ -20,27 +20,6 @@ ANSWER_CALLBACK = "tst_answer"
 NOTE_CALLBACK = "tst_note"
 VISIBILITY_BLOCK = "visibility"
 
-# Slack-specific sentences the core catalog has no key for (layout limits of this platform).
-_TEXTS: dict[str, dict[str, str]] = {
-    "fr": {
-        "too_many": "Ce formulaire dépasse ce que Slack peut afficher : {shown} questions sur "
-        "{total} sont ici. Envoyez-les, puis rouvrez le formulaire pour les suivantes.",
-        "close": "Fermer",
-        "visibility": "Qui peut lire mes réponses ?",
-    },
-    "en": {
-        "too_many": "This form is larger than Slack can show: {shown} of {total} questions are "
-        "here. Send them, then open the form again for the rest.",
-        "close": "Close",
-        "visibility": "Who can read my answers?",
-    },
-}
-
-
-def slack_text(locale: str, key: str, **params: object) -> str:
-    table = _TEXTS.get(locale, _TEXTS["en"])
-    return table[key].format(**params)
-
 
 def escape(text: str) -> str:
     """Slack's three control characters: once escaped, no `<!channel>` or `<@U..>` can form."""
@@ -251,7 +230,7 @@ def field_blocks(field: FormField) -> list[dict[str, Any]]:
     return [_input(f"open|{key}|{MAX_TEXT_INPUT}", field.label, {"type": "plain_text_input"})]
 
 
-def _visibility_blocks(form: AnswerForm, locale: str) -> list[dict[str, Any]]:
+def _visibility_blocks(form: AnswerForm) -> list[dict[str, Any]]:
     options = [_option(v.value, v.label) for v in form.visibility_options]
     if not options:
         return []
@@ -264,7 +243,7 @@ def _visibility_blocks(form: AnswerForm, locale: str) -> list[dict[str, Any]]:
         {
             "type": "input",
             "block_id": VISIBILITY_BLOCK,
-            "label": plain(slack_text(locale, "visibility"), 2000),
+            "label": plain(form.visibility_label, 2000),
             "element": {
                 "type": "radio_buttons",
                 "action_id": "v",
@@ -279,8 +258,7 @@ def _visibility_blocks(form: AnswerForm, locale: str) -> list[dict[str, Any]]:
 def answer_view(form: AnswerForm) -> dict[str, Any]:
     """The modal: one input per prompt (fitting its kind), the visibility choice, and how to
     skip (leave a question empty), in the reader's language."""
-    locale = form.locale
-    tail = _visibility_blocks(form, locale)
+    tail = _visibility_blocks(form)
     hint = {"type": "context", "elements": [plain(form.skip_hint, 2000)]}
     head = [section(escape(form.title)), hint]
     body: list[dict[str, Any]] = []
@@ -293,7 +271,7 @@ def answer_view(form: AnswerForm) -> dict[str, Any]:
         body += blocks
         shown += 1
     if shown < len(form.fields):
-        notice = slack_text(locale, "too_many", shown=shown, total=len(form.fields))
+        notice = escape(form.partial_notice)
         head.append({"type": "context", "elements": [{"type": "mrkdwn", "text": notice}]})
     return {
         "type": "modal",
@@ -301,7 +279,7 @@ def answer_view(form: AnswerForm) -> dict[str, Any]:
         "private_metadata": json.dumps({"i": form.intervention, "r": form.round_key}),
         "title": plain(form.title, MAX_TITLE),
         "submit": plain(form.submit_label, MAX_TITLE),
-        "close": plain(slack_text(locale, "close"), MAX_TITLE),
+        "close": plain(form.close_label, MAX_TITLE),
         "blocks": head + body + tail,
     }
 
@@ -354,6 +332,6 @@ def note_view(form: NoteForm) -> dict[str, Any]:
         "private_metadata": json.dumps({"i": form.intervention, "a": form.action, "v": form.value}),
         "title": plain(form.title, MAX_TITLE),
         "submit": plain(form.submit_label, MAX_TITLE),
-        "close": plain(slack_text(form.locale, "close"), MAX_TITLE),
+        "close": plain(form.close_label, MAX_TITLE),
         "blocks": blocks,
     }
