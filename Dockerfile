@@ -16,12 +16,14 @@ RUN /opt/tst-bot/bin/pip install .
 FROM python:3.11-slim-bookworm
 # The venv's python comes first; bytecode was compiled at install time, and the root file
 # system may be read-only (compose.yaml), so nothing is written next to the code.
-# The probes (/healthz, /metrics) must be reachable from outside the container's loopback for
-# the HEALTHCHECK's neighbours (Prometheus on the same network); the http section always
-# exists, so this enables nothing.
+# Numba (the compiled MDGP search of `tst grouping`) keeps its cache under /tmp. The probes
+# (/healthz, /metrics) must be reachable from outside the container's loopback for the
+# HEALTHCHECK's neighbours (Prometheus on the same network); the http section always exists,
+# so this enables nothing.
 ENV PATH=/opt/tst-bot/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
+    NUMBA_CACHE_DIR=/tmp/numba \
     TSTBOT_HTTP__HOST=0.0.0.0
 RUN useradd --system --uid 10001 --user-group --create-home --home-dir /var/lib/tst-bot \
         --shell /usr/sbin/nologin tst

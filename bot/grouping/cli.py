@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from bot.grouping.mdgp import is_feasible, read_instance, solve
-
 grouping_app = typer.Typer(help="Maximally diverse grouping solver (MDGPLIB format).")
 
 
@@ -21,6 +19,10 @@ def solve_command(
 ) -> None:
     """Print one JSON object: the objective, and the 0-based group of each element."""
     from bot.cli_support import UserError
+
+    # Imported here: the search compiles its kernels (numba), which other `tst` commands
+    # should not pay for at start-up.
+    from bot.grouping.mdgp import is_feasible, read_instance, solve
 
     try:
         instance = read_instance(file)

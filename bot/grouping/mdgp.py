@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import gzip
 import io
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from bot.grouping.dense import DenseModel
-from bot.grouping.search import SearchParams, search
+from bot.grouping.tabu import Clock, TabuParams, search_mdgp
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
-# Kick after 5N steps without a new best, with 0.12N random swaps: under the 3 s budget at
-# N=120 (a few thousand steps in numpy) the shared default (12N, 0.07N) kicks too rarely.
-# Tuned on the `_01`/`_02` instances, checked on `_03` to `_05`: mean gap 0.42% -> 0.35% at a
-# fixed 6,000 steps (24 runs, RanInt/RanReal/Geo, ss and ds).
-MDGP_STALL_PER_ELEMENT = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +109,10 @@ def is_feasible(instance: MdgpInstance, labels: list[int] | I64) -> bool:
 def most_pairs_sizes(lo: I64, hi: I64, n: int, rng: np.random.Generator) -> I64:
     """Group sizes within [lo, hi] summing to n with the most within-group pairs, sum C(s, 2).
 
-    With non-negative distances every extra pair adds value, and the best-known MDGPLIB `ds`
-    solutions all sit on (or one pair from) this maximum, so the search starts there instead
-    of on random sizes. Exact DP over (groups, elements placed); ties are broken at random.
+    With non-negative distances every extra pair adds value, and TPSDP's best `ds` solutions
+    all sit on (or one pair from) this maximum, so the search starts there instead of on random
+    sizes; its moves then leave it where that pays (RanInt_n120_ds_02: 51,439 on sizes
+    8..16, above TPSDP's 51,372). Exact DP over (groups, elements placed); random tie-breaks.
     """
     g = int(lo.shape[0])
     if int(lo.sum()) > n or int(hi.sum()) < n:
@@ -153,13 +149,13 @@ def solve(
     instance: MdgpInstance,
     seconds: float,
     seed: int = 0,
-    params: SearchParams | None = None,
+    params: TabuParams | None = None,
+    clock: Clock = time.perf_counter,
 ) -> tuple[float, list[int]]:
-    """Best objective found within `seconds`, and the 0-based group of each element."""
+    """Best objective found within `seconds` of `clock`, and the 0-based group of each element."""
     rng = np.random.default_rng(seed)
-    if params is None:
-        params = SearchParams(stall_steps=MDGP_STALL_PER_ELEMENT * instance.n, kick_fraction=0.12)
-    model = DenseModel(instance.dist, random_feasible(instance, rng), instance.lo, instance.hi)
-    result = search(model, rng, seconds, params=params)
+    start = random_feasible(instance, rng)
+    dist, lo, hi = instance.dist, instance.lo, instance.hi
+    result = search_mdgp(dist, lo, hi, start, seconds, seed, params, clock)
     labels = result.labels.tolist()
     return objective(instance, labels), labels
