@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -123,8 +124,12 @@ api_base_url = "{fake.base_url}"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    # A session of its own: whatever happens, its worker processes go with it (below).
     bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(config), "--workers", "3", env=env
+        sys.executable,
+        *("-m", "bot", "run", "--config", str(config), "--workers", "3"),
+        env=env,
+        start_new_session=True,
     )
     driver = SlackDriver(fake, f"http://127.0.0.1:{port}/slack/events", "workers-secret")
     try:
@@ -176,5 +181,7 @@ api_base_url = "{fake.base_url}"
         finally:
             if bot.returncode is None:
                 bot.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(bot.pid, signal.SIGKILL)  # a worker the parent left behind
             await driver.close()
             await fake.stop()
