@@ -22,10 +22,10 @@ from bot.core.model import (
     UserRef,
 )
 from bot.core.ports import MEMBERSHIP, ChatPort, Clock, DeliveryError, KnowsLanguages, OutMessage
+from bot.core.requests import begin_request
 from bot.flows.group_requests import compute_groups
 from bot.i18n.render import Reader, Renderer, knows_language, reader_for
 from bot.lanes import BARRIERS, Lane, lane_of
-from bot.logs import begin_request
 from bot.metrics import Metrics
 from bot.notices import refused_event, unreachable_event
 from bot.reports.personal import my_data_message, report_message

@@ -3,17 +3,14 @@ request, text or JSON lines, libraries' chatter kept at WARNING, no personal con
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
-import uuid
 from datetime import UTC, datetime
 
 from bot.config import Settings
+from bot.core.requests import request_id
 from bot.log_guard import guard
 
-# The request (an inbound event, or a delivery batch) the current task works for.
-request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 # Loggers that speak at INFO about their own machinery (APScheduler: two lines a second).
 CHATTY = (
     "apscheduler",
@@ -26,19 +23,6 @@ CHATTY = (
     "slack_sdk",
     "sqlalchemy",  # at INFO it echoes every statement (its engines follow the logger level)
 )
-
-
-def begin_request() -> str:
-    """Start a request in this task (and the tasks it creates): a short random id."""
-    rid = uuid.uuid4().hex[:12]
-    request_id.set(rid)
-    return rid
-
-
-def ensure_request() -> str:
-    """The current request id, starting one when this task has none."""
-    current = request_id.get()
-    return current if current != "-" else begin_request()
 
 
 class WithRequestId(logging.Filter):

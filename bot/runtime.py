@@ -34,6 +34,7 @@ from bot.core.effects import (
 from bot.core.events import CommandIssued, Event, PersonUnreachable
 from bot.core.model import Intervention, InterventionId
 from bot.core.ports import Clock, OutMessage
+from bot.core.requests import ensure_request
 from bot.erasure import erase, erased_message
 from bot.flows.command_table import TABLE
 from bot.flows.context import Facts, Policy
@@ -44,7 +45,6 @@ from bot.flows.seal import PAD_BYTES
 from bot.flows.spec import Flow
 from bot.flows.timing import next_humane
 from bot.i18n.render import Reader, Renderer, reader_for
-from bot.logs import ensure_request
 from bot.storage import safety_rows
 from bot.storage.codec import encode
 from bot.storage.store import ConcurrentUpdate, SqlStore, UnitOfWork

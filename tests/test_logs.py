@@ -12,7 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.config import Settings
-from bot.logs import CHATTY, begin_request, configure_logging
+from bot.core.requests import begin_request
+from bot.logs import CHATTY, configure_logging
 
 
 @pytest.fixture

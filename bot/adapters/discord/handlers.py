@@ -20,10 +20,10 @@ from bot.core.effects import Handled
 from bot.core.events import CHOICES, CONTROL, AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import InterventionId, UserId, UserRef, Visibility
 from bot.core.ports import AnswerForm, OutButton
+from bot.core.requests import begin_request
 from bot.direct import answer_direct
 from bot.i18n.note_forms import FORM_OF, note_submitted
 from bot.i18n.render import Reader, action_id
-from bot.logs import begin_request
 from bot.platform import answer_form, safety_form
 
 if TYPE_CHECKING:

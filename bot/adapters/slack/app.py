@@ -19,9 +19,9 @@ from bot.app import App
 from bot.core.events import ChoiceMade, EventMeta
 from bot.core.model import UserId, UserRef
 from bot.core.ports import DeliveryError, OutMessage, WorkspaceRemoved
+from bot.core.requests import begin_request
 from bot.direct import answer_direct
 from bot.i18n.render import Reader
-from bot.logs import begin_request
 from bot.platform import answer_form, answer_problems, safety_form
 
 from .chat import Profile, SlackChat, TokenFor
