@@ -17,10 +17,10 @@ from datetime import time as dtime
 from bot import heap
 from bot.adapters.discord.chat import DiscordChat
 from bot.adapters.discord.handlers import Handlers
-from bot.adapters.discord.service import DiscordService
 from bot.app import build
 from bot.config import DatabaseSettings, DiscordSettings, InterventionDefaults, Settings
 from bot.scheduler import Wakeup
+from bot.wiring.discord import DiscordService
 
 DM_PER_S, DM_OPENS_PER_S = 20.0, 2.0  # tst-bot's own DM pacing (DiscordChat's defaults)
 

@@ -26,10 +26,10 @@ import discord
 from discord import app_commands
 
 from bot import heap
-from bot.adapters.discord.service import DiscordService
 from bot.app import build
 from bot.config import DatabaseSettings, DiscordSettings, InterventionDefaults, Settings
 from bot.storage.migrate import upgrade
+from bot.wiring.discord import DiscordService
 from tests.fakes.discord_gateway import TOKEN, FakeDiscord, Session
 
 LEVELS = (50, 200)

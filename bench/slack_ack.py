@@ -116,10 +116,10 @@ def _pct(values: list[float], q: float) -> float:
 
 async def main(bursts: int, workers: int) -> None:
     from bot import heap
-    from bot.adapters.slack.service import SlackService
     from bot.app import build
     from bot.config import DatabaseSettings, Settings, SlackSettings
     from bot.storage.migrate import upgrade
+    from bot.wiring.slack import SlackService
 
     tmp = tempfile.TemporaryDirectory()
     db = f"sqlite+aiosqlite:///{Path(tmp.name) / 'bench.db'}"

@@ -37,12 +37,12 @@ def _now() -> datetime:
 async def main(n: int, scale: float, deadline: float, wait: float) -> None:
     from bot import heap
     from bot.adapters.slack.limits import LearnedBudget
-    from bot.adapters.slack.service import SlackService
     from bot.app import build
     from bot.config import DatabaseSettings, InterventionDefaults, Settings, SlackSettings
     from bot.core.events import ChoiceMade, CommandIssued, EventMeta
     from bot.core.model import InterventionId, UserId
     from bot.storage.migrate import upgrade
+    from bot.wiring.slack import SlackService
 
     window = 60.0 / scale  # one Slack minute, in seconds here
     tmp = tempfile.TemporaryDirectory()

@@ -70,13 +70,13 @@ async def preflight(settings: Settings, file: Path | None, starting: bool) -> li
     found.append(await database(settings.database.url))
     http_on_slack = settings.slack is not None and settings.slack.mode == "http"
     if settings.slack is not None:
-        from bot.adapters.slack.check import slack_checks
+        from bot.wiring.slack_check import slack_checks
 
         found += await slack_checks(settings.slack)
         if http_on_slack:
             found.append(port_free("Slack HTTP", settings.slack.host, settings.slack.port))
     if settings.discord is not None:
-        from bot.adapters.discord.check import discord_checks
+        from bot.wiring.discord_check import discord_checks
 
         found += await discord_checks(settings.discord)
     if settings.http.enabled and not http_on_slack:

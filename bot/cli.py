@@ -152,8 +152,8 @@ def slack_manifest(
     """Print the Slack app manifest (scopes, /tst, events, interactivity): paste it to install."""
     import json
 
-    from bot.adapters.slack.manifest import manifest
     from bot.config import SlackSettings
+    from bot.wiring.slack_manifest import manifest
 
     settings = _settings(config)
     typer.echo(

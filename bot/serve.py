@@ -29,7 +29,7 @@ def services_for(settings: Settings) -> list[PlatformService]:
         section: Any = getattr(settings, name)
         if section is None:
             continue
-        module = importlib.import_module(f"bot.adapters.{name}.service")
+        module = importlib.import_module(f"bot.wiring.{name}")
         found.append(module.create_service(section))
     return found
 

@@ -22,21 +22,6 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 # (importing module, imported module): the lead empties this list as that work lands. An
 # entry that no longer occurs fails the test too, so the list only ever shrinks.
 WAITING: dict[tuple[str, str], str] = {
-    # The platform services are each platform's composition root (they build the App, read
-    # the settings) and the checks are `tstbot check`'s: they belong beside bot/serve.py,
-    # not among the translators; moving them is left to the lead (every helper touches them).
-    ("bot.adapters.slack.service", "bot.app"): "composition root",
-    ("bot.adapters.slack.service", "bot.config"): "composition root",
-    ("bot.adapters.slack.service", "bot.departure"): "composition root",
-    ("bot.adapters.discord.service", "bot.app"): "composition root",
-    ("bot.adapters.discord.service", "bot.config"): "composition root",
-    ("bot.adapters.slack.oauth", "bot.app"): "composition root (OAuth install routes)",
-    ("bot.adapters.slack.oauth", "bot.config"): "composition root (OAuth install routes)",
-    ("bot.adapters.slack.manifest", "bot.config"): "composition (manifest from settings)",
-    ("bot.adapters.slack.check", "bot.checks"): "tstbot check",
-    ("bot.adapters.slack.check", "bot.config"): "tstbot check",
-    ("bot.adapters.discord.check", "bot.checks"): "tstbot check",
-    ("bot.adapters.discord.check", "bot.config"): "tstbot check",
     # Handlers reach the App (runner, store, renderer) instead of a port: helper "queries"
     # gives them bot/core/queries.py (waiting prompts, status, App Home), helper "core" the
     # one command table; the rest (forms, DM answers) then goes behind one port.

@@ -20,12 +20,12 @@ from fakes.discord_rest import BOT_ID, SEND_MESSAGES, TOKEN, VIEW_CHANNEL
 from fakes.slack_api import FakeSlack
 
 from bot.adapters.discord.chat import DiscordChat
-from bot.adapters.discord.service import point_at
 from bot.adapters.memory import MemoryChat
 from bot.adapters.slack.chat import SlackChat
 from bot.adapters.slack.web import make_client
 from bot.core.model import ConversationRef, Locale, UserId, UserRef
 from bot.core.ports import ChatPort, KnowsLanguages
+from bot.wiring.discord import point_at
 
 PLATFORMS = ("memory", "slack", "discord-thread", "discord-channel")
 

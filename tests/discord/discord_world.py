@@ -8,10 +8,10 @@ from typing import Any
 
 from fakes.discord_gateway import TOKEN, FakeDiscord
 
-from bot.adapters.discord.service import DiscordService
 from bot.app import App, build
 from bot.config import DatabaseSettings, DiscordSettings, InterventionDefaults, Settings
 from bot.core.ports import Clock
+from bot.wiring.discord import DiscordService
 
 
 @dataclass

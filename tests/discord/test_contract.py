@@ -15,7 +15,7 @@ import pytest
 import yarl
 from fakes.discord_gateway import TOKEN, FakeDiscord
 
-from bot.adapters.discord.service import gateway_of, point_at
+from bot.wiring.discord import gateway_of, point_at
 
 
 @pytest.fixture

@@ -67,4 +67,7 @@ async def test_status_gives_a_participant_the_group_and_the_facilitator_each_rou
     theirs = await w.slash(w.fac, "status")
     assert len(mine) == 1 and theirs[0] == mine[0]
     assert f"Tours ouverts : {ROUND}\n" in mine[0]
-    assert theirs[1:] == ["Baromètre de confiance : réponses 1 sur 3"]
+    assert theirs[1:] == [
+        "Baromètre de confiance : réponses 1 sur 3",
+        "Baromètre de confiance : « je passe » 0 ; en attente après « pas maintenant » 0",
+    ]

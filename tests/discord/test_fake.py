@@ -13,7 +13,7 @@ import pytest
 from discord_world import World
 from fakes.discord_gateway import DIRECT_MESSAGES, GUILDS, TOKEN, FakeDiscord
 
-from bot.adapters.discord.service import point_at
+from bot.wiring.discord import point_at
 
 PRIVILEGED = (1 << 1) | (1 << 8) | (1 << 15)  # members, presences, message content
 

@@ -17,9 +17,9 @@ from fakes.discord_gateway import TOKEN, Emitted, FakeDiscord
 from payload_check import check_all, known_kinds
 
 from bot.adapters.discord.chat import DiscordChat
-from bot.adapters.discord.service import point_at
 from bot.core.model import ConversationRef, UserRef
 from bot.core.ports import OutMessage, Segment
+from bot.wiring.discord import point_at
 
 ROUND = "trust.barometer"
 # Shapes the bot itself never causes (it syncs to a guild and never edits its deferred

@@ -1,6 +1,6 @@
 """What Slack checks when a manifest is validated or an app created from it (apps.manifest.*),
 as its manifest and events references state it; an independent transcription of the docs,
-so a mistake in the bot's own table (bot/adapters/slack/manifest.py) shows here."""
+so a mistake in the bot's own table (bot/wiring/slack_manifest.py) shows here."""
 
 from __future__ import annotations
 

@@ -11,12 +11,12 @@ from typing import Any
 from fakes.slack_api import FakeSlack, SlackDriver
 from sqlalchemy import select
 
-from bot.adapters.slack.service import SlackService
 from bot.app import App, build
 from bot.config import DatabaseSettings, Settings, SlackSettings
 from bot.core.ports import ManualClock
 from bot.storage import orm
 from bot.storage.store import SqlStore
+from bot.wiring.slack import SlackService
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 SECRET = "test-signing-secret"

@@ -16,9 +16,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from typer.testing import CliRunner
 
-from bot.adapters.slack.manifest import BOT_EVENTS, EVENT_SCOPES, manifest, missing_scopes
 from bot.cli import app as cli
 from bot.config import SlackSettings
+from bot.wiring.slack_manifest import BOT_EVENTS, EVENT_SCOPES, manifest, missing_scopes
 
 VARIANTS = {
     "http": SlackSettings(),

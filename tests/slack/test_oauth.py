@@ -10,11 +10,11 @@ import aiohttp
 from fakes.slack_api import FakeSlack, SlackDriver
 from slack_world import SECRET
 
-from bot.adapters.slack.manifest import BOT_SCOPES
-from bot.adapters.slack.service import SlackService
 from bot.app import build
 from bot.config import DatabaseSettings, Settings, SlackSettings
 from bot.storage.store import SqlStore
+from bot.wiring.slack import SlackService
+from bot.wiring.slack_manifest import BOT_SCOPES
 
 
 async def test_an_install_stores_the_workspace_token_and_serves_it(store: SqlStore) -> None:

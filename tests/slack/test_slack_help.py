@@ -21,11 +21,18 @@ async def test_help_lists_the_commands_in_french_then_explains_one(world: SlackW
     (round_help, *_extras) = await shown(world, "aide tour")
     assert round_help.startswith("/tst tour ouvrir <tour> [précisions]")
     assert "Exemples :\n/tst tour ouvrir attentes" in round_help
-    assert round_help.endswith("Qui peut l'utiliser : la facilitation.")
+    # Most of `tour` is the facilitator's; « possible » is said by whoever passed a round.
+    assert round_help.endswith(
+        "Qui peut l'utiliser : la facilitation pour /tst tour ouvrir|fermer|relancer|relire|"
+        "retenir|fusionner|modifier|reformuler ; tout le monde pour /tst tour possible."
+    )
 
 
 async def test_an_english_reader_gets_the_english_help(world: SlackWorld) -> None:
     world.fake.add_user("UEVE", "Eve", locale="en-US")
     (text, *_extras) = await shown(world, "help tour", user="UEVE")
     assert text.startswith("/tst round open <round> [details]")
-    assert text.endswith("Who may use it: the facilitator.")
+    assert text.endswith(
+        "Who may use it: the facilitator for /tst round open|close|remind|draft|hold|merge|"
+        "edit|restate; everyone for /tst round possible."
+    )

@@ -9,11 +9,10 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.chat import TokenFor
 from bot.app import App
 from bot.config import SlackSettings
-
-from .chat import TokenFor
-from .manifest import BOT_SCOPES
+from bot.wiring.slack_manifest import BOT_SCOPES
 
 
 def authorization_url(api_base_url: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.manifest import manifest
 from bot.checks import Check
 from bot.config import SlackSettings
+from bot.wiring.slack_manifest import manifest
 
 # What each auth.test error means for the person installing the bot.
 AUTH_HINTS = {

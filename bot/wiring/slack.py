@@ -11,14 +11,13 @@ from typing import Any
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.app import SlackEdge, build_bolt
+from bot.adapters.slack.chat import SlackChat, TokenFor
+from bot.adapters.slack.gate import Gate, GatedSocketMode
+from bot.adapters.slack.web import make_client
 from bot.app import App
 from bot.config import SlackSettings
 from bot.departure import workspace_removed
-
-from .app import SlackEdge, build_bolt
-from .chat import SlackChat, TokenFor
-from .gate import Gate, GatedSocketMode
-from .web import make_client
 
 log = logging.getLogger(__name__)
 UNREADABLE = "error.unreadable_input"
@@ -91,7 +90,7 @@ class SlackService:
         s = self.settings
         options: dict[str, Any] = {}
         if s.client_id and s.client_secret and s.mode == "http":
-            from .oauth import oauth_options
+            from bot.wiring.slack_oauth import oauth_options
 
             options, self.token_for = await oauth_options(s, app, self.client)
         edge = SlackEdge(
