@@ -113,9 +113,15 @@ def test_status_for_a_facilitator_adds_each_rounds_progress_and_the_inbox() -> N
     assert s.state is not None
     shown = status_replies(s, "fac")
     assert shown == standing_messages(standing(s.state, FAC))
-    assert [m.key for m in shown] == ["status.body", "status.round", "status.safety"]
+    # The round's progress, then how many passed it (ben skipped), then the inbox.
+    assert [m.key for m in shown] == [
+        "status.body",
+        "status.round",
+        "status.refusals",
+        "status.safety",
+    ]
     assert shown[1].params == {"round": INTAKE, "answered": 2, "total": 3}
-    assert shown[2].buttons == (Button("inbox", "button.inbox"),)
+    assert shown[3].buttons == (Button("inbox", "button.inbox"),)
 
 
 def test_undelivered_counts_reach_facilitators_only_largest_cause_first() -> None:
