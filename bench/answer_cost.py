@@ -40,14 +40,8 @@ class Clock:
 
 
 def roster(size: int) -> Session:
-    users = [f"u{i:05d}" for i in range(size)]
-    session = Session()
-    session.cmd("start Bench")
-    for i in range(0, size, 100):  # one /tst invite holds at most 200 mentions
-        session.cmd("invite " + " ".join(f"<@{u}>" for u in users[i : i + 100]))
-    for u in users:
-        session.consent(u)
-        session.outcomes.clear()  # the driver's history, not the bot's: not measured
+    session = Session(keep_outcomes=False)  # the driver's history is not the bot's memory
+    session.group_with(*(f"u{i:05d}" for i in range(size)), title="Bench")
     return session
 
 

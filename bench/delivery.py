@@ -197,11 +197,7 @@ class Group:
 async def save_group(store: SqlStore, size: int) -> Group:
     users = tuple(f"u{i:04d}" for i in range(size))
     session = Session()
-    session.cmd("start Bench")
-    for i in range(0, size, 100):  # one /tst invite holds at most 200 mentions
-        session.cmd("invite " + " ".join(f"<@{u}>" for u in users[i : i + 100]))
-    for u in users:
-        session.consent(u)
+    session.group_with(*users, title="Bench")
     assert session.state is not None
     async with store.unit() as uow:
         await uow.save(None, session.state, 0)

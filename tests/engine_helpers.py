@@ -27,6 +27,9 @@ class Session:
     now: datetime = T0
     policy: Policy = field(default_factory=Policy)
     outcomes: list[Outcome] = field(default_factory=list)
+    # Off for big rosters: every outcome holds a whole state, so 10,000 consents would keep
+    # 10,000 copies of a 10,000-person intervention alive.
+    keep_outcomes: bool = True
     _ids: itertools.count[int] = field(default_factory=itertools.count)
 
     def meta(self, user: str | None, channel: str | None = "C1") -> EventMeta:
@@ -52,7 +55,8 @@ class Session:
             policy=self.policy,
             facts=Facts(entropy=entropy),
         )
-        self.outcomes.append(outcome)
+        if self.keep_outcomes:
+            self.outcomes.append(outcome)
         self.state = outcome.state
         self.now += timedelta(minutes=5)
         return outcome
@@ -79,9 +83,10 @@ class Session:
             )
         )
 
-    def group_with(self, *users: str) -> None:
-        self.cmd("start Team")
-        self.cmd("invite " + " ".join(f"<@{u}>" for u in users))
+    def group_with(self, *users: str, title: str = "Team") -> None:
+        self.cmd(f"start {title}")
+        for i in range(0, len(users), 100):  # one /tst invite holds at most 200 mentions
+            self.cmd("invite " + " ".join(f"<@{u}>" for u in users[i : i + 100]))
         for u in users:
             self.consent(u)
 
