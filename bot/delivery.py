@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from bot.core.effects import Message
-from bot.core.events import DeliveryFailed, EventMeta, PersonUnreachable, SpaceOpened, TimerDue
+from bot.batch_renders import BatchRenders
+from bot.core.events import (
+    DeliveryFailed,
+    EventMeta,
+    GroupsComputed,
+    PersonUnreachable,
+    SpaceOpened,
+    TimerDue,
+)
 from bot.core.model import (
     ConversationRef,
     Intervention,
@@ -32,7 +38,6 @@ from bot.reports.personal import my_data_message, report_message
 from bot.retries import TOLD_FOR, DeliveryPolicy, Place, next_try, place_of
 from bot.runtime import Runner
 from bot.storage import safety_rows
-from bot.storage.codec import decode
 from bot.storage.outbox import SqlOutbox
 from bot.storage.retention import RETENTION_KIND, Retention
 from bot.storage.store import OutboxItem, SqlStore
@@ -81,8 +86,7 @@ class Dispatcher:
         self.metrics = metrics or Metrics()
         self.retention = retention  # the daily purge, run when its outbox row comes due
         self.links = links
-        # This batch's rendered messages, by state (held here, so its id stays its own).
-        self._rendered: dict[int, tuple[Intervention, dict[tuple[str, Reader], OutMessage]]] = {}
+        self.renders = BatchRenders(renderer)
 
     async def tick(self) -> int:
         """Deliver what is due now. Returns how many rows were handled."""
@@ -99,7 +103,7 @@ class Dispatcher:
         person, space or channel keep their claim order (one lane, one at a time), and when one
         must be retried the rows behind it in its lane are given back to follow it."""
         cache: StateCache = {}
-        self._rendered = {}
+        self.renders.clear()
         slots = asyncio.Semaphore(self.policy.concurrency)
         loop = asyncio.get_running_loop()
         tasks: list[asyncio.Task[datetime | None]] = []
@@ -283,45 +287,35 @@ class Dispatcher:
                     )
                 return None
             case "timer":
-                cache.pop(state.id, None)
-                await self.runner.handle(
-                    TimerDue(self._meta(item, state), state.id, p["kind"], p.get("payload", {}))
-                )
+                meta = self._meta(item, state)
+                await self._feed(TimerDue(meta, state.id, p["kind"], p.get("payload", {})), cache)
                 return None
             case "groups":
-                cache.pop(state.id, None)
                 meta, seconds = self._meta(item, state), self.policy.grouping_seconds
-                await self.runner.handle(await compute_groups(state, p, meta, seconds))
+                await self._feed(await compute_groups(state, p, meta, seconds), cache)
                 return None
             case "export":
                 user = UserId(p["user"])
                 msg = await my_data_message(self.store, self.renderer, state, user)
                 return await self._direct(state, user, msg)
             case "report":
-                user = UserId(p["user"])
-                msg = await report_message(
-                    self.store,
-                    self.renderer,
-                    state,
-                    await self._reader(state, user),
-                    markdown=bool(p.get("markdown")),
-                )
+                user, markdown = UserId(p["user"]), bool(p.get("markdown"))
+                reader = await self._reader(state, user)
+                msg = await report_message(self.store, self.renderer, state, reader, markdown)
                 return await self._direct(state, user, msg)
             case "link" if self.links is not None:  # a fresh token at each try, never stored
                 msg = await self.links.message(state, UserId(p["user"]), p["page"], self._reader)
                 return await self._direct(state, UserId(p["user"]), msg)
         raise DeliveryError(f"unknown outbox kind {item.kind}", permanent=True)
 
-    def _render(self, state: Intervention, message: dict[str, Any], reader: Reader) -> OutMessage:
-        """Each message once per batch and kind of reader: a round's prompt to 1,000 people is
-        a few texts (rendering depends only on the state, the message and the reader)."""
-        _state, renders = self._rendered.setdefault(id(state), (state, {}))  # `state` kept alive
-        key = (json.dumps(message, sort_keys=True), reader)
-        out = renders.get(key)
-        if out is None:
-            out = self.renderer.message(state, cast(Message, decode(message)), reader)
-            renders[key] = out
-        return out
+    async def _feed(
+        self, event: TimerDue | GroupsComputed | SpaceOpened, cache: StateCache
+    ) -> None:
+        """Hand the engine an event that changes the state: the batch's loaded copy goes before
+        (the engine reads the store) and after (another lane may have loaded it meanwhile)."""
+        cache.pop(event.intervention, None)
+        await self.runner.handle(event)
+        cache.pop(event.intervention, None)
 
     async def _send(
         self, state: Intervention, to: dict[str, Any], message: dict[str, Any], key: str
@@ -332,9 +326,11 @@ class Dispatcher:
             member = state.participants.get(user)
             if member is None:
                 raise DeliveryError("recipient erased", permanent=True, cause="gone")
-            out = self._render(state, message, await self._reader(state, user))
+            out = self.renders.render(state, message, await self._reader(state, user))
             return await self._direct(state, user, replace(out, idempotency_key=key))
-        out = replace(self._render(state, message, reader_for(state, None)), idempotency_key=key)
+        out = replace(
+            self.renders.render(state, message, reader_for(state, None)), idempotency_key=key
+        )
         if "space" in to:
             group = next((g for g in state.subgroups if g.index == to["space"]), None)
             if group is None:
@@ -362,7 +358,7 @@ class Dispatcher:
         edit its own messages only, which these are)."""
         async with self.store.unit() as uow:
             places = await safety_rows.published(uow.session, state.id, posted)
-        out = self._render(state, message, reader_for(state, None))
+        out = self.renders.render(state, message, reader_for(state, None))
         for channel, message_id in places:
             conv = ConversationRef(state.platform, state.workspace, channel)
             await self._port(state).edit(MessageRef(conv, message_id), out)
@@ -398,10 +394,6 @@ class Dispatcher:
         # adopt (or collide with) an earlier one's private space, archived or not.
         name = f"{label}-{state.id[:6]}"
         space = await self._port(state).open_space(state.conversation, name, members)
-        cache.pop(state.id, None)
-        await self.runner.handle(
-            SpaceOpened(self._meta(item, state), state.id, p["subgroup"], space.channel)
-        )
-        # Again: another lane may have loaded the state while the space was being recorded.
-        cache.pop(state.id, None)
+        meta = self._meta(item, state)
+        await self._feed(SpaceOpened(meta, state.id, p["subgroup"], space.channel), cache)
         return space.channel

@@ -213,7 +213,7 @@ async def test_one_message_to_many_is_rendered_once_per_language_each_reading_th
     meta = EventMeta("memory", "ben-lang", "W", UserId("ben"), "ben", None, "fr")
     await batches.app.runner.handle(CommandIssued(meta, "lang en"))
     await batches.app.dispatcher.drain()
-    renderer = batches.app.dispatcher.renderer = CountingRenderer(batches.app.renderer)
+    renderer = batches.app.dispatcher.renders.renderer = CountingRenderer(batches.app.renderer)
     for p in PEOPLE:
         await batches.queue({"user": p}, f"{p}-1")
     await batches.app.dispatcher.drain()

@@ -200,7 +200,7 @@ async def test_a_cancelled_input_does_not_hold_its_lane_nor_cancel_the_one_befor
 
     async def second() -> None:
         with queue.reserve("fatou") as place:
-            await asyncio.sleep(10)  # an ack that never comes back: cancelled
+            await asyncio.Event().wait()  # an ack that never comes back: cancelled
             place.run(third)
 
     two = asyncio.create_task(second())
