@@ -5,16 +5,15 @@ by its cause. Direct messages that bounce never raise that notice."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from memory_group import MemoryGroup
 
 from bot.adapters.memory import MemoryChat
-from bot.app import App, build
+from bot.app import build
 from bot.config import DatabaseSettings, Settings
-from bot.core.events import ChoiceMade, CommandIssued, EventMeta
-from bot.core.model import InterventionId, Locale, UserId
+from bot.core.model import UserId
 from bot.core.ports import ManualClock
 from bot.storage.store import SqlStore
 
@@ -29,37 +28,7 @@ NOT_IN_CHANNEL = {
 }
 
 
-@dataclass
-class Group:
-    app: App
-    chat: MemoryChat
-    clock: ManualClock
-    locale: Locale
-    n: int = 0
-    iid: str = ""
-
-    def meta(self, user: str, channel: str | None = "C1") -> EventMeta:
-        self.n += 1
-        return EventMeta(
-            "memory", f"ev{self.n}", "W", UserId(user), user.title(), channel, self.locale
-        )
-
-    async def cmd(self, text: str, user: str = "fac") -> list[str]:
-        handled = await self.app.runner.handle(CommandIssued(self.meta(user), text))
-        self.iid = handled.intervention or self.iid
-        await self.app.dispatcher.drain()
-        return [r.plain() for r in handled.replies]
-
-    async def consent(self, user: str) -> None:
-        await self.app.runner.handle(
-            ChoiceMade(self.meta(user, None), InterventionId(self.iid), "consent", "accept")
-        )
-        await self.app.dispatcher.drain()
-
-    async def wait(self, seconds: float) -> None:
-        self.clock.advance(seconds=seconds)
-        await self.app.dispatcher.drain()
-
+class Group(MemoryGroup):
     def notices(self, user: str = "fac") -> list[str]:
         return [t for t in self.chat.seen_by(f"@{user}") if t.startswith(NOTICE[self.locale])]
 

@@ -4,47 +4,19 @@ never as names."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from memory_group import MemoryGroup as Group
 
 from bot.adapters.memory import MemoryChat
-from bot.app import App, build
+from bot.app import build
 from bot.config import DatabaseSettings, Settings
-from bot.core.events import ChoiceMade, CommandIssued, EventMeta
-from bot.core.model import InterventionId, Locale, UserId
+from bot.core.model import UserId
 from bot.core.ports import ManualClock
 from bot.storage.store import SqlStore
 
 MONDAY_9AM_PARIS = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-
-
-@dataclass
-class Group:
-    app: App
-    chat: MemoryChat
-    locale: Locale
-    n: int = 0
-    iid: str = ""
-
-    def meta(self, user: str, channel: str | None = "C1") -> EventMeta:
-        self.n += 1
-        return EventMeta(
-            "memory", f"ev{self.n}", "W", UserId(user), user.title(), channel, self.locale
-        )
-
-    async def cmd(self, text: str, user: str = "fac") -> list[str]:
-        handled = await self.app.runner.handle(CommandIssued(self.meta(user), text))
-        self.iid = handled.intervention or self.iid
-        await self.app.dispatcher.drain()
-        return [r.plain() for r in handled.replies]
-
-    async def consent(self, user: str) -> None:
-        await self.app.runner.handle(
-            ChoiceMade(self.meta(user, None), InterventionId(self.iid), "consent", "accept")
-        )
-        await self.app.dispatcher.drain()
 
 
 @pytest.fixture(params=["fr", "en"])
@@ -52,8 +24,9 @@ async def group(request: pytest.FixtureRequest, store: SqlStore) -> AsyncIterato
     chat = MemoryChat()
     url = store.engine.url.render_as_string(hide_password=False)
     settings = Settings(database=DatabaseSettings(url=url))
-    app = build(settings, {"memory": chat}, ManualClock(MONDAY_9AM_PARIS), "w1")
-    g = Group(app, chat, request.param)
+    clock = ManualClock(MONDAY_9AM_PARIS)
+    app = build(settings, {"memory": chat}, clock, "w1")
+    g = Group(app, chat, clock, request.param)
     await g.cmd("start Équipe")
     yield g
     await app.store.close()
