@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import time
 from pathlib import Path
@@ -24,6 +25,7 @@ from bot.config import (
     InterventionDefaults,
     Settings,
     SlackSettings,
+    WebSettings,
 )
 from bot.serve import serve
 
@@ -155,3 +157,43 @@ async def test_probes_switched_off_listen_nowhere(
         await until(lambda: bool(discord_fake.identifies))
         with pytest.raises(aiohttp.ClientConnectionError):
             await healthz(f"http://127.0.0.1:{port}")
+
+
+async def test_slack_http_port_logs_no_request_line_a_link_or_code_could_be_read_from(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The web pages and Slack's OAuth redirect share Slack's port: a link in a request line
+    (`GET /web/link/<token>`) or an OAuth `code` must not reach the logs, at any level."""
+    fake = await FakeSlack().start()
+    slack_port = free_port()
+    settings = Settings(
+        database=DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'run.db'}"),
+        defaults=ALWAYS,
+        slack=SlackSettings(
+            bot_token="xoxb-test",
+            signing_secret=SECRET,
+            port=slack_port,
+            api_base_url=fake.base_url,
+        ),
+        web=WebSettings(
+            enabled=True,
+            public_url=f"http://localhost:{slack_port}",
+            secret="web-secret-" + "x" * 32,  # type: ignore[arg-type]
+        ),
+    )
+    base = f"http://127.0.0.1:{slack_port}"
+    caplog.set_level(logging.DEBUG)
+    try:
+        async with running(settings):
+            await answering(base)
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"{base}/web/link/LINKTOKEN123.forged") as page:
+                    assert page.status == 403  # served here, refused as forged
+                async with http.get(f"{base}/healthz?code=OAUTHCODE456") as probe:
+                    assert probe.status == 200
+    finally:
+        await fake.stop()
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "LINKTOKEN123" not in logged
+    assert "OAUTHCODE456" not in logged

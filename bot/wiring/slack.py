@@ -132,7 +132,9 @@ class SlackService:
                 ]
             )
         web_app.add_routes(self._routes)
-        self._runner = web.AppRunner(web_app)
+        # No access log, as on the probes' own server: a request line here can carry a web
+        # link's token (/web/link/…) or an OAuth `code`, and logs must hold no credential.
+        self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, s.host, s.port)
         await site.start()
