@@ -13,11 +13,14 @@ fold covered, so the next diff is still read from deltas.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, ItemsView, Iterable, Iterator, Mapping, ValuesView
 from typing import Any, Final, TypeVar, cast
 
 K = TypeVar("K")
 V = TypeVar("V")
+H = TypeVar("H", bound=Hashable)
+# Per base, per grouping function: the keys of the base's entries by group (see `lookup`).
+Indexes = dict[Callable[[Any], Any], dict[Any, tuple[Any, ...]]]
 
 # A delta larger than this is folded into a new base: copying a dict is a memcpy-like loop,
 # while a long delta is copied on every change and read on every diff.
@@ -39,18 +42,21 @@ class Overlay(Mapping[K, V]):
     Iteration follows the base's order, then keys added since, as a dict would (a key removed
     and added again keeps its first place)."""
 
-    __slots__ = ("_base", "_delta", "_folded", "_len")
+    __slots__ = ("_base", "_delta", "_folded", "_indexes", "_len")
 
     def __init__(
         self,
         base: Mapping[K, V],
         delta: Mapping[K, V | Gone] | None = None,
         folded: tuple[Mapping[K, V], tuple[K, ...]] | None = None,
+        indexes: Indexes | None = None,
     ) -> None:
         self._base = base
         self._delta: Mapping[K, V | Gone] = delta or {}
         # (the base this one was folded from, the keys changed since that base)
         self._folded = folded
+        # Shared by every overlay of this base (the base never changes, nor do they).
+        self._indexes: Indexes = {} if indexes is None else indexes
         size = len(base)
         for key, value in self._delta.items():
             # a key new to the base counts one more, a removed one one less (both: neither)
@@ -91,6 +97,26 @@ class Overlay(Mapping[K, V]):
             if key not in self._base and value is not GONE:
                 yield key
 
+    def items(self) -> ItemsView[K, V]:
+        return _Items(self)
+
+    def values(self) -> ValuesView[V]:
+        return _Values(self)
+
+    def _pairs(self) -> Iterator[tuple[K, V]]:
+        delta, base = self._delta, self._base
+        if not delta:
+            yield from base.items()
+            return
+        for key, value in base.items():
+            if key not in delta:
+                yield key, value
+            elif (changed := delta[key]) is not GONE:
+                yield key, cast(V, changed)
+        for key, changed in delta.items():
+            if key not in base and changed is not GONE:
+                yield key, cast(V, changed)
+
     def __eq__(self, other: object) -> bool:
         if self is other:
             return True
@@ -111,6 +137,20 @@ class Overlay(Mapping[K, V]):
 
     def __repr__(self) -> str:
         return f"Overlay({dict(self.items())!r})"
+
+
+class _Items(ItemsView[K, V]):
+    _mapping: Overlay[K, V]
+
+    def __iter__(self) -> Iterator[tuple[K, V]]:
+        return self._mapping._pairs()
+
+
+class _Values(ValuesView[V]):
+    _mapping: Overlay[Any, V]
+
+    def __iter__(self) -> Iterator[V]:
+        return (value for _, value in self._mapping._pairs())
 
 
 def _parts(m: Mapping[K, V]) -> tuple[Mapping[K, V], Mapping[K, Any], Any]:
@@ -149,16 +189,54 @@ def put_all(m: Mapping[K, V], entries: Iterable[tuple[K, V | Gone]]) -> Mapping[
     changed: dict[K, V | Gone] = {**delta}
     for key, value in entries:
         changed[key] = value
+    indexes = m._indexes if isinstance(m, Overlay) else None
     if len(changed) <= FOLD_AT:
-        return Overlay(base, changed, m._folded if isinstance(m, Overlay) else None)
-    # Fold: a new base, remembering which keys changed since the old one for `changes`.
+        return Overlay(base, changed, m._folded if isinstance(m, Overlay) else None, indexes)
+    # Fold: a new base, remembering which keys changed since the old one for `changes`, and
+    # the old base's indexes moved on by the same changes (not rebuilt from every entry).
     merged = dict(base)
     for key, value in changed.items():
         if value is GONE:
             merged.pop(key, None)
         else:
             merged[key] = cast(V, value)
-    return Overlay(merged, None, (base, tuple(changed)))
+    moved = {by: _moved(index, by, base, changed) for by, index in (indexes or {}).items()}
+    return Overlay(merged, None, (base, tuple(changed)), moved)
+
+
+def _moved(
+    index: dict[Any, tuple[Any, ...]],
+    by: Callable[[Any], Any],
+    base: Mapping[Any, Any],
+    changed: Mapping[Any, Any],
+) -> dict[Any, tuple[Any, ...]]:
+    out = dict(index)
+    for key, value in changed.items():
+        if key in base:
+            group = by(base[key])
+            out[group] = tuple(k for k in out[group] if k != key)
+        if value is not GONE:
+            group = by(value)
+            out[group] = (*out.get(group, ()), key)
+    return out
+
+
+def lookup(m: Mapping[K, V], by: Callable[[V], H], group: H) -> list[V]:
+    """The entries `e` of `m` with `by(e) == group` (for instance one author's answers in one
+    round): O(entries found + delta) once the base's index exists; it is built on the first
+    lookup after a load (O(len)) and then moved on with each fold, never rebuilt."""
+    if not isinstance(m, Overlay):
+        return [value for value in m.values() if by(value) == group]
+    index = m._indexes.get(by)
+    if index is None:
+        built: dict[Any, list[K]] = {}
+        for key, value in m._base.items():
+            built.setdefault(by(value), []).append(key)
+        index = m._indexes[by] = {g: tuple(keys) for g, keys in built.items()}
+    delta, base = m._delta, m._base
+    found = [base[k] for k in index.get(group, ()) if k not in delta]
+    found += [cast(V, v) for v in delta.values() if v is not GONE and by(cast(V, v)) == group]
+    return found
 
 
 def without(m: Mapping[K, V], keys: Iterable[K]) -> Mapping[K, V]:

@@ -21,7 +21,14 @@ from bot.core.model import (
 from bot.core.overlay import put_all
 from bot.core.vocabulary import matching_rounds, round_names
 from bot.flows import consent, curation
-from bot.flows.answers import as_recorded, confirmation, entries_of, problems, unknown_prompt
+from bot.flows.answers import (
+    as_recorded,
+    authored,
+    confirmation,
+    entries_of,
+    problems,
+    unknown_prompt,
+)
 from bot.flows.board import published_synthesis
 from bot.flows.context import Ctx
 from bot.flows.prompts import prompt_message
@@ -243,11 +250,7 @@ def answer(ctx: Ctx, state: Intervention, ev: AnswerSubmitted) -> Intervention:
     if participant is None or not participant.reachable or user not in rnd.recipients:
         ctx.refuse("error.not_a_recipient")
     assert user is not None
-    mine = {
-        r.prompt_key: r
-        for r in state.responses.values()
-        if r.round_key == rnd.key and r.author == user
-    }
+    mine = {r.prompt_key: r for r in authored(state, rnd.key, user)}
     # A form without a visibility choice (a skip) keeps the one its author already made.
     kept = next(iter(mine.values())).visibility if mine else spec.default_visibility
     visibility: Visibility = ev.visibility or kept
@@ -362,9 +365,7 @@ def change_visibility(ctx: Ctx, state: Intervention, ev: VisibilityChanged) -> I
         ctx.refuse("error.round_closed_for_answers", round=ev.round_key[:60])
     if ev.visibility not in spec.allowed:
         ctx.refuse("error.visibility_not_allowed")
-    mine = [
-        r for r in state.responses.values() if r.round_key == ev.round_key and r.author == ctx.actor
-    ]
+    mine = authored(state, ev.round_key, ctx.actor)
     if not mine:
         ctx.refuse("error.nothing_to_change")
     updated = put_all(state.responses, [(r.id, replace(r, visibility=ev.visibility)) for r in mine])

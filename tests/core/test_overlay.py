@@ -3,16 +3,17 @@ changed between two versions is found without comparing every entry."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.overlay import FOLD_AT, Overlay, changes, put, put_all, related, without
+from bot.core.overlay import FOLD_AT, Overlay, changes, lookup, put, put_all, related, without
 
-KEYS = st.integers(0, 40)
+KEYS = st.integers(0, 300)  # past FOLD_AT distinct keys: the folds are exercised too
 # (key, value) to set, or (key, None) to remove
-STEPS = st.lists(st.tuples(KEYS, st.one_of(st.none(), st.integers(0, 3))), max_size=400)
+STEPS = st.lists(st.tuples(KEYS, st.one_of(st.none(), st.integers(0, 3))), max_size=600)
 
 
 def apply(m: Mapping[int, int], step: tuple[int, int | None]) -> Mapping[int, int]:
@@ -43,7 +44,7 @@ def test_an_overlay_holds_what_a_dict_would_and_old_versions_do_not_move(
         versions.append((m, dict(plain)))
         assert dict(m.items()) == plain and len(m) == len(plain)
         assert m == plain and plain == m
-        assert all((k in m) == (k in plain) for k in range(-1, 42))
+        assert all((k in m) == (k in plain) for k in range(-1, 302))
     for version, expected in versions:  # every earlier version still reads as it did
         assert dict(version.items()) == expected
 
@@ -136,3 +137,63 @@ def test_a_change_does_not_copy_the_map() -> None:
         m = put(m, i, -i)
     assert m[5] == -5 and len(m) == 10_000
     assert Watched.walked == 0
+
+
+def parity(value: int) -> int:
+    return value % 2
+
+
+@given(STEPS, st.integers(0, 400))
+@settings(max_examples=300)
+def test_lookup_finds_what_a_filter_finds_in_every_version(
+    steps: list[tuple[int, int | None]], probe: int
+) -> None:
+    m: Mapping[int, int] = {k: k for k in range(10)}
+    versions = [m]
+    for step in steps:
+        m = apply(m, step)
+        versions.append(m)
+        if len(versions) % 7 == 0:  # indexes are built along the way, then moved on by folds
+            lookup(m, parity, 0)
+    for version in (versions[min(probe, len(versions) - 1)], m):
+        for group in (0, 1):
+            expected = sorted(v for v in version.values() if v % 2 == group)
+            assert sorted(lookup(version, parity, group)) == expected
+
+
+def test_a_lookup_after_many_changes_reads_its_group_not_the_map() -> None:
+    calls = 0
+
+    def odd(value: int) -> bool:
+        nonlocal calls
+        calls += 1
+        return value % 2 == 1
+
+    m: Mapping[int, int] = {i: i for i in range(10_000)}
+    m = put(m, 0, 0)
+    lookup(m, odd, True)  # the first lookup of a loaded map builds the index once
+    for i in range(FOLD_AT * 3):  # three folds into new bases
+        m = put(m, 10_000 + i, 7)
+    calls = 0
+    assert len(lookup(m, odd, True)) == 5_000 + FOLD_AT * 3
+    assert calls <= FOLD_AT * 4  # the changes since, never the 10,000 entries
+
+
+def test_long_histories_with_folds_keep_changes_and_lookups_exact() -> None:
+    for seed in range(20):
+        rng = random.Random(seed)
+        m: Mapping[int, int] = {k: k for k in range(300)}
+        versions = [m]
+        for n in range(1_500):
+            key = rng.randrange(400)
+            m = without(m, (key,)) if rng.random() < 0.1 else put(m, key, rng.randrange(4))
+            versions.append(m)
+            if n % 50 == 0:
+                lookup(m, parity, 1)
+        for before in (versions[rng.randrange(len(versions))], versions[-2]):
+            changed, removed = changes(before, m)
+            assert (changed, set(removed)) == naive(before, m)
+        for group in (0, 1):
+            assert sorted(lookup(m, parity, group)) == sorted(
+                v for v in m.values() if v % 2 == group
+            )
