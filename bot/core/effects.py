@@ -30,6 +30,7 @@ class PromptList:
     """Prompts of a round, shown as their questions in the reader's language."""
 
     keys: tuple[str, ...]
+    round: str = ""  # the round they belong to (its words may be the facilitators' own)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,9 +26,13 @@ AUDITED = (
     "schedule.close", "schedule.remind", "schedule.list", "schedule.cancel", "schedule.every",
     "schedule.change", "pause", "resume", "close", "report", "inbox", "withdrawn",
     "erasure", "app_removed", "anonymity",
+    "round.wording", "round.question", "wording.reworded", "wording.reset",
+    "wording.question_added", "note.add", "note.list", "note.delete",
 )  # fmt: skip
 ITEM = re.compile(r"^(information|obstacle|cause|proposal|action)#(\d+)(?::(\w+))?$")
 VERSION = re.compile(r"^v(\d+)$")
+PROMPT = re.compile(r"^prompt:([\w.]+)#(\d+)$")  # a question of a round, by its number
+NOTE = re.compile(r"^note#(\d+)$")
 
 
 def action_key(action: str) -> str:
@@ -47,6 +51,10 @@ def target_text(
         return data.intervention.title
     if action == "step" and flow.step(target) is not None:
         return t(reader, f"step.{target}.name")
+    if (m := PROMPT.match(target)) and flow.round(m.group(1)) is not None:
+        return t(reader, "report.audit_item.prompt", round=m.group(1), number=int(m.group(2)))
+    if m := NOTE.match(target):
+        return t(reader, "report.audit_item.note", number=int(m.group(1)))
     kind, _, key = target.partition(":")
     if kind == "synthesis" and flow.round(key) is not None:
         return renderer.round_title(reader, key)

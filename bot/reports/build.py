@@ -328,7 +328,7 @@ class Builder(Words):
         return Section(self.round_title(f.key), 3, anchor, tuple(blocks), questions)
 
     def question(self, f: RoundFacts, p: PromptSummary, index: int) -> Section:
-        label = self.own(self.renderer.prompt_label(self.state, self.reader, p.prompt_key))
+        label = self.own(self.renderer.prompt_label(self.state, self.reader, p.prompt_key, f.key))
         blocks: list[Block] = []
         if p.withheld:
             blocks.append(Para(self.t("synthesis.withheld", k=self.k), note=True))
