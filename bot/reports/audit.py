@@ -1,6 +1,7 @@
 """What the facilitator's report alone holds: the decision log in words (each action named by
 the catalog, its target made human, never an internal key), the review of syntheses, the
-safety line's counts and the sub-groups' composition; counts only, naming nobody."""
+safety line's counts and the sub-groups' composition (counts only, naming nobody), and the
+facilitators' private notes."""
 
 from __future__ import annotations
 
@@ -156,3 +157,18 @@ def curation_section(w: Words, data: ReportData) -> Section | None:
         tuple((w.t(key), w.n(n)) for key, n in rows),
     )
     return Section(w.t("report.section.curation"), 2, "curation", (table,))
+
+
+def notes_section(w: Words, data: ReportData) -> Section | None:
+    """The facilitators' private notes, as they wrote them, signed: never in the group's."""
+    notes = data.intervention.notes
+    if not notes:
+        return None
+    tz = w.reader.timezone
+    table = Table(
+        "",
+        (w.t("report.column.when"), w.t("report.notes.who"), w.t("report.notes.text")),
+        tuple((moment(n.at, w.locale, tz), w.own(n.author), w.own(n.text)) for n in notes),
+    )
+    note = Para(w.t("report.notes.note"), note=True)
+    return Section(w.t("report.notes.heading"), 2, "notes", (note, table))

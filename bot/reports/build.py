@@ -14,6 +14,7 @@ from bot.reports.audit import (
     audit_section,
     curation_section,
     groups_section,
+    notes_section,
     safety_section,
 )
 from bot.reports.data import ReportData, RoundFacts
@@ -99,6 +100,7 @@ class Builder(Words):
                 groups_section(self, self.data),
                 safety_section(self, self.data),
                 audit_section(self, self.data),
+                notes_section(self, self.data),
             ]
         return Report(
             title=self.t("report.heading", title=UserText(self.state.title)),
