@@ -16,8 +16,6 @@ def status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
         ctx.add(Reply(message))
     if ctx.policy.web and state.is_facilitator(ctx.actor):
         ctx.reply("web.status", (Button("dashboard", "button.dashboard"),))
-    if state.is_facilitator(ctx.actor):  # the way to the notes on Discord (no `/tst note`)
-        ctx.reply("notes.status", (Button("notes", "button.notes.open"),), count=len(state.notes))
     return state
 
 

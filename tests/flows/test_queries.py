@@ -113,13 +113,16 @@ def test_status_for_a_facilitator_adds_each_rounds_progress_and_the_inbox() -> N
     assert s.state is not None
     shown = status_replies(s, "fac")
     assert shown == standing_messages(standing(s.state, FAC))
-    # The round's progress, then how many passed it (ben skipped), then the inbox.
+    # The round's progress, then how many passed it (ben skipped), then the inbox, then the
+    # way to the private notes.
     assert [m.key for m in shown] == [
         "status.body",
         "status.round",
         "status.refusals",
         "status.safety",
+        "notes.status",
     ]
+    assert shown[4].buttons == (Button("notes", "button.notes.open"),)
     assert shown[1].params == {"round": INTAKE, "answered": 2, "total": 3}
     assert shown[3].buttons == (Button("inbox", "button.inbox"),)
 
