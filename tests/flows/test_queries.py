@@ -137,9 +137,10 @@ def test_undelivered_counts_reach_facilitators_only_largest_cause_first() -> Non
         "status.undelivered",
         "status.undelivered_cause",
         "status.undelivered_cause",
+        "notes.status",
     ]
     causes = [m.params.get("cause") for m in standing_messages(standing(s.state, FAC, lost))]
-    assert causes[2:] == ["account_inactive", "dm_closed"]
+    assert causes[2:4] == ["account_inactive", "dm_closed"]
     assert [m.key for m in standing_messages(standing(s.state, ANA, lost))] == ["status.body"]
 
 
