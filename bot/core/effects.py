@@ -9,6 +9,7 @@ from typing import TypeGuard, get_args
 
 from bot.core.model import Synthesis, UserId
 from bot.core.ports import OutMessage
+from bot.core.wording import Template
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +204,14 @@ class Audit:
 
 
 @dataclass(frozen=True, slots=True)
+class SaveTemplate:
+    """Keep an intervention's words and settings as a template of its workspace (a template
+    of the same name is replaced)."""
+
+    template: Template
+
+
+@dataclass(frozen=True, slots=True)
 class Forget:
     """Erase a person's answers from the store (and their membership when `erase_member`)."""
 
@@ -273,6 +282,7 @@ Effect = (
     | Hold
     | Release
     | Withdraw
+    | SaveTemplate
 )
 
 

@@ -83,3 +83,15 @@ class Note:
     author: str  # the facilitator's name as shown
     at: datetime
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """What a new intervention may start from (`/tst start … --from <name>`): another's words,
+    own questions and settings, kept per workspace. Never an answer, a note or a person."""
+
+    name: str
+    wording: Wording
+    k_anonymity_min: int
+    anonymity: str
+    address_form: str

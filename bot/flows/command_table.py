@@ -27,6 +27,7 @@ from bot.flows import (
     safety,
     schedule,
     steps,
+    templates,
     wording,
 )
 from bot.flows.context import Ctx
@@ -265,6 +266,20 @@ TABLE: CommandTable[Runs] = CommandTable(
                 _sub("delete", "supprimer", FACILITATOR, notes.delete, "effacer", "retirer"),
             ),
             also=("notes",),
+            default_sub="list",
+            when_closed=True,
+            slash=False,
+        ),
+        # Templates: not a Discord sub-command either; a button under the status saves one.
+        CommandSpec(
+            "template",
+            "modèle",
+            FACILITATOR,
+            subs=(
+                _sub("save", "enregistrer", FACILITATOR, templates.save, "garder"),
+                _sub("list", "voir", FACILITATOR, templates.listing, "lister", "liste"),
+            ),
+            also=("modele", "templates", "modèles"),
             default_sub="list",
             when_closed=True,
             slash=False,

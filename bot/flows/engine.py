@@ -150,6 +150,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return wording.written(ctx, state, event.value, event.text)
         case NoteSubmitted(action="fnote"):  # the note form: its text kept as written
             return _command(ctx, state, Command("note", "add", (), event.text))
+        case NoteSubmitted(action="tsave"):  # the template form: its name
+            return _command(ctx, state, Command("template", "save", (), event.text))
         case NoteSubmitted(action="possible"):
             return refusals.relay(ctx, state, event.value, event.text)
         case NoteSubmitted(action="decline"):

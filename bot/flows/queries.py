@@ -147,7 +147,7 @@ def standing_messages(where: Standing) -> list[Message]:
         }
         out.append(Message("status.safety", dict(params), (Button("inbox", "button.inbox"),)))
     if where.facilitator:  # the way to the notes on Discord, which has no `/tst note`
-        notes = (Button("notes", "button.notes.open"),)
+        notes = (Button("notes", "button.notes.open"), Button("tform", "button.notes.template"))
         out.append(Message("notes.status", {"count": where.notes}, notes))
     return out
 

@@ -12,6 +12,7 @@ from bot.core.ports import NoteForm
 from bot.flows.board import MAX_ITEM
 from bot.flows.line import MAX_NOTE, MAX_WORD, split
 from bot.flows.refusals import MAX_LINE
+from bot.flows.templates import MAX_NAME
 from bot.flows.wording import MAX_WORDS
 from bot.i18n.render import Reader, Renderer
 
@@ -29,9 +30,10 @@ FORM_OF = {
     "blocked": "blocked",
     "wordsform": "words",
     "noteform": "fnote",
+    "tform": "tsave",
 }
 # The forms only a facilitator may fill: a question's words, a private note.
-FACILITATOR_FORMS = frozenset({"lreply", "wordsform", "noteform"})
+FACILITATOR_FORMS = frozenset({"lreply", "wordsform", "noteform", "tform"})
 ANONYMOUS, NAMED = "anonymous", "named"
 
 
@@ -57,7 +59,7 @@ def note_form(
         locale=reader.locale,
         close_label=t(reader, "form.close"),
     )
-    if action in ("words", "fnote"):
+    if action in ("words", "fnote", "tsave"):
         return _facilitator_form(renderer, state, action, value, reader, form)
     if action == "possible":
         rnd = state.rounds.get(value)
@@ -164,6 +166,14 @@ def _facilitator_form(
     """A question's words in one language (`value` "<round>|<n or new>|<language>"), or a
     private note: long text, written in a form rather than on the command line."""
     t = renderer.text
+    if action == "tsave":
+        return form(
+            title=t(reader, "note.tsave.title"),
+            explanation=t(reader, "note.tsave.explain"),
+            text_label=t(reader, "note.tsave.text"),
+            text_required=True,
+            max_length=MAX_NAME,
+        )
     if action == "fnote":
         return form(
             title=t(reader, "note.fnote.title"),

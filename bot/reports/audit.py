@@ -28,7 +28,8 @@ AUDITED = (
     "schedule.change", "pause", "resume", "close", "report", "inbox", "withdrawn",
     "erasure", "app_removed", "anonymity",
     "round.wording", "round.question", "wording.reworded", "wording.reset",
-    "wording.question_added", "note.add", "note.list", "note.delete",
+    "wording.question_added", "note.add", "note.list", "note.delete", "template.save",
+    "template.list",
 )  # fmt: skip
 ITEM = re.compile(r"^(information|obstacle|cause|proposal|action)#(\d+)(?::(\w+))?$")
 VERSION = re.compile(r"^v(\d+)$")

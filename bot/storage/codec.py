@@ -20,7 +20,15 @@ from bot.core.effects import (
     When,
 )
 from bot.core.model import Curation, GroupQuality, PromptSummary, Quote, Synthesis
-from bot.core.wording import Note, OwnQuestion, RoundWords, Wording, Words, WordsDraft
+from bot.core.wording import (
+    Note,
+    OwnQuestion,
+    RoundWords,
+    Template,
+    Wording,
+    Words,
+    WordsDraft,
+)
 
 # Only these types may be rebuilt from the database: nothing is looked up by arbitrary name.
 KNOWN: Mapping[str, type] = {
@@ -47,6 +55,7 @@ KNOWN: Mapping[str, type] = {
         Wording,
         RoundWords,
         Note,
+        Template,
     )
 }
 

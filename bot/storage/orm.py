@@ -277,6 +277,18 @@ class AuditRow(Base):
     target: Mapped[str] = mapped_column(String(200))
 
 
+class TemplateRow(Base):
+    """An intervention's words and settings kept for others to start from, per workspace:
+    never an answer, a note or a person (bot/flows/templates.py)."""
+
+    __tablename__ = "templates"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)  # folded
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class ProcessedEventRow(Base):
     """Platform event ids already handled: a retried delivery never has a second effect."""
 

@@ -122,7 +122,10 @@ def test_status_for_a_facilitator_adds_each_rounds_progress_and_the_inbox() -> N
         "status.safety",
         "notes.status",
     ]
-    assert shown[4].buttons == (Button("notes", "button.notes.open"),)
+    assert shown[4].buttons == (
+        Button("notes", "button.notes.open"),
+        Button("tform", "button.notes.template"),
+    )
     assert shown[1].params == {"round": INTAKE, "answered": 2, "total": 3}
     assert shown[3].buttons == (Button("inbox", "button.inbox"),)
 

@@ -15,6 +15,7 @@ from bot.i18n.catalog import Catalog
 from bot.i18n.render import Reader, Renderer
 
 PEOPLE = ("ana", "ben", "cleo", "dan")
+HOPE_FR, HOPE_EN = "Qu'espérez-vous pour l'équipe ?", "What do you hope for the team?"
 RENDERER = Renderer(Catalog.load(), FLOW)
 FR, EN = Reader("fr", "UTC", "vous"), Reader("en", "UTC", "vous")
 
@@ -74,9 +75,7 @@ def test_the_listing_numbers_the_round_questions_as_participants_see_them() -> N
 
 def test_new_words_are_previewed_in_both_languages_and_change_nothing_before_confirmed() -> None:
     s = group()
-    out = s.cmd(
-        "round wording intake 1 fr: Qu'espérez-vous pour l'équipe ? en: What do you hope for the team?"
-    )
+    out = s.cmd(f"round wording intake 1 fr: {HOPE_FR} en: {HOPE_EN}")
     assert replies(out) == ["wording.preview"]
     preview = reply_text(out)
     assert "• Qu'espérez-vous pour l'équipe ?" in preview
@@ -91,9 +90,7 @@ def test_new_words_are_previewed_in_both_languages_and_change_nothing_before_con
 
 def test_confirmed_words_are_asked_in_the_next_round_in_each_reader_language() -> None:
     s = group()
-    s.cmd(
-        "round wording intake 1 fr: Qu'espérez-vous pour l'équipe ? en: What do you hope for the team?"
-    )
+    s.cmd(f"round wording intake 1 fr: {HOPE_FR} en: {HOPE_EN}")
     done = press(s, "words", "yes")
     assert replies(done) == ["wording.reworded_reply"]
     assert [(a.action, a.target) for a in audits(done)] == [
