@@ -71,7 +71,13 @@ def _load() -> str:
 
 
 def mdgp_section(
-    sizes: Sequence[int], per_family: int, seeds: int, scale: float, clock: Callable[[], float]
+    sizes: Sequence[int],
+    per_family: int,
+    seeds: int,
+    scale: float,
+    clock: Callable[[], float],
+    families: Sequence[str] = FAMILIES,
+    rules: Sequence[str] = ("ss", "ds"),
 ) -> str:
     """One row per family x size rule x n: gaps to the best-known value over every run."""
     with (DATA / "best_known.csv").open() as handle:
@@ -79,8 +85,8 @@ def mdgp_section(
     rows = []
     for n in sizes:
         budget = BUDGETS[n] * scale
-        for family in FAMILIES:
-            for rule in ("ss", "ds"):
+        for family in families:
+            for rule in rules:
                 refs = [
                     r
                     for r in reference
@@ -211,6 +217,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=None, help="MDGPLIB runs per instance")
     parser.add_argument("--instances", type=int, default=None, help="instances per family row")
     parser.add_argument("--sizes", default=None, help="MDGPLIB n to run, e.g. 120,240")
+    parser.add_argument("--families", default=None, help="MDGPLIB families, e.g. RanReal,Geo")
+    parser.add_argument("--rules", default=None, help="size rules to run: ss, ds or ss,ds")
     parser.add_argument("--rounds", type=int, default=None, help="synthetic rounds per roster")
     parser.add_argument("--only", choices=["mdgp", "synthetic"], default=None)
     parser.add_argument(
@@ -232,7 +240,9 @@ def main() -> None:
             f" ({args.clock} seconds), gaps to the best-known value; {_load()}",
             flush=True,
         )
-        print(mdgp_section(sizes, per_family, seeds, scale, clock), flush=True)
+        families = args.families.split(",") if args.families else FAMILIES
+        rules = args.rules.split(",") if args.rules else ("ss", "ds")
+        print(mdgp_section(sizes, per_family, seeds, scale, clock, families, rules), flush=True)
         print(f"({_load()} at the end)", flush=True)
         print(flush=True)
     if args.only != "mdgp":

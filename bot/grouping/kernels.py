@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
+Rng = np.random.Generator  # each search passes its own: no kernel draws from a process-wide stream
 Fn = TypeVar("Fn", bound=Callable[..., Any])
 EPS = 1e-9
 
@@ -22,12 +23,6 @@ STEP, SINCE_BEST = 0, 1
 def compiled(function: Fn) -> Fn:
     """numba's nopython JIT, cached on disk, keeping the Python signature for the type checker."""
     return cast(Fn, numba.njit(cache=True, nogil=True)(function))
-
-
-@compiled
-def seed_kernels(seed: int) -> None:
-    """Seed the generator that the compiled code draws from (separate from numpy's)."""
-    np.random.seed(seed)
 
 
 @compiled
@@ -93,6 +88,7 @@ def tabu_chunk(
     stall: int,
     tenure_min: int,
     tenure_span: int,
+    rng: Rng,
 ) -> bool:
     """Up to `max_iters` steps of best-improvement tabu search over moves and swaps.
 
@@ -138,7 +134,7 @@ def tabu_chunk(
                         top, ties, bu, bv, kind = g, 1, u, h, 1
                     else:
                         ties += 1
-                        if np.random.randint(ties) == 0:
+                        if rng.integers(0, ties) == 0:
                             bu, bv, kind = u, h, 1
         for u in range(n - 1):
             a = labels[u]
@@ -156,7 +152,7 @@ def tabu_chunk(
                     top, ties, bu, bv, kind = g, 1, u, v, 0
                 else:
                     ties += 1
-                    if np.random.randint(ties) == 0:
+                    if rng.integers(0, ties) == 0:
                         bu, bv, kind = u, v, 0
         if bu < 0:  # every step is tabu: let the caller perturb
             state[SINCE_BEST] = stall
@@ -165,8 +161,8 @@ def tabu_chunk(
             current += apply_move(dist, labels, contrib, sizes, bu, bv)
         else:
             current += apply_swap(dist, labels, contrib, bu, bv)
-            tabu_until[bv] = step + tenure_min + np.random.randint(tenure_span + 1)
-        tabu_until[bu] = step + tenure_min + np.random.randint(tenure_span + 1)
+            tabu_until[bv] = step + tenure_min + rng.integers(0, tenure_span + 1)
+        tabu_until[bu] = step + tenure_min + rng.integers(0, tenure_span + 1)
         values[0] = current
         if current > best + EPS:
             values[1] = current
@@ -187,6 +183,7 @@ def perturb(
     hi: I64,
     count: int,
     move_share: float,
+    rng: Rng,
 ) -> float:
     """`count` random steps: swaps between groups, and with probability `move_share` a move
     that keeps the sizes in bounds (so `ds` sizes are shaken too). Returns the value change."""
@@ -196,15 +193,15 @@ def perturb(
     tries = 0
     while done < count and tries < 20 * count + 20:
         tries += 1
-        u = np.random.randint(n)
-        if move_share > 0.0 and np.random.random() < move_share:
-            h = np.random.randint(groups)
+        u = rng.integers(0, n)
+        if move_share > 0.0 and rng.random() < move_share:
+            h = rng.integers(0, groups)
             a = labels[u]
             if h != a and sizes[a] > lo[a] and sizes[h] < hi[h]:
                 change += apply_move(dist, labels, contrib, sizes, u, h)
                 done += 1
             continue
-        v = np.random.randint(n)
+        v = rng.integers(0, n)
         if labels[u] != labels[v]:
             change += apply_swap(dist, labels, contrib, u, v)
             done += 1

@@ -79,8 +79,7 @@ def iterated_tabu(
     the best grouping so far shaken by a random number of random swaps and moves (the
     iterated tabu search of the MDGP literature: Palubeckis et al. 2015, Lai & Hao 2016)."""
     deadline = clock() + seconds
-    k.seed_kernels(seed)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # this call's own stream: two searches never share one
     n, groups = int(dist.shape[0]), int(lo.shape[0])
     labels = start.astype(np.int64)
     sizes = np.bincount(labels, minlength=groups).astype(np.int64)
@@ -103,7 +102,7 @@ def iterated_tabu(
                 break
         stalled = k.tabu_chunk(
             dist, labels, contrib, sizes, lo, hi, tabu_until, state, values, run_best,
-            steps, stall, p.tenure_min, span,
+            steps, stall, p.tenure_min, span, rng,
         )  # fmt: skip
         if values[1] > best_value + EPS:
             best_value, best_labels = float(values[1]), run_best.copy()
@@ -116,7 +115,7 @@ def iterated_tabu(
             strength = rng.uniform(p.strength_min, p.strength_max)
             count = max(2, int(strength * n))
             value = float(values[0]) if not p.from_best else best_value
-            value += k.perturb(dist, labels, contrib, sizes, lo, hi, count, p.move_share)
+            value += k.perturb(dist, labels, contrib, sizes, lo, hi, count, p.move_share, rng)
             values[:] = value
             run_best[:] = labels
             tabu_until[:] = 0
