@@ -193,15 +193,15 @@ def perturb(
     tries = 0
     while done < count and tries < 20 * count + 20:
         tries += 1
-        u = rng.integers(0, n)
+        u = int(rng.integers(0, n))
         if move_share > 0.0 and rng.random() < move_share:
-            h = rng.integers(0, groups)
+            h = int(rng.integers(0, groups))
             a = labels[u]
             if h != a and sizes[a] > lo[a] and sizes[h] < hi[h]:
                 change += apply_move(dist, labels, contrib, sizes, u, h)
                 done += 1
             continue
-        v = rng.integers(0, n)
+        v = int(rng.integers(0, n))
         if labels[u] != labels[v]:
             change += apply_swap(dist, labels, contrib, u, v)
             done += 1
