@@ -90,6 +90,8 @@ def iterated_tabu(
     values = np.array([value, value])
     state = np.zeros(2, dtype=np.int64)
     tabu_until = np.zeros(n, dtype=np.int64)
+    off_diagonal = dist + np.diag(np.full(n, np.inf))
+    floor = 2.0 * off_diagonal.min(axis=1) if n > 1 else np.zeros(n)  # bounds the swap gains
     stall = max(50, int(p.stall_per_element * n))
     span = int(p.tenure_span * n)
     chunk = max(8, 2_000_000 // (n * n + n * groups))  # a few ms between looks at the clock
@@ -102,7 +104,7 @@ def iterated_tabu(
                 break
         stalled = k.tabu_chunk(
             dist, labels, contrib, sizes, lo, hi, tabu_until, state, values, run_best,
-            steps, stall, p.tenure_min, span, rng,
+            steps, stall, p.tenure_min, span, rng, floor,
         )  # fmt: skip
         if values[1] > best_value + EPS:
             best_value, best_labels = float(values[1]), run_best.copy()
