@@ -4,10 +4,13 @@ long or empty changes nothing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from engine_helpers import FAC, Session, audits, replies, sends
 
 from bot.core.effects import Reply
 from bot.core.events import ChoiceMade, NoteSubmitted
+from bot.core.model import UserId
 from bot.flows.line import MAX_NOTE
 
 
@@ -68,3 +71,21 @@ def test_an_empty_or_too_long_note_changes_nothing() -> None:
     assert replies(s.cmd("note add   ")) == ["error.note_empty"]
     assert replies(s.cmd("note add " + "x" * (MAX_NOTE + 1))) == ["error.too_long"]
     assert s.state == before
+
+
+def test_a_facilitator_who_erases_their_data_takes_their_notes_and_previews_along() -> None:
+    s = group()
+    s.cmd("invite <@cofac>")
+    s.consent("cofac")
+    assert s.state is not None
+    # No command makes a co-facilitator yet: the state is given one directly.
+    people = dict(s.state.participants)
+    people[UserId("cofac")] = replace(people[UserId("cofac")], role="facilitator")
+    s.state = replace(s.state, participants=people)
+    s.cmd("note add Mine, from the lead")
+    s.cmd("note add Theirs", user="cofac")
+    s.cmd("round wording intake 1 en: Their words?", user="cofac")
+    assert len(s.state.wording.drafts) == 1
+    s.cmd("forget", user="cofac")
+    assert [n.text for n in s.state.notes] == ["Mine, from the lead"]
+    assert s.state.wording.drafts == ()
