@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.input_queue import InputQueue
 from bot.core.edge import EdgePort, Line
-from bot.core.events import ChoiceMade, EventMeta
+from bot.core.events import AnswerSubmitted, ChoiceMade, EventMeta, NoteSubmitted
 from bot.core.model import Locale, UserId, UserRef
 from bot.core.ports import DeliveryError, OutMessage, Segment, WorkspaceRemoved
 from bot.core.requests import begin_request
@@ -241,12 +241,8 @@ class SlackEdge:
             log.warning("slack: a safety form could not be read: %s", problem.reason)
             await self.tell(body, None, "error.unreadable_input")
             return
-        if event is None:
-            return
-        event = dataclasses.replace(event, meta=await self.enrich(event.meta))
-        handled = await self.bot.handle(event)
-        team, user = who(body)
-        await self._dm_all(team, user, handled.replies)
+        if event is not None:
+            await self._replied_in_dm(event, body)
 
     async def submission_errors(self, body: dict[str, Any]) -> dict[str, str] | None:
         """Problems shown under their inputs, the modal staying open with what was typed: what
@@ -272,8 +268,13 @@ class SlackEdge:
 
     async def submission(self, body: dict[str, Any]) -> None:
         event, _errors = parse_submission(body)
-        if event is None:
-            return
+        if event is not None:
+            await self._replied_in_dm(event, body)
+
+    async def _replied_in_dm(
+        self, event: AnswerSubmitted | NoteSubmitted, body: dict[str, Any]
+    ) -> None:
+        """A modal's input: Slack gives no response_url, so the replies go to the person's DM."""
         event = dataclasses.replace(event, meta=await self.enrich(event.meta))
         handled = await self.bot.handle(event)
         team, user = who(body)
