@@ -242,11 +242,14 @@ class SlackEdge:
             await self.tell(body, None, "error.unreadable_input")
             return
         if event is not None:
-            await self._replied_in_dm(event, body)
+            await self.in_dm(event, body)
 
-    async def submission_errors(self, body: dict[str, Any]) -> dict[str, str] | None:
-        """Problems shown under their inputs, the modal staying open with what was typed: what
-        cannot be read, then what the engine's validator refuses (one read of the state)."""
+    async def checked_submission(
+        self, body: dict[str, Any]
+    ) -> tuple[AnswerSubmitted | None, dict[str, str] | None]:
+        """An answer form, read once before the ack: its event, and the problems shown under
+        their inputs, the modal staying open with what was typed: what cannot be read, then
+        what the engine's validator refuses (one read of the state)."""
         event, unreadable = parse_submission(body)
         team, user = who(body)
         told = self.told(team, user)
@@ -258,22 +261,15 @@ class SlackEdge:
                 checked = await self.bot.form_errors(event, told, lines)
             except Exception:
                 log.exception("answer check before the ack failed; the runner checks again")
-                return None
+                return event, None
             errors = dict(checked.unreadable)
             blocks = input_blocks(body)
             for prompt_key, said in checked.by_prompt.items():
                 if prompt_key in blocks:
                     errors.setdefault(blocks[prompt_key], said)
-        return errors or None
+        return event, errors or None
 
-    async def submission(self, body: dict[str, Any]) -> None:
-        event, _errors = parse_submission(body)
-        if event is not None:
-            await self._replied_in_dm(event, body)
-
-    async def _replied_in_dm(
-        self, event: AnswerSubmitted | NoteSubmitted, body: dict[str, Any]
-    ) -> None:
+    async def in_dm(self, event: AnswerSubmitted | NoteSubmitted, body: dict[str, Any]) -> None:
         """A modal's input: Slack gives no response_url, so the replies go to the person's DM."""
         event = dataclasses.replace(event, meta=await self.enrich(event.meta))
         handled = await self.bot.handle(event)
@@ -336,7 +332,7 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
     @bolt.view(ANSWER_CALLBACK)
     async def on_submit(ack: Any, body: dict[str, Any]) -> None:
         try:
-            errors = await edge.submission_errors(body)
+            event, errors = await edge.checked_submission(body)
         except Unreadable as problem:
             log.warning("slack: an answer form could not be read: %s", problem.reason)
             await ack(response_action="update", view=_notice(edge, body, "error.unreadable_input"))
@@ -345,7 +341,8 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        edge.queued(partial(edge.submission, body), body, lane=who(body))
+        if event is not None:
+            edge.queued(partial(edge.in_dm, event, body), body, lane=who(body))
 
     @bolt.view(NOTE_CALLBACK)
     async def on_note(ack: Any, body: dict[str, Any]) -> None:
