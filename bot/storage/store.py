@@ -177,7 +177,7 @@ class UnitOfWork:
         after = with_fresh_ids(before, after)
         saved = await interventions.write(self.session, before, after, version)
         self._versions[after.id] = saved
-        self._to_keep[after.id] = (saved, as_stored(after))
+        self._to_keep[after.id] = (saved, as_stored(after, before))
         return after
 
     async def audit(self, iid: str, at: datetime, actor: str, action: str, target: str) -> None:
