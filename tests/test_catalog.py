@@ -98,7 +98,13 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "report.lead.{}": ("group", "facilitator"),
     "report.audience.{}": ("group", "facilitator"),
     "report.audit.{}": (*(a.replace(".", "_") for a in AUDITED), "other"),
-    "report.audit_item.{}": ("board", "action"),
+    "report.audit_item.{}": ("board", "action", "prompt", "note"),
+    # The facilitators' own words (bot/flows/wording.py, bot/i18n/note_forms.py).
+    "button.words.write_{}": LOCALES,
+    "wording.preview_{}": LOCALES,
+    "wording.preview_default_{}": LOCALES,
+    "wording.preview_fallback_{}": LOCALES,
+    "wording.language.{}": LOCALES,
     "mydata.consent.{}": typing.get_args(ConsentState),
     "flag.reason.{}": FLAG_REASONS,
     # The safety forms of one text (bot/i18n/note_forms.py).
@@ -235,7 +241,7 @@ def _uses_in_call(node: ast.Call) -> Iterator[tuple[ast.expr, set[str] | None]]:
         params = _kwargs(node)
         yield args[0], None if params is None else params | RENDERER_PARAMS
     elif name == "Button" and len(args) > 1:
-        yield args[1], set()
+        yield args[1], {"value"}  # a label may show the button's value (a note's number)
     elif name in ("text", "t", "render", "_render") and len(args) > 1:
         if name in ("text", "t"):  # `t = renderer.text` in the report builders
             params = _kwargs(node)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, NewType
 
+from bot.core.wording import Note, RoundWords, Wording
+
 UserId = NewType("UserId", str)
 InterventionId = NewType("InterventionId", str)
 ResponseId = NewType("ResponseId", str)
@@ -133,6 +135,9 @@ class RoundState:
     context: str = ""  # what the facilitator wrote when opening (a scenario, a focus)
     # People who said "not now" and wait for the prompt again: a second click changes nothing.
     deferred: frozenset[UserId] = frozenset()
+    words: RoundWords = field(
+        default_factory=RoundWords
+    )  # the facilitators' words it was opened with
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +353,8 @@ class Intervention:
     help: Mapping[str, str] = field(default_factory=dict)
     # People who must not share a sub-group (bot/flows/apart.py): facilitators only see it.
     apart: tuple[tuple[UserId, UserId], ...] = ()
+    wording: Wording = field(default_factory=Wording)  # bot/flows/wording.py
+    notes: tuple[Note, ...] = ()  # the facilitators' private notes
 
     @property
     def conversation(self) -> ConversationRef:

@@ -12,7 +12,7 @@ from bot.core.effects import Audit, Button, Cancel, Forget, Message, ToChannel, 
 from bot.core.events import EventMeta
 from bot.core.model import Intervention, InterventionId, Participant, UserId
 from bot.core.overlay import put, without
-from bot.flows import apart
+from bot.flows import apart, templates
 from bot.flows.context import Ctx
 from bot.flows.privacy import change_anonymity, split_anonymity
 from bot.flows.prompts import frame_message, prompt_message
@@ -28,7 +28,8 @@ def start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
     meta = ctx.meta
     if meta.channel is None:
         ctx.refuse("error.start_needs_channel")
-    text, anonymity = split_anonymity(cmd.text)
+    typed, template = templates.split_from(cmd.text)
+    text, anonymity = split_anonymity(typed)
     if state is not None and state.status != "closed":
         if anonymity is not None:
             return change_anonymity(ctx, state, anonymity)
@@ -63,8 +64,12 @@ def start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
         anonymity=anonymity or "group",
         participants={meta.user: facilitator},
     )
+    if template is not None:  # before anything is sent: an unknown name refuses the start
+        created = templates.started_from(ctx, created, template, anonymity is not None)
     ctx.send(ToChannel(), Message("intervention.started", {"title": UserText(title)}))
     ctx.reply("intervention.started_reply", title=UserText(title))
+    if template is not None:
+        ctx.reply("templates.started_from", name=UserText(template))
     if created.anonymity == "full":
         ctx.reply("privacy.anonymity_chosen", anonymity_mode=created.anonymity)
     ctx.audit_target = title

@@ -20,6 +20,7 @@ from bot.core.model import (
 )
 from bot.core.overlay import put_all
 from bot.core.vocabulary import matching_rounds, round_names
+from bot.core.wording import RoundWords
 from bot.flows import consent, curation
 from bot.flows.answers import (
     as_recorded,
@@ -116,7 +117,14 @@ def open_round(
             ctx.send(ToUser(user), prompt, at=(deliver_at or {}).get(user))
     if not recipients:
         ctx.refuse("error.nobody_to_ask")
-    rnd = RoundState(key, "open", ctx.now, recipients, items=items, context=context)
+    # The round is asked in the facilitators' words as they stand now (bot/flows/wording.py):
+    # a change made while it runs is for the next rounds.
+    w = state.wording
+    words = RoundWords(
+        tuple(x for x in w.words if x.round == spec.key),
+        tuple(q for q in w.questions if q.round == spec.key),
+    )
+    rnd = RoundState(key, "open", ctx.now, recipients, items=items, context=context, words=words)
     state = replace(state, rounds={**state.rounds, key: rnd}, status="active")
     if state.step != step.kind:
         state = replace(state, step=step.kind)

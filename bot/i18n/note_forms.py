@@ -12,6 +12,8 @@ from bot.core.ports import NoteForm
 from bot.flows.board import MAX_ITEM
 from bot.flows.line import MAX_NOTE, MAX_WORD, split
 from bot.flows.refusals import MAX_LINE
+from bot.flows.templates import MAX_NAME
+from bot.flows.wording import MAX_WORDS
 from bot.i18n.render import Reader, Renderer
 
 # The buttons that open a form, and the form each opens: "talk" a new thread, "lwrite" the
@@ -26,7 +28,12 @@ FORM_OF = {
     "possible": "possible",
     "decline": "decline",
     "blocked": "blocked",
+    "wordsform": "words",
+    "noteform": "fnote",
+    "tform": "tsave",
 }
+# The forms only a facilitator may fill: a question's words, a private note.
+FACILITATOR_FORMS = frozenset({"lreply", "wordsform", "noteform", "tform"})
 ANONYMOUS, NAMED = "anonymous", "named"
 
 
@@ -72,6 +79,8 @@ def note_form(
             who=named,
         )
 
+    if action in ("words", "fnote", "tsave"):
+        return _facilitator_form(renderer, state, action, value, reader, form)
     if action == "possible":
         rnd = state.rounds.get(value)
         if rnd is None or rnd.status != "open":
@@ -132,4 +141,51 @@ def note_submitted(
         value = f"board:{item}"
     return NoteSubmitted(
         meta, InterventionId(intervention), action, value, text, who == NAMED, reason
+    )
+
+
+def _facilitator_form(
+    renderer: Renderer,
+    state: Intervention,
+    action: str,
+    value: str,
+    reader: Reader,
+    form: partial[NoteForm],
+) -> NoteForm | None:
+    """A question's words in one language (`value` "<round>|<n or new>|<language>"), or a
+    private note: long text, written in a form rather than on the command line."""
+    t = renderer.text
+    if action == "tsave":
+        return form(
+            title=t(reader, "note.tsave.title"),
+            explanation=t(reader, "note.tsave.explain"),
+            text_label=t(reader, "note.tsave.text"),
+            text_required=True,
+            max_length=MAX_NAME,
+        )
+    if action == "fnote":
+        return form(
+            title=t(reader, "note.fnote.title"),
+            explanation=t(reader, "note.fnote.explain"),
+            text_label=t(reader, "note.fnote.text"),
+            text_required=True,
+            max_length=MAX_NOTE,
+        )
+    round_key, _, tail = value.partition("|")
+    which, _, lang = tail.partition("|")
+    if renderer.flow.round(round_key) is None or lang not in ("fr", "en"):
+        return None
+    new = which == "new"
+    return form(
+        title=t(reader, "note.words.new_title" if new else "note.words.title"),
+        explanation=t(
+            reader,
+            "note.words.new_explain" if new else "note.words.explain",
+            round=round_key,
+            number=which,
+            language=t(reader, f"wording.language.{lang}"),
+        ),
+        text_label=t(reader, "note.words.text", language=t(reader, f"wording.language.{lang}")),
+        text_required=True,
+        max_length=MAX_WORDS,
     )
