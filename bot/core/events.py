@@ -74,6 +74,7 @@ CHOICES: frozenset[str] = frozenset(
         "myprompts",
         "accept",  # an action's owner takes it on (bot/flows/actions.py)
         "actdone",  # an action's owner says it is done, from the reminder
+        "restok",  # "yes, that's it": a party confirms a restatement (bot/flows/restating.py)
     }
 )
 

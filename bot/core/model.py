@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, NewType
 
+from bot.core.conflicts import ConflictSpace
+
 UserId = NewType("UserId", str)
 InterventionId = NewType("InterventionId", str)
 ResponseId = NewType("ResponseId", str)
@@ -348,6 +350,8 @@ class Intervention:
     help: Mapping[str, str] = field(default_factory=dict)
     # People who must not share a sub-group (bot/flows/apart.py): facilitators only see it.
     apart: tuple[tuple[UserId, UserId], ...] = ()
+    # One conflict space per issue (bot/flows/parties.py): facilitators and its members only.
+    conflicts: tuple[ConflictSpace, ...] = ()
 
     @property
     def conversation(self) -> ConversationRef:

@@ -11,7 +11,7 @@ from bot.core.commands import Command
 from bot.core.effects import Audit, Button, Cancel, Forget, Message, ToChannel, ToUser, UserText
 from bot.core.events import EventMeta
 from bot.core.model import Intervention, InterventionId, Participant, UserId
-from bot.flows import apart
+from bot.flows import apart, parties
 from bot.flows.context import Ctx
 from bot.flows.privacy import change_anonymity, split_anonymity
 from bot.flows.prompts import frame_message, prompt_message
@@ -184,10 +184,10 @@ def contributions(ctx: Ctx, state: Intervention, value: str) -> Intervention:
         ctx.refuse("error.unknown_action")
     if value == "delete":
         # The runner erases them and tells the person exactly what went and what stays.
-        ctx.add(Forget(user, erase_member=False))
+        ctx.add(Forget(user, erase_member=False, texts=parties.texts_of(state, user)))
         ctx.add(Audit(UserId(""), "erasure", "answers"))
         responses = {i: r for i, r in state.responses.items() if r.author != user}
-        return replace(state, responses=responses)
+        return replace(state, responses=responses, conflicts=parties.without(state, user))
     ctx.reply("leave.kept")
     return state
 
@@ -200,7 +200,7 @@ def forget(ctx: Ctx, state: Intervention) -> Intervention:
         ctx.refuse("error.not_a_participant")
     if state.participants[user].is_facilitator and len(state.facilitators()) == 1:
         ctx.refuse("error.last_facilitator")
-    ctx.add(Forget(user, erase_member=True))
+    ctx.add(Forget(user, erase_member=True, texts=parties.texts_of(state, user)))
     # The audit log says that an erasure happened, never whose.
     ctx.add(Audit(UserId(""), "erasure", "member"))
     return without_member(ctx, state, user)
@@ -220,6 +220,7 @@ def without_member(ctx: Ctx, state: Intervention, user: UserId) -> Intervention:
         state,
         participants={u: p for u, p in state.participants.items() if u != user},
         apart=apart.without(state, user),
+        conflicts=parties.without(state, user),
         responses={i: r for i, r in state.responses.items() if r.author != user},
         rounds={
             k: replace(r, recipients=r.recipients - {user}, deferred=r.deferred - {user})

@@ -11,6 +11,7 @@ from bot.core.model import FLAG_REASONS, Intervention, InterventionId
 from bot.core.ports import NoteForm
 from bot.flows.board import MAX_ITEM
 from bot.flows.line import MAX_NOTE, MAX_WORD, split
+from bot.flows.parties import MAX_POSITION
 from bot.flows.refusals import MAX_LINE
 from bot.i18n.render import Reader, Renderer
 
@@ -26,8 +27,13 @@ FORM_OF = {
     "possible": "possible",
     "decline": "decline",
     "blocked": "blocked",
+    # Conflict spaces: a position (or what each side needs), a restatement, a "not quite".
+    "cposition": "cposition",
+    "crestate": "crestate",
+    "notquite": "notquite",
 }
 ANONYMOUS, NAMED = "anonymous", "named"
+SPACE_FORMS = frozenset({"cposition", "crestate", "notquite"})
 
 
 def note_form(
@@ -82,6 +88,18 @@ def note_form(
             text_label=t(reader, "note.blocked_text"),
             text_required=False,
             max_length=MAX_ITEM,
+        )
+    if action in SPACE_FORMS:
+        space = next((s for s in state.conflicts if f"{s.number}" == value.split(".")[0]), None)
+        if space is None or (action == "cposition") != (space.phase in ("positions", "needs")):
+            return None
+        form_key = f"note.space.{space.phase}" if action == "cposition" else f"note.space.{action}"
+        return form(
+            title=t(reader, f"{form_key}_title", space=space.number),
+            explanation=t(reader, f"{form_key}_explain"),
+            text_label=t(reader, f"{form_key}_text"),
+            text_required=True,
+            max_length=MAX_POSITION,
         )
     if action == "line":
         return form(

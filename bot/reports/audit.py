@@ -25,7 +25,8 @@ AUDITED = (
     "board.add", "board.show", "action.add", "action.done", "decide", "schedule.open",
     "schedule.close", "schedule.remind", "schedule.list", "schedule.cancel", "schedule.every",
     "schedule.change", "pause", "resume", "close", "report", "inbox", "withdrawn",
-    "erasure", "app_removed", "anonymity",
+    "erasure", "app_removed", "anonymity", "groups.conflict", "groups.moveon",
+    "conflict.moved_on",
 )  # fmt: skip
 ITEM = re.compile(r"^(information|obstacle|cause|proposal|action)#(\d+)(?::(\w+))?$")
 VERSION = re.compile(r"^v(\d+)$")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from bot.core.conflicts import Attempt, ConflictSpace, Loop, Party, Statement
 from bot.core.effects import (
     Button,
     ChannelLink,
@@ -40,6 +41,11 @@ KNOWN: Mapping[str, type] = {
         Quote,
         Curation,
         GroupQuality,
+        ConflictSpace,
+        Party,
+        Statement,
+        Loop,
+        Attempt,
     )
 }
 

@@ -251,8 +251,8 @@ COLLECTIONS: tuple[Collection[Any], ...] = (
 )
 
 
-# Head columns stored as the aggregate holds them; `group_quality`, `help` and `apart` are
-# converted.
+# Head columns stored as the aggregate holds them; `group_quality`, `help`, `apart` and
+# `conflicts` are converted.
 _HEAD = (
     "platform",
     "workspace",
@@ -278,6 +278,7 @@ def head_row(state: Intervention) -> dict[str, Any]:
         "group_quality": encode(state.group_quality) if state.group_quality else None,
         "help": dict(state.help) or None,
         "apart": [list(p) for p in state.apart] or None,
+        "conflicts": encode(state.conflicts) if state.conflicts else None,
     }
 
 
@@ -291,6 +292,7 @@ def head_fields(row: Row) -> dict[str, Any]:
         else None,
         "help": dict(row.help or {}),
         "apart": tuple((UserId(a), UserId(b)) for a, b in row.apart or ()),
+        "conflicts": decode(row.conflicts) if row.conflicts else (),
     }
 
 

@@ -79,6 +79,8 @@ class InterventionRow(Base):
     help: Mapped[dict[str, str] | None] = mapped_column(JSON)
     # Pairs of people kept apart in sub-groups ([[a, b], ...]): facilitators only.
     apart: Mapped[list[list[str]] | None] = mapped_column(JSON)
+    # Conflict spaces (parties, positions, restatement loops), encoded: facilitators and members.
+    conflicts: Mapped[list[Any] | None] = mapped_column(JSON)
     # Optimistic concurrency: two processes never both apply an event to the same version.
     version: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (Index("ix_interventions_channel", "platform", "workspace", "channel"),)
