@@ -121,7 +121,9 @@ class Runner:
                 if isinstance(effect, Forget):
                     assert after is not None
                     # Erased in this transaction; the person is told exactly what went.
-                    done = await erase(uow, after, self.flow, effect.user, effect.erase_member)
+                    done = await erase(
+                        uow, after, self.flow, effect.user, effect.erase_member, effect.texts
+                    )
                     effect = Reply(erased_message(after, effect, done))
                     erased = True
                 if isinstance(effect, Reply):

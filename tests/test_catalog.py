@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.conflicts import SpacePhase
 from bot.core.effects import UserText, When
 from bot.core.model import (
     FLAG_REASONS,
@@ -39,6 +40,7 @@ from bot.core.model import (
     ContractVersion,
 )
 from bot.core.vocabulary import DECISIONS
+from bot.flows.space_view import LoopStand
 from bot.flows.tst import tst_flow
 from bot.i18n.catalog import TRANSLATED_PARAMS, Catalog, placeholders
 from bot.reports.audit import AUDITED
@@ -114,6 +116,11 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "web.dash.action_{}": ACTION_STATUSES,
     "web.me.role_{}": ("facilitator", "participant"),
     "web.me.consent_{}": ("pending", "accepted", "declined", "withdrawn"),
+    "conflict.{}_kept": ("positions", "needs"),
+    "conflict.{}_kept_last": ("positions", "needs"),
+    "conflict.{}_revealed": ("positions", "needs"),
+    "conflict.phase.{}": typing.get_args(SpacePhase),
+    "conflict.view_loop_{}": typing.get_args(LoopStand),
     "reach.{}": tuple(
         f"{cause}.{platform}"
         for cause in ("not_in_channel", "missing_permission")

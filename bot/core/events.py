@@ -78,6 +78,7 @@ CHOICES: frozenset[str] = frozenset(
         "words_reset",  # a facilitator asks for the bot's words back (previewed first)
         "notes",  # the facilitator's private notes, from their status (no slash on Discord)
         "notedel",  # one private note deleted, from the list of notes
+        "restok",  # "yes, that's it": a party confirms a restatement (bot/flows/restating.py)
     }
 )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, NewType
 
+from bot.core.conflicts import ConflictSpace
 from bot.core.wording import Note, RoundWords, Wording
 
 UserId = NewType("UserId", str)
@@ -355,6 +356,8 @@ class Intervention:
     apart: tuple[tuple[UserId, UserId], ...] = ()
     wording: Wording = field(default_factory=Wording)  # bot/flows/wording.py
     notes: tuple[Note, ...] = ()  # the facilitators' private notes
+    # One conflict space per issue (bot/flows/parties.py): facilitators and its members only.
+    conflicts: tuple[ConflictSpace, ...] = ()
 
     @property
     def conversation(self) -> ConversationRef:

@@ -21,6 +21,7 @@ from bot.flows import (
     line,
     membership,
     notes,
+    parties,
     pause,
     refusals,
     rounds,
@@ -175,6 +176,10 @@ TABLE: CommandTable[Runs] = CommandTable(
                 _sub("close", "fermer", FACILITATOR, _plain(groups.close_groups), "clore"),
                 _sub("apart", "séparer", FACILITATOR, apart.apart, "éloigner"),
                 _sub("hierarchy", "hiérarchie", FACILITATOR, apart.hierarchy),
+                # Conflict spaces (TST step 4): one per issue, with named parties.
+                _sub("conflict", "conflit", FACILITATOR, parties.open_space),
+                _sub("moveon", "suite", FACILITATOR, parties.move_on, "avancer"),
+                _sub("spaces", "espaces", EVERYONE, parties.view, "espace", "space"),
             ),
             "group",
             "groupe",

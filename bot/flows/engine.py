@@ -33,8 +33,10 @@ from bot.flows import (
     consent,
     groups,
     membership,
+    parties,
     reach,
     refusals,
+    restating,
     rounds,
     safety,
     schedule,
@@ -123,6 +125,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return actions.accept(ctx, state, event.value)
         case ChoiceMade(action="actdone"):
             return actions.done(ctx, state, event.value)
+        case ChoiceMade(action="restok"):
+            return restating.confirm(ctx, state, event.value)
         case ChoiceMade(action="contributions"):
             return membership.contributions(ctx, state, event.value)
         case ChoiceMade(action="timeout"):
@@ -158,6 +162,12 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return actions.decline(ctx, state, event.value, event.text)
         case NoteSubmitted(action="blocked"):
             return actions.blocked(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="cposition"):
+            return parties.write(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="crestate"):
+            return restating.restate(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="notquite"):
+            return restating.not_quite(ctx, state, event.value, event.text)
         case NoteSubmitted():
             return safety.note(ctx, state, event)
         case ChoiceMade():

@@ -12,7 +12,7 @@ from bot.core.effects import Audit, Button, Cancel, Forget, Message, ToChannel, 
 from bot.core.events import EventMeta
 from bot.core.model import Intervention, InterventionId, Participant, UserId
 from bot.core.overlay import put, without
-from bot.flows import apart, templates
+from bot.flows import apart, parties, templates
 from bot.flows.context import Ctx
 from bot.flows.privacy import change_anonymity, split_anonymity
 from bot.flows.prompts import frame_message, prompt_message
@@ -190,10 +190,10 @@ def contributions(ctx: Ctx, state: Intervention, value: str) -> Intervention:
         ctx.refuse("error.unknown_action")
     if value == "delete":
         # The runner erases them and tells the person exactly what went and what stays.
-        ctx.add(Forget(user, erase_member=False))
+        ctx.add(Forget(user, erase_member=False, texts=parties.texts_of(state, user)))
         ctx.add(Audit(UserId(""), "erasure", "answers"))
         responses = {i: r for i, r in state.responses.items() if r.author != user}
-        return replace(state, responses=responses)
+        return replace(state, responses=responses, conflicts=parties.without(state, user))
     ctx.reply("leave.kept")
     return state
 
@@ -206,7 +206,7 @@ def forget(ctx: Ctx, state: Intervention) -> Intervention:
         ctx.refuse("error.not_a_participant")
     if state.participants[user].is_facilitator and len(state.facilitators()) == 1:
         ctx.refuse("error.last_facilitator")
-    ctx.add(Forget(user, erase_member=True))
+    ctx.add(Forget(user, erase_member=True, texts=parties.texts_of(state, user)))
     # The audit log says that an erasure happened, never whose.
     ctx.add(Audit(UserId(""), "erasure", "member"))
     return without_member(ctx, state, user)
@@ -226,6 +226,7 @@ def without_member(ctx: Ctx, state: Intervention, user: UserId) -> Intervention:
         state,
         participants=without(state.participants, (user,)),
         apart=apart.without(state, user),
+        conflicts=parties.without(state, user),
         responses={i: r for i, r in state.responses.items() if r.author != user},
         rounds={
             k: replace(r, recipients=r.recipients - {user}, deferred=r.deferred - {user})

@@ -11,6 +11,7 @@ from bot.core.model import FLAG_REASONS, Intervention, InterventionId
 from bot.core.ports import NoteForm
 from bot.flows.board import MAX_ITEM
 from bot.flows.line import MAX_NOTE, MAX_WORD, split
+from bot.flows.parties import MAX_POSITION
 from bot.flows.refusals import MAX_LINE
 from bot.flows.templates import MAX_NAME
 from bot.flows.wording import MAX_WORDS
@@ -31,10 +32,15 @@ FORM_OF = {
     "wordsform": "words",
     "noteform": "fnote",
     "tform": "tsave",
+    # Conflict spaces: a position (or what each side needs), a restatement, a "not quite".
+    "cposition": "cposition",
+    "crestate": "crestate",
+    "notquite": "notquite",
 }
 # The forms only a facilitator may fill: a question's words, a private note.
 FACILITATOR_FORMS = frozenset({"lreply", "wordsform", "noteform", "tform"})
 ANONYMOUS, NAMED = "anonymous", "named"
+SPACE_FORMS = frozenset({"cposition", "crestate", "notquite"})
 
 
 def note_form(
@@ -94,6 +100,18 @@ def note_form(
         if not any(str(a.id) == value and a.status in ("todo", "blocked") for a in state.actions):
             return None
         return asked("blocked", t(reader, "note.blocked_title"), False, MAX_ITEM)
+    if action in SPACE_FORMS:
+        space = next((s for s in state.conflicts if f"{s.number}" == value.split(".")[0]), None)
+        if space is None or (action == "cposition") != (space.phase in ("positions", "needs")):
+            return None
+        form_key = f"note.space.{space.phase}" if action == "cposition" else f"note.space.{action}"
+        return form(
+            title=t(reader, f"{form_key}_title", space=space.number),
+            explanation=t(reader, f"{form_key}_explain"),
+            text_label=t(reader, f"{form_key}_text"),
+            text_required=True,
+            max_length=MAX_POSITION,
+        )
     if action == "line":
         title = t(reader, "note.line_title")
         return asked("line", title, True, MAX_NOTE, t(reader, "note.line_who"), who)

@@ -29,7 +29,7 @@ AUDITED = (
     "erasure", "app_removed", "anonymity",
     "round.wording", "round.question", "wording.reworded", "wording.reset",
     "wording.question_added", "note.add", "note.list", "note.delete", "template.save",
-    "template.list",
+    "template.list", "groups.conflict", "groups.moveon", "conflict.moved_on",
 )  # fmt: skip
 ITEM = re.compile(r"^(information|obstacle|cause|proposal|action)#(\d+)(?::(\w+))?$")
 VERSION = re.compile(r"^v(\d+)$")
@@ -156,6 +156,8 @@ def _counts(w: Words, rows: tuple[tuple[str, int], ...]) -> Table:
     """A table of counts: what (a catalog key), how many."""
     what = (w.t("report.column.what"), w.t("report.column.count"))
     return Table("", what, tuple((w.t(key), w.n(n)) for key, n in rows))
+
+
 def notes_section(w: Words, data: ReportData) -> Section | None:
     """The facilitators' private notes, as they wrote them, signed: never in the group's."""
     notes = data.intervention.notes

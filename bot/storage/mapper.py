@@ -255,7 +255,7 @@ COLLECTIONS: tuple[Collection[Any], ...] = (
 
 
 # Head columns stored as the aggregate holds them; `group_quality`, `help`, `apart`,
-# `wording` and `notes` are converted.
+# `wording`, `notes` and `conflicts` are converted.
 _HEAD = (
     "platform",
     "workspace",
@@ -283,6 +283,7 @@ def head_row(state: Intervention) -> dict[str, Any]:
         "apart": [list(p) for p in state.apart] or None,
         "wording": encode(state.wording) if state.wording != Wording() else None,
         "notes": encode(state.notes) or None,
+        "conflicts": encode(state.conflicts) if state.conflicts else None,
     }
 
 
@@ -298,6 +299,7 @@ def head_fields(row: Row) -> dict[str, Any]:
         "apart": tuple((UserId(a), UserId(b)) for a, b in row.apart or ()),
         "wording": cast(Wording, decode(row.wording)) if row.wording else Wording(),
         "notes": cast(tuple[Note, ...], decode(row.notes or [])),
+        "conflicts": decode(row.conflicts) if row.conflicts else (),
     }
 
 

@@ -82,6 +82,8 @@ class InterventionRow(Base):
     # The facilitators' words (reworded prompts, own questions, previews) and private notes.
     wording: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     notes: Mapped[list[Any] | None] = mapped_column(JSON)
+    # Conflict spaces (parties, positions, restatement loops), encoded: facilitators and members.
+    conflicts: Mapped[list[Any] | None] = mapped_column(JSON)
     # Optimistic concurrency: two processes never both apply an event to the same version.
     version: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (Index("ix_interventions_channel", "platform", "workspace", "channel"),)
