@@ -22,6 +22,9 @@ Visibility = Literal["private", "facilitator", "group_anonymous", "group_attribu
 # "group": anonymous answers are anonymous to the group (the author link stays for edits and
 # erasure); "full": anonymous to the facilitator too (the link is destroyed when the round closes).
 Anonymity = Literal["group", "full"]
+# How a round reaches people: a direct message each, or one channel announcement with a
+# button that shows each person their prompts ("pull"). None on an intervention: by its size.
+Delivery = Literal["dm", "pull"]
 StepKind = Literal[
     "trust",
     "contract",
@@ -102,6 +105,8 @@ class Participant:
     # The language their platform reports for them (Discord's interaction locale, Slack's
     # users.info), kept current each time they interact; their own choice comes first.
     platform_locale: Locale | None = None
+    # Asked for their prompts by direct message even when rounds are announced in the channel.
+    wants_dms: bool = False
 
     @property
     def active(self) -> bool:
@@ -348,6 +353,8 @@ class Intervention:
     help: Mapping[str, str] = field(default_factory=dict)
     # People who must not share a sub-group (bot/flows/apart.py): facilitators only see it.
     apart: tuple[tuple[UserId, UserId], ...] = ()
+    # How rounds reach people, as a facilitator set it; None: by size (bot/flows/pull.py).
+    delivery: Delivery | None = None
 
     @property
     def conversation(self) -> ConversationRef:

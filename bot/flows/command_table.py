@@ -21,6 +21,7 @@ from bot.flows import (
     line,
     membership,
     pause,
+    pull,
     refusals,
     rounds,
     safety,
@@ -51,6 +52,11 @@ def _start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
     started = membership.start(ctx, state, cmd)
     ctx.add(Audit(ctx.actor or UserId(""), "start", ctx.audit_target))
     return started
+
+
+def _answer(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    """`answer`: the waiting prompts again; `answer dm [off]`: direct messages on or off."""
+    return pull.dm_command(ctx, state, cmd) if cmd.words else rounds.send_pending(ctx, state)
 
 
 def _help(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention | None:
@@ -155,6 +161,8 @@ TABLE: CommandTable[Runs] = CommandTable(
                 _sub("restate", "reformuler", FACILITATOR, curation.restate),
                 # Said by whoever passed the round, to the facilitators only.
                 _sub("possible", "possible", EVERYONE, refusals.condition),
+                # A DM each, or one channel announcement and a "My prompts" button (pull.py).
+                _sub("delivery", "envoi", FACILITATOR, pull.set_delivery, "diffusion"),
             ),
         ),
         _cmd("publish", "publier", FACILITATOR, _round_cmd(rounds.publish)),
@@ -233,7 +241,7 @@ TABLE: CommandTable[Runs] = CommandTable(
             when_closed=True,
             slash=False,
         ),
-        _cmd("answer", "répondre", EVERYONE, _plain(rounds.send_pending)),
+        _cmd("answer", "répondre", EVERYONE, _answer),
         _cmd(
             "mydata",
             "mes-données",

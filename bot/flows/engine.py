@@ -33,6 +33,7 @@ from bot.flows import (
     consent,
     groups,
     membership,
+    pull,
     reach,
     refusals,
     rounds,
@@ -118,6 +119,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return deferred
         case ChoiceMade(action="myprompts"):
             return reach.my_prompts(ctx, state)
+        case ChoiceMade(action="dms"):
+            return pull.dms_choice(ctx, state, event.value)
         case ChoiceMade(action="accept"):
             return actions.accept(ctx, state, event.value)
         case ChoiceMade(action="actdone"):

@@ -76,6 +76,7 @@ def _participant_row(p: Participant) -> dict[str, Any]:
         "joined_at": p.joined_at,
         "left_at": p.left_at,
         "platform_locale": p.platform_locale,
+        "wants_dms": p.wants_dms,
     }
 
 
@@ -91,6 +92,7 @@ def _participant(r: Row) -> Participant:
         r.joined_at,
         r.left_at,
         r.platform_locale,
+        bool(r.wants_dms),
     )
 
 
@@ -268,6 +270,7 @@ _HEAD = (
     "created_at",
     "closed_at",
     "paused_at",
+    "delivery",
 )
 
 

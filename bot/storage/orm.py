@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -79,6 +80,8 @@ class InterventionRow(Base):
     help: Mapped[dict[str, str] | None] = mapped_column(JSON)
     # Pairs of people kept apart in sub-groups ([[a, b], ...]): facilitators only.
     apart: Mapped[list[list[str]] | None] = mapped_column(JSON)
+    # "dm" or "pull" as a facilitator set it; NULL: decided by the intervention's size.
+    delivery: Mapped[str | None] = mapped_column(String(8))
     # Optimistic concurrency: two processes never both apply an event to the same version.
     version: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (Index("ix_interventions_channel", "platform", "workspace", "channel"),)
@@ -99,6 +102,7 @@ class ParticipantRow(Base):
     joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     left_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     platform_locale: Mapped[str | None] = mapped_column(String(8))
+    wants_dms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     __table_args__ = (Index("ix_participants_user", "user"),)
 
 
