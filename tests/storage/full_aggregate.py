@@ -61,6 +61,7 @@ def full_aggregate() -> Intervention:
                 T0,
                 None,
                 "fr",
+                wants_dms=True,
             ),
             BEN: Participant(BEN, "Ben", "participant", "withdrawn", None, None, {}, T0, LATER),
         },
@@ -114,4 +115,5 @@ def full_aggregate() -> Intervention:
         lines=(LineThread(1, "ab" * 32, False, 3, 2),),
         requests=(SafetyRequest(1, "flag", "handled", "board:2", "contempt"),),
         help={"fr": "Écrire à Fatou", "en": "Write to Fatou"},
+        delivery="pull",
     )
