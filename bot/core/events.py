@@ -72,6 +72,7 @@ CHOICES: frozenset[str] = frozenset(
         "pausenow",
         "inbox",
         "myprompts",
+        "dms",  # direct messages on or off for rounds announced in the channel (pull mode)
         "accept",  # an action's owner takes it on (bot/flows/actions.py)
         "actdone",  # an action's owner says it is done, from the reminder
         "words",  # a facilitator uses or drops the words previewed (bot/flows/wording.py)

@@ -25,6 +25,9 @@ Visibility = Literal["private", "facilitator", "group_anonymous", "group_attribu
 # "group": anonymous answers are anonymous to the group (the author link stays for edits and
 # erasure); "full": anonymous to the facilitator too (the link is destroyed when the round closes).
 Anonymity = Literal["group", "full"]
+# How a round reaches people: a direct message each, or one channel announcement with a
+# button that shows each person their prompts ("pull"). None on an intervention: by its size.
+Delivery = Literal["dm", "pull"]
 StepKind = Literal[
     "trust",
     "contract",
@@ -105,6 +108,8 @@ class Participant:
     # The language their platform reports for them (Discord's interaction locale, Slack's
     # users.info), kept current each time they interact; their own choice comes first.
     platform_locale: Locale | None = None
+    # Asked for their prompts by direct message even when rounds are announced in the channel.
+    wants_dms: bool = False
 
     @property
     def active(self) -> bool:
@@ -358,6 +363,8 @@ class Intervention:
     notes: tuple[Note, ...] = ()  # the facilitators' private notes
     # One conflict space per issue (bot/flows/parties.py): facilitators and its members only.
     conflicts: tuple[ConflictSpace, ...] = ()
+    # How rounds reach people, as a facilitator set it; None: by size (bot/flows/pull.py).
+    delivery: Delivery | None = None
 
     @property
     def conversation(self) -> ConversationRef:

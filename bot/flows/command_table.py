@@ -23,6 +23,7 @@ from bot.flows import (
     notes,
     parties,
     pause,
+    pull,
     refusals,
     rounds,
     safety,
@@ -55,6 +56,11 @@ def _start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
     started = membership.start(ctx, state, cmd)
     ctx.add(Audit(ctx.actor or UserId(""), "start", ctx.audit_target))
     return started
+
+
+def _answer(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    """`answer`: the waiting prompts again; `answer dm [off]`: direct messages on or off."""
+    return pull.dm_command(ctx, state, cmd) if cmd.words else rounds.send_pending(ctx, state)
 
 
 def _help(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention | None:
@@ -162,6 +168,8 @@ TABLE: CommandTable[Runs] = CommandTable(
                 # The facilitators' own words for the next rounds (bot/flows/wording.py).
                 _sub("wording", "texte", FACILITATOR, wording.words_command, "libellé", "mots"),
                 _sub("question", "question", FACILITATOR, wording.question_command),
+                # A DM each, or one channel announcement and a "My prompts" button (pull.py).
+                _sub("delivery", "envoi", FACILITATOR, pull.set_delivery, "diffusion"),
             ),
         ),
         _cmd("publish", "publier", FACILITATOR, _round_cmd(rounds.publish)),
@@ -244,7 +252,7 @@ TABLE: CommandTable[Runs] = CommandTable(
             when_closed=True,
             slash=False,
         ),
-        _cmd("answer", "répondre", EVERYONE, _plain(rounds.send_pending)),
+        _cmd("answer", "répondre", EVERYONE, _answer),
         _cmd(
             "mydata",
             "mes-données",

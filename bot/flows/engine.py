@@ -34,6 +34,7 @@ from bot.flows import (
     groups,
     membership,
     parties,
+    pull,
     reach,
     refusals,
     restating,
@@ -121,6 +122,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return deferred
         case ChoiceMade(action="myprompts"):
             return reach.my_prompts(ctx, state)
+        case ChoiceMade(action="dms"):
+            return pull.dms_choice(ctx, state, event.value)
         case ChoiceMade(action="accept"):
             return actions.accept(ctx, state, event.value)
         case ChoiceMade(action="actdone"):

@@ -77,6 +77,7 @@ def _participant_row(p: Participant) -> dict[str, Any]:
         "joined_at": p.joined_at,
         "left_at": p.left_at,
         "platform_locale": p.platform_locale,
+        "wants_dms": p.wants_dms,
     }
 
 
@@ -92,6 +93,7 @@ def _participant(r: Row) -> Participant:
         r.joined_at,
         r.left_at,
         r.platform_locale,
+        bool(r.wants_dms),
     )
 
 
@@ -271,6 +273,7 @@ _HEAD = (
     "created_at",
     "closed_at",
     "paused_at",
+    "delivery",
 )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -84,6 +85,8 @@ class InterventionRow(Base):
     notes: Mapped[list[Any] | None] = mapped_column(JSON)
     # Conflict spaces (parties, positions, restatement loops), encoded: facilitators and members.
     conflicts: Mapped[list[Any] | None] = mapped_column(JSON)
+    # "dm" or "pull" as a facilitator set it; NULL: decided by the intervention's size.
+    delivery: Mapped[str | None] = mapped_column(String(8))
     # Optimistic concurrency: two processes never both apply an event to the same version.
     version: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (Index("ix_interventions_channel", "platform", "workspace", "channel"),)
@@ -104,6 +107,7 @@ class ParticipantRow(Base):
     joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     left_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     platform_locale: Mapped[str | None] = mapped_column(String(8))
+    wants_dms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     __table_args__ = (Index("ix_participants_user", "user"),)
 
 

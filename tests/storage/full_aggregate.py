@@ -62,6 +62,7 @@ def full_aggregate() -> Intervention:
                 T0,
                 None,
                 "fr",
+                wants_dms=True,
             ),
             BEN: Participant(BEN, "Ben", "participant", "withdrawn", None, None, {}, T0, LATER),
         },
@@ -129,4 +130,5 @@ def full_aggregate() -> Intervention:
                 ("positions",),
             ),
         ),
+        delivery="pull",
     )
