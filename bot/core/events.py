@@ -74,6 +74,8 @@ CHOICES: frozenset[str] = frozenset(
         "myprompts",
         "accept",  # an action's owner takes it on (bot/flows/actions.py)
         "actdone",  # an action's owner says it is done, from the reminder
+        "rbagree",  # a sub-group member agrees to its report-back (bot/flows/reportback.py)
+        "checkins",  # a person asks for the weekly check-ins, or no more (bot/flows/checkins.py)
     }
 )
 

@@ -102,6 +102,8 @@ class Participant:
     # The language their platform reports for them (Discord's interaction locale, Slack's
     # users.info), kept current each time they interact; their own choice comes first.
     platform_locale: Locale | None = None
+    # Weekly check-ins reach only those who asked for them (bot/flows/checkins.py).
+    checkins: bool = False
 
     @property
     def active(self) -> bool:
@@ -233,6 +235,17 @@ class BoardItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportBack:
+    """What a sub-group proposes to send to the plenary, in its own words. No author is kept:
+    each new version is the sub-group's, and `agreed` holds who said yes to this version."""
+
+    version: int
+    text: str
+    agreed: frozenset[UserId] = frozenset()
+    sent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class SubGroup:
     """A heterogeneous sub-group and its private space once opened."""
 
@@ -240,6 +253,7 @@ class SubGroup:
     members: tuple[UserId, ...]
     space: str | None = None
     status: Literal["proposed", "open", "closed"] = "proposed"
+    report: ReportBack | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from bot.flows import (
     apart,
     asks,
     board,
+    checkins,
     curation,
     groups,
     intervention,
@@ -22,6 +23,7 @@ from bot.flows import (
     membership,
     pause,
     refusals,
+    reportback,
     rounds,
     safety,
     schedule,
@@ -169,6 +171,8 @@ TABLE: CommandTable[Runs] = CommandTable(
                 _sub("close", "fermer", FACILITATOR, _plain(groups.close_groups), "clore"),
                 _sub("apart", "séparer", FACILITATOR, apart.apart, "éloigner"),
                 _sub("hierarchy", "hiérarchie", FACILITATOR, apart.hierarchy),
+                # Written by a sub-group's member; sent once the sub-group agreed.
+                _sub("report", "restitution", EVERYONE, reportback.write, "restituer"),
             ),
             "group",
             "groupe",
@@ -249,6 +253,8 @@ TABLE: CommandTable[Runs] = CommandTable(
         _cmd("profile", "profil", EVERYONE, membership.profile),
         _cmd("help", "aide", EVERYONE, Anywhere(_help), "?"),
         _cmd("talk", "parler", EVERYONE, line.talk, "écrire", slash=False),
+        # Also the buttons of the invitation sent when a weekly check-in is planned.
+        _cmd("checkins", "points", EVERYONE, checkins.command, "check-ins", slash=False),
         _cmd("timeout", "temps-mort", EVERYONE, safety.timeout_command, "tempsmort", slash=False),
         _cmd(
             "inbox",

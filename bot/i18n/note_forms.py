@@ -4,14 +4,17 @@ what a submitted one means, the same on every platform."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
+from bot.core.effects import UserText
 from bot.core.events import EventMeta, NoteSubmitted
 from bot.core.model import FLAG_REASONS, Intervention, InterventionId
 from bot.core.ports import NoteForm
 from bot.flows.board import MAX_ITEM
 from bot.flows.line import MAX_NOTE, MAX_WORD, split
 from bot.flows.refusals import MAX_LINE
+from bot.flows.reportback import MAX_REPORT
 from bot.i18n.render import Reader, Renderer
 
 # The buttons that open a form, and the form each opens: "talk" a new thread, "lwrite" the
@@ -26,6 +29,7 @@ FORM_OF = {
     "possible": "possible",
     "decline": "decline",
     "blocked": "blocked",
+    "rbchange": "rbchange",  # other words for a sub-group's report-back draft
 }
 ANONYMOUS, NAMED = "anonymous", "named"
 
@@ -83,6 +87,8 @@ def note_form(
             text_required=False,
             max_length=MAX_ITEM,
         )
+    if action == "rbchange":
+        return _report_change(form, state, value, reader, t)
     if action == "line":
         return form(
             title=t(reader, "note.line_title"),
@@ -143,4 +149,27 @@ def note_submitted(
         value = f"board:{item}"
     return NoteSubmitted(
         meta, InterventionId(intervention), action, value, text, who == NAMED, reason
+    )
+
+
+def _report_change(
+    form: Callable[..., NoteForm],
+    state: Intervention,
+    value: str,
+    reader: Reader,
+    t: Callable[..., str],
+) -> NoteForm | None:
+    """Other words for a sub-group's draft, shown with the draft they replace; None once the
+    draft is no longer the current one or was sent."""
+    group, _, version = value.partition(".")
+    g = next((g for g in state.subgroups if str(g.index) == group), None)
+    report = g.report if g is not None and g.status == "open" else None
+    if report is None or report.sent or str(report.version) != version:
+        return None
+    return form(
+        title=t(reader, "reportback.form_title", group=g.index if g else 0),
+        explanation=t(reader, "reportback.form_explain", text=UserText(report.text)),
+        text_label=t(reader, "reportback.form_text"),
+        text_required=True,
+        max_length=MAX_REPORT,
     )
