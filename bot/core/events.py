@@ -80,6 +80,8 @@ CHOICES: frozenset[str] = frozenset(
         "notes",  # the facilitator's private notes, from their status (no slash on Discord)
         "notedel",  # one private note deleted, from the list of notes
         "restok",  # "yes, that's it": a party confirms a restatement (bot/flows/restating.py)
+        "rbagree",  # a sub-group member agrees to its report-back (bot/flows/reportback.py)
+        "checkins",  # a person asks for the weekly check-ins, or no more (bot/flows/checkins.py)
     }
 )
 

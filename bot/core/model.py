@@ -110,6 +110,8 @@ class Participant:
     platform_locale: Locale | None = None
     # Asked for their prompts by direct message even when rounds are announced in the channel.
     wants_dms: bool = False
+    # Weekly check-ins reach only those who asked for them (bot/flows/checkins.py).
+    checkins: bool = False
 
     @property
     def active(self) -> bool:
@@ -244,6 +246,17 @@ class BoardItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportBack:
+    """What a sub-group proposes to send to the plenary, in its own words. No author is kept:
+    each new version is the sub-group's, and `agreed` holds who said yes to this version."""
+
+    version: int
+    text: str
+    agreed: frozenset[UserId] = frozenset()
+    sent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class SubGroup:
     """A heterogeneous sub-group and its private space once opened."""
 
@@ -251,6 +264,7 @@ class SubGroup:
     members: tuple[UserId, ...]
     space: str | None = None
     status: Literal["proposed", "open", "closed"] = "proposed"
+    report: ReportBack | None = None
 
 
 @dataclass(frozen=True, slots=True)

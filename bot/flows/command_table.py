@@ -15,6 +15,7 @@ from bot.flows import (
     apart,
     asks,
     board,
+    checkins,
     curation,
     groups,
     intervention,
@@ -25,6 +26,7 @@ from bot.flows import (
     pause,
     pull,
     refusals,
+    reportback,
     rounds,
     safety,
     schedule,
@@ -188,6 +190,8 @@ TABLE: CommandTable[Runs] = CommandTable(
                 _sub("conflict", "conflit", FACILITATOR, parties.open_space),
                 _sub("moveon", "suite", FACILITATOR, parties.move_on, "avancer"),
                 _sub("spaces", "espaces", EVERYONE, parties.view, "espace", "space"),
+                # Written by a sub-group's member; sent once the sub-group agreed.
+                _sub("report", "restitution", EVERYONE, reportback.write, "restituer"),
             ),
             "group",
             "groupe",
@@ -298,6 +302,8 @@ TABLE: CommandTable[Runs] = CommandTable(
             slash=False,
         ),
         _cmd("talk", "parler", EVERYONE, line.talk, "écrire", slash=False),
+        # Also the buttons of the invitation sent when a weekly check-in is planned.
+        _cmd("checkins", "points", EVERYONE, checkins.command, "check-ins", slash=False),
         _cmd("timeout", "temps-mort", EVERYONE, safety.timeout_command, "tempsmort", slash=False),
         _cmd(
             "inbox",

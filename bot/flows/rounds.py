@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -81,9 +81,11 @@ def open_round(
     word: str,
     context: str,
     deliver_at: Mapping[UserId, datetime] | None = None,
+    among: Collection[UserId] | None = None,
 ) -> Intervention:
     """Open a round, or the next run of a repeatable one. `deliver_at` holds a person's
-    prompt until a local hour of theirs (a check-in at 9:00 in each timezone)."""
+    prompt until a local hour of theirs (a check-in at 9:00 in each timezone); `among`
+    narrows who is asked (a check-in asks only those who opted in)."""
     if state.status == "paused":
         ctx.refuse("error.paused")
     spec = resolve_round(ctx, state, word)
@@ -111,7 +113,7 @@ def open_round(
         for g in groups:
             ctx.send(ToSpace(g.index), prompt_message("round.prompt_space", key))
     else:
-        recipients = frozenset(pull.asked(state))
+        recipients = frozenset(u for u in pull.asked(state) if among is None or u in among)
         prompt = prompt_message("round.prompt", key)  # one message, shared by every recipient
         # In pull mode only those who asked for direct messages get one; the rest press
         # "My prompts" under the channel's announcement.

@@ -21,6 +21,7 @@ from bot.core.model import (
     Intervention,
     LineThread,
     Participant,
+    ReportBack,
     Response,
     ResponseId,
     RoundState,
@@ -78,6 +79,7 @@ def _participant_row(p: Participant) -> dict[str, Any]:
         "left_at": p.left_at,
         "platform_locale": p.platform_locale,
         "wants_dms": p.wants_dms,
+        "checkins": p.checkins,
     }
 
 
@@ -94,7 +96,21 @@ def _participant(r: Row) -> Participant:
         r.left_at,
         r.platform_locale,
         bool(r.wants_dms),
+        bool(r.checkins),
     )
+
+
+def _report_row(r: ReportBack | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {"version": r.version, "text": r.text, "agreed": sorted(r.agreed), "sent": r.sent}
+
+
+def _report(d: Mapping[str, Any] | None) -> ReportBack | None:
+    if not d:
+        return None
+    agreed = frozenset(UserId(u) for u in d["agreed"])
+    return ReportBack(int(d["version"]), str(d["text"]), agreed, bool(d["sent"]))
 
 
 def _round_row(r: RoundState) -> dict[str, Any]:
@@ -190,8 +206,11 @@ COLLECTIONS: tuple[Collection[Any], ...] = (
             "members": list(g.members),
             "space": g.space,
             "status": g.status,
+            "report": _report_row(g.report),
         },
-        lambda r: SubGroup(r.index, tuple(UserId(u) for u in r.members), r.space, r.status),
+        lambda r: SubGroup(
+            r.index, tuple(UserId(u) for u in r.members), r.space, r.status, _report(r.report)
+        ),
         delete_missing=True,
     ),
     Collection[ActionItem](

@@ -108,6 +108,8 @@ class ParticipantRow(Base):
     left_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     platform_locale: Mapped[str | None] = mapped_column(String(8))
     wants_dms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Asked for the weekly check-ins (NULL in rows older than the column: no).
+    checkins: Mapped[bool | None] = mapped_column(Boolean)
     __table_args__ = (Index("ix_participants_user", "user"),)
 
 
@@ -201,6 +203,8 @@ class SubGroupRow(Base):
     members: Mapped[list[str]] = mapped_column(JSON)
     space: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
+    # The report-back draft: {"version", "text", "agreed": [user, ...], "sent"}; no author.
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ActionRow(Base):
