@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.commands import CommandError, fold
+from bot.core.commands import fold
 from bot.core.effects import (
     Audit,
     Cancel,
@@ -121,7 +121,9 @@ class Runner:
                 if isinstance(effect, Forget):
                     assert after is not None
                     # Erased in this transaction; the person is told exactly what went.
-                    done = await erase(uow, after, self.flow, effect.user, effect.erase_member)
+                    done = await erase(
+                        uow, after, self.flow, effect.user, effect.erase_member, effect.texts
+                    )
                     effect = Reply(erased_message(after, effect, done))
                     erased = True
                 if isinstance(effect, Reply):
@@ -329,10 +331,10 @@ def _held(state: Intervention, due: datetime, now: datetime) -> datetime:
 
 
 def _is(text: str, name: str) -> bool:
-    try:
-        return TABLE.parse(text).name == name
-    except CommandError:
-        return False
+    """Whether a command's first word names `name`. The runner only needs to know where to
+    look and what to fetch: the command itself is parsed once, by the engine."""
+    spec = TABLE.find(text.strip().partition(" ")[0])
+    return spec is not None and spec.name == name
 
 
 def _audience(to: ToUser | ToChannel | ToSpace) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.conflicts import SpacePhase
 from bot.core.effects import UserText, When
 from bot.core.model import (
     FLAG_REASONS,
@@ -39,6 +40,7 @@ from bot.core.model import (
     ContractVersion,
 )
 from bot.core.vocabulary import DECISIONS
+from bot.flows.space_view import LoopStand
 from bot.flows.tst import tst_flow
 from bot.i18n.catalog import TRANSLATED_PARAMS, Catalog, placeholders
 from bot.reports.audit import AUDITED
@@ -107,10 +109,18 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "wording.language.{}": LOCALES,
     "mydata.consent.{}": typing.get_args(ConsentState),
     "flag.reason.{}": FLAG_REASONS,
+    # The safety forms of one text (bot/i18n/note_forms.py).
+    "note.{}_explain": ("possible", "decline", "blocked", "line", "reply"),
+    "note.{}_text": ("possible", "decline", "blocked", "line", "reply"),
     "web.dash.contract_{}": CONTRACT_STATUSES,
     "web.dash.action_{}": ACTION_STATUSES,
     "web.me.role_{}": ("facilitator", "participant"),
     "web.me.consent_{}": ("pending", "accepted", "declined", "withdrawn"),
+    "conflict.{}_kept": ("positions", "needs"),
+    "conflict.{}_kept_last": ("positions", "needs"),
+    "conflict.{}_revealed": ("positions", "needs"),
+    "conflict.phase.{}": typing.get_args(SpacePhase),
+    "conflict.view_loop_{}": typing.get_args(LoopStand),
     "reach.{}": tuple(
         f"{cause}.{platform}"
         for cause in ("not_in_channel", "missing_permission")

@@ -217,6 +217,8 @@ class Forget:
 
     user: UserId
     erase_member: bool
+    # What they wrote in conflict spaces (gone from the state): erased from waiting messages.
+    texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

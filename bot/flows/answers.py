@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from bot.core.effects import Message, PromptList
 from bot.core.events import AnswerSubmitted
-from bot.core.model import AnswerValue, Response, RoundState, Visibility
+from bot.core.model import AnswerValue, Intervention, Response, RoundState, UserId, Visibility
+from bot.core.overlay import lookup
 from bot.flows.spec import RoundSpec
 from bot.flows.synthesis import option_values, prompt_keys, prompt_of
 
@@ -105,6 +106,17 @@ def entries_of(ev: AnswerSubmitted) -> list[tuple[str, AnswerValue | None]]:
     given = {k for k, _v in said}
     empty = [k for k in (*ev.answers, *ev.left_empty) if k not in given]
     return [*said, *((k, None) for k in dict.fromkeys(empty))]
+
+
+def round_and_author(r: Response) -> tuple[str, UserId]:
+    """How answers are looked up by the engine: one person's answers in one round."""
+    return r.round_key, r.author
+
+
+def authored(state: Intervention, round_key: str, user: UserId | None) -> list[Response]:
+    """`user`'s answers in the round, found through an index of the answers map, not by
+    reading every answer (bot/core/overlay.py): one answer among 10,000 reads its own."""
+    return lookup(state.responses, round_and_author, (round_key, user))
 
 
 def as_recorded(responses: Mapping[str, Response]) -> dict[str, Recorded]:

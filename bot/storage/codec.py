@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from bot.core.conflicts import Attempt, ConflictSpace, Loop, Party, Statement
 from bot.core.effects import (
     Button,
     ChannelLink,
@@ -56,6 +57,11 @@ KNOWN: Mapping[str, type] = {
         RoundWords,
         Note,
         Template,
+        ConflictSpace,
+        Party,
+        Statement,
+        Loop,
+        Attempt,
     )
 }
 
