@@ -12,7 +12,7 @@ from bot.core.effects import Audit, Button, Cancel, Forget, Message, ToChannel, 
 from bot.core.events import EventMeta
 from bot.core.model import Intervention, InterventionId, Participant, UserId
 from bot.core.overlay import put, without
-from bot.flows import apart
+from bot.flows import apart, parties, reportback, templates
 from bot.flows.context import Ctx
 from bot.flows.privacy import change_anonymity, split_anonymity
 from bot.flows.prompts import frame_message, prompt_message
@@ -28,7 +28,8 @@ def start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
     meta = ctx.meta
     if meta.channel is None:
         ctx.refuse("error.start_needs_channel")
-    text, anonymity = split_anonymity(cmd.text)
+    typed, template = templates.split_from(cmd.text)
+    text, anonymity = split_anonymity(typed)
     if state is not None and state.status != "closed":
         if anonymity is not None:
             return change_anonymity(ctx, state, anonymity)
@@ -63,8 +64,12 @@ def start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
         anonymity=anonymity or "group",
         participants={meta.user: facilitator},
     )
+    if template is not None:  # before anything is sent: an unknown name refuses the start
+        created = templates.started_from(ctx, created, template, anonymity is not None)
     ctx.send(ToChannel(), Message("intervention.started", {"title": UserText(title)}))
     ctx.reply("intervention.started_reply", title=UserText(title))
+    if template is not None:
+        ctx.reply("templates.started_from", name=UserText(template))
     if created.anonymity == "full":
         ctx.reply("privacy.anonymity_chosen", anonymity_mode=created.anonymity)
     ctx.audit_target = title
@@ -185,10 +190,10 @@ def contributions(ctx: Ctx, state: Intervention, value: str) -> Intervention:
         ctx.refuse("error.unknown_action")
     if value == "delete":
         # The runner erases them and tells the person exactly what went and what stays.
-        ctx.add(Forget(user, erase_member=False))
+        ctx.add(Forget(user, erase_member=False, texts=parties.texts_of(state, user)))
         ctx.add(Audit(UserId(""), "erasure", "answers"))
         responses = {i: r for i, r in state.responses.items() if r.author != user}
-        return replace(state, responses=responses)
+        return replace(state, responses=responses, conflicts=parties.without(state, user))
     ctx.reply("leave.kept")
     return state
 
@@ -201,7 +206,7 @@ def forget(ctx: Ctx, state: Intervention) -> Intervention:
         ctx.refuse("error.not_a_participant")
     if state.participants[user].is_facilitator and len(state.facilitators()) == 1:
         ctx.refuse("error.last_facilitator")
-    ctx.add(Forget(user, erase_member=True))
+    ctx.add(Forget(user, erase_member=True, texts=parties.texts_of(state, user)))
     # The audit log says that an erasure happened, never whose.
     ctx.add(Audit(UserId(""), "erasure", "member"))
     return without_member(ctx, state, user)
@@ -221,18 +226,29 @@ def without_member(ctx: Ctx, state: Intervention, user: UserId) -> Intervention:
         state,
         participants=without(state.participants, (user,)),
         apart=apart.without(state, user),
+        conflicts=parties.without(state, user),
         responses={i: r for i, r in state.responses.items() if r.author != user},
         rounds={
             k: replace(r, recipients=r.recipients - {user}, deferred=r.deferred - {user})
             for k, r in state.rounds.items()
         },
         subgroups=tuple(
-            replace(g, members=tuple(m for m in g.members if m != user)) for g in state.subgroups
+            replace(
+                g,
+                members=tuple(m for m in g.members if m != user),
+                report=reportback.without(g, user),
+            )
+            for g in state.subgroups
         ),
         actions=tuple(
             replace(a, owner=UserId("")) if a.owner == user else a for a in state.actions
         ),
         scheduled=tuple(a for a in state.scheduled if a.actor != user),
+        # A facilitator who leaves for good takes their private notes and previews along.
+        notes=tuple(n for n in state.notes if n.by != user),
+        wording=replace(
+            state.wording, drafts=tuple(d for d in state.wording.drafts if d.actor != user)
+        ),
     )
 
 
