@@ -17,7 +17,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.model import Intervention, InterventionId
-from bot.storage import audit, dedupe, interventions, orm, outbox_writes
+from bot.core.wording import Template
+from bot.storage import audit, dedupe, interventions, orm, outbox_writes, templates
 from bot.storage.answers import with_fresh_ids
 from bot.storage.database import create_all, make_engine, scrub_files
 from bot.storage.interventions import ConcurrentUpdate
@@ -177,11 +178,20 @@ class UnitOfWork:
         after = with_fresh_ids(before, after)
         saved = await interventions.write(self.session, before, after, version)
         self._versions[after.id] = saved
-        self._to_keep[after.id] = (saved, as_stored(after))
+        self._to_keep[after.id] = (saved, as_stored(after, before))
         return after
 
     async def audit(self, iid: str, at: datetime, actor: str, action: str, target: str) -> None:
         audit.record(self.session, iid, at, actor, action, target)
+
+    async def templates(self, platform: str, workspace: str) -> dict[str, Template]:
+        """The workspace's templates by folded name."""
+        return await templates.read(self.session, platform, workspace)
+
+    async def save_template(
+        self, platform: str, workspace: str, key: str, template: Template, now: datetime
+    ) -> None:
+        await templates.write(self.session, platform, workspace, key, template, now)
 
     async def undelivered(self, iid: str) -> dict[str, int]:
         """This intervention's messages in the dead letters, counted by cause."""

@@ -111,7 +111,7 @@ def test_tabu_steps_track_the_objective_and_never_leave_the_size_bounds() -> Non
     run_best = labels.copy()
     kernels.tabu_chunk(
         d, labels, contrib, sizes, lo, hi, np.zeros(30, dtype=np.int64), state, values,
-        run_best, 300, 10**6, 3, 2, np.random.default_rng(0),
+        run_best, 300, 10**6, 3, 2, np.random.default_rng(0), np.zeros(30),
     )  # fmt: skip
     assert state[kernels.STEP] == 300
     assert np.isclose(values[0], objective_of(d, labels))

@@ -1,5 +1,5 @@
-"""Each MDGP search draws from its own seeded generator: searches in one process stay
-reproducible and independent, whatever runs before, after or beside them."""
+"""The MDGP search driver: each search draws from its own seeded generator (searches in one
+process stay reproducible and independent), and the bound on swaps changes its speed only."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numba
 import numpy as np
+import pytest
 
 from bot.grouping.mdgp import MdgpInstance, read_instance, solve
 from bot.grouping.tabu import TabuParams
@@ -60,3 +61,15 @@ def test_a_search_between_two_runs_of_a_seed_does_not_change_it(mdgp_dir: Path) 
     first = _solve(instance, seed=4)
     _solve(instance, seed=5)
     assert _solve(instance, seed=4) == first
+
+
+@pytest.mark.parametrize("name", ["RanInt_n120_ds_01", "RanReal_n120_ss_01", "Geo_n120_ds_01"])
+def test_skipping_swaps_by_their_bound_gives_the_same_groups(mdgp_dir: Path, name: str) -> None:
+    """The swaps a bound skips are never a best one nor a tie, so the search takes the same
+    steps and draws the same random numbers with and without the bound (integer distances,
+    with their many ties, included)."""
+    instance = read_instance(mdgp_dir / "instances" / f"{name}.txt.gz")
+    steps = 2_000
+    bounded = solve(instance, 600, seed=3, params=TabuParams(max_steps=steps))
+    full = solve(instance, 600, seed=3, params=TabuParams(max_steps=steps, bound_swaps=False))
+    assert bounded == full
