@@ -244,6 +244,11 @@ def without_member(ctx: Ctx, state: Intervention, user: UserId) -> Intervention:
             replace(a, owner=UserId("")) if a.owner == user else a for a in state.actions
         ),
         scheduled=tuple(a for a in state.scheduled if a.actor != user),
+        # A facilitator who leaves for good takes their private notes and previews along.
+        notes=tuple(n for n in state.notes if n.by != user),
+        wording=replace(
+            state.wording, drafts=tuple(d for d in state.wording.drafts if d.actor != user)
+        ),
     )
 
 

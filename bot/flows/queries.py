@@ -74,7 +74,6 @@ class Standing:
     safety: SafetyCounts | None = None
     # Per open round, how many passed or said "not now" (bot/flows/refusals.py), as messages.
     passes: tuple[Message, ...] = ()
-    notes: int = 0  # the facilitators' private notes (bot/flows/notes.py)
     # Sub-groups' report-backs sent, and how many asked for the weekly check-ins.
     groups: tuple[Message, ...] = ()
 
@@ -111,9 +110,11 @@ def standing(
         passes=tuple(refusals.counts(state, p.key) for p in progress),
         undelivered=dict(undelivered or {}),
         safety=counts(state),
-        notes=len(state.notes),
         groups=_groups_and_checkins(state),
     )
+
+
+FACILITATOR_OWN = (Button("notes", "button.notes.open"), Button("tform", "button.notes.template"))
 
 
 def _groups_and_checkins(state: Intervention) -> tuple[Message, ...]:
@@ -139,6 +140,9 @@ def standing_messages(where: Standing) -> list[Message]:
                 "rounds": ", ".join(where.open_rounds) or "-",
                 "participants": where.participants,
             },
+            # A facilitator's own: the private notes and templates, which have no Discord
+            # sub-command (25 at most, all taken).
+            FACILITATOR_OWN if where.facilitator else (),
         )
     ]
     for i, p in enumerate(where.progress):
@@ -162,9 +166,6 @@ def standing_messages(where: Standing) -> list[Message]:
             "flags": c.flags_open,
         }
         out.append(Message("status.safety", dict(params), (Button("inbox", "button.inbox"),)))
-    if where.facilitator:  # the way to the notes on Discord, which has no `/tst note`
-        notes = (Button("notes", "button.notes.open"), Button("tform", "button.notes.template"))
-        out.append(Message("notes.status", {"count": where.notes}, notes))
     return out
 
 
