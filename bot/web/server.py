@@ -50,6 +50,11 @@ def _once(granted: Pass) -> str:
     return f"link:{granted.nonce}"
 
 
+def _ended_id(session: Pass) -> str:
+    """The id under which a session's sign-out is recorded: it names no one."""
+    return f"session-ended:{session.nonce}"
+
+
 class WebPages:
     """Every route checks, in order: a session of ours, for this page, for this person's
     own interventions; forms also need the session's CSRF token. Anything else gets a page
@@ -141,7 +146,7 @@ class WebPages:
         origin = request.headers.get("Origin")
         return origin is None or origin == self._origin
 
-    def _session(self, request: web.Request, page: str) -> Pass:
+    async def _session(self, request: web.Request, page: str) -> Pass:
         raw = request.cookies.get(COOKIE)
         if not raw:
             raise Refusal("session")
@@ -150,9 +155,17 @@ class WebPages:
         except Refusal as refusal:
             reason = "session" if refusal.reason == "expired" else refusal.reason
             raise Refusal(reason, refusal.locale, cookie=True) from None
+        if await self._ended(session):
+            # Signed out: a copy of the cookie (another browser, a backup) opens nothing.
+            raise Refusal("session", session.locale, cookie=True)
         if session.page != page:
             raise Refusal("scope", session.locale)
         return session
+
+    async def _ended(self, session: Pass) -> bool:
+        async with self.app.store.unit() as uow:
+            row = await uow.session.get(orm.ProcessedEventRow, ("web", _ended_id(session)))
+        return row is not None
 
     def _refused(self, request: web.Request, refusal: Refusal) -> web.Response:
         locale = refusal.locale or self.pages.negotiate(request.headers.get("Accept-Language"))
@@ -182,7 +195,7 @@ class WebPages:
 
     async def _posted(self, request: web.Request, page: str) -> tuple[Pass, Mapping[str, object]]:
         """A form of `page`: its session, and what it sent with the session's CSRF token."""
-        session = self._session(request, page)
+        session = await self._session(request, page)
         form = await request.post()
         if not self._form_ok(session, form, request):
             raise Refusal("csrf", session.locale)
@@ -192,7 +205,7 @@ class WebPages:
 
     @_refusing
     async def dashboard(self, request: web.Request) -> web.Response:
-        session = self._session(request, "dashboard")
+        session = await self._session(request, "dashboard")
         cards = []
         for iid in await views.facilitated(
             self.app.store, session.platform, session.workspace, session.user
@@ -207,7 +220,7 @@ class WebPages:
     async def intervention(
         self, request: web.Request, notices: tuple[str, ...] = ()
     ) -> web.Response:
-        session = self._session(request, "dashboard")
+        session = await self._session(request, "dashboard")
         state = await self._own(session, request.match_info["iid"])
         if state is None:
             return self.pages.not_found(session.locale)
@@ -232,7 +245,7 @@ class WebPages:
 
     @_refusing
     async def download(self, request: web.Request) -> web.StreamResponse:
-        session = self._session(request, "dashboard")
+        session = await self._session(request, "dashboard")
         state = await self._own(session, request.match_info["iid"])
         if state is None:
             return self.pages.not_found(session.locale)
@@ -248,7 +261,7 @@ class WebPages:
 
     @_refusing
     async def my_data(self, request: web.Request, notices: tuple[str, ...] = ()) -> web.Response:
-        session = self._session(request, "mydata")
+        session = await self._session(request, "mydata")
         user = UserId(session.user)
         held = []
         for iid in await own_data.joined(
@@ -282,18 +295,23 @@ class WebPages:
 
     @_refusing
     async def logout(self, request: web.Request) -> web.Response:
-        """Ends the session in this browser. A session that is still valid must send its
-        CSRF token (another site may not sign a person out); a dead one is simply cleared."""
+        """Ends the session, in this browser and for any copy of its cookie. A session that
+        is still valid must send its CSRF token (another site may not sign a person out); a
+        dead one is simply cleared."""
         locale: Locale = self.pages.negotiate(request.headers.get("Accept-Language"))
         form = await request.post()
         for page in ("dashboard", "mydata"):
             try:
-                session = self._session(request, page)
+                session = await self._session(request, page)
             except Refusal:
                 continue
             if not self._form_ok(session, form, request):
                 raise Refusal("csrf", session.locale)
             locale = session.locale
+            async with self.app.store.unit() as uow:
+                # Ended for good, not only in this browser: the cookie is signed, so
+                # without this record a copy of it would open the page until it expires.
+                await uow.first_time("web", _ended_id(session), self.app.runner.clock.now())
         response = self.pages.signed_out(locale)
         response.del_cookie(COOKIE, path="/web/")
         return response
