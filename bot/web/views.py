@@ -16,6 +16,7 @@ from bot.flows import rounds as round_rules
 from bot.i18n.render import Reader, Renderer
 from bot.storage import orm
 from bot.storage.store import SqlStore
+from bot.web.spaces import space_lines
 
 AUDIT_SHOWN = 100
 CONSENT_ROUND_SUFFIX = ".consent"
@@ -66,6 +67,8 @@ class Dashboard:
     board: tuple[tuple[str, tuple[str, ...]], ...]  # kind, items
     actions: tuple[str, ...]
     audit: tuple[AuditRow, ...]
+    # Conflict spaces: a heading each, then its lines (counts by party, each loop).
+    spaces: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def page_reader(state: Intervention, user: UserId, locale: str) -> Reader:
@@ -358,4 +361,5 @@ async def dashboard(
         board=_board(state, renderer, reader),
         actions=_actions(state, renderer, reader),
         audit=await _audit(store, state, renderer, reader),
+        spaces=space_lines(state, renderer, reader),
     )

@@ -277,3 +277,10 @@ def test_nothing_of_a_space_goes_to_the_channel() -> None:
         isinstance(x.to, ToUser) for x in every if x.message.key[:9] == "conflict."
     )
     assert to_user(s.outcomes[-1], "dan") == []
+
+
+def test_the_status_shows_the_spaces_a_person_may_see() -> None:
+    s = space()
+    assert "conflict.view" in replies(s.cmd("status"))
+    assert "conflict.view" in replies(s.cmd("status", user="ana"))
+    assert "conflict.view" not in replies(s.cmd("status", user="dan"))
