@@ -77,6 +77,9 @@ STATIC_OPTIONS = tuple(
 
 # How each f-string key found in the code expands: the pattern (holes written `{}`) and the
 # values its holes take. An f-string key missing here fails the extractor test loudly.
+# The conflict spaces' forms (bot/i18n/note_forms.py): a position, the needs, a restatement,
+# a "not quite".
+SPACE_FORMS = ("space.positions", "space.needs", "space.crestate", "space.notquite")
 DYNAMIC: dict[str, tuple[str, ...]] = {
     "error.round_needs_items.{}": tuple(
         r.key for s in FLOW.steps for r in s.rounds if r.needs_items
@@ -100,9 +103,19 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "report.lead.{}": ("group", "facilitator"),
     "report.audience.{}": ("group", "facilitator"),
     "report.audit.{}": (*(a.replace(".", "_") for a in AUDITED), "other"),
-    "report.audit_item.{}": ("board", "action"),
+    "report.audit_item.{}": ("board", "action", "prompt", "note"),
+    # The facilitators' own words (bot/flows/wording.py, bot/i18n/note_forms.py).
+    "button.words.write_{}": LOCALES,
+    "wording.preview_{}": LOCALES,
+    "wording.preview_default_{}": LOCALES,
+    "wording.preview_fallback_{}": LOCALES,
+    "wording.language.{}": LOCALES,
     "mydata.consent.{}": typing.get_args(ConsentState),
     "flag.reason.{}": FLAG_REASONS,
+    # The safety forms of one text (bot/i18n/note_forms.py).
+    "note.{}_explain": ("possible", "decline", "blocked", "line", "reply", *SPACE_FORMS),
+    "note.{}_text": ("possible", "decline", "blocked", "line", "reply", *SPACE_FORMS),
+    "note.{}_title": SPACE_FORMS,
     "web.dash.contract_{}": CONTRACT_STATUSES,
     "web.dash.action_{}": ACTION_STATUSES,
     "web.me.role_{}": ("facilitator", "participant"),
@@ -239,7 +252,7 @@ def _uses_in_call(node: ast.Call) -> Iterator[tuple[ast.expr, set[str] | None]]:
         params = _kwargs(node)
         yield args[0], None if params is None else params | RENDERER_PARAMS
     elif name == "Button" and len(args) > 1:
-        yield args[1], set()
+        yield args[1], {"value"}  # a label may show the button's value (a note's number)
     elif name in ("text", "t", "render", "_render") and len(args) > 1:
         if name in ("text", "t"):  # `t = renderer.text` in the report builders
             params = _kwargs(node)

@@ -75,6 +75,10 @@ CHOICES: frozenset[str] = frozenset(
         "accept",  # an action's owner takes it on (bot/flows/actions.py)
         "actdone",  # an action's owner says it is done, from the reminder
         "restok",  # "yes, that's it": a party confirms a restatement (bot/flows/restating.py)
+        "words",  # a facilitator uses or drops the words previewed (bot/flows/wording.py)
+        "words_reset",  # a facilitator asks for the bot's words back (previewed first)
+        "notes",  # the facilitator's private notes, from their status (no slash on Discord)
+        "notedel",  # one private note deleted, from the list of notes
     }
 )
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Literal, NewType
 
 from bot.core.conflicts import ConflictSpace
+from bot.core.wording import Note, RoundWords, Wording
 
 UserId = NewType("UserId", str)
 InterventionId = NewType("InterventionId", str)
@@ -135,6 +136,9 @@ class RoundState:
     context: str = ""  # what the facilitator wrote when opening (a scenario, a focus)
     # People who said "not now" and wait for the prompt again: a second click changes nothing.
     deferred: frozenset[UserId] = frozenset()
+    words: RoundWords = field(
+        default_factory=RoundWords
+    )  # the facilitators' words it was opened with
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +356,8 @@ class Intervention:
     apart: tuple[tuple[UserId, UserId], ...] = ()
     # One conflict space per issue (bot/flows/parties.py): facilitators and its members only.
     conflicts: tuple[ConflictSpace, ...] = ()
+    wording: Wording = field(default_factory=Wording)  # bot/flows/wording.py
+    notes: tuple[Note, ...] = ()  # the facilitators' private notes
 
     @property
     def conversation(self) -> ConversationRef:

@@ -20,6 +20,7 @@ from bot.flows import (
     intervention,
     line,
     membership,
+    notes,
     parties,
     pause,
     refusals,
@@ -27,6 +28,8 @@ from bot.flows import (
     safety,
     schedule,
     steps,
+    templates,
+    wording,
 )
 from bot.flows.context import Ctx
 
@@ -156,6 +159,9 @@ TABLE: CommandTable[Runs] = CommandTable(
                 _sub("restate", "reformuler", FACILITATOR, curation.restate),
                 # Said by whoever passed the round, to the facilitators only.
                 _sub("possible", "possible", EVERYONE, refusals.condition),
+                # The facilitators' own words for the next rounds (bot/flows/wording.py).
+                _sub("wording", "texte", FACILITATOR, wording.words_command, "libellé", "mots"),
+                _sub("question", "question", FACILITATOR, wording.question_command),
             ),
         ),
         _cmd("publish", "publier", FACILITATOR, _round_cmd(rounds.publish)),
@@ -253,6 +259,36 @@ TABLE: CommandTable[Runs] = CommandTable(
         _cmd("tz", "fuseau", EVERYONE, membership.set_tz, "timezone"),
         _cmd("profile", "profil", EVERYONE, membership.profile),
         _cmd("help", "aide", EVERYONE, Anywhere(_help), "?"),
+        # Private notes: not a Discord sub-command (25 at most, all taken): a button under
+        # the facilitator's status opens them, with a form to write one.
+        CommandSpec(
+            "note",
+            "note",
+            FACILITATOR,
+            subs=(
+                _sub("add", "ajouter", FACILITATOR, notes.add, "écrire"),
+                _sub("list", "voir", FACILITATOR, notes.listing, "lister", "liste"),
+                _sub("delete", "supprimer", FACILITATOR, notes.delete, "effacer", "retirer"),
+            ),
+            also=("notes",),
+            default_sub="list",
+            when_closed=True,
+            slash=False,
+        ),
+        # Templates: not a Discord sub-command either; a button under the status saves one.
+        CommandSpec(
+            "template",
+            "modèle",
+            FACILITATOR,
+            subs=(
+                _sub("save", "enregistrer", FACILITATOR, templates.save, "garder"),
+                _sub("list", "voir", FACILITATOR, templates.listing, "lister", "liste"),
+            ),
+            also=("modele", "templates", "modèles"),
+            default_sub="list",
+            when_closed=True,
+            slash=False,
+        ),
         _cmd("talk", "parler", EVERYONE, line.talk, "écrire", slash=False),
         _cmd("timeout", "temps-mort", EVERYONE, safety.timeout_command, "tempsmort", slash=False),
         _cmd(

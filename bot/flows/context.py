@@ -22,6 +22,7 @@ from bot.core.effects import (
 )
 from bot.core.events import EventMeta
 from bot.core.model import AddressForm, Intervention, Locale, UserId
+from bot.core.wording import Template
 from bot.flows.spec import Flow
 from bot.flows.timing import QuietHours
 
@@ -56,6 +57,8 @@ class Facts:
     # Fresh randomness from the runner, for what must not be guessable from the database
     # (the private line's one-time pads): the engine itself stays a pure function.
     entropy: bytes = b""
+    # The workspace's templates by folded name, read for `start` and `template` only.
+    templates: Mapping[str, Template] = field(default_factory=dict)
 
 
 class Refused(Exception):

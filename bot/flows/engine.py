@@ -40,6 +40,7 @@ from bot.flows import (
     rounds,
     safety,
     schedule,
+    wording,
 )
 from bot.flows.command_table import TABLE, Anywhere
 from bot.flows.context import Ctx, Facts, Policy, Refused
@@ -140,6 +141,21 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return safety.inbox(ctx, state)
         case ChoiceMade(action="dashboard"):  # the status's button: as if typed
             return _command(ctx, state, TABLE.parse("dashboard"))
+        case ChoiceMade(action="words"):
+            return wording.confirm(ctx, state, event.value)
+        case ChoiceMade(action="words_reset"):  # the button under one question: as if typed
+            round_key, _, number = event.value.partition("|")
+            return _command(ctx, state, TABLE.parse(f"round wording {round_key} {number} default"))
+        case ChoiceMade(action="notes"):
+            return _command(ctx, state, TABLE.parse("note list"))
+        case ChoiceMade(action="notedel"):
+            return _command(ctx, state, TABLE.parse(f"note delete {event.value}"))
+        case NoteSubmitted(action="words"):
+            return wording.written(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="fnote"):  # the note form: its text kept as written
+            return _command(ctx, state, Command("note", "add", (), event.text))
+        case NoteSubmitted(action="tsave"):  # the template form: its name
+            return _command(ctx, state, Command("template", "save", (), event.text))
         case NoteSubmitted(action="possible"):
             return refusals.relay(ctx, state, event.value, event.text)
         case NoteSubmitted(action="decline"):

@@ -73,6 +73,7 @@ class Standing:
     safety: SafetyCounts | None = None
     # Per open round, how many passed or said "not now" (bot/flows/refusals.py), as messages.
     passes: tuple[Message, ...] = ()
+    notes: int = 0  # the facilitators' private notes (bot/flows/notes.py)
 
 
 def standing(
@@ -107,6 +108,7 @@ def standing(
         passes=tuple(refusals.counts(state, p.key) for p in progress),
         undelivered=dict(undelivered or {}),
         safety=counts(state),
+        notes=len(state.notes),
     )
 
 
@@ -144,6 +146,9 @@ def standing_messages(where: Standing) -> list[Message]:
             "flags": c.flags_open,
         }
         out.append(Message("status.safety", dict(params), (Button("inbox", "button.inbox"),)))
+    if where.facilitator:  # the way to the notes on Discord, which has no `/tst note`
+        notes = (Button("notes", "button.notes.open"), Button("tform", "button.notes.template"))
+        out.append(Message("notes.status", {"count": where.notes}, notes))
     return out
 
 

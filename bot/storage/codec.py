@@ -21,6 +21,15 @@ from bot.core.effects import (
     When,
 )
 from bot.core.model import Curation, GroupQuality, PromptSummary, Quote, Synthesis
+from bot.core.wording import (
+    Note,
+    OwnQuestion,
+    RoundWords,
+    Template,
+    Wording,
+    Words,
+    WordsDraft,
+)
 
 # Only these types may be rebuilt from the database: nothing is looked up by arbitrary name.
 KNOWN: Mapping[str, type] = {
@@ -46,6 +55,13 @@ KNOWN: Mapping[str, type] = {
         Statement,
         Loop,
         Attempt,
+        Words,
+        OwnQuestion,
+        WordsDraft,
+        Wording,
+        RoundWords,
+        Note,
+        Template,
     )
 }
 

@@ -30,6 +30,7 @@ from bot.core.model import (
     Synthesis,
     UserId,
 )
+from bot.core.wording import Note, RoundWords, Wording
 from bot.storage import orm
 from bot.storage.codec import decode, encode
 
@@ -106,6 +107,7 @@ def _round_row(r: RoundState) -> dict[str, Any]:
         "items": list(r.items),
         "context": r.context,
         "deferred": sorted(r.deferred),
+        "words": encode(r.words) if r.words != RoundWords() else None,
     }
 
 
@@ -121,6 +123,7 @@ def _round(r: Row) -> RoundState:
         tuple(r.items),
         r.context,
         frozenset(UserId(u) for u in r.deferred),
+        cast(RoundWords, decode(r.words)) if r.words else RoundWords(),
     )
 
 
@@ -253,6 +256,8 @@ COLLECTIONS: tuple[Collection[Any], ...] = (
 
 # Head columns stored as the aggregate holds them; `group_quality`, `help`, `apart` and
 # `conflicts` are converted.
+# Head columns stored as the aggregate holds them; `group_quality`, `help`, `apart`,
+# `wording` and `notes` are converted.
 _HEAD = (
     "platform",
     "workspace",
@@ -279,6 +284,8 @@ def head_row(state: Intervention) -> dict[str, Any]:
         "help": dict(state.help) or None,
         "apart": [list(p) for p in state.apart] or None,
         "conflicts": encode(state.conflicts) if state.conflicts else None,
+        "wording": encode(state.wording) if state.wording != Wording() else None,
+        "notes": encode(state.notes) or None,
     }
 
 
@@ -293,6 +300,8 @@ def head_fields(row: Row) -> dict[str, Any]:
         "help": dict(row.help or {}),
         "apart": tuple((UserId(a), UserId(b)) for a, b in row.apart or ()),
         "conflicts": decode(row.conflicts) if row.conflicts else (),
+        "wording": cast(Wording, decode(row.wording)) if row.wording else Wording(),
+        "notes": cast(tuple[Note, ...], decode(row.notes or [])),
     }
 
 

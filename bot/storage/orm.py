@@ -81,6 +81,9 @@ class InterventionRow(Base):
     apart: Mapped[list[list[str]] | None] = mapped_column(JSON)
     # Conflict spaces (parties, positions, restatement loops), encoded: facilitators and members.
     conflicts: Mapped[list[Any] | None] = mapped_column(JSON)
+    # The facilitators' words (reworded prompts, own questions, previews) and private notes.
+    wording: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    notes: Mapped[list[Any] | None] = mapped_column(JSON)
     # Optimistic concurrency: two processes never both apply an event to the same version.
     version: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (Index("ix_interventions_channel", "platform", "workspace", "channel"),)
@@ -119,6 +122,7 @@ class RoundRow(Base):
     items: Mapped[list[int]] = mapped_column(JSON)
     context: Mapped[str] = mapped_column(Text)
     deferred: Mapped[list[str]] = mapped_column(JSON)
+    words: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the words it was opened with
 
 
 class ResponseRow(Base):
@@ -273,6 +277,18 @@ class AuditRow(Base):
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(48))
     target: Mapped[str] = mapped_column(String(200))
+
+
+class TemplateRow(Base):
+    """An intervention's words and settings kept for others to start from, per workspace:
+    never an answer, a note or a person (bot/flows/templates.py)."""
+
+    __tablename__ = "templates"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)  # folded
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class ProcessedEventRow(Base):
