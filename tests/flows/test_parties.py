@@ -99,6 +99,8 @@ def test_bad_openings_are_refused_and_change_nothing() -> None:
         assert replies(s.cmd(text)) == [key], text
         assert s.state is before
     assert replies(s.cmd(OPEN, user="ana")) == ["error.facilitator_only"]
+    s.cmd("invite <@gus>")  # invited, has not accepted the frame yet
+    assert replies(s.cmd("groups conflict x | <@ana> | <@gus>")) == ["error.conflict.not_in_frame"]
 
 
 def test_positions_stay_blind_until_every_party_has_written() -> None:
