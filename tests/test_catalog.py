@@ -40,7 +40,7 @@ from bot.core.model import (
     ContractVersion,
 )
 from bot.core.vocabulary import DECISIONS
-from bot.flows.space_view import LoopStand
+from bot.flows.space_view import LoopStand, WrittenKind
 from bot.flows.tst import tst_flow
 from bot.i18n.catalog import TRANSLATED_PARAMS, Catalog, placeholders
 from bot.reports.audit import AUDITED
@@ -124,6 +124,7 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "conflict.{}_kept_last": ("positions", "needs"),
     "conflict.{}_revealed": ("positions", "needs"),
     "conflict.phase.{}": typing.get_args(SpacePhase),
+    "conflict.mydata_kind.{}": typing.get_args(WrittenKind),
     "conflict.view_loop_{}": typing.get_args(LoopStand),
     "reach.{}": tuple(
         f"{cause}.{platform}"

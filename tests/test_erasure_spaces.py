@@ -38,3 +38,21 @@ async def test_forget_removes_positions_and_restatements_even_on_their_way(
         assert [s.text for s in space.statements] == ["zqpositionben"]
     finally:
         await w.app.store.close()
+
+
+async def test_my_data_holds_what_i_wrote_in_a_conflict_space(store: SqlStore) -> None:
+    url = store.engine.url.render_as_string(hide_password=False)
+    w: PrivacyWorld = await open_world(url, NAMES)
+    try:
+        ana, ben = w.people["ana"], w.people["ben"]
+        await w.cmd(f"groupes conflit les astreintes | Support <@{ana}> | Dév <@{ben}>")
+        await w.note(ana, "cposition", "1", POSITION)
+        await w.note(ben, "cposition", "1", "zqpositionben")
+        await w.note(ana, "crestate", "1.1", RESTATED)
+        seen = len(w.chat.log)
+        await w.cmd("mesdonnees", user=ana)
+        mine = "\n".join(d.message.plain() for d in w.chat.log[seen:] if d.where == f"@{ana}")
+        assert POSITION in mine and RESTATED in mine
+        assert "zqpositionben" not in mine  # only what she wrote herself
+    finally:
+        await w.app.store.close()
