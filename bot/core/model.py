@@ -25,6 +25,9 @@ Visibility = Literal["private", "facilitator", "group_anonymous", "group_attribu
 # "group": anonymous answers are anonymous to the group (the author link stays for edits and
 # erasure); "full": anonymous to the facilitator too (the link is destroyed when the round closes).
 Anonymity = Literal["group", "full"]
+# How a round reaches people: a direct message each, or one channel announcement with a
+# button that shows each person their prompts ("pull"). None on an intervention: by its size.
+Delivery = Literal["dm", "pull"]
 StepKind = Literal[
     "trust",
     "contract",
@@ -105,6 +108,10 @@ class Participant:
     # The language their platform reports for them (Discord's interaction locale, Slack's
     # users.info), kept current each time they interact; their own choice comes first.
     platform_locale: Locale | None = None
+    # Asked for their prompts by direct message even when rounds are announced in the channel.
+    wants_dms: bool = False
+    # Weekly check-ins reach only those who asked for them (bot/flows/checkins.py).
+    checkins: bool = False
 
     @property
     def active(self) -> bool:
@@ -239,6 +246,17 @@ class BoardItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportBack:
+    """What a sub-group proposes to send to the plenary, in its own words. No author is kept:
+    each new version is the sub-group's, and `agreed` holds who said yes to this version."""
+
+    version: int
+    text: str
+    agreed: frozenset[UserId] = frozenset()
+    sent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class SubGroup:
     """A heterogeneous sub-group and its private space once opened."""
 
@@ -246,6 +264,7 @@ class SubGroup:
     members: tuple[UserId, ...]
     space: str | None = None
     status: Literal["proposed", "open", "closed"] = "proposed"
+    report: ReportBack | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,10 +373,12 @@ class Intervention:
     help: Mapping[str, str] = field(default_factory=dict)
     # People who must not share a sub-group (bot/flows/apart.py): facilitators only see it.
     apart: tuple[tuple[UserId, UserId], ...] = ()
-    # One conflict space per issue (bot/flows/parties.py): facilitators and its members only.
-    conflicts: tuple[ConflictSpace, ...] = ()
     wording: Wording = field(default_factory=Wording)  # bot/flows/wording.py
     notes: tuple[Note, ...] = ()  # the facilitators' private notes
+    # One conflict space per issue (bot/flows/parties.py): facilitators and its members only.
+    conflicts: tuple[ConflictSpace, ...] = ()
+    # How rounds reach people, as a facilitator set it; None: by size (bot/flows/pull.py).
+    delivery: Delivery | None = None
 
     @property
     def conversation(self) -> ConversationRef:

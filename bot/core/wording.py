@@ -83,6 +83,7 @@ class Note:
     author: str  # the facilitator's name as shown
     at: datetime
     text: str
+    by: str = ""  # who wrote it: their notes go with them when they erase their data
 
 
 @dataclass(frozen=True, slots=True)

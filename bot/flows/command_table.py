@@ -15,6 +15,7 @@ from bot.flows import (
     apart,
     asks,
     board,
+    checkins,
     curation,
     groups,
     intervention,
@@ -23,7 +24,9 @@ from bot.flows import (
     notes,
     parties,
     pause,
+    pull,
     refusals,
+    reportback,
     rounds,
     safety,
     schedule,
@@ -55,6 +58,11 @@ def _start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
     started = membership.start(ctx, state, cmd)
     ctx.add(Audit(ctx.actor or UserId(""), "start", ctx.audit_target))
     return started
+
+
+def _answer(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    """`answer`: the waiting prompts again; `answer dm [off]`: direct messages on or off."""
+    return pull.dm_command(ctx, state, cmd) if cmd.words else rounds.send_pending(ctx, state)
 
 
 def _help(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention | None:
@@ -162,6 +170,8 @@ TABLE: CommandTable[Runs] = CommandTable(
                 # The facilitators' own words for the next rounds (bot/flows/wording.py).
                 _sub("wording", "texte", FACILITATOR, wording.words_command, "libellé", "mots"),
                 _sub("question", "question", FACILITATOR, wording.question_command),
+                # A DM each, or one channel announcement and a "My prompts" button (pull.py).
+                _sub("delivery", "envoi", FACILITATOR, pull.set_delivery, "diffusion"),
             ),
         ),
         _cmd("publish", "publier", FACILITATOR, _round_cmd(rounds.publish)),
@@ -180,6 +190,8 @@ TABLE: CommandTable[Runs] = CommandTable(
                 _sub("conflict", "conflit", FACILITATOR, parties.open_space),
                 _sub("moveon", "suite", FACILITATOR, parties.move_on, "avancer"),
                 _sub("spaces", "espaces", EVERYONE, parties.view, "espace", "space"),
+                # Written by a sub-group's member; sent once the sub-group agreed.
+                _sub("report", "restitution", EVERYONE, reportback.write, "restituer"),
             ),
             "group",
             "groupe",
@@ -244,7 +256,7 @@ TABLE: CommandTable[Runs] = CommandTable(
             when_closed=True,
             slash=False,
         ),
-        _cmd("answer", "répondre", EVERYONE, _plain(rounds.send_pending)),
+        _cmd("answer", "répondre", EVERYONE, _answer),
         _cmd(
             "mydata",
             "mes-données",
@@ -290,6 +302,8 @@ TABLE: CommandTable[Runs] = CommandTable(
             slash=False,
         ),
         _cmd("talk", "parler", EVERYONE, line.talk, "écrire", slash=False),
+        # Also the buttons of the invitation sent when a weekly check-in is planned.
+        _cmd("checkins", "points", EVERYONE, checkins.command, "check-ins", slash=False),
         _cmd("timeout", "temps-mort", EVERYONE, safety.timeout_command, "tempsmort", slash=False),
         _cmd(
             "inbox",

@@ -41,6 +41,8 @@ class Policy:
     group_size_max: int = 5
     quiet: QuietHours = field(default_factory=QuietHours)
     web: bool = False  # the web pages are served (`[web] enabled`): links can be sent
+    # Rounds for more people than this are announced in the channel (bot/flows/pull.py).
+    pull_above: int = 500
 
 
 @dataclass(frozen=True, slots=True)

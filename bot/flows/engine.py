@@ -30,12 +30,15 @@ from bot.core.events import (
 from bot.core.model import Intervention, ScheduledAction, UserId
 from bot.flows import (
     actions,
+    checkins,
     consent,
     groups,
     membership,
     parties,
+    pull,
     reach,
     refusals,
+    reportback,
     restating,
     rounds,
     safety,
@@ -121,12 +124,18 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return deferred
         case ChoiceMade(action="myprompts"):
             return reach.my_prompts(ctx, state)
+        case ChoiceMade(action="dms"):
+            return pull.dms_choice(ctx, state, event.value)
         case ChoiceMade(action="accept"):
             return actions.accept(ctx, state, event.value)
         case ChoiceMade(action="actdone"):
             return actions.done(ctx, state, event.value)
         case ChoiceMade(action="restok"):
             return restating.confirm(ctx, state, event.value)
+        case ChoiceMade(action="rbagree"):
+            return reportback.agree(ctx, state, event.value)
+        case ChoiceMade(action="checkins"):
+            return checkins.choose(ctx, state, event.value)
         case ChoiceMade(action="contributions"):
             return membership.contributions(ctx, state, event.value)
         case ChoiceMade(action="timeout"):
@@ -168,6 +177,8 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return restating.restate(ctx, state, event.value, event.text)
         case NoteSubmitted(action="notquite"):
             return restating.not_quite(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="rbchange"):
+            return reportback.change(ctx, state, event.value, event.text)
         case NoteSubmitted():
             return safety.note(ctx, state, event)
         case ChoiceMade():
@@ -251,7 +262,12 @@ def _check_in(ctx: Ctx, state: Intervention, action: ScheduledAction) -> Interve
     if previous is not None and previous.status == "open":
         state = rounds.close(ctx, state, spec, previous)
         ctx.add(Audit(action.actor, "round.close", previous.key))
-    state = rounds.open_round(ctx, state, base, "", schedule.run_times(ctx, state, action))
+    asked = checkins.opted_in(state)
+    if not asked:  # said to the facilitator who planned it; next week's run still comes
+        ctx.reply("checkins.nobody_reply", round=base)
+        return state
+    times = schedule.run_times(ctx, state, action)
+    state = rounds.open_round(ctx, state, base, "", times, among=asked)
     opened = rounds.latest(state, base)
     ctx.add(Audit(action.actor, "round.open", opened.key if opened else base))
     return state

@@ -12,7 +12,7 @@ from bot.core.effects import Audit, Button, Cancel, Forget, Message, ToChannel, 
 from bot.core.events import EventMeta
 from bot.core.model import Intervention, InterventionId, Participant, UserId
 from bot.core.overlay import put, without
-from bot.flows import apart, parties, templates
+from bot.flows import apart, parties, reportback, templates
 from bot.flows.context import Ctx
 from bot.flows.privacy import change_anonymity, split_anonymity
 from bot.flows.prompts import frame_message, prompt_message
@@ -233,12 +233,22 @@ def without_member(ctx: Ctx, state: Intervention, user: UserId) -> Intervention:
             for k, r in state.rounds.items()
         },
         subgroups=tuple(
-            replace(g, members=tuple(m for m in g.members if m != user)) for g in state.subgroups
+            replace(
+                g,
+                members=tuple(m for m in g.members if m != user),
+                report=reportback.without(g, user),
+            )
+            for g in state.subgroups
         ),
         actions=tuple(
             replace(a, owner=UserId("")) if a.owner == user else a for a in state.actions
         ),
         scheduled=tuple(a for a in state.scheduled if a.actor != user),
+        # A facilitator who leaves for good takes their private notes and previews along.
+        notes=tuple(n for n in state.notes if n.by != user),
+        wording=replace(
+            state.wording, drafts=tuple(d for d in state.wording.drafts if d.actor != user)
+        ),
     )
 
 

@@ -21,7 +21,7 @@ def add(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     name, shown to facilitators only; the retention purge removes it with the answers."""
     text = checked(ctx, cmd.text, MAX_NOTE, required=True)
     number = max((n.number for n in state.notes), default=0) + 1
-    note = Note(number, ctx.speaker(state).text, ctx.now, text)
+    note = Note(number, ctx.speaker(state).text, ctx.now, text, ctx.actor or "")
     ctx.audit_target = f"note#{number}"
     ctx.reply("notes.added", number=number)
     return replace(state, notes=(*state.notes, note))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -21,7 +21,7 @@ from bot.core.model import (
 from bot.core.overlay import put_all
 from bot.core.vocabulary import matching_rounds, round_names
 from bot.core.wording import RoundWords
-from bot.flows import consent, curation
+from bot.flows import consent, curation, pull
 from bot.flows.answers import (
     as_recorded,
     authored,
@@ -81,9 +81,11 @@ def open_round(
     word: str,
     context: str,
     deliver_at: Mapping[UserId, datetime] | None = None,
+    among: Collection[UserId] | None = None,
 ) -> Intervention:
     """Open a round, or the next run of a repeatable one. `deliver_at` holds a person's
-    prompt until a local hour of theirs (a check-in at 9:00 in each timezone)."""
+    prompt until a local hour of theirs (a check-in at 9:00 in each timezone); `among`
+    narrows who is asked (a check-in asks only those who opted in)."""
     if state.status == "paused":
         ctx.refuse("error.paused")
     spec = resolve_round(ctx, state, word)
@@ -111,9 +113,11 @@ def open_round(
         for g in groups:
             ctx.send(ToSpace(g.index), prompt_message("round.prompt_space", key))
     else:
-        recipients = frozenset(u for u in state.reachable() if not state.is_facilitator(u))
+        recipients = frozenset(u for u in pull.asked(state) if among is None or u in among)
         prompt = prompt_message("round.prompt", key)  # one message, shared by every recipient
-        for user in sorted(recipients):
+        # In pull mode only those who asked for direct messages get one; the rest press
+        # "My prompts" under the channel's announcement.
+        for user in pull.direct(state, ctx.policy, recipients):
             ctx.send(ToUser(user), prompt, at=(deliver_at or {}).get(user))
     if not recipients:
         ctx.refuse("error.nobody_to_ask")
@@ -129,7 +133,7 @@ def open_round(
     if state.step != step.kind:
         state = replace(state, step=step.kind)
     state = consent.opened(state, spec, items)
-    ctx.send(ToChannel(), Message("round.opened", {"round": key, "count": len(recipients)}))
+    ctx.send(ToChannel(), pull.opened(state, ctx.policy, key, len(recipients)))
     ctx.reply("round.opened_reply", round=key, count=len(recipients))
     ctx.audit_target = key
     return state
@@ -164,9 +168,10 @@ def remind(ctx: Ctx, state: Intervention, word: str) -> Intervention:
     if rnd.reminded:
         ctx.refuse("error.already_reminded", round=rnd.key)
     pending = sorted(rnd.recipients - responders(state, rnd.key))
-    for user in pending:
+    for user in pull.direct(state, ctx.policy, pending):
         # The same words for everyone: a reminder never says who has or has not answered.
         ctx.send(ToUser(user), prompt_message("round.reminder", rnd.key))
+    pull.remind_channel(ctx, state, rnd.key)
     ctx.reply("round.reminded_reply", round=rnd.key, count=len(pending))
     ctx.audit_target = rnd.key
     return replace(state, rounds={**state.rounds, rnd.key: replace(rnd, reminded=True)})

@@ -4,8 +4,10 @@ what a submitted one means, the same on every platform."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
+from bot.core.effects import UserText
 from bot.core.events import EventMeta, NoteSubmitted
 from bot.core.model import FLAG_REASONS, Intervention, InterventionId
 from bot.core.ports import NoteForm
@@ -13,6 +15,7 @@ from bot.flows.board import MAX_ITEM
 from bot.flows.line import MAX_NOTE, MAX_WORD, split
 from bot.flows.parties import MAX_POSITION
 from bot.flows.refusals import MAX_LINE
+from bot.flows.reportback import MAX_REPORT
 from bot.flows.templates import MAX_NAME
 from bot.flows.wording import MAX_WORDS
 from bot.i18n.render import Reader, Renderer
@@ -29,13 +32,14 @@ FORM_OF = {
     "possible": "possible",
     "decline": "decline",
     "blocked": "blocked",
+    "wordsform": "words",
+    "noteform": "fnote",
+    "tform": "tsave",
     # Conflict spaces: a position (or what each side needs), a restatement, a "not quite".
     "cposition": "cposition",
     "crestate": "crestate",
     "notquite": "notquite",
-    "wordsform": "words",
-    "noteform": "fnote",
-    "tform": "tsave",
+    "rbchange": "rbchange",  # other words for a sub-group's report-back draft
 }
 # The forms only a facilitator may fill: a question's words, a private note.
 FACILITATOR_FORMS = frozenset({"lreply", "wordsform", "noteform", "tform"})
@@ -107,6 +111,8 @@ def note_form(
         name = f"space.{space.phase}" if action == "cposition" else f"space.{action}"
         title = t(reader, f"note.{name}_title", space=space.number)
         return asked(name, title, True, MAX_POSITION)
+    if action == "rbchange":
+        return _report_change(form, state, value, reader, t)
     if action == "line":
         title = t(reader, "note.line_title")
         return asked("line", title, True, MAX_NOTE, t(reader, "note.line_who"), who)
@@ -201,4 +207,27 @@ def _facilitator_form(
         text_label=t(reader, "note.words.text", language=t(reader, f"wording.language.{lang}")),
         text_required=True,
         max_length=MAX_WORDS,
+    )
+
+
+def _report_change(
+    form: Callable[..., NoteForm],
+    state: Intervention,
+    value: str,
+    reader: Reader,
+    t: Callable[..., str],
+) -> NoteForm | None:
+    """Other words for a sub-group's draft, shown with the draft they replace; None once the
+    draft is no longer the current one or was sent."""
+    group, _, version = value.partition(".")
+    g = next((g for g in state.subgroups if str(g.index) == group), None)
+    report = g.report if g is not None and g.status == "open" else None
+    if report is None or report.sent or str(report.version) != version:
+        return None
+    return form(
+        title=t(reader, "reportback.form_title", group=g.index if g else 0),
+        explanation=t(reader, "reportback.form_explain", text=UserText(report.text)),
+        text_label=t(reader, "reportback.form_text"),
+        text_required=True,
+        max_length=MAX_REPORT,
     )

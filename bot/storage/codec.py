@@ -50,11 +50,6 @@ KNOWN: Mapping[str, type] = {
         Quote,
         Curation,
         GroupQuality,
-        ConflictSpace,
-        Party,
-        Statement,
-        Loop,
-        Attempt,
         Words,
         OwnQuestion,
         WordsDraft,
@@ -62,6 +57,11 @@ KNOWN: Mapping[str, type] = {
         RoundWords,
         Note,
         Template,
+        ConflictSpace,
+        Party,
+        Statement,
+        Loop,
+        Attempt,
     )
 }
 

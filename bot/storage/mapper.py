@@ -21,6 +21,7 @@ from bot.core.model import (
     Intervention,
     LineThread,
     Participant,
+    ReportBack,
     Response,
     ResponseId,
     RoundState,
@@ -77,6 +78,8 @@ def _participant_row(p: Participant) -> dict[str, Any]:
         "joined_at": p.joined_at,
         "left_at": p.left_at,
         "platform_locale": p.platform_locale,
+        "wants_dms": p.wants_dms,
+        "checkins": p.checkins,
     }
 
 
@@ -92,7 +95,22 @@ def _participant(r: Row) -> Participant:
         r.joined_at,
         r.left_at,
         r.platform_locale,
+        bool(r.wants_dms),
+        bool(r.checkins),
     )
+
+
+def _report_row(r: ReportBack | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {"version": r.version, "text": r.text, "agreed": sorted(r.agreed), "sent": r.sent}
+
+
+def _report(d: Mapping[str, Any] | None) -> ReportBack | None:
+    if not d:
+        return None
+    agreed = frozenset(UserId(u) for u in d["agreed"])
+    return ReportBack(int(d["version"]), str(d["text"]), agreed, bool(d["sent"]))
 
 
 def _round_row(r: RoundState) -> dict[str, Any]:
@@ -188,8 +206,11 @@ COLLECTIONS: tuple[Collection[Any], ...] = (
             "members": list(g.members),
             "space": g.space,
             "status": g.status,
+            "report": _report_row(g.report),
         },
-        lambda r: SubGroup(r.index, tuple(UserId(u) for u in r.members), r.space, r.status),
+        lambda r: SubGroup(
+            r.index, tuple(UserId(u) for u in r.members), r.space, r.status, _report(r.report)
+        ),
         delete_missing=True,
     ),
     Collection[ActionItem](
@@ -254,10 +275,8 @@ COLLECTIONS: tuple[Collection[Any], ...] = (
 )
 
 
-# Head columns stored as the aggregate holds them; `group_quality`, `help`, `apart` and
-# `conflicts` are converted.
 # Head columns stored as the aggregate holds them; `group_quality`, `help`, `apart`,
-# `wording` and `notes` are converted.
+# `wording`, `notes` and `conflicts` are converted.
 _HEAD = (
     "platform",
     "workspace",
@@ -273,6 +292,7 @@ _HEAD = (
     "created_at",
     "closed_at",
     "paused_at",
+    "delivery",
 )
 
 
@@ -283,9 +303,9 @@ def head_row(state: Intervention) -> dict[str, Any]:
         "group_quality": encode(state.group_quality) if state.group_quality else None,
         "help": dict(state.help) or None,
         "apart": [list(p) for p in state.apart] or None,
-        "conflicts": encode(state.conflicts) if state.conflicts else None,
         "wording": encode(state.wording) if state.wording != Wording() else None,
         "notes": encode(state.notes) or None,
+        "conflicts": encode(state.conflicts) if state.conflicts else None,
     }
 
 
@@ -299,9 +319,9 @@ def head_fields(row: Row) -> dict[str, Any]:
         else None,
         "help": dict(row.help or {}),
         "apart": tuple((UserId(a), UserId(b)) for a, b in row.apart or ()),
-        "conflicts": decode(row.conflicts) if row.conflicts else (),
         "wording": cast(Wording, decode(row.wording)) if row.wording else Wording(),
         "notes": cast(tuple[Note, ...], decode(row.notes or [])),
+        "conflicts": decode(row.conflicts) if row.conflicts else (),
     }
 
 

@@ -70,5 +70,4 @@ async def test_status_gives_a_participant_the_group_and_the_facilitator_each_rou
     assert theirs[1:] == [
         "Baromètre de confiance : réponses 1 sur 3",
         "Baromètre de confiance : « je passe » 0 ; en attente après « pas maintenant » 0",
-        "Notes privées de la facilitation : 0.",
     ]

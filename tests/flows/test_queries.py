@@ -113,16 +113,15 @@ def test_status_for_a_facilitator_adds_each_rounds_progress_and_the_inbox() -> N
     assert s.state is not None
     shown = status_replies(s, "fac")
     assert shown == standing_messages(standing(s.state, FAC))
-    # The round's progress, then how many passed it (ben skipped), then the inbox, then the
-    # way to the private notes.
+    # The round's progress, then how many passed it (ben skipped), then the inbox.
     assert [m.key for m in shown] == [
         "status.body",
         "status.round",
         "status.refusals",
         "status.safety",
-        "notes.status",
     ]
-    assert shown[4].buttons == (
+    # The private notes and templates: buttons on the facilitator's first line.
+    assert shown[0].buttons == (
         Button("notes", "button.notes.open"),
         Button("tform", "button.notes.template"),
     )
@@ -140,10 +139,9 @@ def test_undelivered_counts_reach_facilitators_only_largest_cause_first() -> Non
         "status.undelivered",
         "status.undelivered_cause",
         "status.undelivered_cause",
-        "notes.status",
     ]
     causes = [m.params.get("cause") for m in standing_messages(standing(s.state, FAC, lost))]
-    assert causes[2:4] == ["account_inactive", "dm_closed"]
+    assert causes[2:] == ["account_inactive", "dm_closed"]
     assert [m.key for m in standing_messages(standing(s.state, ANA, lost))] == ["status.body"]
 
 

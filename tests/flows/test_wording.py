@@ -256,3 +256,20 @@ def test_reworded_text_stays_inert_for_every_reader() -> None:
     rendered = RENDERER.message(state_of(s), msg, EN)
     relayed = [seg for seg in rendered.segments if "@everyone" in seg.text]
     assert relayed and all(seg.relayed for seg in relayed)
+
+
+def test_the_reset_button_under_a_question_previews_the_bot_words_back() -> None:
+    s = group()
+    s.cmd("round wording intake 1 en: What do you hope for the team?")
+    press(s, "words", "yes")
+    shown = s.cmd("round wording intake 1")
+    assert replies(shown) == ["wording.one"]
+    reply = next(e for e in shown.effects if isinstance(e, Reply))
+    values = {(b.action, b.value) for b in reply.message.buttons}
+    assert {("wordsform", "trust.intake|1|fr"), ("wordsform", "trust.intake|1|en")} <= values
+    assert ("words_reset", "trust.intake|1") in values
+    out = press(s, "words_reset", "trust.intake|1")
+    assert replies(out) == ["wording.preview"]
+    assert "the bot's words, unchanged" in reply_text(out)
+    press(s, "words", "yes")
+    assert state_of(s).wording.words == ()

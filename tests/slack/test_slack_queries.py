@@ -35,9 +35,8 @@ async def test_the_facilitators_home_shows_what_tst_status_says(world: SlackWorl
     await world.answer(ANA, ROUND, {"barometer.level": "4"})
     status = await world.cmd("status")
     home = texts(await home_of(world, FAC))
-    # The standing, the round's progress, who passed it (counts, for the facilitator) and
-    # the way to the private notes.
-    assert len(status) == 4 and f"Tours ouverts : {ROUND}\n" in status[0]
+    # The standing, the round's progress and who passed it (counts, for the facilitator).
+    assert len(status) == 3 and f"Tours ouverts : {ROUND}\n" in status[0]
     for said in status:
         assert said in home, (said, home)
 

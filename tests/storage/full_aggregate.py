@@ -18,6 +18,7 @@ from bot.core.model import (
     Participant,
     PromptSummary,
     Quote,
+    ReportBack,
     Response,
     ResponseId,
     RoundState,
@@ -62,6 +63,8 @@ def full_aggregate() -> Intervention:
                 T0,
                 None,
                 "fr",
+                wants_dms=True,
+                checkins=True,
             ),
             BEN: Participant(BEN, "Ben", "participant", "withdrawn", None, None, {}, T0, LATER),
         },
@@ -106,7 +109,12 @@ def full_aggregate() -> Intervention:
             BoardItem(1, "obstacle", "Pas de canal", (), "open"),
             BoardItem(2, "proposal", "Un canal", (1,), "shortlisted"),
         ),
-        subgroups=(SubGroup(1, (ANA, BEN), "G1", "open"), SubGroup(2, (FAC,))),
+        subgroups=(
+            SubGroup(
+                1, (ANA, BEN), "G1", "open", ReportBack(2, "Nos mots", frozenset({ANA}), True)
+            ),
+            SubGroup(2, (FAC,)),
+        ),
         group_quality=GroupQuality(0.5, 0.75, 0.25, 1, 2, 0, ("team",)),
         actions=(ActionItem(1, "Ouvrir le canal", ANA, LATER, 2, "blocked"),),
         scheduled=(ScheduledAction(1, "round open trust.intake", LATER, FAC, "weekly"),),
@@ -129,4 +137,5 @@ def full_aggregate() -> Intervention:
                 ("positions",),
             ),
         ),
+        delivery="pull",
     )
