@@ -101,6 +101,9 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "report.audit_item.{}": ("board", "action"),
     "mydata.consent.{}": typing.get_args(ConsentState),
     "flag.reason.{}": FLAG_REASONS,
+    # The safety forms of one text (bot/i18n/note_forms.py).
+    "note.{}_explain": ("possible", "decline", "blocked", "line", "reply"),
+    "note.{}_text": ("possible", "decline", "blocked", "line", "reply"),
     "web.dash.contract_{}": CONTRACT_STATUSES,
     "web.dash.action_{}": ACTION_STATUSES,
     "web.me.role_{}": ("facilitator", "participant"),

@@ -56,60 +56,49 @@ def note_form(
         locale=reader.locale,
         close_label=t(reader, "form.close"),
     )
+
+    def asked(
+        name: str,
+        title: str,
+        required: bool,
+        max_length: int,
+        who_label: str = "",
+        named: tuple[tuple[str, str], ...] = (),
+    ) -> NoteForm:
+        """A form of one text: `note.<name>_explain` above it, `note.<name>_text` its label."""
+        return form(
+            title=title,
+            explanation=t(reader, f"note.{name}_explain"),
+            text_label=t(reader, f"note.{name}_text"),
+            text_required=required,
+            max_length=max_length,
+            who_label=who_label,
+            who=named,
+        )
+
     if action == "possible":
         rnd = state.rounds.get(value)
         if rnd is None or rnd.status != "open":
             return None
-        return form(
-            title=t(reader, "note.possible_title"),
-            explanation=t(reader, "note.possible_explain"),
-            text_label=t(reader, "note.possible_text"),
-            text_required=True,
-            max_length=MAX_LINE,
-        )
+        return asked("possible", t(reader, "note.possible_title"), True, MAX_LINE)
     if action == "decline":
         if not any(str(a.id) == value and a.status == "proposed" for a in state.actions):
             return None
-        return form(
-            title=t(reader, "note.decline_title", action=value),
-            explanation=t(reader, "note.decline_explain"),
-            text_label=t(reader, "note.decline_text"),
-            text_required=False,
-            max_length=MAX_ITEM,
-        )
+        return asked("decline", t(reader, "note.decline_title", action=value), False, MAX_ITEM)
     if action == "blocked":
         if not any(str(a.id) == value and a.status in ("todo", "blocked") for a in state.actions):
             return None
-        return form(
-            title=t(reader, "note.blocked_title"),
-            explanation=t(reader, "note.blocked_explain"),
-            text_label=t(reader, "note.blocked_text"),
-            text_required=False,
-            max_length=MAX_ITEM,
-        )
+        return asked("blocked", t(reader, "note.blocked_title"), False, MAX_ITEM)
     if action == "rbchange":
         return _report_change(form, state, value, reader, t)
     if action == "line":
-        return form(
-            title=t(reader, "note.line_title"),
-            explanation=t(reader, "note.line_explain"),
-            text_label=t(reader, "note.line_text"),
-            text_required=True,
-            max_length=MAX_NOTE,
-            who_label=t(reader, "note.line_who"),
-            who=who,
-        )
+        title = t(reader, "note.line_title")
+        return asked("line", title, True, MAX_NOTE, t(reader, "note.line_who"), who)
     if action == "lreply":
         number, _ = split(value)
         if state.line(number) is None:
             return None
-        return form(
-            title=t(reader, "note.reply_title", thread=number),
-            explanation=t(reader, "note.reply_explain"),
-            text_label=t(reader, "note.reply_text"),
-            text_required=True,
-            max_length=MAX_NOTE,
-        )
+        return asked("reply", t(reader, "note.reply_title", thread=number), True, MAX_NOTE)
     items: tuple[tuple[str, str], ...] = ()
     if value == "board":
         items = tuple(

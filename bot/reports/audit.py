@@ -115,11 +115,7 @@ def safety_section(w: Words, data: ReportData) -> Section | None:
         ("report.safety_count.flags", c.flags),
         ("report.safety_count.withdrawn", c.withdrawn),
     )
-    table = Table(
-        "",
-        (w.t("report.column.what"), w.t("report.column.count")),
-        tuple((w.t(key), w.n(n)) for key, n in rows),
-    )
+    table = _counts(w, rows)
     note = Para(w.t("report.safety_note"), note=True)
     return Section(w.t("report.section.safety"), 2, "safety", (note, table))
 
@@ -142,9 +138,11 @@ def curation_section(w: Words, data: ReportData) -> Section | None:
     )
     if not any(n for _, n in rows):
         return None
-    table = Table(
-        "",
-        (w.t("report.column.what"), w.t("report.column.count")),
-        tuple((w.t(key), w.n(n)) for key, n in rows),
-    )
+    table = _counts(w, rows)
     return Section(w.t("report.section.curation"), 2, "curation", (table,))
+
+
+def _counts(w: Words, rows: tuple[tuple[str, int], ...]) -> Table:
+    """A table of counts: what (a catalog key), how many."""
+    what = (w.t("report.column.what"), w.t("report.column.count"))
+    return Table("", what, tuple((w.t(key), w.n(n)) for key, n in rows))

@@ -109,10 +109,9 @@ def test_tabu_steps_track_the_objective_and_never_leave_the_size_bounds() -> Non
     start = objective_of(d, labels)
     values, state = np.array([start, start]), np.zeros(2, dtype=np.int64)
     run_best = labels.copy()
-    kernels.seed_kernels(0)
     kernels.tabu_chunk(
         d, labels, contrib, sizes, lo, hi, np.zeros(30, dtype=np.int64), state, values,
-        run_best, 300, 10**6, 3, 2,
+        run_best, 300, 10**6, 3, 2, np.random.default_rng(0), np.zeros(30),
     )  # fmt: skip
     assert state[kernels.STEP] == 300
     assert np.isclose(values[0], objective_of(d, labels))
