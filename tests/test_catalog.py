@@ -54,7 +54,7 @@ TU = "@tu"
 # Keys in the code are identifiers joined by dots (round keys bring their own dots).
 KEY_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 # Parameters every Message rendered by the renderer receives, whatever its call site passes.
-RENDERER_PARAMS = frozenset({"k", "anonymity", "days"})
+RENDERER_PARAMS = frozenset({"k", "anonymity", "days", "facilitator"})
 
 BOARD_KINDS: tuple[str, ...] = typing.get_args(BoardKind)
 BOARD_STATUSES = (

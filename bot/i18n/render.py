@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from babel.lists import format_list
+
 from bot.core.effects import Message, Params, PromptList, UserText
 from bot.core.model import (
     AddressForm,
@@ -93,6 +95,8 @@ class Renderer:
             "k": state.k_anonymity_min,
             "anonymity": state.anonymity,
             "days": self.retention_days,
+            # The bot speaks for named people: "Synthèse publiée par Camille et Sam".
+            "facilitator": facilitator_names(state, reader.locale),
             **{
                 name: self._questions(state, reader, v) if isinstance(v, PromptList) else v
                 for name, v in msg.params.items()
@@ -393,3 +397,10 @@ class Renderer:
                 {"id": item.id, "text": UserText(item.text), "link": item.links[0]},
             )
         return self._render(reader, "board.item", {"id": item.id, "text": UserText(item.text)})
+
+
+def facilitator_names(state: Intervention, locale: Locale) -> UserText:
+    """The facilitators' display names as a list in the reader's language ("Camille et Sam",
+    "Camille and Sam"), relayed as their own words: a name is never read as a mention."""
+    names = [state.participants[u].display_name for u in state.facilitators()]
+    return UserText(format_list(names, locale=locale) if names else "")
