@@ -34,12 +34,16 @@ from bot.flows import (
     consent,
     groups,
     membership,
+    parties,
+    pull,
     reach,
     refusals,
     reportback,
+    restating,
     rounds,
     safety,
     schedule,
+    wording,
 )
 from bot.flows.command_table import TABLE, Anywhere
 from bot.flows.context import Ctx, Facts, Policy, Refused
@@ -120,10 +124,14 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return deferred
         case ChoiceMade(action="myprompts"):
             return reach.my_prompts(ctx, state)
+        case ChoiceMade(action="dms"):
+            return pull.dms_choice(ctx, state, event.value)
         case ChoiceMade(action="accept"):
             return actions.accept(ctx, state, event.value)
         case ChoiceMade(action="actdone"):
             return actions.done(ctx, state, event.value)
+        case ChoiceMade(action="restok"):
+            return restating.confirm(ctx, state, event.value)
         case ChoiceMade(action="rbagree"):
             return reportback.agree(ctx, state, event.value)
         case ChoiceMade(action="checkins"):
@@ -142,12 +150,33 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return safety.inbox(ctx, state)
         case ChoiceMade(action="dashboard"):  # the status's button: as if typed
             return _command(ctx, state, TABLE.parse("dashboard"))
+        case ChoiceMade(action="words"):
+            return wording.confirm(ctx, state, event.value)
+        case ChoiceMade(action="words_reset"):  # the button under one question: as if typed
+            round_key, _, number = event.value.partition("|")
+            return _command(ctx, state, TABLE.parse(f"round wording {round_key} {number} default"))
+        case ChoiceMade(action="notes"):
+            return _command(ctx, state, TABLE.parse("note list"))
+        case ChoiceMade(action="notedel"):
+            return _command(ctx, state, TABLE.parse(f"note delete {event.value}"))
+        case NoteSubmitted(action="words"):
+            return wording.written(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="fnote"):  # the note form: its text kept as written
+            return _command(ctx, state, Command("note", "add", (), event.text))
+        case NoteSubmitted(action="tsave"):  # the template form: its name
+            return _command(ctx, state, Command("template", "save", (), event.text))
         case NoteSubmitted(action="possible"):
             return refusals.relay(ctx, state, event.value, event.text)
         case NoteSubmitted(action="decline"):
             return actions.decline(ctx, state, event.value, event.text)
         case NoteSubmitted(action="blocked"):
             return actions.blocked(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="cposition"):
+            return parties.write(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="crestate"):
+            return restating.restate(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="notquite"):
+            return restating.not_quite(ctx, state, event.value, event.text)
         case NoteSubmitted(action="rbchange"):
             return reportback.change(ctx, state, event.value, event.text)
         case NoteSubmitted():

@@ -114,6 +114,9 @@ def standing(
     )
 
 
+FACILITATOR_OWN = (Button("notes", "button.notes.open"), Button("tform", "button.notes.template"))
+
+
 def _groups_and_checkins(state: Intervention) -> tuple[Message, ...]:
     out = []
     sent, of = reportback.tally(state)
@@ -137,6 +140,9 @@ def standing_messages(where: Standing) -> list[Message]:
                 "rounds": ", ".join(where.open_rounds) or "-",
                 "participants": where.participants,
             },
+            # A facilitator's own: the private notes and templates, which have no Discord
+            # sub-command (25 at most, all taken).
+            FACILITATOR_OWN if where.facilitator else (),
         )
     ]
     for i, p in enumerate(where.progress):

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from engine_helpers import T0
 
+from bot.core.conflicts import Attempt, ConflictSpace, Loop, Party, Statement
 from bot.core.model import (
     ActionItem,
     BoardItem,
@@ -62,7 +63,8 @@ def full_aggregate() -> Intervention:
                 T0,
                 None,
                 "fr",
-                True,
+                wants_dms=True,
+                checkins=True,
             ),
             BEN: Participant(BEN, "Ben", "participant", "withdrawn", None, None, {}, T0, LATER),
         },
@@ -121,4 +123,19 @@ def full_aggregate() -> Intervention:
         lines=(LineThread(1, "ab" * 32, False, 3, 2),),
         requests=(SafetyRequest(1, "flag", "handled", "board:2", "contempt"),),
         help={"fr": "Écrire à Fatou", "en": "Write to Fatou"},
+        conflicts=(
+            ConflictSpace(
+                1,
+                "Les astreintes",
+                (Party("Support", (ANA,)), Party("Dév", (BEN,))),
+                "restating",
+                (Statement("positions", 0, ANA, "Nos nuits"), Statement("positions", 1, BEN, "X")),
+                (
+                    Loop(1, 0, 1, (Attempt(ANA, "Vous", "notquite", BEN, "Pas ça"),)),
+                    Loop(2, 1, 0, (Attempt(BEN, "Eux", "confirmed", ANA),), "confirmed"),
+                ),
+                ("positions",),
+            ),
+        ),
+        delivery="pull",
     )
