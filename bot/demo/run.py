@@ -15,6 +15,7 @@ from bot.config import DatabaseSettings, DeliverySettings, InterventionDefaults,
 from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta, NoteSubmitted
 from bot.core.model import AnswerValue, InterventionId, UserId, Visibility
 from bot.core.ports import AnswerForm, ManualClock, OutMessage
+from bot.demo.conflict import conflict_space
 from bot.demo.scenes import report_backs
 from bot.demo.voices import NAMES, ROLES, SCRIPT_TEXT, SITES, TEAMS, VOICES
 from bot.i18n.render import parse_action_id, reader_for
@@ -336,6 +337,8 @@ async def steps(demo: Demo, text: Any) -> None:
     say("   safety line: a private exchange, a time-out, a flagged synthesis withdrawn")
     await demo.safety(text)
     await demo.round("conflict.restatement")
+    say("   conflict space: two parties, a restatement loop until « oui, c'est ça »")
+    await conflict_space(demo, tuple(demo.people[0::3][:2]), tuple(demo.people[1::3][:2]))
     say("5/7 circulating information: items, obstacle board, our part")
     await demo.cmd("step information")
     await demo.round("information.items")
