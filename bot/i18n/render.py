@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from babel.lists import format_list
-
 from bot.core.effects import Message, Params, PromptList, UserText
 from bot.core.model import (
     AddressForm,
@@ -21,6 +19,7 @@ from bot.core.ports import AnswerForm, FormField, OutButton, OutMessage, Segment
 from bot.flows.spec import Flow, RoundSpec
 from bot.flows.synthesis import option_values, prompt_keys, prompt_of
 from bot.i18n.catalog import Catalog
+from bot.i18n.names import facilitator_names
 
 MAX_ACTION_ID = 100
 
@@ -397,10 +396,3 @@ class Renderer:
                 {"id": item.id, "text": UserText(item.text), "link": item.links[0]},
             )
         return self._render(reader, "board.item", {"id": item.id, "text": UserText(item.text)})
-
-
-def facilitator_names(state: Intervention, locale: Locale) -> UserText:
-    """The facilitators' display names as a list in the reader's language ("Camille et Sam",
-    "Camille and Sam"), relayed as their own words: a name is never read as a mention."""
-    names = [state.participants[u].display_name for u in state.facilitators()]
-    return UserText(format_list(names, locale=locale) if names else "")
