@@ -8,9 +8,10 @@ import logging
 import pytest
 
 from bot.core.events import Event
+from bot.i18n.typography import typeset
 from bot.runtime import Handled, Runner
 
-FRENCH = "Un problème est survenu du côté du bot ; rien n'a été perdu."
+FRENCH = typeset("Un problème est survenu du côté du bot ; rien n'a été perdu.", "fr")
 ENGLISH = "Something went wrong on the bot's side; nothing was lost."
 
 

@@ -15,15 +15,18 @@ from bot.app import build
 from bot.config import DatabaseSettings, Settings
 from bot.core.model import UserId
 from bot.core.ports import ManualClock
+from bot.i18n.typography import typeset
 from bot.storage.store import SqlStore
 
 MONDAY_9AM_PARIS = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 NOTICE = {
-    "fr": "Je ne peux pas écrire dans #C1 : je n'en suis pas membre. Ajoutez-moi à ce canal ;",
+    "fr": typeset(
+        "Je ne peux pas écrire dans #C1 : je n'en suis pas membre. Ajoutez-moi à ce canal ;", "fr"
+    ),
     "en": "I cannot write in #C1: I am not a member. Add me to that channel;",
 }
 NOT_IN_CHANNEL = {
-    "fr": "– le bot n'est pas membre du canal : {n}",
+    "fr": typeset("– le bot n'est pas membre du canal : {n}", "fr"),
     "en": "– the bot is not a member of the channel: {n}",
 }
 

@@ -13,6 +13,7 @@ from privacy_world import PrivacyWorld, open_world, tokens
 from sqlalchemy import select
 
 from bot.flows.curation import curated, draft
+from bot.i18n.typography import typeset
 from bot.reports.cli import export
 from bot.storage import orm
 from bot.storage.migrate import upgrade
@@ -93,7 +94,8 @@ async def test_forget_leaves_the_person_in_no_table_and_no_export(world: Privacy
     before_board = [b.text for b in (await w.state()).board]
     replies = await w.cmd("oublier", user=ana)
     # She is told what went (counted) and what stays, in her language.
-    assert "réponses effacées : 5" in replies[0] and "synthèses recalculées : 3" in replies[0]
+    assert typeset("réponses effacées : 5", "fr") in replies[0]
+    assert typeset("synthèses recalculées : 3", "fr") in replies[0]
     assert "restent tels quels" in replies[0]
     assert await leftovers(w.app.store, [ana, *hers]) == []
     text = await exports(w.app.store, w.iid)
@@ -152,7 +154,7 @@ async def test_leaving_with_my_answers_erased(world: PrivacyWorld) -> None:
     await w.cmd("quitter", user=ana)
     assert "Les garder" in w.chat.seen_by(f"@{ana}")[-1]
     replies = await w.choose(ana, "contributions", "delete")
-    assert "réponses effacées : 5" in replies[0] and "/tst oublier" in replies[0]
+    assert typeset("réponses effacées : 5", "fr") in replies[0] and "/tst oublier" in replies[0]
     assert await leftovers(w.app.store, hers) == []
     assert not [t for t in hers if t in await exports(w.app.store, w.iid)]
     # She stays on the list of people who took part, as she was told.

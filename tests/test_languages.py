@@ -17,6 +17,7 @@ from bot.core.events import ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import InterventionId, Locale, UserId
 from bot.core.ports import ManualClock
 from bot.i18n.render import reader_for
+from bot.i18n.typography import typeset
 from bot.storage.store import SqlStore
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -106,7 +107,8 @@ async def test_from_their_first_click_a_person_reads_in_their_own_language_then_
     await world.cmd("round open intake")
     assert world.chat.seen_by("@ben")[-1].startswith("New round of questions")
     assert "Nouveau tour" in world.chat.seen_by("#C1")[-1]  # the channel keeps the French
-    assert (await world.cmd("lang fr", user="ben", locale="en")) == ["Langue enregistrée : fr."]
+    said = await world.cmd("lang fr", user="ben", locale="en")
+    assert said == [typeset("Langue enregistrée : fr.", "fr")]
     await world.cmd("round remind intake")
     assert world.chat.seen_by("@ben")[-1].startswith("Rappel")
     assert world.chat.seen_by("@ana")[-1].startswith("Reminder")

@@ -14,6 +14,7 @@ from bot.app import build
 from bot.config import DatabaseSettings, Settings
 from bot.core.model import UserId
 from bot.core.ports import ManualClock
+from bot.i18n.typography import typeset
 from bot.storage.store import SqlStore
 
 MONDAY_9AM_PARIS = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -33,13 +34,13 @@ async def group(request: pytest.FixtureRequest, store: SqlStore) -> AsyncIterato
 
 
 UNDELIVERED = {
-    "fr": "Messages qui n'ont pas pu être remis : {n}, dont :",
+    "fr": typeset("Messages qui n'ont pas pu être remis : {n}, dont :", "fr"),
     "en": "Messages that could not be delivered: {n}, of which:",
 }
 BY_CAUSE = {
     ("fr", "dm_closed"): "– messages privés fermés : {n}",
     ("en", "dm_closed"): "– direct messages closed: {n}",
-    ("fr", "not_in_channel"): "– le bot n'est pas membre du canal : {n}",
+    ("fr", "not_in_channel"): typeset("– le bot n'est pas membre du canal : {n}", "fr"),
     ("en", "not_in_channel"): "– the bot is not a member of the channel: {n}",
 }
 

@@ -31,6 +31,7 @@ from bot.core.effects import (
 )
 from bot.core.model import LOCALES, AddressForm, Locale
 from bot.core.ports import Segment
+from bot.i18n.typography import decimal, integer, typeset
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([a-z_][a-z0-9_]*)\}")
 # Parameters whose value is itself a key: shown as its localized name.
@@ -51,6 +52,10 @@ TRANSLATED_PARAMS: Mapping[str, str] = {
     "reason": "flag.reason.{}",
     "cause": "delivery.cause.{}",
 }
+
+
+# Numbers that name something (an item, a thread, a version) rather than count: no grouping.
+LABELS = frozenset({"id", "number", "version", "group", "thread", "item", "action", "year"})
 
 
 class MissingKey(KeyError):
@@ -83,7 +88,8 @@ class Catalog:
         loaded: dict[Locale, Mapping[str, str]] = {}
         for locale in LOCALES:
             text = resources.files("bot.i18n").joinpath(f"{locale}.toml").read_text("utf-8")
-            loaded[locale] = _flatten(tomllib.loads(text))
+            flat = _flatten(tomllib.loads(text))
+            loaded[locale] = {k: typeset(v, locale) for k, v in flat.items()}
         return cls(loaded)
 
     def has(self, locale: Locale, key: str) -> bool:
@@ -177,7 +183,9 @@ class Catalog:
             if self.has(locale, nested):
                 return Segment(self.template(locale, nested, address))
         if isinstance(value, float):
-            return Segment(f"{value:.2f}".replace(".", ",") if locale == "fr" else f"{value:.2f}")
+            return Segment(decimal(value, locale, 2))  # "3,50" / "3.50", Babel's separators
+        if isinstance(value, int) and not isinstance(value, bool) and name not in LABELS:
+            return Segment(integer(value, locale))  # "10 000" / "10,000"
         return Segment(str(value))
 
 

@@ -12,6 +12,7 @@ from discord_world import World
 from bot.adapters.discord.client import tst_group
 from bot.flows.command_table import TABLE
 from bot.i18n.catalog import Catalog
+from bot.i18n.typography import typeset
 
 ROUND = "trust.barometer"
 LOCALES = ("fr", "en-US", "en-GB")
@@ -203,7 +204,7 @@ async def test_help_suggests_the_commands_by_their_names_in_the_persons_language
     await w.fake.wait_for(lambda: w.fake.interactions[iid].settled())
     assert [c["value"] for c in w.fake.choices(iid)] == ["round", "groups"]
     (text, *_extras) = await w.slash(w.fac, "help", "tour")
-    assert text.startswith("/tst tour ouvrir <tour>") and "Exemples :" in text
+    assert text.startswith("/tst tour ouvrir <tour>") and typeset("Exemples :", "fr") in text
 
 
 def test_suggestions_name_only_commands_of_the_table() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from discord_world import World
 
+from bot.i18n.typography import typeset
+
 INTAKE = "trust.intake"
 FILLED = {"f0": "de l'écoute", "f1": "le temps", "f2": "du calme"}
 EMPTY = {"f0": "", "f1": "", "f2": ""}
@@ -22,7 +24,7 @@ async def test_a_double_click_on_skip_is_confirmed_once_as_a_skip(started: World
     second = await w.click(ana, skip_button(w, ana))
     said = [r["content"] for r in w.fake.replies(first)]
     # Once: the confirmation, then the optional question of what would make an answer possible.
-    assert len(said) == 2 and said[0].startswith("C'est noté : vous passez ce tour")
+    assert len(said) == 2 and said[0].startswith(typeset("C'est noté : vous passez ce tour", "fr"))
     assert said[1].startswith("C'est votre droit de passer")
     assert "Visibilité" not in said[0]
     # The second click is acknowledged (Discord needs it) and the "thinking" answer removed.
@@ -43,7 +45,7 @@ async def test_an_empty_form_is_a_skip_confirmed_as_such(started: World) -> None
     w = started
     await w.slash(w.fac, "round open", INTAKE)
     said = await w.answer(w.people["cleo"], INTAKE, EMPTY)
-    assert len(said) == 1 and said[0].startswith("C'est noté : vous passez ce tour")
+    assert len(said) == 1 and said[0].startswith(typeset("C'est noté : vous passez ce tour", "fr"))
 
 
 async def test_an_edit_is_confirmed_as_an_update(started: World) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from discord_world import World
 
+from bot.i18n.typography import typeset
+
 INTAKE = "trust.intake"
 ENGLISH = "en-US"
 
@@ -37,7 +39,9 @@ async def test_a_member_with_an_english_client_reads_english_until_they_choose_f
     said = await w.answer(ana, INTAKE, {"f0": "du temps"}, locale=ENGLISH)
     assert said[0].startswith("Answer recorded for “Hopes and reservations”")
 
-    assert await w.slash(ana, "lang", "fr", locale=ENGLISH) == ["Langue enregistrée : fr."]
+    assert await w.slash(ana, "lang", "fr", locale=ENGLISH) == [
+        typeset("Langue enregistrée : fr.", "fr")
+    ]
     said = await w.answer(ana, INTAKE, {"f0": "du calme"}, locale=ENGLISH)
     assert said[0].startswith("Réponse modifiée pour")
     await w.slash(w.fac, "round open", "trust.barometer")
@@ -53,7 +57,7 @@ async def test_an_invitee_discord_has_said_nothing_about_reads_the_intervention_
     await w.slash(w.fac, "start", "Équipe")
     ben = w.people["ben"]
     await w.slash(w.fac, "invite", f"<@{ben}>")
-    assert last_dm(w, ben).startswith("Bienvenue dans la démarche « Équipe »")
+    assert last_dm(w, ben).startswith(typeset("Bienvenue dans la démarche « Équipe »", "fr"))
     accept = next(b for b in w.buttons(ben) if b.endswith(":consent:accept"))
     accepted = w.fake.replies(await w.click(ben, accept, locale="en-GB"))
     assert accepted[0]["content"].startswith("Noted: you are taking part")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from discord_world import World
 
 from bot.direct import answer_direct
+from bot.i18n.typography import typeset
 
 ROUND = "trust.barometer"
 
@@ -66,8 +67,10 @@ async def test_status_gives_a_participant_the_group_and_the_facilitator_each_rou
     mine = await w.slash(w.people["ben"], "status")
     theirs = await w.slash(w.fac, "status")
     assert len(mine) == 1 and theirs[0] == mine[0]
-    assert f"Tours ouverts : {ROUND}\n" in mine[0]
+    assert typeset(f"Tours ouverts : {ROUND}\n", "fr") in mine[0]
     assert theirs[1:] == [
-        "Baromètre de confiance : réponses 1 sur 3",
-        "Baromètre de confiance : « je passe » 0 ; en attente après « pas maintenant » 0",
+        typeset("Baromètre de confiance : réponses 1 sur 3", "fr"),
+        typeset(
+            "Baromètre de confiance : « je passe » 0 ; en attente après « pas maintenant » 0", "fr"
+        ),
     ]

@@ -12,6 +12,7 @@ from bot.core.model import Locale
 from bot.flows.command_table import TABLE
 from bot.flows.engine import Outcome
 from bot.i18n.catalog import Catalog
+from bot.i18n.typography import typeset
 
 CATALOG = Catalog.load()
 LOCALES: tuple[Locale, ...] = ("en", "fr")
@@ -57,12 +58,15 @@ def test_help_for_one_command_gives_usage_examples_and_who_in_french() -> None:
     s = started()
     (text, *_extras) = shown(s.cmd("aide tour", user="ana"), "fr")
     assert text.startswith("/tst tour ouvrir <tour> [précisions]")
-    assert "Exemples :\n/tst tour ouvrir attentes" in text
+    assert typeset("Exemples :\n/tst tour ouvrir attentes", "fr") in text
     # Most of `tour` is the facilitator's; « possible » is said by whoever passed a round.
     assert text.endswith(
-        "Qui peut l'utiliser : la facilitation pour /tst tour ouvrir|fermer|relancer|relire|"
-        "retenir|fusionner|modifier|reformuler|texte|question|envoi ; "
-        "tout le monde pour /tst tour possible."
+        typeset(
+            "Qui peut l'utiliser : la facilitation pour /tst tour ouvrir|fermer|relancer|relire|"
+            "retenir|fusionner|modifier|reformuler|texte|question|envoi ; "
+            "tout le monde pour /tst tour possible.",
+            "fr",
+        )
     )
 
 
@@ -75,14 +79,19 @@ def test_help_for_a_command_shared_by_both_roles_says_who_may_run_what() -> None
     )
     (french, *_extras) = shown(Session().cmd("aide contract"), "fr")
     assert french.endswith(
-        "la facilitation pour /tst contrat rédiger|adopter|aide ; "
-        "tout le monde pour /tst contrat voir."
+        typeset(
+            "la facilitation pour /tst contrat rédiger|adopter|aide ; "
+            "tout le monde pour /tst contrat voir.",
+            "fr",
+        )
     )
 
 
 def test_help_about_something_that_is_no_command_says_so() -> None:
     (text, *_extras) = shown(Session().cmd("aide danser"), "fr")
-    assert text == "Aucune commande ne s'appelle « danser ». /tst aide les liste toutes."
+    assert text == typeset(
+        "Aucune commande ne s'appelle « danser ». /tst aide les liste toutes.", "fr"
+    )
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -145,9 +154,10 @@ def test_an_ambiguous_round_name_lists_the_candidates_in_the_readers_language() 
     s.group_with(*PEOPLE)  # no step opened yet: "consentement" could be either round
     out = s.cmd("tour ouvrir consentement")
     (french,) = shown(out, "fr")
-    assert french == (
+    assert french == typeset(
         "Tour inconnu ou ambigu : « consentement ». "
-        "Tours possibles : contrat.consentement, solutions.consentement."
+        "Tours possibles : contrat.consentement, solutions.consentement.",
+        "fr",
     )
     (english,) = shown(out, "en")
     assert english.endswith("Rounds: contract.consent, solutions.consent.")
@@ -156,7 +166,9 @@ def test_an_ambiguous_round_name_lists_the_candidates_in_the_readers_language() 
 def test_an_unknown_step_lists_the_steps_in_the_readers_language() -> None:
     out = started().cmd("étape danser")
     (french,) = shown(out, "fr")
-    assert french.startswith("Étape non reconnue. Étapes possibles : confiance, contrat, ")
+    assert french.startswith(
+        typeset("Étape non reconnue. Étapes possibles : confiance, contrat, ", "fr")
+    )
     assert french.endswith("solutions, suivante.")
     (english,) = shown(out, "en")
     assert english.endswith("collective_intelligence, solutions, next.")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.core.events import ChoiceMade, CommandIssued, NoteSubmitted
 from bot.core.model import InterventionId
 from bot.i18n.render import parse_action_id, reader_for
+from bot.i18n.typography import typeset
 from bot.reports.build import build
 from bot.reports.data import load_report
 from bot.reports.exports import render
@@ -187,7 +188,7 @@ async def test_facilitators_see_counts_participants_see_nothing(store: SqlStore)
         assert not any("Ligne privée" in t for t in mine)
         status = await w.cmd("statut")
         (line,) = [t for t in status if "Ligne privée" in t]
-        assert "1 fil(s), dont 1 en attente" in line and "non traités : 1" in line
+        assert "1 fil(s), dont 1 en attente" in line and typeset("non traités : 1", "fr") in line
         assert "Signalements à traiter : 1" in line
         inbox = await w.cmd("boite")
         assert "Temps morts à traiter : 1" in inbox[0]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.parse
 
 import pytest
 from slack_world import ANA, BEN, FAC, PEOPLE, SlackWorld
+
+from bot.i18n.typography import typeset
 
 
 async def interventions(world: SlackWorld) -> int:
@@ -69,7 +72,9 @@ async def test_the_facilitator_home_shows_counts_and_a_pending_answer_button(
     await world.slack.event({"type": "app_home_opened", "user": FAC, "tab": "home"})
     await world.slack.event({"type": "app_home_opened", "user": ANA, "tab": "home"})
     await world.settle()
-    assert "0" in str(world.fake.homes[FAC]) and "3" in str(world.fake.homes[FAC])
+    assert "0" in json.dumps(world.fake.homes[FAC], ensure_ascii=False) and "3" in str(
+        world.fake.homes[FAC]
+    )
     assert ":answer:trust.barometer" in str(world.fake.homes[ANA])
 
 
@@ -82,8 +87,10 @@ async def test_the_facilitator_home_counts_who_passed_and_a_participant_home_doe
     await world.slack.event({"type": "app_home_opened", "user": FAC, "tab": "home"})
     await world.slack.event({"type": "app_home_opened", "user": BEN, "tab": "home"})
     await world.settle()
-    assert "« je passe » 1" in str(world.fake.homes[FAC])
-    assert "je passe » 1" not in str(world.fake.homes[BEN])
+    assert typeset("« je passe » 1", "fr") in json.dumps(world.fake.homes[FAC], ensure_ascii=False)
+    assert typeset("je passe » 1", "fr") not in json.dumps(
+        world.fake.homes[BEN], ensure_ascii=False
+    )
 
 
 async def test_a_participant_cannot_run_a_facilitator_command(world: SlackWorld) -> None:

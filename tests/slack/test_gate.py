@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from slack_world import ANA, FAC, SlackWorld, make_world
 
+from bot.i18n.typography import typeset
 from bot.storage.store import SqlStore
 
 FORM = "application/x-www-form-urlencoded"
@@ -38,8 +39,11 @@ async def test_a_command_that_cannot_be_read_is_answered_in_one_line(world: Slac
     assert reply.status == 200
     assert reply.json() == {
         "response_type": "ephemeral",
-        "text": "Cette demande n'a pas pu être lue ; rien n'a changé. "
-        "/tst aide donne la liste des commandes.",
+        "text": typeset(
+            "Cette demande n'a pas pu être lue ; rien n'a changé. "
+            "/tst aide donne la liste des commandes.",
+            "fr",
+        ),
     }
     await world.settle()
     assert not world.fake.messages  # nothing started
@@ -82,7 +86,7 @@ async def test_a_home_tab_button_for_a_closed_round_answers_in_the_dm(world: Sla
     assert reply.status == 200
     told = world.fake.messages_in(world.fake.dm_of(ANA))[before:]
     assert [m["text"] for m in told] == [
-        "Le tour « Baromètre de confiance » n'accepte plus de réponses."
+        typeset("Le tour « Baromètre de confiance » n'accepte plus de réponses.", "fr")
     ]
 
 

@@ -11,6 +11,7 @@ import pytest
 from slack_world import ANA, BEN, SlackWorld
 from sqlalchemy import select
 
+from bot.i18n.typography import typeset
 from bot.storage import orm
 
 REMOVED = "slack: the app was removed from workspace T1"
@@ -135,8 +136,11 @@ async def test_a_message_written_to_the_bot_is_answered_with_where_answers_go(
     replies = world.fake.messages_in(dm)[before:]
     # Nothing waits for Ana (tests/slack/test_slack_direct.py: what waits comes back).
     assert [m["text"] for m in replies] == [
-        "Je suis tst, le bot qui accompagne votre animateur ou animatrice dans la démarche "
-        "TST. Rien n'attend de réponse de votre part pour l'instant. Ce qui est écrit ici "
-        "n'est ni lu, ni enregistré, ni transmis ; /tst aide donne la liste des commandes."
+        typeset(
+            "Je suis tst, le bot qui accompagne votre animateur ou animatrice dans la démarche "
+            "TST. Rien n'attend de réponse de votre part pour l'instant. Ce qui est écrit ici "
+            "n'est ni lu, ni enregistré, ni transmis ; /tst aide donne la liste des commandes.",
+            "fr",
+        )
     ]
     assert "ma réponse" not in caplog.text

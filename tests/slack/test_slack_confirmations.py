@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from slack_world import ANA, BEN, CLEO, SlackWorld
 
+from bot.i18n.typography import typeset
+
 INTAKE = "trust.intake"
 FILLED = {"trust.hope": "de l'écoute", "trust.worry": "le temps", "trust.need": "du calme"}
-SKIPPED = "C'est noté : vous passez ce tour"
+SKIPPED = typeset("C'est noté : vous passez ce tour", "fr")
 
 
 def dms(world: SlackWorld, user: str, start: str) -> list[str]:

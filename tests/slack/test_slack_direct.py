@@ -11,11 +11,13 @@ import logging
 import pytest
 from slack_world import ANA, BEN, FAC, SlackWorld
 
+from bot.i18n.typography import typeset
+
 ABOUT = {
     "fr": "Je suis tst, le bot qui accompagne votre animateur ou animatrice",
     "en": "I am tst, the bot that assists your facilitator",
 }
-WAITING_FR = "Voici ce qui attend votre réponse (1) :"
+WAITING_FR = typeset("Voici ce qui attend votre réponse (1) :", "fr")
 
 
 def dm_texts(world: SlackWorld, user: str) -> list[str]:

@@ -7,6 +7,8 @@ import html
 
 from slack_world import SlackWorld
 
+from bot.i18n.typography import typeset
+
 
 async def shown(world: SlackWorld, text: str, user: str = "UFAC") -> list[str]:
     """What the person reads (Slack shows `&lt;` as `<`)."""
@@ -20,7 +22,7 @@ async def test_help_lists_the_commands_in_french_then_explains_one(world: SlackW
     assert "/tst tour ouvrir|fermer|relancer|relire|retenir|" in facilitator
     (round_help, *_extras) = await shown(world, "aide tour")
     assert round_help.startswith("/tst tour ouvrir <tour> [précisions]")
-    assert "Exemples :\n/tst tour ouvrir attentes" in round_help
+    assert typeset("Exemples :\n/tst tour ouvrir attentes", "fr") in round_help
     # Most of `tour` is the facilitator's; « possible » is said by whoever passed a round.
     assert round_help.endswith(
         "Qui peut l'utiliser : la facilitation pour /tst tour ouvrir|fermer|relancer|relire|"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from slack_world import ANA, BEN, FAC, SlackWorld
 
+from bot.i18n.typography import typeset
+
 
 def last_dm(world: SlackWorld, user: str) -> str:
     return str(world.fake.messages_in(world.fake.dm_of(user))[-1]["text"])
@@ -35,6 +37,6 @@ async def test_a_user_whose_slack_is_in_english_gets_english_dms(world: SlackWor
     await world.settle()
     assert last_dm(world, ANA).startswith("Answer recorded for")
 
-    assert await world.cmd("lang fr", user=ANA) == ["Langue enregistrée : fr."]
+    assert await world.cmd("lang fr", user=ANA) == [typeset("Langue enregistrée : fr.", "fr")]
     await world.cmd("round open trust.barometer", user=FAC)
     assert last_dm(world, ANA).startswith("Nouveau tour de questions")

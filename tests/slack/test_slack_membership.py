@@ -8,6 +8,8 @@ import json
 
 from slack_world import ANA, BEN, CLEO, FAC, SlackWorld
 
+from bot.i18n.typography import typeset
+
 
 def dm_texts(world: SlackWorld, user: str) -> list[str]:
     return [
@@ -57,8 +59,8 @@ async def test_a_deactivated_account_is_counted_as_such_in_status_never_named(
     await world.cmd("invite " + " ".join(f"<@{p}|{p.lower()}>" for p in (ANA, BEN, CLEO)))
     assert (await world.app.dispatcher.outbox.counts()).get("dead") == 1
     status = await world.cmd("status")
-    assert "Messages qui n'ont pas pu être remis : 1, dont :" in status
-    assert "– comptes désactivés : 1" in status
+    assert typeset("Messages qui n'ont pas pu être remis : 1, dont :", "fr") in status
+    assert typeset("– comptes désactivés : 1", "fr") in status
     assert not any("Cleo" in line or CLEO in line for line in status)
     assert not [t for t in dm_texts(world, FAC) if "/invite @tst" in t]  # not a channel's fault
 
@@ -74,4 +76,4 @@ async def test_a_long_status_keeps_its_last_lines_within_slacks_five_answers(
         await world.cmd(f"round open {round_key}")
     status = await world.cmd("status")  # the body, 3 rounds, the count and its cause: 6 lines
     assert len(status) == 5
-    assert status[-1].endswith("– comptes désactivés : 1")
+    assert status[-1].endswith(typeset("– comptes désactivés : 1", "fr"))

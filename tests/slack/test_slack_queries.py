@@ -9,6 +9,7 @@ from slack_world import ANA, FAC, SlackWorld
 
 from bot.adapters.slack.render import escape
 from bot.direct import answer_direct
+from bot.i18n.typography import typeset
 
 ROUND = "trust.barometer"
 
@@ -36,7 +37,7 @@ async def test_the_facilitators_home_shows_what_tst_status_says(world: SlackWorl
     status = await world.cmd("status")
     home = texts(await home_of(world, FAC))
     # The standing, the round's progress and who passed it (counts, for the facilitator).
-    assert len(status) == 3 and f"Tours ouverts : {ROUND}\n" in status[0]
+    assert len(status) == 3 and typeset(f"Tours ouverts : {ROUND}\n", "fr") in status[0]
     for said in status:
         assert said in home, (said, home)
 
