@@ -337,7 +337,9 @@ async def facts(store: SqlStore) -> str:
     )
 
 
-async def run(url: str, items: int, procs: Sequence[int], rate: float, seconds: float) -> None:
+async def run(
+    url: str, items: int, procs: Sequence[int], runs: int, rate: float, seconds: float
+) -> None:
     store = SqlStore(make_engine(url))
     print(await facts(store))
     group = await save_group(store, PARTICIPANTS)
@@ -346,24 +348,34 @@ async def run(url: str, items: int, procs: Sequence[int], rate: float, seconds: 
         f"\nthroughput: {items:,} DMs to {PARTICIPANTS:,} participants due at once, batch {BATCH},"
         f" lease {LEASE.seconds} s, no-op port; items/s from the go to the last mark"
     )
-    results: dict[tuple[str, int], Throughput] = {}
-    for n in procs:
-        for kind in KINDS:
-            results[(kind, n)] = r = await throughput(store, url, group, kind, n, items)
-            if r.done != items or r.claims != items:
-                print(f"  {kind} x{n}: {r.done} done, {r.claims} claims of {items}")
-    print(
-        f"{'procs':>5} {'raw-batch/s':>12} {'raw/s':>7} {'bot/s':>7} {'bot/raw':>8}"
-        f" {'bot/raw-batch':>14}   {'worker CPU ms/item: raw':>23} {'bot':>5}"
-    )
-    for n in procs:
-        batch, raw, bot = (results[(k, n)] for k in KINDS)
+    for run in range(1, runs + 1):
+        results: dict[tuple[str, int], Throughput] = {}
+        for n in procs:
+            for kind in KINDS:
+                results[(kind, n)] = r = await throughput(store, url, group, kind, n, items)
+                if r.done != items or r.claims != items:
+                    print(f"  {kind} x{n}: {r.done} done, {r.claims} claims of {items}")
+        load = "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+        print(f"run {run} of {runs} ({load} at its end)" if runs > 1 else "")
         print(
-            f"{n:>5} {batch.rate:12,.0f} {raw.rate:7,.0f} {bot.rate:7,.0f}"
-            f" {bot.rate / raw.rate:8.2f} {bot.rate / batch.rate:14.2f}"
-            f"   {raw.cpu_ms:23.2f} {bot.cpu_ms:5.2f}"
+            f"{'procs':>5} {'raw-batch/s':>12} {'raw/s':>7} {'bot/s':>7} {'bot/raw':>8}"
+            f" {'bot/raw-batch':>14}   {'worker CPU ms/item: raw':>23} {'bot':>5}"
         )
+        for n in procs:
+            batch, raw, bot = (results[(k, n)] for k in KINDS)
+            print(
+                f"{n:>5} {batch.rate:12,.0f} {raw.rate:7,.0f} {bot.rate:7,.0f}"
+                f" {bot.rate / raw.rate:8.2f} {bot.rate / batch.rate:14.2f}"
+                f"   {raw.cpu_ms:23.2f} {bot.cpu_ms:5.2f}"
+            )
+    if seconds > 0:
+        await lags(store, url, group, rate, seconds)
+    await store.close()
+    # Other work on the machine shows here: the numbers above are only as quiet as this.
+    print("\nload average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
+
+async def lags(store: SqlStore, url: str, group: Group, rate: float, seconds: float) -> None:
     print(
         f"\ndue lag: {rate:g}/s for {seconds:g} s into one process wired as `tst run`"
         " (Wakeup, on_enqueued poke, 1 s heartbeat), no-op port"
@@ -382,9 +394,6 @@ async def run(url: str, items: int, procs: Sequence[int], rate: float, seconds: 
             f" {cuts[98]:8.1f} {max(steady.lags):8.1f} {late:13.1f} {steady.busy_wakes:11}"
             f" {steady.missing:8}"
         )
-    await store.close()
-    # Other work on the machine shows here: the numbers above are only as quiet as this.
-    print("\nload average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 def main() -> None:
@@ -396,14 +405,17 @@ def main() -> None:
     )
     parser.add_argument("--items", type=int, default=5_000)
     parser.add_argument("--procs", default="1,2,4", help="dispatcher process counts")
+    parser.add_argument("--runs", type=int, default=1, help="throughput measured this often")
     parser.add_argument("--rate", type=float, default=200.0, help="steady load, items/s")
-    parser.add_argument("--seconds", type=float, default=15.0, help="steady load duration")
+    parser.add_argument(
+        "--seconds", type=float, default=15.0, help="steady load duration (0: no due-lag table)"
+    )
     args = parser.parse_args()
     procs = [int(n) for n in args.procs.split(",")]
     print("load average (1, 5, 15 min) at the start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with throwaway_postgres(args.database) as url:
         upgrade(url)
-        asyncio.run(run(url, args.items, procs, args.rate, args.seconds))
+        asyncio.run(run(url, args.items, procs, args.runs, args.rate, args.seconds))
 
 
 if __name__ == "__main__":

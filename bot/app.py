@@ -55,6 +55,7 @@ def policy_from(settings: Settings) -> Policy:
         group_size_max=d.group_size_max,
         quiet=QuietHours(d.day_start, d.day_end, parse_days(d.working_days)),
         web=settings.web.enabled,
+        pull_above=d.pull_above,
     )
 
 

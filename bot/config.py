@@ -58,6 +58,8 @@ class InterventionDefaults(Strict):
     not_now_hours: int = Field(20, ge=1, le=168)
     group_size_min: int = Field(3, ge=2, le=12)
     group_size_max: int = Field(5, ge=2, le=12)
+    # Rounds for more people than this: one channel announcement, not a DM each (pull mode).
+    pull_above: int = Field(500, ge=0, le=1_000_000)
     day_start: time = time(8, 0)
     day_end: time = time(20, 0)
     working_days: str = "mon-fri"

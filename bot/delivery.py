@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,14 +19,7 @@ from bot.core.events import (
     SpaceOpened,
     TimerDue,
 )
-from bot.core.model import (
-    ConversationRef,
-    Intervention,
-    InterventionId,
-    MessageRef,
-    UserId,
-    UserRef,
-)
+from bot.core.model import ConversationRef, Intervention, MessageRef, UserId, UserRef
 from bot.core.ports import MEMBERSHIP, ChatPort, Clock, DeliveryError, KnowsLanguages, OutMessage
 from bot.core.requests import begin_request
 from bot.flows.group_requests import compute_groups
@@ -35,7 +28,7 @@ from bot.lanes import BARRIERS, Lane, lane_of
 from bot.metrics import Metrics
 from bot.notices import refused_event, unreachable_event
 from bot.reports.personal import my_data_message, report_message
-from bot.retries import TOLD_FOR, DeliveryPolicy, Place, next_try, place_of
+from bot.retries import TOLD_FOR, DeliveryPolicy, next_try, place_of
 from bot.runtime import Runner
 from bot.storage import safety_rows
 from bot.storage.outbox import SqlOutbox
@@ -110,13 +103,21 @@ class Dispatcher:
         lanes: dict[Lane, asyncio.Task[datetime | None]] = {}
         barrier: dict[str, asyncio.Task[datetime | None]] = {}
         since: dict[str, list[asyncio.Task[datetime | None]]] = {}
+        left = len(items)
+
+        def settled() -> None:  # all rows have their outcome: marks wait for no more
+            nonlocal left
+            left -= 1
+            if not left:
+                self.outbox.flush()
+
         for item in items:
             lane, iid = lane_of(item), item.intervention_id
             ahead = lanes.get(lane)
             waits = [t for t in (ahead, barrier.get(iid)) if t is not None]
             if item.kind in BARRIERS:
                 waits += since.pop(iid, [])
-            task = loop.create_task(self._in_lane(item, ahead, waits, slots, cache))
+            task = loop.create_task(self._in_lane(item, ahead, waits, slots, cache, settled))
             if item.kind in BARRIERS:
                 barrier[iid] = task
             else:
@@ -135,24 +136,40 @@ class Dispatcher:
         waits: Sequence[asyncio.Task[datetime | None]],
         slots: asyncio.Semaphore,
         cache: StateCache,
+        settled: Callable[[], None],
     ) -> datetime | None:
         """Deliver `item` once what it waits for is done. Returns when it is due again if it
-        was put back (retried, or behind a retried row of its lane), else None."""
-        if waits:
-            await asyncio.wait(waits)
-        if ahead is not None and not ahead.cancelled() and ahead.exception() is None:
-            due = ahead.result()
-            if due is not None:
-                await self.outbox.release([item.id], self.worker, due)
-                return due
-        async with slots:
-            outcome = await self._one(item, cache)
-        if isinstance(outcome, Delivered):
-            # Marked outside the slot: the platform has it, and the marks of a batch's quick
-            # deliveries then share a commit instead of each holding a slot through its own.
-            await self._mark(item, outcome)
-            return None
-        return outcome
+        was put back (retried, or behind a retried row of its lane), else None. Calls
+        `settled` once, when the row's outcome is known (its mark, if any, queued)."""
+        asked: asyncio.Future[bool] | None = None
+        try:
+            if waits:
+                await asyncio.wait(waits)
+            if ahead is not None and not ahead.cancelled() and ahead.exception() is None:
+                due = ahead.result()
+                if due is not None:
+                    await self.outbox.release([item.id], self.worker, due)
+                    return due
+            async with slots:
+                outcome = await self._one(item, cache)
+            if not isinstance(outcome, Delivered):
+                return outcome
+            if item.kind != "relay":
+                # Marked outside the slot: the platform has it, and the marks of a batch's
+                # quick deliveries then share a commit instead of each holding a slot.
+                asked = self.outbox.ask_done(item.id, self.worker, outcome.at, outcome.ref)
+        finally:
+            settled()
+        # A safety-line message leaves no row behind once the platform has it. (A mark's wait
+        # is not shielded: were it cancelled, the mark is written all the same.)
+        if asked is None:
+            asked = asyncio.ensure_future(self.outbox.done_blank(item.id, self.worker, outcome.at))
+        held = await asked
+        # Counted only when the mark holds: a worker that lost its lease reports nothing.
+        if held:
+            lag = (outcome.at - item.due_at).total_seconds()
+            self.metrics.delivered(outcome.platform, "done", lag)
+        return None
 
     async def drain(self, limit: int = 1000) -> int:
         """Tick until nothing is due (used by the demo and tests with a manual clock)."""
@@ -161,13 +178,15 @@ class Dispatcher:
             handled = await self.tick()
             total += handled
             if handled == 0:
-                return total
+                break
         return total
 
     async def _state(self, iid: str, cache: StateCache) -> Intervention | None:
         loading = cache.get(iid)
         if loading is None:
-            loading = cache[iid] = asyncio.ensure_future(self._load(iid))
+            # As stored now: the store's kept copy while its version has not moved, so a
+            # fan-out does not reload its roster for every batch.
+            loading = cache[iid] = asyncio.ensure_future(self.store.current(iid))
         try:
             # Shielded: one delivery giving up does not cancel the load the others await.
             return await asyncio.shield(loading)
@@ -176,12 +195,6 @@ class Dispatcher:
                 del cache[iid]  # the next delivery tries again
             raise
 
-    async def _load(self, iid: str) -> Intervention | None:
-        """The intervention as stored now (the store reuses its kept copy while the version has
-        not moved, so a fan-out does not reload its roster for every batch)."""
-        async with self.store.unit() as uow:
-            return await uow.load(InterventionId(iid))
-
     async def _one(self, item: OutboxItem, cache: StateCache) -> Delivered | datetime | None:
         """Deliver one row: Delivered when the platform took it, else when it is due again
         (None when it is not: dead, or handled)."""
@@ -189,24 +202,13 @@ class Dispatcher:
         try:
             state = await self._state(item.intervention_id, cache)
             platform = state.platform if state is not None else platform
-            ref = await self._deliver(item, cache)
+            ref = await self._deliver(item, state, cache)
         except DeliveryError as error:
             return await self._failed(item, error, platform)
         except Exception as error:
             log.exception("delivery %s failed", item.id)
             return await self._failed(item, DeliveryError(repr(error), permanent=False), platform)
         return Delivered(platform, ref, self.clock.now())
-
-    async def _mark(self, item: OutboxItem, delivered: Delivered) -> None:
-        platform, now = delivered.platform, delivered.at
-        # A safety-line message leaves no row behind once the platform has it.
-        if item.kind == "relay":
-            if await self.outbox.done_blank(item.id, self.worker, now):
-                self.metrics.delivered(platform, "done", (now - item.due_at).total_seconds())
-            return
-        # Counted only when the mark holds: a worker that lost its lease reports nothing.
-        if await self.outbox.done(item.id, self.worker, now, delivered.ref):
-            self.metrics.delivered(platform, "done", (now - item.due_at).total_seconds())
 
     async def _failed(
         self, item: OutboxItem, error: DeliveryError, platform: str
@@ -234,12 +236,9 @@ class Dispatcher:
             self.metrics.delivered(platform, "retry")
             if first and place is not None:
                 log.warning("delivery %s held: %s (%s)", item.id, error.cause, error.reason)
-                await self._tell(item, error, place, told)
+                # The engine decides whom to tell, and how, that a place refused the bot.
+                await self._notify(refused_event(item, error, place, told), item)
         return due
-
-    async def _tell(self, item: OutboxItem, error: DeliveryError, place: Place, told: bool) -> None:
-        """The engine decides whom to tell, and how, that a place refused the bot."""
-        await self._notify(refused_event(item, error, place, told), item)
 
     async def _notify(self, event: DeliveryFailed | PersonUnreachable, item: OutboxItem) -> None:
         try:
@@ -260,13 +259,14 @@ class Dispatcher:
         event_id = f"outbox:{item.id}:{item.due_at.isoformat()}"
         return EventMeta(platform=state.platform, event_id=event_id, workspace=state.workspace)
 
-    async def _deliver(self, item: OutboxItem, cache: StateCache) -> str | None:
+    async def _deliver(
+        self, item: OutboxItem, state: Intervention | None, cache: StateCache
+    ) -> str | None:
         if item.kind == RETENTION_KIND:
             if self.retention is None:
                 raise DeliveryError("no retention job in this process", permanent=False)
             await self.retention.run(self.clock.now())
             return None
-        state = await self._state(item.intervention_id, cache)
         if state is None:
             raise DeliveryError("intervention gone", permanent=True, cause="gone")
         p: dict[str, Any] = item.payload

@@ -72,7 +72,12 @@ class _Answer:
 
 
 async def erase(
-    uow: UnitOfWork, state: Intervention, flow: Flow, user: UserId, erase_member: bool
+    uow: UnitOfWork,
+    state: Intervention,
+    flow: Flow,
+    user: UserId,
+    erase_member: bool,
+    written: Sequence[str] = (),
 ) -> Erased:
     """Erase `user`'s answers (and, with `erase_member`, every trace of them) from the store.
     `state` is the intervention as the engine left it (the person already out of it)."""
@@ -99,7 +104,9 @@ async def erase(
     rewritten = await _rewrite_syntheses(s, iid, views)
     texts = [str(a.value) for a in mine if _relayed(a)]
     await _erase_from_board(s, iid, texts)
-    await _scrub_outbox(s, iid, views, user if erase_member else None, set(texts))
+    # Their words in a conflict space (positions, restatements, corrections) leave the
+    # messages still on their way, as their answers' words do.
+    await _scrub_outbox(s, iid, views, user if erase_member else None, {*texts, *written})
     if erase_member:
         await _drop_line_messages(s, state, user)
     if erase_member:

@@ -10,7 +10,8 @@ from bot.core.model import InterventionId, Locale, UserId
 from bot.core.ports import AnswerForm, ChatPort, NoteForm
 from bot.flows.answers import Problem, problems
 from bot.flows.queries import allowed_actions
-from bot.i18n.note_forms import note_form
+from bot.flows.spaces import may_fill
+from bot.i18n.note_forms import FACILITATOR_FORMS, SPACE_FORMS, note_form
 from bot.i18n.render import Reader, reader_for
 
 if TYPE_CHECKING:
@@ -85,6 +86,8 @@ async def safety_form(
     member = state.participants.get(UserId(user)) if state is not None else None
     if state is None or member is None or not member.active:
         return None
-    if button == "lreply" and not member.is_facilitator:
+    if button in FACILITATOR_FORMS and not member.is_facilitator:
+        return None
+    if button in SPACE_FORMS and not may_fill(state, UserId(user), button, value):
         return None
     return note_form(app.renderer, state, button, value, reader_for(state, UserId(user), told))

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.commands import CommandError
+from bot.core.commands import fold
 from bot.core.effects import (
     Audit,
     Cancel,
@@ -22,6 +22,7 @@ from bot.core.effects import (
     OpenSpace,
     Release,
     Reply,
+    SaveTemplate,
     Schedule,
     Send,
     SendLink,
@@ -120,7 +121,9 @@ class Runner:
                 if isinstance(effect, Forget):
                     assert after is not None
                     # Erased in this transaction; the person is told exactly what went.
-                    done = await erase(uow, after, self.flow, effect.user, effect.erase_member)
+                    done = await erase(
+                        uow, after, self.flow, effect.user, effect.erase_member, effect.texts
+                    )
                     effect = Reply(erased_message(after, effect, done))
                     erased = True
                 if isinstance(effect, Reply):
@@ -163,6 +166,12 @@ class Runner:
             people = await uow.unreachable(state.id, event.cause)
             queued = frozenset([n for n in NOTICES if await uow.queued(state.id, n)])
             return Facts(unreachable=len(people), queued=queued, entropy=entropy)
+        if isinstance(event, CommandIssued) and (
+            _is(event.text, "start") or _is(event.text, "template")
+        ):
+            meta = event.meta
+            kept = await uow.templates(meta.platform, meta.workspace)
+            return Facts(entropy=entropy, templates=kept)
         if state is None or not isinstance(event, CommandIssued) or not _is(event.text, "status"):
             return Facts(entropy=entropy)
         return Facts(undelivered=await uow.undelivered(state.id), entropy=entropy)
@@ -214,6 +223,10 @@ class Runner:
         match effect:
             case Audit():
                 await uow.audit(iid, now, effect.actor, effect.action, effect.target)
+                return False
+            case SaveTemplate():
+                key = fold(effect.template.name)
+                await uow.save_template(state.platform, state.workspace, key, effect.template, now)
                 return False
             case Cancel():
                 await uow.cancel(f"{iid}:{effect.key}")
@@ -318,10 +331,10 @@ def _held(state: Intervention, due: datetime, now: datetime) -> datetime:
 
 
 def _is(text: str, name: str) -> bool:
-    try:
-        return TABLE.parse(text).name == name
-    except CommandError:
-        return False
+    """Whether a command's first word names `name`. The runner only needs to know where to
+    look and what to fetch: the command itself is parsed once, by the engine."""
+    spec = TABLE.find(text.strip().partition(" ")[0])
+    return spec is not None and spec.name == name
 
 
 def _audience(to: ToUser | ToChannel | ToSpace) -> dict[str, Any]:

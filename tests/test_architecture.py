@@ -4,6 +4,7 @@ and bot/core depends on nothing else of the bot (the import contract of docs/arc
 from __future__ import annotations
 
 import ast
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,27 +13,10 @@ BOT = ROOT / "bot"
 
 # What each layer may import of the bot itself; stdlib and third-party imports are free.
 ALLOWED: dict[str, tuple[str, ...]] = {
-    # The queries are the engine's read side (what waits, where things stand, what one may
-    # do): the one thing of the flows an adapter may read.
-    "bot.adapters": ("bot.core", "bot.i18n", "bot.adapters", "bot.flows.queries"),
+    # Everything else of the bot reaches an adapter through the port for the edge
+    # (bot/core/edge.py), which a composition root in bot/wiring hands it.
+    "bot.adapters": ("bot.core", "bot.i18n", "bot.adapters"),
     "bot.core": ("bot.core",),
-}
-
-# Imports that break the contract today and wait for other work of issue 14. Each entry is
-# (importing module, imported module): the lead empties this list as that work lands. An
-# entry that no longer occurs fails the test too, so the list only ever shrinks.
-WAITING: dict[tuple[str, str], str] = {
-    # Handlers reach the App (runner, store, renderer) instead of a port: helper "queries"
-    # gives them bot/core/queries.py (waiting prompts, status, App Home), helper "core" the
-    # one command table; the rest (forms, DM answers) then goes behind one port.
-    ("bot.adapters.slack.app", "bot.app"): "queries / one port for the edge",
-    ("bot.adapters.slack.app", "bot.direct"): "queries (what waits for a person)",
-    ("bot.adapters.slack.app", "bot.platform"): "one port for the edge (forms)",
-    ("bot.adapters.slack.home", "bot.app"): "queries (App Home)",
-    ("bot.adapters.slack.home", "bot.reports.personal"): "queries (App Home)",
-    ("bot.adapters.discord.handlers", "bot.app"): "queries / one port for the edge",
-    ("bot.adapters.discord.handlers", "bot.direct"): "queries (what waits for a person)",
-    ("bot.adapters.discord.handlers", "bot.platform"): "one port for the edge (forms)",
 }
 
 
@@ -132,16 +116,23 @@ def test_the_scan_sees_every_kind_of_import(tmp_path: Path) -> None:
 
 def test_adapters_import_only_the_core_the_catalogs_and_their_platform() -> None:
     found = breaches("bot.adapters")
-    unexpected = [imp for imp in found if (imp.module, imp.target) not in WAITING]
-    assert not unexpected, "adapters import what they must not:\n" + "\n".join(map(str, unexpected))
-
-
-def test_the_waiting_list_only_names_imports_that_still_exist() -> None:
-    present = {(imp.module, imp.target) for imp in breaches("bot.adapters")}
-    gone = sorted(set(WAITING) - present)
-    assert not gone, "fixed, remove from WAITING:\n" + "\n".join(f"{m} -> {t}" for m, t in gone)
+    assert not found, "adapters import what they must not:\n" + "\n".join(map(str, found))
 
 
 def test_the_core_imports_nothing_else_of_the_bot() -> None:
     found = breaches("bot.core")
     assert not found, "bot/core imports outside itself:\n" + "\n".join(map(str, found))
+
+
+def test_the_core_knows_no_platform_nor_any_library() -> None:
+    """Its ports (the port for the edge too) speak in plain values: the standard library
+    and the core itself, no Slack, Discord, HTTP or database type."""
+    files = sorted((BOT / "core").rglob("*.py"))
+    found = [
+        imp
+        for path in files
+        for imp in imports_of(path)
+        if not inside(imp.target, "bot.core")
+        and imp.target.partition(".")[0] not in sys.stdlib_module_names
+    ]
+    assert not found, "bot/core imports a library:\n" + "\n".join(map(str, found))

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.conflicts import SpacePhase
 from bot.core.effects import UserText, When
 from bot.core.model import (
     FLAG_REASONS,
@@ -39,6 +40,7 @@ from bot.core.model import (
     ContractVersion,
 )
 from bot.core.vocabulary import DECISIONS
+from bot.flows.space_view import LoopStand
 from bot.flows.tst import tst_flow
 from bot.i18n.catalog import TRANSLATED_PARAMS, Catalog, placeholders
 from bot.reports.audit import AUDITED
@@ -98,13 +100,27 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "report.lead.{}": ("group", "facilitator"),
     "report.audience.{}": ("group", "facilitator"),
     "report.audit.{}": (*(a.replace(".", "_") for a in AUDITED), "other"),
-    "report.audit_item.{}": ("board", "action"),
+    "report.audit_item.{}": ("board", "action", "prompt", "note"),
+    # The facilitators' own words (bot/flows/wording.py, bot/i18n/note_forms.py).
+    "button.words.write_{}": LOCALES,
+    "wording.preview_{}": LOCALES,
+    "wording.preview_default_{}": LOCALES,
+    "wording.preview_fallback_{}": LOCALES,
+    "wording.language.{}": LOCALES,
     "mydata.consent.{}": typing.get_args(ConsentState),
     "flag.reason.{}": FLAG_REASONS,
+    # The safety forms of one text (bot/i18n/note_forms.py).
+    "note.{}_explain": ("possible", "decline", "blocked", "line", "reply"),
+    "note.{}_text": ("possible", "decline", "blocked", "line", "reply"),
     "web.dash.contract_{}": CONTRACT_STATUSES,
     "web.dash.action_{}": ACTION_STATUSES,
     "web.me.role_{}": ("facilitator", "participant"),
     "web.me.consent_{}": ("pending", "accepted", "declined", "withdrawn"),
+    "conflict.{}_kept": ("positions", "needs"),
+    "conflict.{}_kept_last": ("positions", "needs"),
+    "conflict.{}_revealed": ("positions", "needs"),
+    "conflict.phase.{}": typing.get_args(SpacePhase),
+    "conflict.view_loop_{}": typing.get_args(LoopStand),
     "reach.{}": tuple(
         f"{cause}.{platform}"
         for cause in ("not_in_channel", "missing_permission")
@@ -232,7 +248,7 @@ def _uses_in_call(node: ast.Call) -> Iterator[tuple[ast.expr, set[str] | None]]:
         params = _kwargs(node)
         yield args[0], None if params is None else params | RENDERER_PARAMS
     elif name == "Button" and len(args) > 1:
-        yield args[1], set()
+        yield args[1], {"value"}  # a label may show the button's value (a note's number)
     elif name in ("text", "t", "render", "_render") and len(args) > 1:
         if name in ("text", "t"):  # `t = renderer.text` in the report builders
             params = _kwargs(node)

@@ -55,3 +55,21 @@ def test_the_cli_exits_with_code_2_on_a_bad_setting(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["db", "upgrade", "--config", str(cfg)])
     assert result.exit_code == 2
     assert "database.url" in result.output
+
+
+@pytest.mark.parametrize("bad", ["-1", '"many"', "2000000"])
+def test_a_bad_pull_mode_size_is_refused_with_its_key(tmp_path: Path, bad: str) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f"[defaults]\npull_above = {bad}\n")
+    result = CliRunner().invoke(app, ["db", "upgrade", "--config", str(cfg)])
+    assert result.exit_code == 2
+    assert "defaults.pull_above" in result.output
+
+
+def test_the_pull_mode_size_reaches_the_engine(tmp_path: Path) -> None:
+    from bot.app import policy_from
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[defaults]\npull_above = 40\n")
+    assert policy_from(load_settings(cfg)).pull_above == 40
+    assert policy_from(load_settings(EXAMPLE)).pull_above == 500

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from bot.adapters.memory import MemoryChat
 from bot.app import App, build
 from bot.config import DatabaseSettings, Settings
+from bot.core.commands import Command, CommandTable
 from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import InterventionId, UserId
 from bot.core.ports import ManualClock
@@ -310,3 +311,22 @@ async def test_a_later_intervention_in_the_same_channel_gets_spaces_of_its_own(
     second = await open_groups()
     assert len(first) == len(second) == 1
     assert first.isdisjoint(second)
+
+
+async def test_a_command_is_parsed_once_from_its_arrival_to_its_effects(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runner only reads a command's first word (where to look, what to fetch); the
+    engine parses it, once. `status` and `start` are the two the runner looks at."""
+    parsed: list[str] = []
+    real = CommandTable.parse
+
+    def counting(table: CommandTable[object], text: str) -> Command:
+        parsed.append(text)
+        return real(table, text)
+
+    monkeypatch.setattr(CommandTable, "parse", counting)
+    assert await world.cmd("status")
+    assert await world.cmd("statut  ")
+    assert await world.cmd("round open intake", user="fac")
+    assert parsed == ["status", "statut  ", "round open intake"]

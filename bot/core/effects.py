@@ -9,6 +9,7 @@ from typing import TypeGuard, get_args
 
 from bot.core.model import Synthesis, UserId
 from bot.core.ports import OutMessage
+from bot.core.wording import Template
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class PromptList:
     """Prompts of a round, shown as their questions in the reader's language."""
 
     keys: tuple[str, ...]
+    round: str = ""  # the round they belong to (its words may be the facilitators' own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,11 +204,21 @@ class Audit:
 
 
 @dataclass(frozen=True, slots=True)
+class SaveTemplate:
+    """Keep an intervention's words and settings as a template of its workspace (a template
+    of the same name is replaced)."""
+
+    template: Template
+
+
+@dataclass(frozen=True, slots=True)
 class Forget:
     """Erase a person's answers from the store (and their membership when `erase_member`)."""
 
     user: UserId
     erase_member: bool
+    # What they wrote in conflict spaces (gone from the state): erased from waiting messages.
+    texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +284,7 @@ Effect = (
     | Hold
     | Release
     | Withdraw
+    | SaveTemplate
 )
 
 

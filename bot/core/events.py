@@ -72,8 +72,16 @@ CHOICES: frozenset[str] = frozenset(
         "pausenow",
         "inbox",
         "myprompts",
+        "dms",  # direct messages on or off for rounds announced in the channel (pull mode)
         "accept",  # an action's owner takes it on (bot/flows/actions.py)
         "actdone",  # an action's owner says it is done, from the reminder
+        "words",  # a facilitator uses or drops the words previewed (bot/flows/wording.py)
+        "words_reset",  # a facilitator asks for the bot's words back (previewed first)
+        "notes",  # the facilitator's private notes, from their status (no slash on Discord)
+        "notedel",  # one private note deleted, from the list of notes
+        "restok",  # "yes, that's it": a party confirms a restatement (bot/flows/restating.py)
+        "rbagree",  # a sub-group member agrees to its report-back (bot/flows/reportback.py)
+        "checkins",  # a person asks for the weekly check-ins, or no more (bot/flows/checkins.py)
     }
 )
 

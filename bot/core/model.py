@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, NewType
 
+from bot.core.conflicts import ConflictSpace
+from bot.core.wording import Note, RoundWords, Wording
+
 UserId = NewType("UserId", str)
 InterventionId = NewType("InterventionId", str)
 ResponseId = NewType("ResponseId", str)
@@ -22,6 +25,9 @@ Visibility = Literal["private", "facilitator", "group_anonymous", "group_attribu
 # "group": anonymous answers are anonymous to the group (the author link stays for edits and
 # erasure); "full": anonymous to the facilitator too (the link is destroyed when the round closes).
 Anonymity = Literal["group", "full"]
+# How a round reaches people: a direct message each, or one channel announcement with a
+# button that shows each person their prompts ("pull"). None on an intervention: by its size.
+Delivery = Literal["dm", "pull"]
 StepKind = Literal[
     "trust",
     "contract",
@@ -102,6 +108,10 @@ class Participant:
     # The language their platform reports for them (Discord's interaction locale, Slack's
     # users.info), kept current each time they interact; their own choice comes first.
     platform_locale: Locale | None = None
+    # Asked for their prompts by direct message even when rounds are announced in the channel.
+    wants_dms: bool = False
+    # Weekly check-ins reach only those who asked for them (bot/flows/checkins.py).
+    checkins: bool = False
 
     @property
     def active(self) -> bool:
@@ -133,6 +143,9 @@ class RoundState:
     context: str = ""  # what the facilitator wrote when opening (a scenario, a focus)
     # People who said "not now" and wait for the prompt again: a second click changes nothing.
     deferred: frozenset[UserId] = frozenset()
+    words: RoundWords = field(
+        default_factory=RoundWords
+    )  # the facilitators' words it was opened with
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +246,17 @@ class BoardItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportBack:
+    """What a sub-group proposes to send to the plenary, in its own words. No author is kept:
+    each new version is the sub-group's, and `agreed` holds who said yes to this version."""
+
+    version: int
+    text: str
+    agreed: frozenset[UserId] = frozenset()
+    sent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class SubGroup:
     """A heterogeneous sub-group and its private space once opened."""
 
@@ -240,6 +264,7 @@ class SubGroup:
     members: tuple[UserId, ...]
     space: str | None = None
     status: Literal["proposed", "open", "closed"] = "proposed"
+    report: ReportBack | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +373,12 @@ class Intervention:
     help: Mapping[str, str] = field(default_factory=dict)
     # People who must not share a sub-group (bot/flows/apart.py): facilitators only see it.
     apart: tuple[tuple[UserId, UserId], ...] = ()
+    wording: Wording = field(default_factory=Wording)  # bot/flows/wording.py
+    notes: tuple[Note, ...] = ()  # the facilitators' private notes
+    # One conflict space per issue (bot/flows/parties.py): facilitators and its members only.
+    conflicts: tuple[ConflictSpace, ...] = ()
+    # How rounds reach people, as a facilitator set it; None: by size (bot/flows/pull.py).
+    delivery: Delivery | None = None
 
     @property
     def conversation(self) -> ConversationRef:

@@ -153,10 +153,33 @@ class Demo:
             visibility = "facilitator"  # the first objection is told to the facilitator only
         return answers, cast(Visibility, visibility)
 
+    async def report_backs(self, text: Any) -> None:
+        """In the first sub-group a member drafts, another proposes other words, and all agree
+        to version 2; in the others the first draft is agreed as it is. Each goes to the
+        channel unsigned once its whole sub-group agreed."""
+        async with self.app.store.unit() as uow:
+            state = await uow.load(InterventionId(self.iid))
+        assert state is not None
+        for g in (g for g in state.subgroups if g.status == "open"):
+            first, *others = g.members
+            if g.index == state.subgroups[0].index and others:
+                draft, amended = text["report_back"]
+                await self.cmd(f"groups report {draft}", first)
+                await self.note(others[0], "rbchange", f"{g.index}.1", amended)
+                version, agreeing = 2, [first, *others[1:]]
+            else:
+                await self.cmd(f"groups report {text['report_back_other']}", first)
+                version, agreeing = 1, others
+            for member in agreeing:
+                await self.choose(member, "rbagree", f"{g.index}.{version}")
+
     async def weekly_check_ins(self, word: str, runs: int) -> None:
-        """A follow-up check-in planned every Monday at 9:00 (each person's clock): the clock
-        jumps to each run, people answer, and the facilitator ends the series afterwards."""
+        """A follow-up check-in planned every Monday at 9:00 (each person's clock), sent only
+        to those who accept the invitation: the clock jumps to each run, people answer, and
+        the facilitator ends the series afterwards."""
         await self.cmd(f"schedule every {word} monday 9am")
+        for person in self.people[:-2]:  # two let the invitation go: they are not asked
+            await self.choose(person, "checkins", "on")
         for week in range(runs):
             async with self.app.store.unit() as uow:
                 state = await uow.load(InterventionId(self.iid))
@@ -322,6 +345,8 @@ async def steps(demo: Demo, text: Any) -> None:
     await demo.cmd("groups propose size 3 by team,site,role")
     await demo.cmd("groups approve")
     await demo.round("subgroups.exchange", publish=False)
+    say("   each sub-group agrees on its report-back before it reaches the whole group")
+    await demo.report_backs(text)
     await demo.round("subgroups.barometer", remind=False)
     await demo.cmd("groups close")
     say("4/7 constructive conflict: blind positions, restatement, recognition")

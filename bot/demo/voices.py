@@ -299,6 +299,15 @@ SCRIPT_TEXT: Mapping[str, Mapping[str, Any]] = {
         "line_answer": "Merci de me l'écrire. Voulez-vous qu'on en parle demain, à deux ?",
         "line_again": "Oui, demain à 11 h, ce serait bien.",
         "possible": "Savoir qui lira les réponses, et si la direction les verra.",
+        # A sub-group's report-back: a first draft, then the words the sub-group agrees on.
+        "report_back": (
+            "Nous faisons tous le même métier, avec des contraintes différentes.",
+            "Nous faisons le même métier avec des contraintes que les autres ne voient pas : "
+            "les plannings qui changent la veille, les appels de nuit.",
+        ),
+        "report_back_other": (
+            "Nous pensions être seuls à porter les urgences ; ce n'est pas le cas."
+        ),
         "flag_word": "Une phrase vise une personne reconnaissable.",
     },
     "en": {
@@ -349,6 +358,13 @@ SCRIPT_TEXT: Mapping[str, Mapping[str, Any]] = {
         "line_answer": "Thank you for writing to me. Shall we talk tomorrow, just the two of us?",
         "line_again": "Yes, tomorrow at 11 would be good.",
         "possible": "Knowing who will read the answers, and whether management will see them.",
+        # A sub-group's report-back: a first draft, then the words the sub-group agrees on.
+        "report_back": (
+            "We all do the same job, with different constraints.",
+            "We do the same job with constraints the others do not see: rosters that change "
+            "the day before, night calls.",
+        ),
+        "report_back_other": "We thought we were alone in carrying the emergencies; we are not.",
         "flag_word": "One sentence targets a person everyone can recognise.",
     },
 }

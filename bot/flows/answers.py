@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 from bot.core.effects import Message, PromptList
 from bot.core.events import AnswerSubmitted
-from bot.core.model import AnswerValue, Response, RoundState, Visibility
+from bot.core.model import AnswerValue, Intervention, Response, RoundState, UserId, Visibility
+from bot.core.overlay import lookup
 from bot.flows.spec import RoundSpec
-from bot.flows.synthesis import option_values, prompt_keys
+from bot.flows.synthesis import option_values, prompt_keys, prompt_of
 
 # What the engine compares to tell a change from a repeat: the value, who reads it, a skip.
 Recorded = tuple[AnswerValue | None, Visibility, bool]
@@ -48,7 +49,7 @@ def problems(spec: RoundSpec, rnd: RoundState, answers: Mapping[str, AnswerValue
 
 
 def _problem(spec: RoundSpec, rnd: RoundState, key: str, value: AnswerValue) -> Problem | None:
-    prompt = spec.prompt(key)
+    prompt = prompt_of(spec, rnd, key)
     if prompt is None or key not in prompt_keys(spec, rnd):
         return Problem(key, "error.answer_unknown_prompt", {"prompt": key[:60]})
     if is_empty(value):
@@ -92,7 +93,7 @@ def unknown_prompt(spec: RoundSpec, rnd: RoundState, keys: Sequence[str]) -> Pro
     """A prompt named as left empty that this round does not ask."""
     asked = prompt_keys(spec, rnd)
     for key in keys:
-        if spec.prompt(key) is None or key not in asked:
+        if prompt_of(spec, rnd, key) is None or key not in asked:
             return Problem(key, "error.answer_unknown_prompt", {"prompt": key[:60]})
     return None
 
@@ -105,6 +106,17 @@ def entries_of(ev: AnswerSubmitted) -> list[tuple[str, AnswerValue | None]]:
     given = {k for k, _v in said}
     empty = [k for k in (*ev.answers, *ev.left_empty) if k not in given]
     return [*said, *((k, None) for k in dict.fromkeys(empty))]
+
+
+def round_and_author(r: Response) -> tuple[str, UserId]:
+    """How answers are looked up by the engine: one person's answers in one round."""
+    return r.round_key, r.author
+
+
+def authored(state: Intervention, round_key: str, user: UserId | None) -> list[Response]:
+    """`user`'s answers in the round, found through an index of the answers map, not by
+    reading every answer (bot/core/overlay.py): one answer among 10,000 reads its own."""
+    return lookup(state.responses, round_and_author, (round_key, user))
 
 
 def as_recorded(responses: Mapping[str, Response]) -> dict[str, Recorded]:
@@ -125,7 +137,7 @@ def confirmation(
         if set(prompt_keys(spec, rnd)) <= set(skipped):
             return Message("confirm.skipped_round", {"round": rnd.key})
         return Message(
-            "confirm.skipped_prompts", {"round": rnd.key, "prompts": PromptList(skipped)}
+            "confirm.skipped_prompts", {"round": rnd.key, "prompts": PromptList(skipped, rnd.key)}
         )
     answered_before = any(not r.skipped for r in before.values())
     if not skipped:
@@ -135,5 +147,5 @@ def confirmation(
         )
     return Message(
         "confirm.updated_partly" if answered_before else "confirm.recorded_partly",
-        {"round": rnd.key, "visibility": visibility, "prompts": PromptList(skipped)},
+        {"round": rnd.key, "visibility": visibility, "prompts": PromptList(skipped, rnd.key)},
     )

@@ -15,17 +15,24 @@ from bot.flows import (
     apart,
     asks,
     board,
+    checkins,
     curation,
     groups,
     intervention,
     line,
     membership,
+    notes,
+    parties,
     pause,
+    pull,
     refusals,
+    reportback,
     rounds,
     safety,
     schedule,
     steps,
+    templates,
+    wording,
 )
 from bot.flows.context import Ctx
 
@@ -51,6 +58,11 @@ def _start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
     started = membership.start(ctx, state, cmd)
     ctx.add(Audit(ctx.actor or UserId(""), "start", ctx.audit_target))
     return started
+
+
+def _answer(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    """`answer`: the waiting prompts again; `answer dm [off]`: direct messages on or off."""
+    return pull.dm_command(ctx, state, cmd) if cmd.words else rounds.send_pending(ctx, state)
 
 
 def _help(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention | None:
@@ -155,6 +167,11 @@ TABLE: CommandTable[Runs] = CommandTable(
                 _sub("restate", "reformuler", FACILITATOR, curation.restate),
                 # Said by whoever passed the round, to the facilitators only.
                 _sub("possible", "possible", EVERYONE, refusals.condition),
+                # The facilitators' own words for the next rounds (bot/flows/wording.py).
+                _sub("wording", "texte", FACILITATOR, wording.words_command, "libellé", "mots"),
+                _sub("question", "question", FACILITATOR, wording.question_command),
+                # A DM each, or one channel announcement and a "My prompts" button (pull.py).
+                _sub("delivery", "envoi", FACILITATOR, pull.set_delivery, "diffusion"),
             ),
         ),
         _cmd("publish", "publier", FACILITATOR, _round_cmd(rounds.publish)),
@@ -169,6 +186,12 @@ TABLE: CommandTable[Runs] = CommandTable(
                 _sub("close", "fermer", FACILITATOR, _plain(groups.close_groups), "clore"),
                 _sub("apart", "séparer", FACILITATOR, apart.apart, "éloigner"),
                 _sub("hierarchy", "hiérarchie", FACILITATOR, apart.hierarchy),
+                # Conflict spaces (TST step 4): one per issue, with named parties.
+                _sub("conflict", "conflit", FACILITATOR, parties.open_space),
+                _sub("moveon", "suite", FACILITATOR, parties.move_on, "avancer"),
+                _sub("spaces", "espaces", EVERYONE, parties.view, "espace", "space"),
+                # Written by a sub-group's member; sent once the sub-group agreed.
+                _sub("report", "restitution", EVERYONE, reportback.write, "restituer"),
             ),
             "group",
             "groupe",
@@ -233,7 +256,7 @@ TABLE: CommandTable[Runs] = CommandTable(
             when_closed=True,
             slash=False,
         ),
-        _cmd("answer", "répondre", EVERYONE, _plain(rounds.send_pending)),
+        _cmd("answer", "répondre", EVERYONE, _answer),
         _cmd(
             "mydata",
             "mes-données",
@@ -248,7 +271,39 @@ TABLE: CommandTable[Runs] = CommandTable(
         _cmd("tz", "fuseau", EVERYONE, membership.set_tz, "timezone"),
         _cmd("profile", "profil", EVERYONE, membership.profile),
         _cmd("help", "aide", EVERYONE, Anywhere(_help), "?"),
+        # Private notes: not a Discord sub-command (25 at most, all taken): a button under
+        # the facilitator's status opens them, with a form to write one.
+        CommandSpec(
+            "note",
+            "note",
+            FACILITATOR,
+            subs=(
+                _sub("add", "ajouter", FACILITATOR, notes.add, "écrire"),
+                _sub("list", "voir", FACILITATOR, notes.listing, "lister", "liste"),
+                _sub("delete", "supprimer", FACILITATOR, notes.delete, "effacer", "retirer"),
+            ),
+            also=("notes",),
+            default_sub="list",
+            when_closed=True,
+            slash=False,
+        ),
+        # Templates: not a Discord sub-command either; a button under the status saves one.
+        CommandSpec(
+            "template",
+            "modèle",
+            FACILITATOR,
+            subs=(
+                _sub("save", "enregistrer", FACILITATOR, templates.save, "garder"),
+                _sub("list", "voir", FACILITATOR, templates.listing, "lister", "liste"),
+            ),
+            also=("modele", "templates", "modèles"),
+            default_sub="list",
+            when_closed=True,
+            slash=False,
+        ),
         _cmd("talk", "parler", EVERYONE, line.talk, "écrire", slash=False),
+        # Also the buttons of the invitation sent when a weekly check-in is planned.
+        _cmd("checkins", "points", EVERYONE, checkins.command, "check-ins", slash=False),
         _cmd("timeout", "temps-mort", EVERYONE, safety.timeout_command, "tempsmort", slash=False),
         _cmd(
             "inbox",

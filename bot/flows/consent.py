@@ -9,6 +9,7 @@ from bot.core.commands import fold
 from bot.core.effects import Message, ToChannel, ToUser, UserText
 from bot.core.events import AnswerSubmitted
 from bot.core.model import Intervention, Response, RoundState
+from bot.flows.answers import authored
 from bot.flows.context import Ctx
 from bot.flows.spec import RoundSpec, base_key
 
@@ -54,11 +55,7 @@ def after_answer(ctx: Ctx, before: Intervention, after: Intervention, ev: Answer
         return
     base = base_key(ev.round_key)
     rnd = after.rounds[ev.round_key]
-    mine = {
-        r.prompt_key: r
-        for r in after.responses.values()
-        if r.round_key == rnd.key and r.author == ctx.actor
-    }
+    mine = {r.prompt_key: r for r in authored(after, rnd.key, ctx.actor)}
     for item in rnd.items:
         position = mine.get(_position_key(base, item))
         amendment = mine.get(_amend_key(base, item))

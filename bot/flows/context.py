@@ -22,6 +22,7 @@ from bot.core.effects import (
 )
 from bot.core.events import EventMeta
 from bot.core.model import AddressForm, Intervention, Locale, UserId
+from bot.core.wording import Template
 from bot.flows.spec import Flow
 from bot.flows.timing import QuietHours
 
@@ -40,6 +41,8 @@ class Policy:
     group_size_max: int = 5
     quiet: QuietHours = field(default_factory=QuietHours)
     web: bool = False  # the web pages are served (`[web] enabled`): links can be sent
+    # Rounds for more people than this are announced in the channel (bot/flows/pull.py).
+    pull_above: int = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,8 @@ class Facts:
     # Fresh randomness from the runner, for what must not be guessable from the database
     # (the private line's one-time pads): the engine itself stays a pure function.
     entropy: bytes = b""
+    # The workspace's templates by folded name, read for `start` and `template` only.
+    templates: Mapping[str, Template] = field(default_factory=dict)
 
 
 class Refused(Exception):

@@ -30,14 +30,20 @@ from bot.core.events import (
 from bot.core.model import Intervention, ScheduledAction, UserId
 from bot.flows import (
     actions,
+    checkins,
     consent,
     groups,
     membership,
+    parties,
+    pull,
     reach,
     refusals,
+    reportback,
+    restating,
     rounds,
     safety,
     schedule,
+    wording,
 )
 from bot.flows.command_table import TABLE, Anywhere
 from bot.flows.context import Ctx, Facts, Policy, Refused
@@ -118,10 +124,18 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return deferred
         case ChoiceMade(action="myprompts"):
             return reach.my_prompts(ctx, state)
+        case ChoiceMade(action="dms"):
+            return pull.dms_choice(ctx, state, event.value)
         case ChoiceMade(action="accept"):
             return actions.accept(ctx, state, event.value)
         case ChoiceMade(action="actdone"):
             return actions.done(ctx, state, event.value)
+        case ChoiceMade(action="restok"):
+            return restating.confirm(ctx, state, event.value)
+        case ChoiceMade(action="rbagree"):
+            return reportback.agree(ctx, state, event.value)
+        case ChoiceMade(action="checkins"):
+            return checkins.choose(ctx, state, event.value)
         case ChoiceMade(action="contributions"):
             return membership.contributions(ctx, state, event.value)
         case ChoiceMade(action="timeout"):
@@ -136,12 +150,35 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return safety.inbox(ctx, state)
         case ChoiceMade(action="dashboard"):  # the status's button: as if typed
             return _command(ctx, state, TABLE.parse("dashboard"))
+        case ChoiceMade(action="words"):
+            return wording.confirm(ctx, state, event.value)
+        case ChoiceMade(action="words_reset"):  # the button under one question: as if typed
+            round_key, _, number = event.value.partition("|")
+            return _command(ctx, state, TABLE.parse(f"round wording {round_key} {number} default"))
+        case ChoiceMade(action="notes"):
+            return _command(ctx, state, TABLE.parse("note list"))
+        case ChoiceMade(action="notedel"):
+            return _command(ctx, state, TABLE.parse(f"note delete {event.value}"))
+        case NoteSubmitted(action="words"):
+            return wording.written(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="fnote"):  # the note form: its text kept as written
+            return _command(ctx, state, Command("note", "add", (), event.text))
+        case NoteSubmitted(action="tsave"):  # the template form: its name
+            return _command(ctx, state, Command("template", "save", (), event.text))
         case NoteSubmitted(action="possible"):
             return refusals.relay(ctx, state, event.value, event.text)
         case NoteSubmitted(action="decline"):
             return actions.decline(ctx, state, event.value, event.text)
         case NoteSubmitted(action="blocked"):
             return actions.blocked(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="cposition"):
+            return parties.write(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="crestate"):
+            return restating.restate(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="notquite"):
+            return restating.not_quite(ctx, state, event.value, event.text)
+        case NoteSubmitted(action="rbchange"):
+            return reportback.change(ctx, state, event.value, event.text)
         case NoteSubmitted():
             return safety.note(ctx, state, event)
         case ChoiceMade():
@@ -225,7 +262,12 @@ def _check_in(ctx: Ctx, state: Intervention, action: ScheduledAction) -> Interve
     if previous is not None and previous.status == "open":
         state = rounds.close(ctx, state, spec, previous)
         ctx.add(Audit(action.actor, "round.close", previous.key))
-    state = rounds.open_round(ctx, state, base, "", schedule.run_times(ctx, state, action))
+    asked = checkins.opted_in(state)
+    if not asked:  # said to the facilitator who planned it; next week's run still comes
+        ctx.reply("checkins.nobody_reply", round=base)
+        return state
+    times = schedule.run_times(ctx, state, action)
+    state = rounds.open_round(ctx, state, base, "", times, among=asked)
     opened = rounds.latest(state, base)
     ctx.add(Audit(action.actor, "round.open", opened.key if opened else base))
     return state

@@ -20,6 +20,7 @@ from bot.core.events import GroupsComputed, SpaceOpened
 from bot.core.model import Intervention, SubGroup, UserId
 from bot.flows.apart import together
 from bot.flows.context import Ctx
+from bot.flows.reportback import unsent
 
 SIZE_WORDS = ("size", "taille")
 BY_WORDS = ("by", "par")
@@ -179,6 +180,9 @@ def close_groups(ctx: Ctx, state: Intervention) -> Intervention:
         ctx.send(ToSpace(g.index), Message("groups.closing"))
         ctx.add(CloseSpace(g.index))
     ctx.reply("groups.closed_reply", count=len(opened))
+    # What a sub-group did not agree on stays in it (bot/flows/reportback.py): said, not sent.
+    if silent := unsent(state):
+        ctx.reply("reportback.closed_unsent", groups=", ".join(map(str, silent)), count=len(silent))
     ctx.audit_target = str(len(opened))
     return replace(
         state,

@@ -11,7 +11,8 @@ from bot.core.commands import Command
 from bot.core.effects import Audit, Button, Cancel, Forget, Message, ToChannel, ToUser, UserText
 from bot.core.events import EventMeta
 from bot.core.model import Intervention, InterventionId, Participant, UserId
-from bot.flows import apart
+from bot.core.overlay import put, without
+from bot.flows import apart, parties, reportback, templates
 from bot.flows.context import Ctx
 from bot.flows.privacy import change_anonymity, split_anonymity
 from bot.flows.prompts import frame_message, prompt_message
@@ -27,7 +28,8 @@ def start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
     meta = ctx.meta
     if meta.channel is None:
         ctx.refuse("error.start_needs_channel")
-    text, anonymity = split_anonymity(cmd.text)
+    typed, template = templates.split_from(cmd.text)
+    text, anonymity = split_anonymity(typed)
     if state is not None and state.status != "closed":
         if anonymity is not None:
             return change_anonymity(ctx, state, anonymity)
@@ -62,8 +64,12 @@ def start(ctx: Ctx, state: Intervention | None, cmd: Command) -> Intervention:
         anonymity=anonymity or "group",
         participants={meta.user: facilitator},
     )
+    if template is not None:  # before anything is sent: an unknown name refuses the start
+        created = templates.started_from(ctx, created, template, anonymity is not None)
     ctx.send(ToChannel(), Message("intervention.started", {"title": UserText(title)}))
     ctx.reply("intervention.started_reply", title=UserText(title))
+    if template is not None:
+        ctx.reply("templates.started_from", name=UserText(template))
     if created.anonymity == "full":
         ctx.reply("privacy.anonymity_chosen", anonymity_mode=created.anonymity)
     ctx.audit_target = title
@@ -84,7 +90,7 @@ def _admit(ctx: Ctx, state: Intervention, user: UserId, name: str) -> Interventi
         platform_locale=existing.platform_locale if existing else None,
     )
     ctx.send(ToUser(user), frame_message(state))
-    return replace(state, participants={**state.participants, user: member})
+    return replace(state, participants=put(state.participants, user, member))
 
 
 def join(ctx: Ctx, state: Intervention) -> Intervention:
@@ -130,7 +136,7 @@ def consent(ctx: Ctx, state: Intervention, value: str) -> Intervention:
     if value == "decline":
         ctx.reply("frame.declined")
         return replace(
-            state, participants={**state.participants, user: replace(member, consent="declined")}
+            state, participants=put(state.participants, user, replace(member, consent="declined"))
         )
     # The platform tells us the person's name when they act themselves: keep it current.
     member = replace(
@@ -149,7 +155,7 @@ def consent(ctx: Ctx, state: Intervention, value: str) -> Intervention:
             rounds[key] = replace(rnd, recipients=rnd.recipients | {user})
             ctx.send(ToUser(user), prompt_message("round.prompt", key))
     ctx.reply("frame.accepted", title=UserText(state.title))
-    return replace(state, participants={**state.participants, user: member}, rounds=rounds)
+    return replace(state, participants=put(state.participants, user, member), rounds=rounds)
 
 
 def leave(ctx: Ctx, state: Intervention) -> Intervention:
@@ -173,7 +179,7 @@ def leave(ctx: Ctx, state: Intervention) -> Intervention:
     )
     ctx.reply("leave.ok")
     return replace(
-        state, participants={**state.participants, user: replace(member, left_at=ctx.now)}
+        state, participants=put(state.participants, user, replace(member, left_at=ctx.now))
     )
 
 
@@ -184,10 +190,10 @@ def contributions(ctx: Ctx, state: Intervention, value: str) -> Intervention:
         ctx.refuse("error.unknown_action")
     if value == "delete":
         # The runner erases them and tells the person exactly what went and what stays.
-        ctx.add(Forget(user, erase_member=False))
+        ctx.add(Forget(user, erase_member=False, texts=parties.texts_of(state, user)))
         ctx.add(Audit(UserId(""), "erasure", "answers"))
         responses = {i: r for i, r in state.responses.items() if r.author != user}
-        return replace(state, responses=responses)
+        return replace(state, responses=responses, conflicts=parties.without(state, user))
     ctx.reply("leave.kept")
     return state
 
@@ -200,7 +206,7 @@ def forget(ctx: Ctx, state: Intervention) -> Intervention:
         ctx.refuse("error.not_a_participant")
     if state.participants[user].is_facilitator and len(state.facilitators()) == 1:
         ctx.refuse("error.last_facilitator")
-    ctx.add(Forget(user, erase_member=True))
+    ctx.add(Forget(user, erase_member=True, texts=parties.texts_of(state, user)))
     # The audit log says that an erasure happened, never whose.
     ctx.add(Audit(UserId(""), "erasure", "member"))
     return without_member(ctx, state, user)
@@ -218,20 +224,31 @@ def without_member(ctx: Ctx, state: Intervention, user: UserId) -> Intervention:
             ctx.add(Cancel(f"sched:{planned.id}"))
     return replace(
         state,
-        participants={u: p for u, p in state.participants.items() if u != user},
+        participants=without(state.participants, (user,)),
         apart=apart.without(state, user),
+        conflicts=parties.without(state, user),
         responses={i: r for i, r in state.responses.items() if r.author != user},
         rounds={
             k: replace(r, recipients=r.recipients - {user}, deferred=r.deferred - {user})
             for k, r in state.rounds.items()
         },
         subgroups=tuple(
-            replace(g, members=tuple(m for m in g.members if m != user)) for g in state.subgroups
+            replace(
+                g,
+                members=tuple(m for m in g.members if m != user),
+                report=reportback.without(g, user),
+            )
+            for g in state.subgroups
         ),
         actions=tuple(
             replace(a, owner=UserId("")) if a.owner == user else a for a in state.actions
         ),
         scheduled=tuple(a for a in state.scheduled if a.actor != user),
+        # A facilitator who leaves for good takes their private notes and previews along.
+        notes=tuple(n for n in state.notes if n.by != user),
+        wording=replace(
+            state.wording, drafts=tuple(d for d in state.wording.drafts if d.actor != user)
+        ),
     )
 
 
@@ -250,7 +267,7 @@ def keep_platform_language(state: Intervention | None, meta: EventMeta) -> Inter
     if state is None or member is None or meta.locale in (None, member.platform_locale):
         return state
     member = replace(member, platform_locale=meta.locale)
-    return replace(state, participants={**state.participants, member.user: member})
+    return replace(state, participants=put(state.participants, member.user, member))
 
 
 def set_lang(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
@@ -260,7 +277,7 @@ def set_lang(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
         ctx.refuse("error.lang_choices")
     member = replace(member, locale="fr" if choice == "fr" else "en")
     ctx.reply("lang.ok", locale=choice)
-    return replace(state, participants={**state.participants, member.user: member})
+    return replace(state, participants=put(state.participants, member.user, member))
 
 
 def set_tz(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
@@ -272,7 +289,7 @@ def set_tz(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
         ctx.refuse("error.unknown_timezone", tz=name[:60])
     ctx.reply("tz.ok", tz=name)
     return replace(
-        state, participants={**state.participants, member.user: replace(member, timezone=name)}
+        state, participants=put(state.participants, member.user, replace(member, timezone=name))
     )
 
 
@@ -299,5 +316,5 @@ def profile(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     ctx.reply("profile.show", attributes=UserText(shown or "-"))
     return replace(
         state,
-        participants={**state.participants, member.user: replace(member, attributes=attributes)},
+        participants=put(state.participants, member.user, replace(member, attributes=attributes)),
     )

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 
 from bot.core.effects import Button, Message, UserText
 from bot.core.model import Intervention, Status, UserId
-from bot.flows import refusals
+from bot.flows import refusals, reportback
+from bot.flows.checkins import opted_in
 from bot.flows.line import line_buttons
 from bot.flows.prompts import frame_message, prompt_message
 from bot.flows.safety import SafetyCounts, counts
@@ -73,6 +74,8 @@ class Standing:
     safety: SafetyCounts | None = None
     # Per open round, how many passed or said "not now" (bot/flows/refusals.py), as messages.
     passes: tuple[Message, ...] = ()
+    # Sub-groups' report-backs sent, and how many asked for the weekly check-ins.
+    groups: tuple[Message, ...] = ()
 
 
 def standing(
@@ -107,7 +110,22 @@ def standing(
         passes=tuple(refusals.counts(state, p.key) for p in progress),
         undelivered=dict(undelivered or {}),
         safety=counts(state),
+        groups=_groups_and_checkins(state),
     )
+
+
+FACILITATOR_OWN = (Button("notes", "button.notes.open"), Button("tform", "button.notes.template"))
+
+
+def _groups_and_checkins(state: Intervention) -> tuple[Message, ...]:
+    out = []
+    sent, of = reportback.tally(state)
+    if of:
+        out.append(Message("reportback.status", {"sent": sent, "of": of}))
+    if any(a.every for a in state.scheduled):
+        asked = sum(1 for u in state.reachable() if not state.is_facilitator(u))
+        out.append(Message("checkins.status", {"count": len(opted_in(state)), "of": asked}))
+    return tuple(out)
 
 
 def standing_messages(where: Standing) -> list[Message]:
@@ -122,6 +140,9 @@ def standing_messages(where: Standing) -> list[Message]:
                 "rounds": ", ".join(where.open_rounds) or "-",
                 "participants": where.participants,
             },
+            # A facilitator's own: the private notes and templates, which have no Discord
+            # sub-command (25 at most, all taken).
+            FACILITATOR_OWN if where.facilitator else (),
         )
     ]
     for i, p in enumerate(where.progress):
@@ -135,6 +156,7 @@ def standing_messages(where: Standing) -> list[Message]:
             Message("status.undelivered_cause", {"cause": cause, "count": count})
             for cause, count in sorted(where.undelivered.items(), key=lambda c: (-c[1], c[0]))
         ]
+    out += where.groups
     c = where.safety
     if c is not None and c.any:
         params = {

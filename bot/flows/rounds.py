@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -18,9 +18,18 @@ from bot.core.model import (
     UserId,
     Visibility,
 )
+from bot.core.overlay import put_all
 from bot.core.vocabulary import matching_rounds, round_names
-from bot.flows import consent, curation
-from bot.flows.answers import as_recorded, confirmation, entries_of, problems, unknown_prompt
+from bot.core.wording import RoundWords
+from bot.flows import consent, curation, pull
+from bot.flows.answers import (
+    as_recorded,
+    authored,
+    confirmation,
+    entries_of,
+    problems,
+    unknown_prompt,
+)
 from bot.flows.board import published_synthesis
 from bot.flows.context import Ctx
 from bot.flows.prompts import prompt_message
@@ -72,9 +81,11 @@ def open_round(
     word: str,
     context: str,
     deliver_at: Mapping[UserId, datetime] | None = None,
+    among: Collection[UserId] | None = None,
 ) -> Intervention:
     """Open a round, or the next run of a repeatable one. `deliver_at` holds a person's
-    prompt until a local hour of theirs (a check-in at 9:00 in each timezone)."""
+    prompt until a local hour of theirs (a check-in at 9:00 in each timezone); `among`
+    narrows who is asked (a check-in asks only those who opted in)."""
     if state.status == "paused":
         ctx.refuse("error.paused")
     spec = resolve_round(ctx, state, word)
@@ -102,18 +113,27 @@ def open_round(
         for g in groups:
             ctx.send(ToSpace(g.index), prompt_message("round.prompt_space", key))
     else:
-        recipients = frozenset(u for u in state.reachable() if not state.is_facilitator(u))
+        recipients = frozenset(u for u in pull.asked(state) if among is None or u in among)
         prompt = prompt_message("round.prompt", key)  # one message, shared by every recipient
-        for user in sorted(recipients):
+        # In pull mode only those who asked for direct messages get one; the rest press
+        # "My prompts" under the channel's announcement.
+        for user in pull.direct(state, ctx.policy, recipients):
             ctx.send(ToUser(user), prompt, at=(deliver_at or {}).get(user))
     if not recipients:
         ctx.refuse("error.nobody_to_ask")
-    rnd = RoundState(key, "open", ctx.now, recipients, items=items, context=context)
+    # The round is asked in the facilitators' words as they stand now (bot/flows/wording.py):
+    # a change made while it runs is for the next rounds.
+    w = state.wording
+    words = RoundWords(
+        tuple(x for x in w.words if x.round == spec.key),
+        tuple(q for q in w.questions if q.round == spec.key),
+    )
+    rnd = RoundState(key, "open", ctx.now, recipients, items=items, context=context, words=words)
     state = replace(state, rounds={**state.rounds, key: rnd}, status="active")
     if state.step != step.kind:
         state = replace(state, step=step.kind)
     state = consent.opened(state, spec, items)
-    ctx.send(ToChannel(), Message("round.opened", {"round": key, "count": len(recipients)}))
+    ctx.send(ToChannel(), pull.opened(state, ctx.policy, key, len(recipients)))
     ctx.reply("round.opened_reply", round=key, count=len(recipients))
     ctx.audit_target = key
     return state
@@ -148,9 +168,10 @@ def remind(ctx: Ctx, state: Intervention, word: str) -> Intervention:
     if rnd.reminded:
         ctx.refuse("error.already_reminded", round=rnd.key)
     pending = sorted(rnd.recipients - responders(state, rnd.key))
-    for user in pending:
+    for user in pull.direct(state, ctx.policy, pending):
         # The same words for everyone: a reminder never says who has or has not answered.
         ctx.send(ToUser(user), prompt_message("round.reminder", rnd.key))
+    pull.remind_channel(ctx, state, rnd.key)
     ctx.reply("round.reminded_reply", round=rnd.key, count=len(pending))
     ctx.audit_target = rnd.key
     return replace(state, rounds={**state.rounds, rnd.key: replace(rnd, reminded=True)})
@@ -242,11 +263,7 @@ def answer(ctx: Ctx, state: Intervention, ev: AnswerSubmitted) -> Intervention:
     if participant is None or not participant.reachable or user not in rnd.recipients:
         ctx.refuse("error.not_a_recipient")
     assert user is not None
-    mine = {
-        r.prompt_key: r
-        for r in state.responses.values()
-        if r.round_key == rnd.key and r.author == user
-    }
+    mine = {r.prompt_key: r for r in authored(state, rnd.key, user)}
     # A form without a visibility choice (a skip) keeps the one its author already made.
     kept = next(iter(mine.values())).visibility if mine else spec.default_visibility
     visibility: Visibility = ev.visibility or kept
@@ -257,7 +274,8 @@ def answer(ctx: Ctx, state: Intervention, ev: AnswerSubmitted) -> Intervention:
     if problem is not None:
         ctx.refuse(problem.key, **problem.params)
     group = state.subgroup_of(user) if spec.space == "subgroup" else None
-    updated = dict(state.responses)
+    # The author's answers in this round as they will be; the others are not copied.
+    written: dict[ResponseId, Response] = {r.id: r for r in mine.values()}
     entries = entries_of(ev)
     if not entries:
         ctx.refuse("error.empty_answer")
@@ -270,7 +288,7 @@ def answer(ctx: Ctx, state: Intervention, ev: AnswerSubmitted) -> Intervention:
                 str(uuid.uuid5(ANSWER_NAMESPACE, f"{ev.meta.platform}:{ev.meta.event_id}:{key}"))
             )
         )
-        updated[rid] = Response(
+        written[rid] = Response(
             rid,
             rnd.key,
             key,
@@ -281,16 +299,15 @@ def answer(ctx: Ctx, state: Intervention, ev: AnswerSubmitted) -> Intervention:
             group.index if group else None,
         )
     # An edit moves all of the author's answers in the round to the visibility just chosen.
-    for r in mine.values():
-        if r.id in updated and updated[r.id].visibility != visibility:
-            updated[r.id] = replace(updated[r.id], visibility=visibility)
-    after = {
-        r.prompt_key: r for r in updated.values() if r.round_key == rnd.key and r.author == user
-    }
+    for rid, r in written.items():
+        if r.visibility != visibility:
+            written[rid] = replace(r, visibility=visibility)
+    after = {r.prompt_key: r for r in written.values()}
     if as_recorded(after) == as_recorded(mine):
         return state  # the same form again: nothing changed, and it was confirmed already
     ctx.add(Reply(confirmation(spec, rnd, mine, entries, visibility)))
-    return replace(state, responses=updated)
+    changed = [(rid, r) for rid, r in written.items() if state.responses.get(rid) is not r]
+    return replace(state, responses=put_all(state.responses, changed))
 
 
 def skip_all(ctx: Ctx, state: Intervention, round_key: str) -> Intervention:
@@ -361,11 +378,9 @@ def change_visibility(ctx: Ctx, state: Intervention, ev: VisibilityChanged) -> I
         ctx.refuse("error.round_closed_for_answers", round=ev.round_key[:60])
     if ev.visibility not in spec.allowed:
         ctx.refuse("error.visibility_not_allowed")
-    mine = [
-        r for r in state.responses.values() if r.round_key == ev.round_key and r.author == ctx.actor
-    ]
+    mine = authored(state, ev.round_key, ctx.actor)
     if not mine:
         ctx.refuse("error.nothing_to_change")
-    updated = {**state.responses, **{r.id: replace(r, visibility=ev.visibility) for r in mine}}
+    updated = put_all(state.responses, [(r.id, replace(r, visibility=ev.visibility)) for r in mine])
     ctx.reply("answer.visibility_changed", visibility=ev.visibility)
     return replace(state, responses=updated)

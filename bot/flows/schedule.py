@@ -11,6 +11,7 @@ from bot.core.effects import Cancel, Message, Schedule, ToUser, UserText, When
 from bot.core.model import Intervention, ScheduledAction, UserId
 from bot.core.vocabulary import round_names
 from bot.core.when import parse_when
+from bot.flows.checkins import invite, opted_in
 from bot.flows.context import Ctx
 from bot.flows.recurrence import Weekly, local_instant, next_run, parse_weekly, run_day
 from bot.flows.rounds import resolve_round
@@ -73,8 +74,9 @@ def _next_id(state: Intervention) -> int:
 
 
 def participant_zones(state: Intervention) -> dict[UserId, str]:
-    """Each person asked in a check-in, with the timezone their local hour is read in."""
-    return {u: _timezone(state, u) for u in state.reachable() if not state.is_facilitator(u)}
+    """Each person asked in a check-in (those who asked for it), with the timezone their
+    local hour is read in."""
+    return {u: _timezone(state, u) for u in opted_in(state)}
 
 
 def every(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
@@ -101,6 +103,7 @@ def every(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     ctx.add(Schedule(f"sched:{action.id}", due, "command", {"id": str(action.id)}))
     ctx.reply("schedule.every_added_reply", (), **_every_params(state, action, rule, ctx.actor))
     ctx.audit_target = f"{command} every {action.every}"
+    invite(ctx, state, spec.key)
     return replace(state, scheduled=(*state.scheduled, action))
 
 

@@ -15,7 +15,7 @@ from bot.core.model import (
     Synthesis,
     Visibility,
 )
-from bot.flows.spec import CONSENT_OPTIONS, Prompt, RoundSpec
+from bot.flows.spec import CONSENT_OPTIONS, Open, Prompt, RoundSpec, Scale
 
 
 def prompt_keys(spec: RoundSpec, rnd: RoundState) -> tuple[str, ...]:
@@ -26,7 +26,15 @@ def prompt_keys(spec: RoundSpec, rnd: RoundState) -> tuple[str, ...]:
             keys.extend(f"{p.key}#{item}" for item in rnd.items)
         else:
             keys.append(p.key)
-    return tuple(keys)
+    return (*keys, *(q.key for q in rnd.words.questions))
+
+
+def prompt_of(spec: RoundSpec, rnd: RoundState, key: str) -> Prompt | None:
+    """A prompt of the round: a built-in one, or a question the facilitators added to it."""
+    own = next((q for q in rnd.words.questions if q.key == key), None)
+    if own is None:
+        return spec.prompt(key)
+    return Scale(own.key) if own.kind == "scale" else Open(own.key)
 
 
 def option_values(prompt: Prompt, rnd: RoundState) -> tuple[str, ...]:
@@ -83,7 +91,7 @@ def _summarize(
     answers: Sequence[Response],
     seen: frozenset[Visibility],
 ) -> PromptSummary:
-    prompt = spec.prompt(key)
+    prompt = prompt_of(spec, rnd, key)
     assert prompt is not None
     k = state.k_anonymity_min
     skipped = sum(1 for r in answers if r.skipped)

@@ -155,8 +155,10 @@ class Catalog:
         if isinstance(value, Phrase):
             return Segment(self.template(locale, value.key, address))
         if isinstance(value, Lines):
-            lines = (self.text(locale, key, address, tz, **ps) for key, ps in value.lines)
-            return Segment("\n".join(lines))
+            lines = [self.render(locale, key, ps, address, tz) for key, ps in value.lines]
+            text = "\n".join("".join(s.text for s in line) for line in lines)
+            # One line quoting a person (a note, a question's words) makes the block inert.
+            return Segment(text, relayed=any(s.relayed for line in lines for s in line))
         if isinstance(value, When):
             return Segment(format_when(value.at, locale, tz))
         if isinstance(value, ChannelLink):

@@ -4,14 +4,20 @@ what a submitted one means, the same on every platform."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
+from bot.core.effects import UserText
 from bot.core.events import EventMeta, NoteSubmitted
 from bot.core.model import FLAG_REASONS, Intervention, InterventionId
 from bot.core.ports import NoteForm
 from bot.flows.board import MAX_ITEM
 from bot.flows.line import MAX_NOTE, MAX_WORD, split
+from bot.flows.parties import MAX_POSITION
 from bot.flows.refusals import MAX_LINE
+from bot.flows.reportback import MAX_REPORT
+from bot.flows.templates import MAX_NAME
+from bot.flows.wording import MAX_WORDS
 from bot.i18n.render import Reader, Renderer
 
 # The buttons that open a form, and the form each opens: "talk" a new thread, "lwrite" the
@@ -26,8 +32,19 @@ FORM_OF = {
     "possible": "possible",
     "decline": "decline",
     "blocked": "blocked",
+    "wordsform": "words",
+    "noteform": "fnote",
+    "tform": "tsave",
+    # Conflict spaces: a position (or what each side needs), a restatement, a "not quite".
+    "cposition": "cposition",
+    "crestate": "crestate",
+    "notquite": "notquite",
+    "rbchange": "rbchange",  # other words for a sub-group's report-back draft
 }
+# The forms only a facilitator may fill: a question's words, a private note.
+FACILITATOR_FORMS = frozenset({"lreply", "wordsform", "noteform", "tform"})
 ANONYMOUS, NAMED = "anonymous", "named"
+SPACE_FORMS = frozenset({"cposition", "crestate", "notquite"})
 
 
 def note_form(
@@ -52,58 +69,63 @@ def note_form(
         locale=reader.locale,
         close_label=t(reader, "form.close"),
     )
+
+    def asked(
+        name: str,
+        title: str,
+        required: bool,
+        max_length: int,
+        who_label: str = "",
+        named: tuple[tuple[str, str], ...] = (),
+    ) -> NoteForm:
+        """A form of one text: `note.<name>_explain` above it, `note.<name>_text` its label."""
+        return form(
+            title=title,
+            explanation=t(reader, f"note.{name}_explain"),
+            text_label=t(reader, f"note.{name}_text"),
+            text_required=required,
+            max_length=max_length,
+            who_label=who_label,
+            who=named,
+        )
+
+    if action in ("words", "fnote", "tsave"):
+        return _facilitator_form(renderer, state, action, value, reader, form)
     if action == "possible":
         rnd = state.rounds.get(value)
         if rnd is None or rnd.status != "open":
             return None
-        return form(
-            title=t(reader, "note.possible_title"),
-            explanation=t(reader, "note.possible_explain"),
-            text_label=t(reader, "note.possible_text"),
-            text_required=True,
-            max_length=MAX_LINE,
-        )
+        return asked("possible", t(reader, "note.possible_title"), True, MAX_LINE)
     if action == "decline":
         if not any(str(a.id) == value and a.status == "proposed" for a in state.actions):
             return None
-        return form(
-            title=t(reader, "note.decline_title", action=value),
-            explanation=t(reader, "note.decline_explain"),
-            text_label=t(reader, "note.decline_text"),
-            text_required=False,
-            max_length=MAX_ITEM,
-        )
+        return asked("decline", t(reader, "note.decline_title", action=value), False, MAX_ITEM)
     if action == "blocked":
         if not any(str(a.id) == value and a.status in ("todo", "blocked") for a in state.actions):
             return None
+        return asked("blocked", t(reader, "note.blocked_title"), False, MAX_ITEM)
+    if action in SPACE_FORMS:
+        space = next((s for s in state.conflicts if f"{s.number}" == value.split(".")[0]), None)
+        if space is None or (action == "cposition") != (space.phase in ("positions", "needs")):
+            return None
+        form_key = f"note.space.{space.phase}" if action == "cposition" else f"note.space.{action}"
         return form(
-            title=t(reader, "note.blocked_title"),
-            explanation=t(reader, "note.blocked_explain"),
-            text_label=t(reader, "note.blocked_text"),
-            text_required=False,
-            max_length=MAX_ITEM,
-        )
-    if action == "line":
-        return form(
-            title=t(reader, "note.line_title"),
-            explanation=t(reader, "note.line_explain"),
-            text_label=t(reader, "note.line_text"),
+            title=t(reader, f"{form_key}_title", space=space.number),
+            explanation=t(reader, f"{form_key}_explain"),
+            text_label=t(reader, f"{form_key}_text"),
             text_required=True,
-            max_length=MAX_NOTE,
-            who_label=t(reader, "note.line_who"),
-            who=who,
+            max_length=MAX_POSITION,
         )
+    if action == "rbchange":
+        return _report_change(form, state, value, reader, t)
+    if action == "line":
+        title = t(reader, "note.line_title")
+        return asked("line", title, True, MAX_NOTE, t(reader, "note.line_who"), who)
     if action == "lreply":
         number, _ = split(value)
         if state.line(number) is None:
             return None
-        return form(
-            title=t(reader, "note.reply_title", thread=number),
-            explanation=t(reader, "note.reply_explain"),
-            text_label=t(reader, "note.reply_text"),
-            text_required=True,
-            max_length=MAX_NOTE,
-        )
+        return asked("reply", t(reader, "note.reply_title", thread=number), True, MAX_NOTE)
     items: tuple[tuple[str, str], ...] = ()
     if value == "board":
         items = tuple(
@@ -143,4 +165,74 @@ def note_submitted(
         value = f"board:{item}"
     return NoteSubmitted(
         meta, InterventionId(intervention), action, value, text, who == NAMED, reason
+    )
+
+
+def _facilitator_form(
+    renderer: Renderer,
+    state: Intervention,
+    action: str,
+    value: str,
+    reader: Reader,
+    form: partial[NoteForm],
+) -> NoteForm | None:
+    """A question's words in one language (`value` "<round>|<n or new>|<language>"), or a
+    private note: long text, written in a form rather than on the command line."""
+    t = renderer.text
+    if action == "tsave":
+        return form(
+            title=t(reader, "note.tsave.title"),
+            explanation=t(reader, "note.tsave.explain"),
+            text_label=t(reader, "note.tsave.text"),
+            text_required=True,
+            max_length=MAX_NAME,
+        )
+    if action == "fnote":
+        return form(
+            title=t(reader, "note.fnote.title"),
+            explanation=t(reader, "note.fnote.explain"),
+            text_label=t(reader, "note.fnote.text"),
+            text_required=True,
+            max_length=MAX_NOTE,
+        )
+    round_key, _, tail = value.partition("|")
+    which, _, lang = tail.partition("|")
+    if renderer.flow.round(round_key) is None or lang not in ("fr", "en"):
+        return None
+    new = which == "new"
+    return form(
+        title=t(reader, "note.words.new_title" if new else "note.words.title"),
+        explanation=t(
+            reader,
+            "note.words.new_explain" if new else "note.words.explain",
+            round=round_key,
+            number=which,
+            language=t(reader, f"wording.language.{lang}"),
+        ),
+        text_label=t(reader, "note.words.text", language=t(reader, f"wording.language.{lang}")),
+        text_required=True,
+        max_length=MAX_WORDS,
+    )
+
+
+def _report_change(
+    form: Callable[..., NoteForm],
+    state: Intervention,
+    value: str,
+    reader: Reader,
+    t: Callable[..., str],
+) -> NoteForm | None:
+    """Other words for a sub-group's draft, shown with the draft they replace; None once the
+    draft is no longer the current one or was sent."""
+    group, _, version = value.partition(".")
+    g = next((g for g in state.subgroups if str(g.index) == group), None)
+    report = g.report if g is not None and g.status == "open" else None
+    if report is None or report.sent or str(report.version) != version:
+        return None
+    return form(
+        title=t(reader, "reportback.form_title", group=g.index if g else 0),
+        explanation=t(reader, "reportback.form_explain", text=UserText(report.text)),
+        text_label=t(reader, "reportback.form_text"),
+        text_required=True,
+        max_length=MAX_REPORT,
     )

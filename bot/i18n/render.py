@@ -17,7 +17,7 @@ from bot.core.model import (
 )
 from bot.core.ports import AnswerForm, FormField, OutButton, OutMessage, Segment, VisibilityOption
 from bot.flows.spec import Flow, RoundSpec
-from bot.flows.synthesis import option_values, prompt_keys
+from bot.flows.synthesis import option_values, prompt_keys, prompt_of
 from bot.i18n.catalog import Catalog
 
 MAX_ACTION_ID = 100
@@ -112,7 +112,9 @@ class Renderer:
             segments += self.board(state, reader)
         buttons = tuple(
             OutButton(
-                action_id(state.id, b.action, b.value), self.text(reader, b.label_key), b.style
+                action_id(state.id, b.action, b.value),
+                self.text(reader, b.label_key, value=b.value),
+                b.style,
             )
             for b in msg.buttons
         )
@@ -121,7 +123,11 @@ class Renderer:
     def _questions(self, state: Intervention, reader: Reader, prompts: PromptList) -> UserText:
         """Prompts named by their questions, one per line. Relayed (inert): a per-item
         question quotes the item a person wrote."""
-        return UserText("".join(f"\n• {self.prompt_label(state, reader, k)}" for k in prompts.keys))
+        return UserText(
+            "".join(
+                f"\n• {self.prompt_label(state, reader, k, prompts.round)}" for k in prompts.keys
+            )
+        )
 
     def _prompt_summary(
         self, state: Intervention, spec: RoundSpec, rnd: RoundState, reader: Reader
@@ -133,7 +139,8 @@ class Renderer:
                 *self._render(reader, "form.context", {"context": UserText(rnd.context)}),
             ]
         for field in self.form(state, spec, rnd, reader).fields:
-            out.append(Segment(f"\n• {field.label}"))
+            # Relayed: a question may be in a facilitator's words, or quote a person's item.
+            out += [Segment("\n• "), Segment(field.label, relayed=True)]
         default = spec.default_visibility
         out += [
             Segment("\n\n"),
@@ -153,10 +160,16 @@ class Renderer:
         contract = next((c for c in state.contract if c.version == item), None)
         return contract.text if contract is not None else f"#{item}"
 
-    def prompt_label(self, state: Intervention, reader: Reader, key: str) -> str:
-        """A prompt's question; a per-item prompt (`key#item`) also names the item it is about."""
+    def prompt_label(
+        self, state: Intervention, reader: Reader, key: str, round_key: str = ""
+    ) -> str:
+        """A prompt's question, in the words the round was opened with (the facilitators' own,
+        bot/flows/wording.py, else the catalog's); a per-item prompt (`key#item`) also names
+        the item it is about."""
         base, _, item = key.partition("#")
-        label = self.text(reader, f"prompt.{base}")
+        rnd = state.rounds.get(round_key)
+        own = rnd.words.text(base, reader.locale) if rnd is not None else None
+        label = own if own is not None else self.text(reader, f"prompt.{base}")
         if not item:
             return label
         return self.text(
@@ -179,9 +192,9 @@ class Renderer:
         filled with `author`'s answers so far (answers can be edited until the round closes)."""
         fields: list[FormField] = []
         for key in prompt_keys(spec, rnd):
-            prompt = spec.prompt(key)
+            prompt = prompt_of(spec, rnd, key)
             assert prompt is not None
-            label = self.prompt_label(state, reader, key)
+            label = self.prompt_label(state, reader, key, rnd.key)
             values = option_values(prompt, rnd)
             if prompt.options_from is not None:
                 options = tuple(
@@ -274,8 +287,8 @@ class Renderer:
             return [*out, Segment("\n"), *self._render(reader, "synthesis.no_answers", {})]
         rnd = state.rounds.get(synthesis.round_key)
         for summary in synthesis.prompts:
-            label = self.prompt_label(state, reader, summary.prompt_key)
-            out += [Segment(f"\n\n{label}")]
+            label = self.prompt_label(state, reader, summary.prompt_key, synthesis.round_key)
+            out += [Segment("\n\n"), Segment(label, relayed=True)]
             if summary.withheld:
                 out += [
                     Segment("\n"),

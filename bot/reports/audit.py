@@ -1,6 +1,7 @@
 """What the facilitator's report alone holds: the decision log in words (each action named by
 the catalog, its target made human, never an internal key), the review of syntheses, the
-safety line's counts and the sub-groups' composition; counts only, naming nobody."""
+safety line's counts and the sub-groups' composition (counts only, naming nobody), and the
+facilitators' private notes."""
 
 from __future__ import annotations
 
@@ -26,9 +27,14 @@ AUDITED = (
     "schedule.close", "schedule.remind", "schedule.list", "schedule.cancel", "schedule.every",
     "schedule.change", "pause", "resume", "close", "report", "inbox", "withdrawn",
     "erasure", "app_removed", "anonymity",
+    "round.wording", "round.question", "wording.reworded", "wording.reset",
+    "wording.question_added", "note.add", "note.list", "note.delete", "template.save",
+    "template.list", "groups.conflict", "groups.moveon", "conflict.moved_on",
 )  # fmt: skip
 ITEM = re.compile(r"^(information|obstacle|cause|proposal|action)#(\d+)(?::(\w+))?$")
 VERSION = re.compile(r"^v(\d+)$")
+PROMPT = re.compile(r"^prompt:([\w.]+)#(\d+)$")  # a question of a round, by its number
+NOTE = re.compile(r"^note#(\d+)$")
 
 
 def action_key(action: str) -> str:
@@ -47,6 +53,10 @@ def target_text(
         return data.intervention.title
     if action == "step" and flow.step(target) is not None:
         return t(reader, f"step.{target}.name")
+    if (m := PROMPT.match(target)) and flow.round(m.group(1)) is not None:
+        return t(reader, "report.audit_item.prompt", round=m.group(1), number=int(m.group(2)))
+    if m := NOTE.match(target):
+        return t(reader, "report.audit_item.note", number=int(m.group(1)))
     kind, _, key = target.partition(":")
     if kind == "synthesis" and flow.round(key) is not None:
         return renderer.round_title(reader, key)
@@ -115,11 +125,7 @@ def safety_section(w: Words, data: ReportData) -> Section | None:
         ("report.safety_count.flags", c.flags),
         ("report.safety_count.withdrawn", c.withdrawn),
     )
-    table = Table(
-        "",
-        (w.t("report.column.what"), w.t("report.column.count")),
-        tuple((w.t(key), w.n(n)) for key, n in rows),
-    )
+    table = _counts(w, rows)
     note = Para(w.t("report.safety_note"), note=True)
     return Section(w.t("report.section.safety"), 2, "safety", (note, table))
 
@@ -142,9 +148,26 @@ def curation_section(w: Words, data: ReportData) -> Section | None:
     )
     if not any(n for _, n in rows):
         return None
+    table = _counts(w, rows)
+    return Section(w.t("report.section.curation"), 2, "curation", (table,))
+
+
+def _counts(w: Words, rows: tuple[tuple[str, int], ...]) -> Table:
+    """A table of counts: what (a catalog key), how many."""
+    what = (w.t("report.column.what"), w.t("report.column.count"))
+    return Table("", what, tuple((w.t(key), w.n(n)) for key, n in rows))
+
+
+def notes_section(w: Words, data: ReportData) -> Section | None:
+    """The facilitators' private notes, as they wrote them, signed: never in the group's."""
+    notes = data.intervention.notes
+    if not notes:
+        return None
+    tz = w.reader.timezone
     table = Table(
         "",
-        (w.t("report.column.what"), w.t("report.column.count")),
-        tuple((w.t(key), w.n(n)) for key, n in rows),
+        (w.t("report.column.when"), w.t("report.notes.who"), w.t("report.notes.text")),
+        tuple((moment(n.at, w.locale, tz), w.own(n.author), w.own(n.text)) for n in notes),
     )
-    return Section(w.t("report.section.curation"), 2, "curation", (table,))
+    note = Para(w.t("report.notes.note"), note=True)
+    return Section(w.t("report.notes.heading"), 2, "notes", (note, table))

@@ -14,6 +14,7 @@ from bot.reports.audit import (
     audit_section,
     curation_section,
     groups_section,
+    notes_section,
     safety_section,
 )
 from bot.reports.data import ReportData, RoundFacts
@@ -99,6 +100,7 @@ class Builder(Words):
                 groups_section(self, self.data),
                 safety_section(self, self.data),
                 audit_section(self, self.data),
+                notes_section(self, self.data),
             ]
         return Report(
             title=self.t("report.heading", title=UserText(self.state.title)),
@@ -328,7 +330,7 @@ class Builder(Words):
         return Section(self.round_title(f.key), 3, anchor, tuple(blocks), questions)
 
     def question(self, f: RoundFacts, p: PromptSummary, index: int) -> Section:
-        label = self.own(self.renderer.prompt_label(self.state, self.reader, p.prompt_key))
+        label = self.own(self.renderer.prompt_label(self.state, self.reader, p.prompt_key, f.key))
         blocks: list[Block] = []
         if p.withheld:
             blocks.append(Para(self.t("synthesis.withheld", k=self.k), note=True))

@@ -127,7 +127,7 @@ async def my_data_message(
                 "mydata.answer",
                 {
                     "round": round_key,
-                    "prompt": UserText(renderer.prompt_label(state, reader, prompt_key)),
+                    "prompt": UserText(renderer.prompt_label(state, reader, prompt_key, round_key)),
                     "visibility": visibility,
                     "text": UserText(answer_text(renderer, state, reader, prompt_key, value)),
                 },

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.model import Intervention, Response, ResponseId
+from bot.core.overlay import GONE, Gone, changes, put_all
 from bot.storage import orm
 from bot.storage.anonymity import fresh_ids
 from bot.storage.mapper import response, response_row
@@ -24,14 +25,16 @@ def with_fresh_ids(before: Intervention | None, after: Intervention) -> Interven
     """`after` with a random id for each answer not stored yet (never the engine's id, which
     derives from the platform event that carried the answer)."""
     known = before.responses if before is not None else {}
-    fresh = fresh_ids([rid for rid in after.responses if rid not in known])
+    changed, _ = changes(known, after.responses)
+    fresh = fresh_ids([rid for rid in changed if rid not in known])
     if not fresh:
         return after
-    renamed: dict[ResponseId, Response] = {}
-    for rid, answer in after.responses.items():
-        new_id = ResponseId(fresh.get(rid, rid))
-        renamed[new_id] = replace(answer, id=new_id)
-    return replace(after, responses=renamed)
+    renamed: list[tuple[ResponseId, Response | Gone]] = []
+    for rid, new_id in fresh.items():
+        stored = ResponseId(new_id)
+        renamed.append((ResponseId(rid), GONE))
+        renamed.append((stored, replace(changed[ResponseId(rid)], id=stored)))
+    return replace(after, responses=put_all(after.responses, renamed))
 
 
 async def read_open(
@@ -62,11 +65,12 @@ async def write(
     inserts: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    for rid, answer in new.items():
+    changed, _ = changes(old, new)  # from the deltas: O(answers changed), not O(answers)
+    for rid, answer in changed.items():
         if rid not in old:
             inserts.append({"intervention_id": iid, **response_row(answer)})
             links.append({"response_id": rid, "intervention_id": iid, "author": answer.author})
-        elif old[rid] != answer:
+        else:
             updates.append(response_row(answer))
     if inserts:
         await s.execute(insert(orm.ResponseRow), inserts)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from bot.core.conflicts import Attempt, ConflictSpace, Loop, Party, Statement
 from bot.core.effects import (
     Button,
     ChannelLink,
@@ -20,6 +21,15 @@ from bot.core.effects import (
     When,
 )
 from bot.core.model import Curation, GroupQuality, PromptSummary, Quote, Synthesis
+from bot.core.wording import (
+    Note,
+    OwnQuestion,
+    RoundWords,
+    Template,
+    Wording,
+    Words,
+    WordsDraft,
+)
 
 # Only these types may be rebuilt from the database: nothing is looked up by arbitrary name.
 KNOWN: Mapping[str, type] = {
@@ -40,6 +50,18 @@ KNOWN: Mapping[str, type] = {
         Quote,
         Curation,
         GroupQuality,
+        Words,
+        OwnQuestion,
+        WordsDraft,
+        Wording,
+        RoundWords,
+        Note,
+        Template,
+        ConflictSpace,
+        Party,
+        Statement,
+        Loop,
+        Attempt,
     )
 }
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.storage import orm
@@ -17,7 +18,39 @@ def make_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _own_sqlite_transactions(engine)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
+    engine = create_async_engine(url, hide_parameters=True)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER = 1.0  # seconds a pooled connection may rest before it is checked again
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Check a pooled connection before use when it has rested (PostgreSQL restarted, a
+    firewall dropped it), as pool_pre_ping does, but not one given back a moment ago: on
+    asyncpg a ping is three round trips (BEGIN, a query, ROLLBACK), more than a dispatcher's
+    whole claim. A connection that dies mid-use fails its statement either way."""
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _rested_since(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("checked_in", 0.0) < PING_AFTER:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if not dialect.is_disconnect(error, dbapi_connection, None):
+                raise
+            alive = False
+        if not alive:
+            # The pool drops this connection and checks out a fresh one (up to three times).
+            raise exc.DisconnectionError("pooled connection no longer answers")
 
 
 def _own_sqlite_transactions(engine: AsyncEngine) -> None:

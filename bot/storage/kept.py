@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import replace
 
-from bot.core.model import Intervention
+from bot.core.model import Intervention, Response
+from bot.core.overlay import changes
 
 
 class KeptAggregates:
@@ -39,10 +41,17 @@ class KeptAggregates:
         self._copies.pop(iid, None)
 
 
-def as_stored(state: Intervention) -> Intervention:
-    """The aggregate as `load` reads it back: the answers of open rounds only."""
+def as_stored(state: Intervention, before: Intervention | None = None) -> Intervention:
+    """The aggregate as `load` reads it back: the answers of open rounds only. `before` is
+    the aggregate as stored before this save: while no round of it closed, only the answers
+    changed since can belong to a round that is not open (one answer checks one answer)."""
     open_keys = {k for k, r in state.rounds.items() if r.status == "open"}
-    if all(r.round_key in open_keys for r in state.responses.values()):
+    candidates: Iterable[Response] = state.responses.values()
+    if before is not None and all(
+        k in open_keys for k, r in before.rounds.items() if r.status == "open"
+    ):
+        candidates = changes(before.responses, state.responses)[0].values()
+    if all(r.round_key in open_keys for r in candidates):
         return state
     kept = {rid: r for rid, r in state.responses.items() if r.round_key in open_keys}
     return replace(state, responses=kept)

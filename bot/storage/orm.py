@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -79,6 +80,13 @@ class InterventionRow(Base):
     help: Mapped[dict[str, str] | None] = mapped_column(JSON)
     # Pairs of people kept apart in sub-groups ([[a, b], ...]): facilitators only.
     apart: Mapped[list[list[str]] | None] = mapped_column(JSON)
+    # The facilitators' words (reworded prompts, own questions, previews) and private notes.
+    wording: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    notes: Mapped[list[Any] | None] = mapped_column(JSON)
+    # Conflict spaces (parties, positions, restatement loops), encoded: facilitators and members.
+    conflicts: Mapped[list[Any] | None] = mapped_column(JSON)
+    # "dm" or "pull" as a facilitator set it; NULL: decided by the intervention's size.
+    delivery: Mapped[str | None] = mapped_column(String(8))
     # Optimistic concurrency: two processes never both apply an event to the same version.
     version: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (Index("ix_interventions_channel", "platform", "workspace", "channel"),)
@@ -99,6 +107,9 @@ class ParticipantRow(Base):
     joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     left_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     platform_locale: Mapped[str | None] = mapped_column(String(8))
+    wants_dms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Asked for the weekly check-ins (NULL in rows older than the column: no).
+    checkins: Mapped[bool | None] = mapped_column(Boolean)
     __table_args__ = (Index("ix_participants_user", "user"),)
 
 
@@ -117,6 +128,7 @@ class RoundRow(Base):
     items: Mapped[list[int]] = mapped_column(JSON)
     context: Mapped[str] = mapped_column(Text)
     deferred: Mapped[list[str]] = mapped_column(JSON)
+    words: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the words it was opened with
 
 
 class ResponseRow(Base):
@@ -191,6 +203,8 @@ class SubGroupRow(Base):
     members: Mapped[list[str]] = mapped_column(JSON)
     space: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
+    # The report-back draft: {"version", "text", "agreed": [user, ...], "sent"}; no author.
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ActionRow(Base):
@@ -271,6 +285,18 @@ class AuditRow(Base):
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(48))
     target: Mapped[str] = mapped_column(String(200))
+
+
+class TemplateRow(Base):
+    """An intervention's words and settings kept for others to start from, per workspace:
+    never an answer, a note or a person (bot/flows/templates.py)."""
+
+    __tablename__ = "templates"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)  # folded
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class ProcessedEventRow(Base):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import DateTime, Integer, String, bindparam, case, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import BindParameter
 
 from bot.storage import orm
 
@@ -27,7 +30,7 @@ class OutboxItem:
     attempts: int
 
 
-def due_filter(now: datetime) -> Any:
+def due_filter(now: datetime | BindParameter[datetime]) -> Any:
     """Rows a dispatcher may claim at `now`: waiting, due, and not leased to a live holder."""
     return (
         orm.OutboxRow.status == "pending",
@@ -36,7 +39,10 @@ def due_filter(now: datetime) -> Any:
     )
 
 
-MARK_LINGER = 0.002  # seconds
+# A mark waits for others while they keep coming, each at most MARK_QUIET after the last, and
+# never more than MARK_LINGER in all: far below a platform call's own time.
+MARK_QUIET = 0.002  # seconds
+MARK_LINGER = 0.02  # seconds
 # Every mark of a group in one statement on PostgreSQL: the rows still held come back.
 MARK_MANY = text(
     """UPDATE outbox SET status = 'done', lease_until = NULL, delivered_at = v.at,
@@ -49,6 +55,34 @@ MARK_MANY = text(
     bindparam("ats", type_=postgresql.ARRAY(DateTime(timezone=True))),
     bindparam("refs", type_=postgresql.ARRAY(String)),
 )
+
+
+def _claim() -> Any:
+    """The claim, built once (a claim per batch rebuilt it each time): due rows, oldest first,
+    taken under a lease; on PostgreSQL `FOR UPDATE SKIP LOCKED` lets several processes share
+    the work."""
+    row = orm.OutboxRow
+    now = bindparam("now", type_=orm.UtcDateTime())
+    chosen = (
+        select(row.id)
+        .where(*due_filter(now))
+        .order_by(row.due_at, row.id)
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        update(row)
+        .where(row.id.in_(chosen.scalar_subquery()), *due_filter(now)[2:])
+        .values(
+            claimed_by=bindparam("worker"),
+            lease_until=bindparam("until", type_=orm.UtcDateTime()),
+            attempts=row.attempts + 1,
+        )
+        .returning(row.id, row.intervention_id, row.kind, row.payload, row.due_at, row.attempts)
+    )
+
+
+CLAIM = _claim()
 MARK_ONE = (
     update(orm.OutboxRow)
     .where(orm.OutboxRow.id == bindparam("i"))
@@ -75,6 +109,8 @@ class SqlOutbox:
         self.store = store
         self._marks: list[_Mark] = []
         self._writer: asyncio.Task[None] | None = None
+        self._wake: asyncio.Future[None] | None = None  # the writer's wait for more marks
+        self._now = False  # flush(): nothing more is coming, write what is asked
 
     async def claim(
         self, worker: str, now: datetime, lease: timedelta, limit: int
@@ -82,25 +118,28 @@ class SqlOutbox:
         """Claim due rows, in one statement. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several
         processes share the work; the lease makes a row expire back to others if its holder
         dies. (One round trip per batch: the dispatcher's throughput is mostly round trips.)"""
-        row = orm.OutboxRow
-        chosen = (
-            select(row.id)
-            .where(*due_filter(now))
-            .order_by(row.due_at, row.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        take = (
-            update(row)
-            .where(row.id.in_(chosen.scalar_subquery()), *due_filter(now)[2:])
-            .values(claimed_by=worker, lease_until=now + lease, attempts=row.attempts + 1)
-            .returning(row.id, row.intervention_id, row.kind, row.payload, row.due_at, row.attempts)
-        )
-        async with self.store.sessions() as s, s.begin():
-            conn = await s.connection()  # Core: the ORM's bookkeeping is not needed here
-            rows = (await conn.execute(take)).all()
+        async with self._single() as conn:
+            rows = (
+                await conn.execute(
+                    CLAIM,
+                    {"now": now, "until": now + lease, "limit": limit, "worker": worker},
+                )
+            ).all()
         items = [OutboxItem(r[0], r[1], r[2], dict(r[3]), r[4], r[5]) for r in rows]
         return sorted(items, key=lambda item: (item.due_at, item.id))  # RETURNING has no order
+
+    @contextlib.asynccontextmanager
+    async def _single(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for one statement that is its own transaction. On PostgreSQL it runs
+        in autocommit (a single statement is atomic there): no BEGIN and COMMIT round trips.
+        Core, not a session: the ORM's bookkeeping is not needed here."""
+        engine = self.store.engine
+        if engine.dialect.name == "postgresql":
+            async with engine.connect() as conn:
+                yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+            return
+        async with self.store.sessions() as s, s.begin():
+            yield await s.connection()
 
     async def _finish(self, item_id: int, worker: str, **values: object) -> bool:
         async with self.store.sessions() as s, s.begin():
@@ -115,25 +154,55 @@ class SqlOutbox:
     async def done(self, item_id: int, worker: str, now: datetime, ref: str | None) -> bool:
         """Mark a row delivered, once committed; False when `worker` no longer holds it.
 
-        Group commit: marks asked for while another transaction of marks is being written go
-        together in the next one. Each mark still waits only for its own commit (never for a
-        batch to fill), and deliveries running side by side cost a few transactions, not one
-        each (on SQLite, one commit each was most of a fan-out's time)."""
+        Group commit: marks asked for one shortly after the other go together in one
+        transaction (see `_gather_marks`), and so do those asked for while it is written.
+        A mark waits at most MARK_LINGER for others, never for a batch to fill; `flush` cuts
+        the wait short. A batch of quick deliveries costs one commit, not one each (on
+        SQLite, one commit each was most of a fan-out's time)."""
+        # Shielded: a caller that stops waiting does not undo a delivery's mark.
+        return await asyncio.shield(self.ask_done(item_id, worker, now, ref))
+
+    def ask_done(
+        self, item_id: int, worker: str, now: datetime, ref: str | None
+    ) -> asyncio.Future[bool]:
+        """`done`, queued at once: the future tells, once committed, whether the mark held."""
         loop = asyncio.get_running_loop()
         mark = _Mark(item_id, worker, now, ref, loop.create_future())
         self._marks.append(mark)
         if self._writer is None or self._writer.done():
             self._writer = loop.create_task(self._write_marks())
-        # Shielded: a caller that stops waiting does not undo a delivery's mark.
-        return await asyncio.shield(mark.held)
+        return mark.held
+
+    def flush(self) -> None:
+        """Write the marks asked for so far without waiting for more: the caller has nothing
+        left in flight (a claimed batch whose deliveries have all settled)."""
+        if not self._marks:
+            return
+        self._now = True
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)
+
+    async def _gather_marks(self) -> list[_Mark]:
+        """The marks to write together: deliveries finishing one after the other (a batch of
+        quick ones) share one commit instead of each paying its own round trips."""
+        loop = asyncio.get_running_loop()
+        started, seen = loop.time(), 0
+        while len(self._marks) > seen and not self._now and loop.time() - started < MARK_LINGER:
+            seen = len(self._marks)
+            self._wake = wake = loop.create_future()
+            timer = loop.call_later(MARK_QUIET, _wake_up, wake)
+            try:
+                await wake
+            finally:
+                timer.cancel()
+                self._wake = None
+        self._now = False
+        marks, self._marks = self._marks, []
+        return marks
 
     async def _write_marks(self) -> None:
         while self._marks:
-            # Deliveries finishing within a moment of each other share one commit (a batch of
-            # quick deliveries costs a few statements, not one each); a moment is far below a
-            # platform call's own time, so no delivery waits noticeably for its mark.
-            await asyncio.sleep(MARK_LINGER)
-            marks, self._marks = self._marks, []
+            marks = await self._gather_marks()
             try:
                 held = await self._done_many(marks)
             except BaseException as error:
@@ -151,22 +220,18 @@ class SqlOutbox:
         """Mark the rows each worker still holds, and learn which those were: fencing stays row
         by row (a lost lease fails its own mark, not the others)."""
         held: set[int] = set()
+        workers = {m.worker for m in marks}
+        if len(workers) == 1 and self.store.engine.dialect.name == "postgresql":
+            # A dispatcher's own marks: one statement, one round trip, its own transaction.
+            async with self._single() as conn:
+                held.update(await self._mark_many(conn, marks, workers.pop()))
+            return [m.item_id in held for m in marks]
         async with self.store.sessions() as s, s.begin():
             conn = await s.connection()  # Core: the ORM's bookkeeping is not needed here
-            for worker in {m.worker for m in marks}:
+            for worker in workers:
                 mine = [m for m in marks if m.worker == worker]
                 if conn.dialect.name == "postgresql":
-                    # One round trip whatever the number of marks (asyncpg binds the arrays).
-                    done = await conn.execute(
-                        MARK_MANY,
-                        {
-                            "ids": [m.item_id for m in mine],
-                            "ats": [m.at for m in mine],
-                            "refs": [m.ref for m in mine],
-                            "worker": worker,
-                        },
-                    )
-                    held.update(done.scalars())
+                    held.update(await self._mark_many(conn, mine, worker))
                     continue
                 row = orm.OutboxRow
                 ids = [m.item_id for m in mine]
@@ -184,6 +249,21 @@ class SqlOutbox:
                     await conn.execute(MARK_ONE, values)  # executemany
                 held |= held_now
         return [m.item_id in held for m in marks]
+
+    @staticmethod
+    async def _mark_many(conn: AsyncConnection, marks: Sequence[_Mark], worker: str) -> list[int]:
+        """PostgreSQL: one round trip whatever the number of marks (asyncpg binds the arrays);
+        the ids `worker` still held, now marked."""
+        done = await conn.execute(
+            MARK_MANY,
+            {
+                "ids": [m.item_id for m in marks],
+                "ats": [m.at for m in marks],
+                "refs": [m.ref for m in marks],
+                "worker": worker,
+            },
+        )
+        return list(done.scalars())
 
     async def done_blank(self, item_id: int, worker: str, now: datetime) -> bool:
         """A safety-line row the platform took: marked done with neither its words nor its
@@ -271,6 +351,11 @@ class SqlOutbox:
             if intervention_id is not None:
                 query = query.where(orm.OutboxRow.intervention_id == intervention_id)
             return {status: int(n) for status, n in (await s.execute(query)).all()}
+
+
+def _wake_up(wake: asyncio.Future[None]) -> None:
+    if not wake.done():
+        wake.set_result(None)
 
 
 def _waiting() -> object:

@@ -53,10 +53,10 @@ class Retention:
             return await _expired(s, now - timedelta(days=self.days))
 
     async def purge(self, now: datetime) -> int | None:
-        """Delete the answers, author links, outbox rows, private-line threads and posted-item
-        places of expired interventions (their syntheses, contract, board, safety requests
-        and audit log stay). Returns how many interventions were
-        purged, or None when another process is purging right now."""
+        """Delete the answers, author links, outbox rows, private-line threads, posted-item
+        places and the facilitators' private notes of expired interventions (their syntheses,
+        contract, board, safety requests and audit log stay). Returns how many interventions
+        were purged, or None when another process is purging right now."""
         async with self.store.unit() as uow:
             s = uow.session
             postgres = self.store.engine.dialect.name == "postgresql"
@@ -77,6 +77,12 @@ class Retention:
             )
             await s.execute(
                 delete(orm.PublishedRow).where(orm.PublishedRow.intervention_id.in_(ids))
+            )
+            # The facilitators' private notes go with the raw answers.
+            await s.execute(
+                update(orm.InterventionRow)
+                .where(orm.InterventionRow.id.in_(ids))
+                .values(notes=None)
             )
             await uow.outdate(ids)
             for iid in ids:

@@ -62,7 +62,7 @@ async def my_data(
     answers = tuple(
         (
             renderer.round_title(reader, round_key),
-            renderer.prompt_label(state, reader, prompt_key.split("#")[0]),
+            renderer.prompt_label(state, reader, prompt_key.split("#")[0], round_key),
             t(reader, f"visibility.{visibility}.label"),
             t(reader, "web.me.skipped") if value == "—" else value,
         )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -24,11 +25,34 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 COOKIE = "tst_session"
 HOME = {"dashboard": "/web/", "mydata": "/web/me"}
+P = ParamSpec("P")
+R = TypeVar("R", bound=web.StreamResponse)
+
+
+def _refusing(
+    route: Callable[Concatenate[WebPages, web.Request, P], Awaitable[R]],
+) -> Callable[Concatenate[WebPages, web.Request, P], Awaitable[R | web.Response]]:
+    """A route whose checks raise Refusal: the page saying why, and nothing changed."""
+
+    async def guarded(
+        pages: WebPages, request: web.Request, /, *args: P.args, **kwargs: P.kwargs
+    ) -> R | web.Response:
+        try:
+            return await route(pages, request, *args, **kwargs)
+        except Refusal as refusal:
+            return pages._refused(request, refusal)
+
+    return guarded
 
 
 def _once(granted: Pass) -> str:
     """The id under which a link's use is recorded (with the platforms' event ids)."""
     return f"link:{granted.nonce}"
+
+
+def _ended_id(session: Pass) -> str:
+    """The id under which a session's sign-out is recorded: it names no one."""
+    return f"session-ended:{session.nonce}"
 
 
 class WebPages:
@@ -62,35 +86,31 @@ class WebPages:
 
     # -- links and sessions ------------------------------------------------------------------
 
+    @_refusing
     async def show_link(self, request: web.Request) -> web.StreamResponse:
         """A link opened: a page with one button. Nothing is spent by looking at it, so a
         chat app or a mail scanner that fetches links first cannot use a link up."""
         now = self.app.runner.clock.now()
-        try:
-            granted = self.signer.read(LINK, request.match_info["token"], now)
-        except Refusal as refusal:
-            return self._refused(request, refusal)
+        granted = self.signer.read(LINK, request.match_info["token"], now)
         async with self.app.store.unit() as uow:
             used = await uow.session.get(orm.ProcessedEventRow, ("web", _once(granted)))
         if used is not None:
-            return self._refused(request, Refusal("used", granted.locale))
+            raise Refusal("used", granted.locale)
         return self.pages.opening(granted.locale, request.path)
 
+    @_refusing
     async def open_link(self, request: web.Request) -> web.StreamResponse:
         """The button: the link is spent, a session starts, its page opens."""
         now = self.app.runner.clock.now()
-        try:
-            granted = self.signer.read(LINK, request.match_info["token"], now)
-        except Refusal as refusal:
-            return self._refused(request, refusal)
+        granted = self.signer.read(LINK, request.match_info["token"], now)
         if not self._from_here(request):
             # Another site posting a link of its own would sign this browser into it.
-            return self._refused(request, Refusal("csrf", granted.locale))
+            raise Refusal("csrf", granted.locale)
         async with self.app.store.unit() as uow:
             # Single use: the link's nonce is recorded like a platform event id, once.
             fresh = await uow.first_time("web", _once(granted), now)
         if not fresh:
-            return self._refused(request, Refusal("used", granted.locale))
+            raise Refusal("used", granted.locale)
         minutes = self.settings.session_minutes
         token, _session = self.signer.issue(
             SESSION,
@@ -126,7 +146,7 @@ class WebPages:
         origin = request.headers.get("Origin")
         return origin is None or origin == self._origin
 
-    def _session(self, request: web.Request, page: str) -> Pass:
+    async def _session(self, request: web.Request, page: str) -> Pass:
         raw = request.cookies.get(COOKIE)
         if not raw:
             raise Refusal("session")
@@ -135,9 +155,17 @@ class WebPages:
         except Refusal as refusal:
             reason = "session" if refusal.reason == "expired" else refusal.reason
             raise Refusal(reason, refusal.locale, cookie=True) from None
+        if await self._ended(session):
+            # Signed out: a copy of the cookie (another browser, a backup) opens nothing.
+            raise Refusal("session", session.locale, cookie=True)
         if session.page != page:
             raise Refusal("scope", session.locale)
         return session
+
+    async def _ended(self, session: Pass) -> bool:
+        async with self.app.store.unit() as uow:
+            row = await uow.session.get(orm.ProcessedEventRow, ("web", _ended_id(session)))
+        return row is not None
 
     def _refused(self, request: web.Request, refusal: Refusal) -> web.Response:
         locale = refusal.locale or self.pages.negotiate(request.headers.get("Accept-Language"))
@@ -165,13 +193,19 @@ class WebPages:
         """The session's CSRF token, sent from this site's own page."""
         return self.signer.csrf_ok(session, str(form.get("csrf", ""))) and self._from_here(request)
 
+    async def _posted(self, request: web.Request, page: str) -> tuple[Pass, Mapping[str, object]]:
+        """A form of `page`: its session, and what it sent with the session's CSRF token."""
+        session = await self._session(request, page)
+        form = await request.post()
+        if not self._form_ok(session, form, request):
+            raise Refusal("csrf", session.locale)
+        return session, form
+
     # -- the facilitator's pages -------------------------------------------------------------
 
+    @_refusing
     async def dashboard(self, request: web.Request) -> web.Response:
-        try:
-            session = self._session(request, "dashboard")
-        except Refusal as refusal:
-            return self._refused(request, refusal)
+        session = await self._session(request, "dashboard")
         cards = []
         for iid in await views.facilitated(
             self.app.store, session.platform, session.workspace, session.user
@@ -182,13 +216,11 @@ class WebPages:
                 cards.append((state, views.summary(state, self.app.renderer, reader)))
         return self.pages.processes(session, self._csrf(session), cards)
 
+    @_refusing
     async def intervention(
         self, request: web.Request, notices: tuple[str, ...] = ()
     ) -> web.Response:
-        try:
-            session = self._session(request, "dashboard")
-        except Refusal as refusal:
-            return self._refused(request, refusal)
+        session = await self._session(request, "dashboard")
         state = await self._own(session, request.match_info["iid"])
         if state is None:
             return self.pages.not_found(session.locale)
@@ -196,14 +228,9 @@ class WebPages:
         board = await views.dashboard(self.app.store, self.app.renderer, state, reader)
         return self.pages.intervention(session, self._csrf(session), board, notices)
 
+    @_refusing
     async def act(self, request: web.Request) -> web.Response:
-        try:
-            session = self._session(request, "dashboard")
-        except Refusal as refusal:
-            return self._refused(request, refusal)
-        form = await request.post()
-        if not self._form_ok(session, form, request):
-            return self._refused(request, Refusal("csrf", session.locale))
+        session, form = await self._posted(request, "dashboard")
         state = await self._own(session, request.match_info["iid"])
         if state is None:
             return self.pages.not_found(session.locale)
@@ -216,11 +243,9 @@ class WebPages:
             request, tuple(notice(r, session.locale) for r in handled.replies)
         )
 
+    @_refusing
     async def download(self, request: web.Request) -> web.StreamResponse:
-        try:
-            session = self._session(request, "dashboard")
-        except Refusal as refusal:
-            return self._refused(request, refusal)
+        session = await self._session(request, "dashboard")
         state = await self._own(session, request.match_info["iid"])
         if state is None:
             return self.pages.not_found(session.locale)
@@ -234,11 +259,9 @@ class WebPages:
 
     # -- a person's own data -----------------------------------------------------------------
 
+    @_refusing
     async def my_data(self, request: web.Request, notices: tuple[str, ...] = ()) -> web.Response:
-        try:
-            session = self._session(request, "mydata")
-        except Refusal as refusal:
-            return self._refused(request, refusal)
+        session = await self._session(request, "mydata")
         user = UserId(session.user)
         held = []
         for iid in await own_data.joined(
@@ -252,14 +275,9 @@ class WebPages:
                 )
         return self.pages.my_data(session, self._csrf(session), held, notices)
 
+    @_refusing
     async def erase(self, request: web.Request) -> web.Response:
-        try:
-            session = self._session(request, "mydata")
-        except Refusal as refusal:
-            return self._refused(request, refusal)
-        form = await request.post()
-        if not self._form_ok(session, form, request):
-            return self._refused(request, Refusal("csrf", session.locale))
+        session, form = await self._posted(request, "mydata")
         state = await views.load(self.app.store, str(form.get("intervention", "")))
         if (
             state is None
@@ -275,19 +293,25 @@ class WebPages:
             request, tuple(notice(r, session.locale) for r in handled.replies)
         )
 
+    @_refusing
     async def logout(self, request: web.Request) -> web.Response:
-        """Ends the session in this browser. A session that is still valid must send its
-        CSRF token (another site may not sign a person out); a dead one is simply cleared."""
+        """Ends the session, in this browser and for any copy of its cookie. A session that
+        is still valid must send its CSRF token (another site may not sign a person out); a
+        dead one is simply cleared."""
         locale: Locale = self.pages.negotiate(request.headers.get("Accept-Language"))
         form = await request.post()
         for page in ("dashboard", "mydata"):
             try:
-                session = self._session(request, page)
+                session = await self._session(request, page)
             except Refusal:
                 continue
             if not self._form_ok(session, form, request):
-                return self._refused(request, Refusal("csrf", session.locale))
+                raise Refusal("csrf", session.locale)
             locale = session.locale
+            async with self.app.store.unit() as uow:
+                # Ended for good, not only in this browser: the cookie is signed, so
+                # without this record a copy of it would open the page until it expires.
+                await uow.first_time("web", _ended_id(session), self.app.runner.clock.now())
         response = self.pages.signed_out(locale)
         response.del_cookie(COOKIE, path="/web/")
         return response

@@ -14,6 +14,7 @@ from bot.core.model import STEP_KINDS, Intervention, InterventionId, UserId
 from bot.flows import curation, safety
 from bot.flows import rounds as round_rules
 from bot.i18n.render import Reader, Renderer
+from bot.reports.audit import NOTE, PROMPT
 from bot.storage import orm
 from bot.storage.store import SqlStore
 
@@ -66,6 +67,7 @@ class Dashboard:
     board: tuple[tuple[str, tuple[str, ...]], ...]  # kind, items
     actions: tuple[str, ...]
     audit: tuple[AuditRow, ...]
+    notes: tuple[AuditRow, ...] = ()  # the facilitators' private notes: when, who, the note
 
 
 def page_reader(state: Intervention, user: UserId, locale: str) -> Reader:
@@ -298,6 +300,11 @@ def audit_words(
         about = renderer.text(reader, "web.dash.step_name", step=target)
     elif m := ITEM.match(target):
         about = f"#{m.group(1)}"
+    elif (m := PROMPT.match(target)) and renderer.flow.round(m.group(1)) is not None:
+        number = int(m.group(2))
+        about = renderer.text(reader, "report.audit_item.prompt", round=m.group(1), number=number)
+    elif m := NOTE.match(target):
+        about = renderer.text(reader, "report.audit_item.note", number=int(m.group(1)))
     elif action.startswith("schedule."):
         about = ""
     else:
@@ -321,9 +328,7 @@ async def _audit(
     bot = renderer.text(reader, "web.dash.audit_bot")
     out: list[AuditRow] = []
     for at, actor, action, target in found:
-        when = renderer.catalog.param_text(
-            reader.locale, "when", When(at), reader.address, reader.timezone
-        )
+        when = _when(renderer, reader, at)
         who = _name(state, actor) if actor else bot
         out.append(AuditRow(when, who, audit_words(renderer, reader, state, action, target)))
     return tuple(out)
@@ -358,4 +363,11 @@ async def dashboard(
         board=_board(state, renderer, reader),
         actions=_actions(state, renderer, reader),
         audit=await _audit(store, state, renderer, reader),
+        notes=tuple(AuditRow(_when(renderer, reader, n.at), n.author, n.text) for n in state.notes),
+    )
+
+
+def _when(renderer: Renderer, reader: Reader, at: datetime) -> str:
+    return renderer.catalog.param_text(
+        reader.locale, "when", When(at), reader.address, reader.timezone
     )

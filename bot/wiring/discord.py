@@ -16,6 +16,7 @@ from bot.adapters.discord.chat import DiscordChat
 from bot.adapters.discord.client import TstClient
 from bot.adapters.discord.handlers import Handlers
 from bot.config import DiscordSettings
+from bot.wiring.edge import AppEdge
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -69,7 +70,7 @@ class DiscordService:
         s = self.settings
         if s.token is None:
             raise SystemExit("discord.token is not set")
-        self.handlers.app = app
+        self.handlers.bot = AppEdge(app)
         self.port.on_rate_limited = app.metrics.rate_limit_hook(self.platform)
         client = TstClient(
             self.handlers,

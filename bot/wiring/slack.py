@@ -18,6 +18,7 @@ from bot.adapters.slack.web import make_client
 from bot.app import App
 from bot.config import SlackSettings
 from bot.departure import workspace_removed
+from bot.wiring.edge import AppEdge
 
 log = logging.getLogger(__name__)
 UNREADABLE = "error.unreadable_input"
@@ -94,7 +95,7 @@ class SlackService:
 
             options, self.token_for = await oauth_options(s, app, self.client)
         edge = SlackEdge(
-            app,
+            AppEdge(app),
             self.port,
             self.client,
             self._token,

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from discord_world import World
 
+from bot.adapters.discord.client import tst_group
 from bot.flows.command_table import TABLE
+from bot.i18n.catalog import Catalog
 
 ROUND = "trust.barometer"
 LOCALES = ("fr", "en-US", "en-GB")
@@ -202,3 +204,20 @@ async def test_help_suggests_the_commands_by_their_names_in_the_persons_language
     assert [c["value"] for c in w.fake.choices(iid)] == ["round", "groups"]
     (text, *_extras) = await w.slash(w.fac, "help", "tour")
     assert text.startswith("/tst tour ouvrir <tour>") and "Exemples :" in text
+
+
+def test_suggestions_name_only_commands_of_the_table() -> None:
+    """A completer keyed by a name the table does not have (a command renamed there) stops
+    the start, rather than leaving that command without suggestions."""
+
+    async def nothing(interaction: Any, current: str) -> list[Any]:
+        return []
+
+    async def run(*_args: Any) -> None:
+        return None
+
+    catalog = Catalog.load()
+    group = tst_group(catalog, run, {"groups swap": nothing, "round": nothing}, TABLE.specs)
+    assert group.name == "tst"
+    with pytest.raises(ValueError, match="groups swop"):
+        tst_group(catalog, run, {"groups swop": nothing}, TABLE.specs)

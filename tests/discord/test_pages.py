@@ -35,6 +35,8 @@ async def test_continue_opens_the_second_page_and_the_answer_counts_whole(starte
     assert first["type"] == 9 and first["data"]["title"].endswith("(1/2)")
     page1 = [f for f in inputs(first["data"]) if f != "vis"]
     values: dict[str, Any] = {f: f"part {f}" for f in page1}
+    # "Our part" is anonymous by default; alone in the round, Ana signs it so it can show.
+    values["vis"] = ["group_attributed"]
     submit = await w.fake.submit_modal(user, first["data"], values)
     await w.settle(submit)
     shown = w.fake.replies(submit)

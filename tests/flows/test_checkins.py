@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from engine_helpers import Session, audits, effects_of, replies, sends, to_user
+from engine_helpers import FAC, Session, audits, effects_of, replies, sends, to_user
 
 from bot.core.effects import Schedule, ToUser
-from bot.core.events import TimerDue
+from bot.core.events import ChoiceMade, TimerDue
+from bot.core.model import UserId
 from bot.core.when import parse_when
 from bot.flows.recurrence import Weekly, local_instant, next_run, parse_weekly
 
@@ -22,6 +23,7 @@ def team_in_three_timezones(now: datetime) -> Session:
     s.group_with(*ZONES)
     for user, zone in ZONES.items():
         s.cmd(f"tz {zone}", user=user)
+        s.cmd("points oui", user=user)  # check-ins reach those who asked for them
     return s
 
 
@@ -39,7 +41,7 @@ def local(at: datetime, zone: str) -> datetime:
 def test_each_person_gets_the_check_in_at_nine_on_their_own_clock() -> None:
     s = team_in_three_timezones(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))  # a Wednesday
     out = s.cmd("planifier chaque barometre lundi 9h")
-    assert replies(out) == ["schedule.every_added_reply"]
+    assert replies(out) == ["schedule.every_added_reply", "checkins.invited_reply"]
     (timer,) = effects_of(out, Schedule)
     assert isinstance(timer, Schedule)
     # The run opens when Monday 9:00 first arrives somewhere: in Tokyo.
@@ -133,6 +135,8 @@ def test_a_paused_intervention_skips_a_run_and_keeps_the_series() -> None:
 def test_a_weekly_check_in_stays_at_nine_in_paris_across_both_daylight_saving_changes() -> None:
     s = Session(now=datetime(2026, 3, 10, 12, 0, tzinfo=UTC))
     s.group_with("ana", "ben", "cleo")  # everyone on the intervention's clock, Paris
+    for user in ("ana", "ben", "cleo"):
+        s.cmd("checkins on", user=user)
     s.cmd("schedule every barometer monday 9am")
     assert s.state is not None
     runs: list[datetime] = []
@@ -182,3 +186,56 @@ def test_weekly_rules_read_the_ways_facilitators_write_them() -> None:
     assert parse_weekly(["mondays"]) == Weekly(0, time(9, 0))
     assert parse_weekly(["demain", "9h"]) is None
     assert Weekly.decode(Weekly(2, time(7, 5)).encode()) == Weekly(2, time(7, 5))
+
+
+def test_check_ins_reach_only_those_who_asked_for_them_after_one_invitation() -> None:
+    s = Session(now=datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+    s.group_with("ana", "ben", "cleo")
+    out = s.cmd("schedule every barometer monday 9am")
+    assert all(to_user(out, u) == ["checkins.invitation"] for u in ("ana", "ben", "cleo"))
+    [invitation] = [x for x in sends(out) if x.to == ToUser(UserId("ana"))]
+    assert {(b.action, b.value) for b in invitation.message.buttons} == {
+        ("checkins", "on"),
+        ("checkins", "off"),
+    }
+    assert s.state is not None
+    s.feed(ChoiceMade(s.meta("ana", None), s.state.id, "checkins", "on"))
+    s.feed(ChoiceMade(s.meta("ben", None), s.state.id, "checkins", "off"))
+    s.now = s.state.scheduled[0].due
+    fire(s)
+    assert s.state.rounds["trust.barometer"].recipients == {"ana"}
+    prompted = {x.to.user for x in sends(s.outcomes[-1]) if isinstance(x.to, ToUser)} - {FAC}
+    assert prompted == {"ana"}
+    s.cmd("points non", user="ana")
+    assert s.state is not None
+    s.now = s.state.scheduled[0].due
+    fire(s)
+    assert "trust.barometer@2" not in s.state.rounds
+    assert s.state.rounds["trust.barometer"].status == "closed"  # last week's run still closes
+    assert to_user(s.outcomes[-1], "fac")[-1] == "checkins.nobody_reply"
+
+
+def test_facilitators_see_how_many_asked_and_never_who() -> None:
+    from bot.flows.queries import standing, standing_messages
+
+    s = Session()
+    s.group_with("ana", "ben", "cleo")
+    s.cmd("checkins on", user="ana")
+    s.cmd("schedule every barometer monday 9am")
+    assert s.state is not None
+    [line] = [m for m in standing_messages(standing(s.state, FAC)) if m.key == "checkins.status"]
+    assert line.params == {"count": 1, "of": 3}
+    mine = standing_messages(standing(s.state, UserId("ben")))
+    assert "checkins.status" not in [m.key for m in mine]
+
+
+def test_the_choice_is_the_person_s_own_and_wrong_words_change_nothing() -> None:
+    s = Session()
+    s.group_with("ana")
+    before = s.state
+    assert replies(s.cmd("checkins maybe", user="ana")) == ["checkins.error_syntax"]
+    assert replies(s.cmd("checkins on", user="fac")) == ["checkins.error_not_participant"]
+    assert s.state is before
+    assert replies(s.cmd("checkins", user="ana")) == ["checkins.now_off"]  # the default: no
+    s.cmd("checkins on", user="ana")
+    assert replies(s.cmd("checkins", user="ana")) == ["checkins.now_on"]

@@ -61,7 +61,8 @@ def test_help_for_one_command_gives_usage_examples_and_who_in_french() -> None:
     # Most of `tour` is the facilitator's; « possible » is said by whoever passed a round.
     assert text.endswith(
         "Qui peut l'utiliser : la facilitation pour /tst tour ouvrir|fermer|relancer|relire|"
-        "retenir|fusionner|modifier|reformuler ; tout le monde pour /tst tour possible."
+        "retenir|fusionner|modifier|reformuler|texte|question|envoi ; "
+        "tout le monde pour /tst tour possible."
     )
 
 

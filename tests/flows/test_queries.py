@@ -120,6 +120,11 @@ def test_status_for_a_facilitator_adds_each_rounds_progress_and_the_inbox() -> N
         "status.refusals",
         "status.safety",
     ]
+    # The private notes and templates: buttons on the facilitator's first line.
+    assert shown[0].buttons == (
+        Button("notes", "button.notes.open"),
+        Button("tform", "button.notes.template"),
+    )
     assert shown[1].params == {"round": INTAKE, "answered": 2, "total": 3}
     assert shown[3].buttons == (Button("inbox", "button.inbox"),)
 

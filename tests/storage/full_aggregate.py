@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from engine_helpers import T0
 
+from bot.core.conflicts import Attempt, ConflictSpace, Loop, Party, Statement
 from bot.core.model import (
     ActionItem,
     BoardItem,
@@ -17,6 +18,7 @@ from bot.core.model import (
     Participant,
     PromptSummary,
     Quote,
+    ReportBack,
     Response,
     ResponseId,
     RoundState,
@@ -61,6 +63,8 @@ def full_aggregate() -> Intervention:
                 T0,
                 None,
                 "fr",
+                wants_dms=True,
+                checkins=True,
             ),
             BEN: Participant(BEN, "Ben", "participant", "withdrawn", None, None, {}, T0, LATER),
         },
@@ -105,7 +109,12 @@ def full_aggregate() -> Intervention:
             BoardItem(1, "obstacle", "Pas de canal", (), "open"),
             BoardItem(2, "proposal", "Un canal", (1,), "shortlisted"),
         ),
-        subgroups=(SubGroup(1, (ANA, BEN), "G1", "open"), SubGroup(2, (FAC,))),
+        subgroups=(
+            SubGroup(
+                1, (ANA, BEN), "G1", "open", ReportBack(2, "Nos mots", frozenset({ANA}), True)
+            ),
+            SubGroup(2, (FAC,)),
+        ),
         group_quality=GroupQuality(0.5, 0.75, 0.25, 1, 2, 0, ("team",)),
         actions=(ActionItem(1, "Ouvrir le canal", ANA, LATER, 2, "blocked"),),
         scheduled=(ScheduledAction(1, "round open trust.intake", LATER, FAC, "weekly"),),
@@ -114,4 +123,19 @@ def full_aggregate() -> Intervention:
         lines=(LineThread(1, "ab" * 32, False, 3, 2),),
         requests=(SafetyRequest(1, "flag", "handled", "board:2", "contempt"),),
         help={"fr": "Écrire à Fatou", "en": "Write to Fatou"},
+        conflicts=(
+            ConflictSpace(
+                1,
+                "Les astreintes",
+                (Party("Support", (ANA,)), Party("Dév", (BEN,))),
+                "restating",
+                (Statement("positions", 0, ANA, "Nos nuits"), Statement("positions", 1, BEN, "X")),
+                (
+                    Loop(1, 0, 1, (Attempt(ANA, "Vous", "notquite", BEN, "Pas ça"),)),
+                    Loop(2, 1, 0, (Attempt(BEN, "Eux", "confirmed", ANA),), "confirmed"),
+                ),
+                ("positions",),
+            ),
+        ),
+        delivery="pull",
     )

@@ -8,10 +8,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import pytest
 from full_aggregate import full_aggregate
 from sqlalchemy import event
 
 from bot.core.model import Intervention, Participant, Response, ResponseId, UserId
+from bot.core.overlay import FOLD_AT, put
 from bot.storage.store import SqlStore
 
 
@@ -101,3 +103,40 @@ async def test_new_answers_and_their_author_links_go_in_one_statement_each(
     assert sorted(r.author for r in saved.responses.values() if r.value != "Du calme") == sorted(
         [*authors, UserId("ben")]
     )
+
+
+async def test_saving_one_change_in_a_big_group_compares_the_delta_not_the_group(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with store.unit() as uow:
+        state = await uow.save(None, with_people(full_aggregate(), 3000), 0)
+    compared = 0
+    equal = Participant.__eq__
+
+    def counted(self: Participant, other: object) -> bool:
+        nonlocal compared
+        compared += 1
+        return equal(self, other)
+
+    monkeypatch.setattr(Participant, "__eq__", counted)
+    # Events one after the other, each saved from the copy the previous one committed, past
+    # the point where the copy-on-write delta is folded into a new base.
+    for n, i in enumerate(range(0, 3000, 10), start=1):
+        user = UserId(f"u{i}")
+        after = replace(
+            state,
+            participants=put(
+                state.participants, user, replace(state.participants[user], locale="fr")
+            ),
+        )
+        compared = 0
+        with statements(store) as seen:
+            async with store.unit() as uow:
+                state = await uow.save(state, after, n)
+        assert seen.touching("UPDATE", "participants") == [1]
+        assert compared <= FOLD_AT + 1
+    async with store.unit() as uow:
+        stored = await uow.load(state.id)
+    assert stored is not None
+    crowd = [p for u, p in stored.participants.items() if u.startswith("u")]
+    assert sum(p.locale == "fr" for p in crowd) == 300

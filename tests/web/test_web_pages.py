@@ -286,3 +286,29 @@ async def test_a_curation_done_on_the_page_is_what_the_channel_receives(
     channel = "\n".join(web.chat.seen_by("#C1")[posted:])
     assert held not in channel
     assert all(text in channel for text in said.values() if text != held)
+
+
+async def test_signing_out_ends_the_session_for_every_copy_of_its_cookie(
+    web: WebWorld, browser: Browser
+) -> None:
+    """A session is revoked where it is held: after "Se déconnecter", the same cookie copied
+    into another browser (a shared computer, a backup) opens nothing, and a second session
+    of the same person, opened from a new link, goes on."""
+    here, page = await opened(browser, await web.link("dashboard"))
+    await page.wait_for_url(f"{web.base_url}/web/")
+    cookie = next(c for c in await here.cookies() if c["name"] == "tst_session")
+    copy = await browser.new_context()
+    await copy.add_cookies([cookie])  # type: ignore[list-item]
+    elsewhere = await copy.new_page()
+    await elsewhere.goto(f"{web.base_url}/web/")
+    assert "Équipe" in await elsewhere.inner_text("main")  # the copy works while it lasts
+    _other, other = await opened(browser, await web.link("dashboard"))
+    await other.wait_for_url(f"{web.base_url}/web/")
+
+    await page.click("form.signout button")
+    await page.wait_for_url(f"{web.base_url}/web/logout")
+    await elsewhere.goto(f"{web.base_url}/web/")
+    assert await refusal(elsewhere) == "session"
+    assert "Équipe" not in await elsewhere.inner_text("main")
+    await other.reload()
+    assert "Équipe" in await other.inner_text("main")  # only the one signed out ended

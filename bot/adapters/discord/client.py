@@ -101,7 +101,11 @@ def tst_group(
     """`/tst` mirrors the command table: one sub-command per command, groups for
     sub-commands, named in French and English as the table names them, and one free `args`
     option whose text follows the same grammar (mentions included). `completers` suggest
-    `args` per command ("round") or per sub-command ("groups swap")."""
+    `args` per command ("round") or per sub-command ("groups swap"): each must name one of
+    the table, so a command renamed there cannot silently lose its suggestions here."""
+    named = {s.name for s in commands} | {f"{s.name} {u.name}" for s in commands for u in s.subs}
+    if unknown := sorted(set(completers) - named):
+        raise ValueError(f"suggestions for what the command table does not have: {unknown}")
     group = app_commands.Group(name=_name("tst", "tst"), description=_desc("tst", catalog))
     for spec in commands:
         if not spec.slash:

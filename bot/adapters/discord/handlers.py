@@ -6,7 +6,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 from zoneinfo import available_timezones
 
 import discord
@@ -16,31 +16,28 @@ from bot.adapters.discord import complete, parse, render
 from bot.adapters.discord.chat import DiscordChat
 from bot.adapters.discord.views import RawModal, buttons_view, interaction_payload
 from bot.adapters.input_queue import InputQueue
+from bot.core.edge import EdgePort
 from bot.core.effects import Handled
 from bot.core.events import CHOICES, CONTROL, AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import InterventionId, UserId, UserRef, Visibility
 from bot.core.ports import AnswerForm, OutButton
 from bot.core.requests import begin_request
-from bot.direct import answer_direct
 from bot.i18n.note_forms import FORM_OF, note_submitted
-from bot.i18n.render import Reader, action_id
-from bot.platform import answer_form, safety_form
-
-if TYPE_CHECKING:
-    from bot.app import App
+from bot.i18n.render import action_id
 
 log = logging.getLogger(__name__)
 Inter = discord.Interaction[Any]
 
 
 class Handlers:
-    """Interaction handling for one App. Multi-page drafts are in memory (text not sent yet is
+    """Interaction handling, over the bot's port for the edge (`bot`, handed over by the
+    composition root at start). Multi-page drafts are in memory (text not sent yet is
     never written down): a restart loses an unfinished one. Nothing else is: what a button
     means, and what a closed DM leads to, the engine decides from the database."""
 
     def __init__(self, chat: DiscordChat, workers: int | None = None) -> None:
         self.chat = chat
-        self.app: App | None = None
+        self.bot: EdgePort | None = None
         self.drafts: dict[tuple[str, str, str], dict[str, str | list[str]]] = {}
         # One person's inputs reach the runner in the order they came; different people's
         # side by side, without a bound by default: each answer is a follow-up request, and
@@ -51,23 +48,17 @@ class Handlers:
         """Finish the inputs already acknowledged."""
         await self.inputs.close()
 
-    def _app(self) -> App:
-        assert self.app is not None, "Handlers used before start()"
-        return self.app
-
-    def _reader(self, meta: EventMeta) -> Reader:
-        policy = self._app().runner.policy
-        return Reader(meta.locale or policy.locale, policy.timezone, policy.address_form)
+    def _bot(self) -> EdgePort:
+        assert self.bot is not None, "Handlers used before start()"
+        return self.bot
 
     def _text(self, meta: EventMeta, key: str, **params: str | int) -> str:
-        return self._app().renderer.text(self._reader(meta), key, **params)
+        return self._bot().line(meta.locale, key, **params)
 
     def _form_text(self, form: AnswerForm, key: str, **params: str | int) -> str:
         """Text around a form, in the language the form itself is in (the person's choice
         first, then their Discord's)."""
-        policy = self._app().runner.policy
-        reader = Reader(form.locale, policy.timezone, policy.address_form)
-        return self._app().renderer.text(reader, key, **params)
+        return self._bot().line(form.locale, key, **params)
 
     async def unreadable(self, i: Inter, reason: str) -> None:
         """An interaction the bot cannot read (a button or modal of an earlier version, a
@@ -122,7 +113,7 @@ class Handlers:
         await self._run(i, CommandIssued(meta, text))
 
     async def rounds(self, i: Inter, current: str) -> list[app_commands.Choice[str]]:
-        return complete.plain(current, self._app().flow.round_keys())
+        return complete.plain(current, self._bot().round_keys())
 
     async def timezones(self, i: Inter, current: str) -> list[app_commands.Choice[str]]:
         return complete.plain(current, sorted(available_timezones()))
@@ -133,11 +124,7 @@ class Handlers:
         meta = parse.meta_from(interaction_payload(i))
         if meta.channel is None:
             return []
-        async with self._app().store.unit() as uow:
-            state = await uow.find(meta.platform, meta.workspace, meta.channel)
-        if state is None:
-            return []
-        people = {str(p.user): p.display_name for p in state.participants.values() if p.active}
+        people = await self._bot().members(meta.platform, meta.workspace, meta.channel)
         return complete.members(current, people)
 
     # -- buttons ------------------------------------------------------------------------------
@@ -166,10 +153,10 @@ class Handlers:
 
     async def _run(self, i: Inter, event: Any) -> None:
         async with seen(self, i):  # queued after the ack: its failures are seen here
-            await self._show(i, await self._app().runner.handle(event))
+            await self._show(i, await self._bot().handle(event))
 
     async def _form(self, i: Inter, iid: str, round_key: str) -> AnswerForm | None:
-        return await answer_form(self._app(), iid, round_key, str(i.user.id))
+        return await self._bot().answer_form(iid, round_key, str(i.user.id))
 
     async def _open_page(
         self, i: Inter, meta: EventMeta, iid: str, round_key: str, page: int
@@ -193,7 +180,7 @@ class Handlers:
     ) -> None:
         """A safety form (private line, an answer to it, a flag): the modal is the answer."""
         user = str(i.user.id)
-        form = await safety_form(self._app(), iid, button, value, user, meta.locale)
+        form = await self._bot().safety_form(iid, button, value, user, meta.locale)
         if form is None:
             await i.response.send_message(self._text(meta, "error.unknown_action"), ephemeral=True)
             return
@@ -253,7 +240,7 @@ class Handlers:
             cast(Visibility | None, visibility),
             typed.left_empty,
         )
-        await self._show(i, await self._app().runner.handle(event))
+        await self._show(i, await self._bot().handle(event))
 
     async def _note(self, i: Inter, iid: str, action: str, value: str) -> None:
         """A safety form came back: its confirmation (and the help) shown to its sender only."""
@@ -268,7 +255,7 @@ class Handlers:
         event = note_submitted(
             meta, iid, action, value, one("text"), one("who"), one("reason"), one("item")
         )
-        await self._show(i, await self._app().runner.handle(event))
+        await self._show(i, await self._bot().handle(event))
 
     # -- a DM typed to the bot --------------------------------------------------------------------
 
@@ -278,7 +265,7 @@ class Handlers:
         a message replayed after a reconnect is answered once."""
         user = UserId(str(message.author.id))
         try:
-            replies = await answer_direct(self._app(), "discord", None, user, str(message.id))
+            replies = await self._bot().direct_answer("discord", None, user, str(message.id))
             for reply in replies:
                 await self.chat.send_direct(UserRef("discord", "", user), reply)
         except Exception:

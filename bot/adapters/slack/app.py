@@ -15,14 +15,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.input_queue import InputQueue
-from bot.app import App
-from bot.core.events import ChoiceMade, EventMeta
-from bot.core.model import UserId, UserRef
-from bot.core.ports import DeliveryError, OutMessage, WorkspaceRemoved
+from bot.core.edge import EdgePort, Line
+from bot.core.events import AnswerSubmitted, ChoiceMade, EventMeta, NoteSubmitted
+from bot.core.model import Locale, UserId, UserRef
+from bot.core.ports import DeliveryError, OutMessage, Segment, WorkspaceRemoved
 from bot.core.requests import begin_request
-from bot.direct import answer_direct
-from bot.i18n.render import Reader
-from bot.platform import answer_form, answer_problems, safety_form
 
 from .chat import Profile, SlackChat, TokenFor
 from .home import home_view
@@ -62,7 +59,7 @@ class SlackEdge:
 
     def __init__(
         self,
-        app: App,
+        bot: EdgePort,
         chat: SlackChat,
         client: AsyncWebClient,
         token_for: TokenFor,
@@ -70,7 +67,7 @@ class SlackEdge:
         workers: int = 2,
         installations: Installations | None = None,
     ):
-        self.app = app
+        self.bot = bot
         self.chat = chat
         self.client = client
         self.token_for = token_for
@@ -136,15 +133,14 @@ class SlackEdge:
             meta, user_name=p.name or meta.user_name, locale=p.locale, timezone=p.timezone
         )
 
-    def reader(self, team: str, user: str) -> Reader:
-        """For texts shown before the person's intervention is read: Slack's word on them."""
-        d = self.app.settings.defaults
+    def told(self, team: str, user: str) -> Locale | None:
+        """The person's language as Slack last said it (users.info), if it was asked."""
         p = self.chat.known_profile(team, user)
-        locale = p.locale if p is not None and p.locale else d.locale
-        return Reader(locale, d.timezone, d.address_form)
+        return p.locale if p is not None and p.locale else None
 
     def text(self, team: str, user: str, key: str, **params: str | int) -> str:
-        return self.app.renderer.text(self.reader(team, user), key, **params)
+        """For texts shown before the person's intervention is read: Slack's word on them."""
+        return self.bot.line(self.told(team, user), key, **params)
 
     async def tell(
         self, body: dict[str, Any], respond: Respond | None, key: str, **params: str | int
@@ -175,7 +171,7 @@ class SlackEdge:
     async def command(self, body: dict[str, Any], raw: str, respond: Respond) -> None:
         event = parse_command(body, raw)
         event = dataclasses.replace(event, meta=await self.enrich(event.meta))
-        handled = await self.app.runner.handle(event)
+        handled = await self.bot.handle(event)
         await self._respond_all(respond, handled.replies)
 
     def acked_action(self, body: dict[str, Any], respond: Respond | None) -> None:
@@ -197,7 +193,7 @@ class SlackEdge:
             await self.tell(body, respond, "error.unknown_action")
             return
         event = dataclasses.replace(parsed, meta=await self.enrich(parsed.meta))
-        handled = await self.app.runner.handle(event)
+        handled = await self.bot.handle(event)
         if respond is None or not body.get("response_url"):
             team, user = who(body)
             await self._dm_all(team, user, handled.replies)
@@ -209,7 +205,7 @@ class SlackEdge:
     ) -> None:
         # The trigger lives 3 s: one DB read, then views.open; users.info comes after.
         user = ask.meta.user or ""
-        form = await answer_form(self.app, ask.intervention, ask.round_key, user)
+        form = await self.bot.answer_form(ask.intervention, ask.round_key, user)
         if form is None:
             await self.tell(body, respond, "error.round_closed_for_answers", round=ask.round_key)
             return
@@ -225,9 +221,8 @@ class SlackEdge:
     async def open_note(self, ask: OpenNote, body: dict[str, Any], respond: Respond | None) -> None:
         """A safety form (private line, an answer to it, a flag): one read, then views.open."""
         user = ask.meta.user or ""
-        known = self.chat.known_profile(ask.meta.workspace, user)
-        told = known.locale if known is not None else None
-        form = await safety_form(self.app, ask.intervention, ask.button, ask.value, user, told)
+        told = self.told(ask.meta.workspace, user)
+        form = await self.bot.safety_form(ask.intervention, ask.button, ask.value, user, told)
         if form is None:
             await self.tell(body, respond, "error.unknown_action")
             return
@@ -246,43 +241,38 @@ class SlackEdge:
             log.warning("slack: a safety form could not be read: %s", problem.reason)
             await self.tell(body, None, "error.unreadable_input")
             return
-        if event is None:
-            return
-        event = dataclasses.replace(event, meta=await self.enrich(event.meta))
-        handled = await self.app.runner.handle(event)
-        team, user = who(body)
-        await self._dm_all(team, user, handled.replies)
+        if event is not None:
+            await self.in_dm(event, body)
 
-    async def submission_errors(self, body: dict[str, Any]) -> dict[str, str] | None:
-        """Problems shown under their inputs, the modal staying open with what was typed: what
-        cannot be read, then what the engine's validator refuses (one read of the state)."""
+    async def checked_submission(
+        self, body: dict[str, Any]
+    ) -> tuple[AnswerSubmitted | None, dict[str, str] | None]:
+        """An answer form, read once before the ack: its event, and the problems shown under
+        their inputs, the modal staying open with what was typed: what cannot be read, then
+        what the engine's validator refuses (one read of the state)."""
         event, unreadable = parse_submission(body)
         team, user = who(body)
-        reader = self.reader(team, user)
-        errors = {e.block_id: (e.key, dict(e.params)) for e in unreadable}
-        if event is not None:
-            known = self.chat.known_profile(team, user)
-            told = known.locale if known is not None else None
+        told = self.told(team, user)
+        lines = {e.block_id: Line(e.key, e.params) for e in unreadable}
+        if event is None:
+            errors = {b: self.bot.line(told, n.key, **n.params) for b, n in lines.items()}
+        else:
             try:
-                found, read = await answer_problems(self.app, event, told)
+                checked = await self.bot.form_errors(event, told, lines)
             except Exception:
                 log.exception("answer check before the ack failed; the runner checks again")
-                return None
-            reader = read or reader
+                return event, None
+            errors = dict(checked.unreadable)
             blocks = input_blocks(body)
-            for p in found:
-                if p.prompt_key in blocks:
-                    errors.setdefault(blocks[p.prompt_key], (p.key, dict(p.params)))
-        if not errors:
-            return None
-        return {b: self.app.renderer.text(reader, k, **params) for b, (k, params) in errors.items()}
+            for prompt_key, said in checked.by_prompt.items():
+                if prompt_key in blocks:
+                    errors.setdefault(blocks[prompt_key], said)
+        return event, errors or None
 
-    async def submission(self, body: dict[str, Any]) -> None:
-        event, _errors = parse_submission(body)
-        if event is None:
-            return
+    async def in_dm(self, event: AnswerSubmitted | NoteSubmitted, body: dict[str, Any]) -> None:
+        """A modal's input: Slack gives no response_url, so the replies go to the person's DM."""
         event = dataclasses.replace(event, meta=await self.enrich(event.meta))
-        handled = await self.app.runner.handle(event)
+        handled = await self.bot.handle(event)
         team, user = who(body)
         await self._dm_all(team, user, handled.replies)
 
@@ -293,8 +283,8 @@ class SlackEdge:
         if written is None or not written.event_id:
             return
         profile = await self.profile(written.team, written.user)  # their language
-        replies = await answer_direct(
-            self.app, "slack", written.team, written.user, written.event_id, profile.locale
+        replies = await self.bot.direct_answer(
+            "slack", written.team, written.user, written.event_id, profile.locale
         )
         await self._dm_all(written.team, written.user, replies)
 
@@ -303,18 +293,15 @@ class SlackEdge:
         if opened is None or opened.meta.user is None:
             return
         meta = await self.enrich(opened.meta)
-        async with self.app.store.unit() as uow:
-            # Slack may deliver the event again: the same dedupe table as the runner's.
-            if not await uow.first_time("slack", meta.event_id, self.app.runner.clock.now()):
-                return
-        view = await home_view(self.app, meta)
+        # Slack may deliver the event again: the same dedupe table as the runner's.
+        if not await self.bot.first_time("slack", meta.event_id):
+            return
+        view = home_view(await self.bot.home(meta))
         client = await self.chat.client_for(meta.workspace)
         await client.views_publish(user_id=str(meta.user), view=view)
 
 
 def _text(text: str) -> OutMessage:
-    from bot.core.ports import Segment
-
     return OutMessage((Segment(text),))
 
 
@@ -345,7 +332,7 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
     @bolt.view(ANSWER_CALLBACK)
     async def on_submit(ack: Any, body: dict[str, Any]) -> None:
         try:
-            errors = await edge.submission_errors(body)
+            event, errors = await edge.checked_submission(body)
         except Unreadable as problem:
             log.warning("slack: an answer form could not be read: %s", problem.reason)
             await ack(response_action="update", view=_notice(edge, body, "error.unreadable_input"))
@@ -354,7 +341,8 @@ def build_bolt(edge: SlackEdge, signing_secret: str, **bolt_options: Any) -> Asy
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        edge.queued(partial(edge.submission, body), body, lane=who(body))
+        if event is not None:
+            edge.queued(partial(edge.in_dm, event, body), body, lane=who(body))
 
     @bolt.view(NOTE_CALLBACK)
     async def on_note(ack: Any, body: dict[str, Any]) -> None:

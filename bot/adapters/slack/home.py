@@ -4,68 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.app import App
-from bot.core.effects import Button
-from bot.core.events import EventMeta
-from bot.core.model import Intervention, UserId
-from bot.core.ports import OutButton, OutMessage
-from bot.flows.queries import allowed_actions, standing, standing_messages, waiting_for
-from bot.i18n.render import Reader, action_id, reader_for
-from bot.reports.personal import my_data_message
+from bot.core.edge import Home, Offer
+from bot.core.ports import OutMessage
 
 from .render import MAX_ACTIONS, MAX_VIEW_BLOCKS, button, chunks, escape, mrkdwn, section
 
 
-async def home_view(app: App, meta: EventMeta) -> dict[str, Any]:
-    """The same things, in the same words, as the DM answer, "Get my prompts" and `/tst
-    status` give on every platform (`bot/flows/queries`): nothing here decides them."""
-    user = UserId(meta.user or "")
-    async with app.store.unit() as uow:
-        state = await uow.find_for_user("slack", meta.workspace, user)
-        facilitator = state is not None and state.is_facilitator(user)
-        undelivered = await uow.undelivered(state.id) if state is not None and facilitator else {}
-    if state is None:
-        policy = app.runner.policy
-        reader = Reader(meta.locale or policy.locale, policy.timezone, policy.address_form)
-        empty = app.renderer.text(reader, "home.empty")
-        return {"type": "home", "blocks": [section(escape(empty))]}
-    reader = reader_for(state, user, meta.locale)
-    t = app.renderer.text
+def home_view(home: Home | str) -> dict[str, Any]:
+    """The person's home (`EdgePort.home`) in blocks: nothing here decides what is in it."""
+    if isinstance(home, str):  # in no intervention: one line
+        return {"type": "home", "blocks": [section(escape(home))]}
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": state.title[:150] or " "}}
+        {"type": "header", "text": {"type": "plain_text", "text": home.title[:150] or " "}}
     ]
-    waiting = [app.renderer.message(state, m, reader) for m in waiting_for(state, user)]
-    for out in waiting:
+    for out in home.waiting:
         blocks += _message_blocks(out)
-    offered = {b.action_id for out in waiting for b in out.buttons}
     blocks.append({"type": "divider"})
-    for message in standing_messages(standing(state, user, undelivered)):
-        out = app.renderer.message(state, message, reader)
+    for out in home.standing:
         blocks += _message_blocks(out)
-        offered |= {b.action_id for b in out.buttons}
-    rest = [b for b in allowed_actions(state, user) if _id(state, b) not in offered]
-    # An open round already answered: its form opens again, to change the answers.
-    for b in (b for b in rest if b.action == "answer"):
-        blocks.append(section(escape(t(reader, "form.title", round=b.value))))
-        answer = OutButton(_id(state, b), t(reader, b.label_key), b.style)
-        blocks.append({"type": "actions", "elements": [button(answer)]})
-    levers = [b for b in rest if b.action != "answer"]
-    if levers:
-        # The safety levers, always within reach: a private word, a time-out.
+    for offer in home.reopen:
+        blocks += _offer_blocks(offer)
+    if home.levers is not None:
         blocks.append({"type": "divider"})
-        blocks.append(section(escape(t(reader, "help.safety"))))
-        shown = [OutButton(_id(state, b), t(reader, b.label_key), b.style) for b in levers]
-        blocks.append({"type": "actions", "elements": [button(b) for b in shown]})
-    mine = await my_data_message(app.store, app.renderer, state, user)
+        blocks += _offer_blocks(home.levers)
     blocks.append({"type": "divider"})
-    blocks += [section(c) for c in chunks(mrkdwn(mine.segments))]
+    blocks += [section(c) for c in chunks(mrkdwn(home.mine.segments))]
     if len(blocks) > MAX_VIEW_BLOCKS:
         blocks = [*blocks[: MAX_VIEW_BLOCKS - 1], section("…")]
     return {"type": "home", "blocks": blocks}
 
 
-def _id(state: Intervention, b: Button) -> str:
-    return action_id(state.id, b.action, b.value)
+def _offer_blocks(offer: Offer) -> list[dict[str, Any]]:
+    elements = [button(b) for b in offer.buttons]
+    return [section(escape(offer.text)), {"type": "actions", "elements": elements}]
 
 
 def _message_blocks(out: OutMessage) -> list[dict[str, Any]]:

@@ -24,7 +24,9 @@ INFORMATION = StepSpec(
                 Prompt("information.our_part", "open", per_item=True),
                 Prompt("information.need_from_others", "open", per_item=True),
             ),
-            default_visibility="group_attributed",
+            # Anonymous unless its author chooses to sign it: naming who holds which part
+            # of a shared obstacle invites blame (TST.md step 5, "watch for" retaliation).
+            default_visibility="group_anonymous",
             allowed=("facilitator", "group_anonymous", "group_attributed"),
             items=obstacles,
             needs_items=True,

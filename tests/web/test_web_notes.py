@@ -1,0 +1,29 @@
+"""The facilitators' private notes on their live page (headless Chromium): shown to them,
+escaped as text, never on a participant's page."""
+
+from __future__ import annotations
+
+from playwright.async_api import Browser
+from privacy_world import FAC
+from web_world import WebWorld
+
+
+async def test_a_note_shows_on_the_facilitators_page_as_text(
+    web: WebWorld, browser: Browser
+) -> None:
+    await web.world.cmd("note ajouter <b>Ben</b> semble fatigué @everyone")
+    await web.world.cmd("tour texte attentes 1 fr: Qu'espérez-vous pour l'équipe ?")
+    await web.world.choose(FAC, "words", "yes")
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(await web.link("dashboard"))
+    if await page.locator("#open").count():
+        await page.click("#open")
+    await page.wait_for_url(f"{web.base_url}/web/")
+    await page.click("a[href^='/web/i/']")
+    notes = page.locator("section[aria-labelledby='h-notes']")
+    assert "<b>Ben</b> semble fatigué" in await notes.inner_text()  # text, never markup
+    assert await notes.locator("b").count() == 0
+    audit = await page.locator("section[aria-labelledby='h-audit']").inner_text()
+    assert "Note privée ajoutée" in audit and "Question reformulée" in audit
+    assert "prompt:" not in audit and "fatigué" not in audit  # the kind of change, not the words
