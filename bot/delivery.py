@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -100,29 +100,25 @@ class Dispatcher:
         slots = asyncio.Semaphore(self.policy.concurrency)
         loop = asyncio.get_running_loop()
         tasks: list[asyncio.Task[datetime | None]] = []
-        lanes: dict[Lane, asyncio.Task[datetime | None]] = {}
+        # A lane's next row waits for the outcome of the one before (taken by the platform,
+        # or due again), not for its mark: the marks of a lane share a commit too. A barrier
+        # waits for the rows before it entirely, marks included, and the rows after for it.
+        lanes: dict[Lane, asyncio.Future[datetime | None]] = {}
         barrier: dict[str, asyncio.Task[datetime | None]] = {}
         since: dict[str, list[asyncio.Task[datetime | None]]] = {}
-        left = len(items)
-
-        def settled() -> None:  # all rows have their outcome: marks wait for no more
-            nonlocal left
-            left -= 1
-            if not left:
-                self.outbox.flush()
-
+        self.outbox.expect(len(items))
         for item in items:
             lane, iid = lane_of(item), item.intervention_id
             ahead = lanes.get(lane)
-            waits = [t for t in (ahead, barrier.get(iid)) if t is not None]
+            waits: list[asyncio.Future[Any]] = [t for t in (ahead, barrier.get(iid)) if t]
             if item.kind in BARRIERS:
                 waits += since.pop(iid, [])
-            task = loop.create_task(self._in_lane(item, ahead, waits, slots, cache, settled))
+            known = lanes[lane] = loop.create_future()
+            task = loop.create_task(self._in_lane(item, ahead, waits, slots, cache, known))
             if item.kind in BARRIERS:
                 barrier[iid] = task
             else:
                 since.setdefault(iid, []).append(task)
-            lanes[lane] = task
             tasks.append(task)
         outcomes = await asyncio.gather(*tasks, return_exceptions=True)
         for outcome in outcomes:
@@ -132,34 +128,37 @@ class Dispatcher:
     async def _in_lane(
         self,
         item: OutboxItem,
-        ahead: asyncio.Task[datetime | None] | None,
-        waits: Sequence[asyncio.Task[datetime | None]],
+        ahead: asyncio.Future[datetime | None] | None,
+        waits: Sequence[asyncio.Future[Any]],
         slots: asyncio.Semaphore,
         cache: StateCache,
-        settled: Callable[[], None],
+        known: asyncio.Future[datetime | None],
     ) -> datetime | None:
         """Deliver `item` once what it waits for is done. Returns when it is due again if it
-        was put back (retried, or behind a retried row of its lane), else None. Calls
-        `settled` once, when the row's outcome is known (its mark, if any, queued)."""
+        was put back (retried, or behind a retried row of its lane), else None; `known` tells
+        it as soon as it is known (its mark, if any, queued), to the lane's next row."""
         asked: asyncio.Future[bool] | None = None
+        due: datetime | None = None
         try:
             if waits:
                 await asyncio.wait(waits)
-            if ahead is not None and not ahead.cancelled() and ahead.exception() is None:
-                due = ahead.result()
-                if due is not None:
-                    await self.outbox.release([item.id], self.worker, due)
-                    return due
+            behind = ahead.result() if ahead is not None else None
+            if behind is not None:
+                due = behind
+                await self.outbox.release([item.id], self.worker, behind)
+                return behind
             async with slots:
                 outcome = await self._one(item, cache)
             if not isinstance(outcome, Delivered):
-                return outcome
+                due = outcome
+                return due
             if item.kind != "relay":
                 # Marked outside the slot: the platform has it, and the marks of a batch's
                 # quick deliveries then share a commit instead of each holding a slot.
                 asked = self.outbox.ask_done(item.id, self.worker, outcome.at, outcome.ref)
         finally:
-            settled()
+            known.set_result(due)
+            self.outbox.settled()
         # A safety-line message leaves no row behind once the platform has it. (A mark's wait
         # is not shielded: were it cancelled, the mark is written all the same.)
         if asked is None:

@@ -40,7 +40,7 @@ from bot.core.model import (
     ContractVersion,
 )
 from bot.core.vocabulary import DECISIONS
-from bot.flows.space_view import LoopStand
+from bot.flows.space_view import LoopStand, WrittenKind
 from bot.flows.tst import tst_flow
 from bot.i18n.catalog import TRANSLATED_PARAMS, Catalog, placeholders
 from bot.reports.audit import AUDITED
@@ -54,7 +54,7 @@ TU = "@tu"
 # Keys in the code are identifiers joined by dots (round keys bring their own dots).
 KEY_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 # Parameters every Message rendered by the renderer receives, whatever its call site passes.
-RENDERER_PARAMS = frozenset({"k", "anonymity", "days"})
+RENDERER_PARAMS = frozenset({"k", "anonymity", "days", "facilitator"})
 
 BOARD_KINDS: tuple[str, ...] = typing.get_args(BoardKind)
 BOARD_STATUSES = (
@@ -77,6 +77,9 @@ STATIC_OPTIONS = tuple(
 
 # How each f-string key found in the code expands: the pattern (holes written `{}`) and the
 # values its holes take. An f-string key missing here fails the extractor test loudly.
+# The conflict spaces' forms (bot/i18n/note_forms.py): a position, the needs, a restatement,
+# a "not quite".
+SPACE_FORMS = ("space.positions", "space.needs", "space.crestate", "space.notquite")
 DYNAMIC: dict[str, tuple[str, ...]] = {
     "error.round_needs_items.{}": tuple(
         r.key for s in FLOW.steps for r in s.rounds if r.needs_items
@@ -110,8 +113,9 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "mydata.consent.{}": typing.get_args(ConsentState),
     "flag.reason.{}": FLAG_REASONS,
     # The safety forms of one text (bot/i18n/note_forms.py).
-    "note.{}_explain": ("possible", "decline", "blocked", "line", "reply"),
-    "note.{}_text": ("possible", "decline", "blocked", "line", "reply"),
+    "note.{}_explain": ("possible", "decline", "blocked", "line", "reply", *SPACE_FORMS),
+    "note.{}_text": ("possible", "decline", "blocked", "line", "reply", *SPACE_FORMS),
+    "note.{}_title": SPACE_FORMS,
     "web.dash.contract_{}": CONTRACT_STATUSES,
     "web.dash.action_{}": ACTION_STATUSES,
     "web.me.role_{}": ("facilitator", "participant"),
@@ -120,6 +124,7 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "conflict.{}_kept_last": ("positions", "needs"),
     "conflict.{}_revealed": ("positions", "needs"),
     "conflict.phase.{}": typing.get_args(SpacePhase),
+    "conflict.mydata_kind.{}": typing.get_args(WrittenKind),
     "conflict.view_loop_{}": typing.get_args(LoopStand),
     "reach.{}": tuple(
         f"{cause}.{platform}"

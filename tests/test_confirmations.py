@@ -66,7 +66,9 @@ def test_a_form_partly_empty_records_the_answers_and_names_the_questions_skipped
     s.answer("ana", INTAKE, {"trust.hope": "de l'écoute"}, left_empty=("trust.worry", "trust.need"))
     reply = confirmation(s)
     assert reply.message.key == "confirm.recorded_partly"
-    assert reply.message.params["prompts"] == PromptList(("trust.worry", "trust.need"))
+    assert reply.message.params["prompts"] == PromptList(
+        ("trust.worry", "trust.need"), "trust.intake"
+    )
     assert reply.message.params["visibility"] == "facilitator"
     assert mine(s)["trust.hope"].value == "de l'écoute"
     assert mine(s)["trust.worry"].skipped and mine(s)["trust.need"].skipped
@@ -90,7 +92,7 @@ def test_an_edit_is_confirmed_as_an_update_and_an_emptied_question_becomes_a_ski
     s.answer("ana", INTAKE, {"trust.hope": "h2", "trust.worry": "w", "trust.need": "n"})
     assert replies(s.outcomes[-1]) == ["confirm.updated"]
     s.answer("ana", INTAKE, {"trust.hope": "h2", "trust.need": "n"}, left_empty=("trust.worry",))
-    assert confirmation(s).message.params["prompts"] == PromptList(("trust.worry",))
+    assert confirmation(s).message.params["prompts"] == PromptList(("trust.worry",), "trust.intake")
     after = mine(s)
     assert after["trust.worry"].skipped and after["trust.worry"].value is None
     assert {k: r.id for k, r in after.items()} == {k: r.id for k, r in first.items()}

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.adapters.memory import MemoryChat
 from bot.app import App, build
@@ -46,6 +46,7 @@ class SlowChat:
     concurrency_seen: int = 0
     two_at_one_place: bool = False
     failures: dict[str, int] = field(default_factory=dict)  # note -> times it fails
+    quick: bool = False  # no delay: the platform takes each message at once
     attempts: list[str] = field(default_factory=list)  # notes, in the order tried
     inner: MemoryChat = field(default_factory=MemoryChat)
     platform: str = "memory"
@@ -61,7 +62,8 @@ class SlowChat:
         self.concurrency_seen = max(self.concurrency_seen, len(self._busy))
         try:
             self.attempts.append(note)
-            await asyncio.sleep(0.01 if _rank(note) == 1 else 0.001)
+            if not self.quick:
+                await asyncio.sleep(0.01 if _rank(note) == 1 else 0.001)
             if self.failures.get(note, 0) > 0:
                 self.failures[note] -= 1
                 raise DeliveryError("flaky", permanent=False, retry_after=30.0)
@@ -241,6 +243,31 @@ async def test_a_mark_from_a_worker_that_lost_its_lease_is_refused_among_good_on
     held = await asyncio.gather(*(outbox.done(i.id, "w1", later, "x") for i in mine))
     assert held == [i.id != theirs[0].id for i in mine]
     assert await outbox.done(theirs[0].id, "w2", later, "y")
+
+
+async def test_the_marks_of_a_batch_of_quick_deliveries_are_written_in_one_statement(
+    batches: Batches,
+) -> None:
+    batches.chat.quick = True
+    for p in PEOPLE:
+        for i in range(1, 6):
+            await batches.queue({"user": p}, f"{p}-{i}")
+    marks: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if re.match(r"\s*UPDATE outbox SET status", statement):
+            marks.append(statement)
+
+    engine = batches.app.store.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert await batches.app.dispatcher.tick() == 20
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(marks) == 1  # not one per row, nor one per few: the batch's marks together
+    assert (await batches.app.dispatcher.outbox.counts(batches.iid)).get("pending", 0) == 0
+    for p in PEOPLE:
+        assert batches.chat.received(f"@{p}") == [f"{p}-{i}" for i in range(1, 6)]
 
 
 def _item(kind: str, payload: dict[str, Any], iid: str = "i1") -> OutboxItem:

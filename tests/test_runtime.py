@@ -222,7 +222,10 @@ async def test_a_weekly_check_in_lands_at_nine_on_each_persons_clock(world: Worl
     zones = {"ana": "America/Montreal", "ben": "Europe/Paris", "cleo": "Asia/Tokyo"}
     for user, zone in zones.items():
         await world.cmd(f"tz {zone}", user=user)
+        await world.cmd("points oui", user=user)  # check-ins go to those who asked for them
     await world.cmd("planifier chaque barometre lundi 9h")
+    for user in zones:  # weekly check-ins go to those who asked for them (TST.md §3.2)
+        assert await world.cmd("points oui", user=user)
     await world.app.dispatcher.drain()
     seen = {u: len(world.chat.seen_by(f"@{u}")) for u in zones}
     arrived: dict[str, list[datetime]] = {u: [] for u in zones}
@@ -247,7 +250,11 @@ async def test_the_report_follows_the_barometer_week_by_week(world: World) -> No
     from bot.reports.data import load_report
     from bot.reports.document import to_markdown
 
+    for p in PEOPLE:
+        await world.cmd("checkins on", user=p)  # check-ins go to those who asked for them
     await world.cmd("schedule every barometer monday 9am")
+    for p in PEOPLE:
+        assert await world.cmd("checkins on", user=p)
     iid = InterventionId(world.iid)
     monday = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)  # 10:00 in Paris
     for week, level in enumerate((2, 4)):

@@ -15,6 +15,8 @@ from bot.config import DatabaseSettings, DeliverySettings, InterventionDefaults,
 from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, EventMeta, NoteSubmitted
 from bot.core.model import AnswerValue, InterventionId, UserId, Visibility
 from bot.core.ports import AnswerForm, ManualClock, OutMessage
+from bot.demo.conflict import conflict_space
+from bot.demo.scenes import report_backs
 from bot.demo.voices import NAMES, ROLES, SCRIPT_TEXT, SITES, TEAMS, VOICES
 from bot.i18n.render import parse_action_id, reader_for
 from bot.reports.build import build as build_report
@@ -152,26 +154,6 @@ class Demo:
         if planned and position == "object" and who < len(planned) and "facilitator" in choices:
             visibility = "facilitator"  # the first objection is told to the facilitator only
         return answers, cast(Visibility, visibility)
-
-    async def report_backs(self, text: Any) -> None:
-        """In the first sub-group a member drafts, another proposes other words, and all agree
-        to version 2; in the others the first draft is agreed as it is. Each goes to the
-        channel unsigned once its whole sub-group agreed."""
-        async with self.app.store.unit() as uow:
-            state = await uow.load(InterventionId(self.iid))
-        assert state is not None
-        for g in (g for g in state.subgroups if g.status == "open"):
-            first, *others = g.members
-            if g.index == state.subgroups[0].index and others:
-                draft, amended = text["report_back"]
-                await self.cmd(f"groups report {draft}", first)
-                await self.note(others[0], "rbchange", f"{g.index}.1", amended)
-                version, agreeing = 2, [first, *others[1:]]
-            else:
-                await self.cmd(f"groups report {text['report_back_other']}", first)
-                version, agreeing = 1, others
-            for member in agreeing:
-                await self.choose(member, "rbagree", f"{g.index}.{version}")
 
     async def weekly_check_ins(self, word: str, runs: int) -> None:
         """A follow-up check-in planned every Monday at 9:00 (each person's clock), sent only
@@ -346,7 +328,7 @@ async def steps(demo: Demo, text: Any) -> None:
     await demo.cmd("groups approve")
     await demo.round("subgroups.exchange", publish=False)
     say("   each sub-group agrees on its report-back before it reaches the whole group")
-    await demo.report_backs(text)
+    await report_backs(demo, text)
     await demo.round("subgroups.barometer", remind=False)
     await demo.cmd("groups close")
     say("4/7 constructive conflict: blind positions, restatement, recognition")
@@ -355,6 +337,8 @@ async def steps(demo: Demo, text: Any) -> None:
     say("   safety line: a private exchange, a time-out, a flagged synthesis withdrawn")
     await demo.safety(text)
     await demo.round("conflict.restatement")
+    say("   conflict space: two parties, a restatement loop until « oui, c'est ça »")
+    await conflict_space(demo, tuple(demo.people[0::3][:2]), tuple(demo.people[1::3][:2]))
     say("5/7 circulating information: items, obstacle board, our part")
     await demo.cmd("step information")
     await demo.round("information.items")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.core.commands import Command
 from bot.core.effects import Button, ExportData, Reply, SendLink, SendReport
 from bot.core.model import Intervention
-from bot.flows import queries
+from bot.flows import queries, space_view
 from bot.flows.context import Ctx
 
 
@@ -14,6 +14,9 @@ def status(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
     where = queries.standing(state, ctx.actor, ctx.facts.undelivered)
     for message in queries.standing_messages(where):
         ctx.add(Reply(message))
+    if space_view.views(state, ctx.actor):  # conflict spaces: a member's own, or all with counts
+        for message in space_view.messages(state, ctx.actor):
+            ctx.add(Reply(message))
     if ctx.policy.web and state.is_facilitator(ctx.actor):
         ctx.reply("web.status", (Button("dashboard", "button.dashboard"),))
     return state

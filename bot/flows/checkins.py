@@ -12,6 +12,7 @@ from dataclasses import replace
 from bot.core.commands import Command, fold
 from bot.core.effects import Button, Message, ToUser
 from bot.core.model import Intervention, Participant, UserId
+from bot.core.overlay import put
 from bot.flows.context import Ctx
 
 ON_WORDS = frozenset({"on", "oui", "yes", "activer", "recevoir"})
@@ -62,7 +63,7 @@ def choose(ctx: Ctx, state: Intervention, value: str) -> Intervention:
     ctx.reply("checkins.on_reply" if wanted else "checkins.off_reply")
     if member.checkins == wanted:
         return state  # a second press changes nothing
-    participants = {**state.participants, member.user: replace(member, checkins=wanted)}
+    participants = put(state.participants, member.user, replace(member, checkins=wanted))
     return replace(state, participants=participants)
 
 

@@ -54,6 +54,8 @@ def _party(ctx: Ctx, state: Intervention, segment: str) -> Party:
             ctx.refuse("error.groups_member_unknown")
         if member.is_facilitator:
             ctx.refuse("error.conflict.facilitator_party")
+        if not member.reachable:  # a space's words reach only people who accepted the frame
+            ctx.refuse("error.conflict.not_in_frame", name=UserText(member.display_name))
     unique = tuple(dict.fromkeys(members))
     if not unique:
         ctx.refuse("error.conflict.syntax")

@@ -14,6 +14,7 @@ from dataclasses import replace
 from bot.core.commands import Command
 from bot.core.effects import Button, Message, Params, Phrase, ToChannel, ToUser
 from bot.core.model import Delivery, Intervention, UserId
+from bot.core.overlay import put
 from bot.flows.context import Ctx, Policy
 from bot.flows.prompts import prompt_message
 from bot.flows.queries import waiting_rounds
@@ -125,7 +126,7 @@ def wants_dms(ctx: Ctx, state: Intervention, on: bool) -> Intervention:
     else:
         ctx.reply("pull.dms_off")
     member = replace(member, wants_dms=on)
-    return replace(state, participants={**state.participants, member.user: member})
+    return replace(state, participants=put(state.participants, member.user, member))
 
 
 def dms_choice(ctx: Ctx, state: Intervention, value: str) -> Intervention:

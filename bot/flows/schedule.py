@@ -79,6 +79,13 @@ def participant_zones(state: Intervention) -> dict[UserId, str]:
     return {u: _timezone(state, u) for u in opted_in(state)}
 
 
+def _opening_zones(state: Intervention) -> list[str]:
+    """The timezones a run must be open in time for: everyone who may ask for the check-ins,
+    not only those who have so far. A person who says yes after the run was planned still
+    gets it at their own hour (Tokyo's 9:00 comes before Paris's)."""
+    return [_timezone(state, u) for u in state.reachable() if not state.is_facilitator(u)]
+
+
 def every(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     """`schedule every barometer monday 9am`: a weekly check-in at 9:00 in each person's own
     timezone. Each run closes the previous one, so answers are compared week by week."""
@@ -97,7 +104,7 @@ def every(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     command = f"round open {spec.key}"
     if any(a.every and a.command == command for a in state.scheduled):
         ctx.refuse("error.schedule_every_exists", round=spec.key)
-    due = next_run(rule, ctx.now, participant_zones(state).values(), state.timezone)
+    due = next_run(rule, ctx.now, _opening_zones(state), state.timezone)
     assert ctx.actor is not None
     action = ScheduledAction(_next_id(state), command, due, ctx.actor, rule.encode())
     ctx.add(Schedule(f"sched:{action.id}", due, "command", {"id": str(action.id)}))
@@ -124,7 +131,7 @@ def _every_params(
 def rearm(ctx: Ctx, state: Intervention, action: ScheduledAction) -> Intervention:
     """A weekly check-in ran (or tried to): plan its next run, with today's timezones."""
     rule = Weekly.decode(action.every)
-    due = next_run(rule, ctx.now, participant_zones(state).values(), state.timezone)
+    due = next_run(rule, ctx.now, _opening_zones(state), state.timezone)
     ctx.add(Schedule(f"sched:{action.id}", due, "command", {"id": str(action.id)}))
     return _replace_action(state, replace(action, due=due))
 
@@ -150,7 +157,7 @@ def change(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
         rule = parse_weekly(cmd.words[1:])
         if rule is None:
             ctx.refuse("error.schedule_every_syntax")
-        due = next_run(rule, ctx.now, participant_zones(state).values(), state.timezone)
+        due = next_run(rule, ctx.now, _opening_zones(state), state.timezone)
         moved = replace(action, due=due, every=rule.encode())
     else:
         when_text = " ".join(cmd.words[1:])

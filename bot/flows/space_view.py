@@ -125,3 +125,22 @@ def messages(state: Intervention, user: UserId | None) -> list[Message]:
     if not shown:
         return [Message("conflict.view_none")]
     return [Message("conflict.view", {"spaces": lines(v)}) for v in shown]
+
+
+WrittenKind = Literal["positions", "needs", "restatement", "correction"]
+
+
+def written_by(state: Intervention, user: UserId) -> list[tuple[ConflictSpace, WrittenKind, str]]:
+    """What `user` wrote in the conflict spaces, for their own copy of their data (`mydata`)."""
+    out: list[tuple[ConflictSpace, WrittenKind, str]] = []
+    for space in state.conflicts:
+        for st in space.statements:
+            if st.author == user and st.phase in ("positions", "needs"):
+                out.append((space, "positions" if st.phase == "positions" else "needs", st.text))
+        for lp in space.loops:
+            for a in lp.attempts:
+                if a.author == user and a.text:
+                    out.append((space, "restatement", a.text))
+                if a.answered_by == user and a.correction:
+                    out.append((space, "correction", a.correction))
+    return out

@@ -108,14 +108,9 @@ def note_form(
         space = next((s for s in state.conflicts if f"{s.number}" == value.split(".")[0]), None)
         if space is None or (action == "cposition") != (space.phase in ("positions", "needs")):
             return None
-        form_key = f"note.space.{space.phase}" if action == "cposition" else f"note.space.{action}"
-        return form(
-            title=t(reader, f"{form_key}_title", space=space.number),
-            explanation=t(reader, f"{form_key}_explain"),
-            text_label=t(reader, f"{form_key}_text"),
-            text_required=True,
-            max_length=MAX_POSITION,
-        )
+        name = f"space.{space.phase}" if action == "cposition" else f"space.{action}"
+        title = t(reader, f"note.{name}_title", space=space.number)
+        return asked(name, title, True, MAX_POSITION)
     if action == "rbchange":
         return _report_change(form, state, value, reader, t)
     if action == "line":

@@ -19,6 +19,7 @@ from bot.core.ports import AnswerForm, FormField, OutButton, OutMessage, Segment
 from bot.flows.spec import Flow, RoundSpec
 from bot.flows.synthesis import option_values, prompt_keys, prompt_of
 from bot.i18n.catalog import Catalog
+from bot.i18n.names import facilitator_names
 
 MAX_ACTION_ID = 100
 
@@ -93,6 +94,8 @@ class Renderer:
             "k": state.k_anonymity_min,
             "anonymity": state.anonymity,
             "days": self.retention_days,
+            # The bot speaks for named people: "Synthèse publiée par Camille et Sam".
+            "facilitator": facilitator_names(state, reader.locale),
             **{
                 name: self._questions(state, reader, v) if isinstance(v, PromptList) else v
                 for name, v in msg.params.items()

@@ -35,6 +35,7 @@ ITEM = re.compile(r"^(information|obstacle|cause|proposal|action)#(\d+)(?::(\w+)
 VERSION = re.compile(r"^v(\d+)$")
 PROMPT = re.compile(r"^prompt:([\w.]+)#(\d+)$")  # a question of a round, by its number
 NOTE = re.compile(r"^note#(\d+)$")
+SPACE = re.compile(r"^space#(\d+)")  # a conflict space: its number, never its subject
 
 
 def action_key(action: str) -> str:
@@ -73,6 +74,8 @@ def target_text(
         return t(reader, "report.contract_version", version=int(m.group(1)))
     if kind == "help" and key:
         return str(BabelLocale.parse(key).get_display_name(reader.locale) or "")
+    if m := SPACE.match(target):
+        return t(reader, "report.spaces.target", space=int(m.group(1)))
     if target.isdigit() and action in ("invite", "groups.approve", "groups.close"):
         return target
     return ""

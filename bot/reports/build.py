@@ -31,6 +31,7 @@ from bot.reports.document import (
     Section,
     Table,
 )
+from bot.reports.spaces import spaces_section
 from bot.reports.typography import day, decimal, percent
 from bot.reports.words import Words, plain
 
@@ -98,6 +99,7 @@ class Builder(Words):
             parts += [
                 curation_section(self, self.data),
                 groups_section(self, self.data),
+                spaces_section(self, self.data),
                 safety_section(self, self.data),
                 audit_section(self, self.data),
                 notes_section(self, self.data),

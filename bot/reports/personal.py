@@ -5,9 +5,10 @@ from __future__ import annotations
 from babel import Locale as BabelLocale
 from sqlalchemy import select
 
-from bot.core.effects import UserText
+from bot.core.effects import Phrase, UserText
 from bot.core.model import AnswerValue, Intervention, UserId
 from bot.core.ports import Attachment, DeliveryError, OutMessage, Segment
+from bot.flows.space_view import written_by
 from bot.i18n.render import Reader, Renderer, reader_for
 from bot.reports.data import load_report
 from bot.reports.exports import Format, report_files
@@ -137,6 +138,22 @@ async def my_data_message(
         ]
     if not answers:
         segments.append(Segment("\n" + t(reader, "mydata.none")))
+    for space, kind, text in written_by(state, user):  # what they wrote in conflict spaces
+        segments += [
+            Segment("\n"),
+            *renderer.catalog.render(
+                reader.locale,
+                "conflict.mydata",
+                {
+                    "space": space.number,
+                    "subject": UserText(space.subject),
+                    "kind": Phrase(f"conflict.mydata_kind.{kind}"),
+                    "text": UserText(text),
+                },
+                reader.address,
+                reader.timezone,
+            ),
+        ]
     if state.anonymity == "full":
         # Their group-anonymous answers of closed rounds are no longer theirs to be shown.
         segments.append(Segment("\n\n" + t(reader, "privacy.mydata_full")))

@@ -111,6 +111,7 @@ class SqlOutbox:
         self._writer: asyncio.Task[None] | None = None
         self._wake: asyncio.Future[None] | None = None  # the writer's wait for more marks
         self._now = False  # flush(): nothing more is coming, write what is asked
+        self._unsettled = 0  # rows of the dispatcher's batch without an outcome yet
 
     async def claim(
         self, worker: str, now: datetime, lease: timedelta, limit: int
@@ -172,6 +173,17 @@ class SqlOutbox:
         if self._writer is None or self._writer.done():
             self._writer = loop.create_task(self._write_marks())
         return mark.held
+
+    def expect(self, rows: int) -> None:
+        """A claimed batch of `rows` begins: each calls `settled` once its outcome is known."""
+        self._unsettled = rows
+
+    def settled(self) -> None:
+        """One row of the batch has its outcome (its mark, if any, asked for): after the
+        last, the marks asked for are written without waiting for more."""
+        self._unsettled -= 1
+        if self._unsettled <= 0:
+            self.flush()
 
     def flush(self) -> None:
         """Write the marks asked for so far without waiting for more: the caller has nothing

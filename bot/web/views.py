@@ -17,6 +17,7 @@ from bot.i18n.render import Reader, Renderer
 from bot.reports.audit import NOTE, PROMPT
 from bot.storage import orm
 from bot.storage.store import SqlStore
+from bot.web.spaces import space_lines
 
 AUDIT_SHOWN = 100
 CONSENT_ROUND_SUFFIX = ".consent"
@@ -67,6 +68,8 @@ class Dashboard:
     board: tuple[tuple[str, tuple[str, ...]], ...]  # kind, items
     actions: tuple[str, ...]
     audit: tuple[AuditRow, ...]
+    # Conflict spaces: a heading each, then its lines (counts by party, each loop).
+    spaces: tuple[tuple[str, tuple[str, ...]], ...] = ()
     notes: tuple[AuditRow, ...] = ()  # the facilitators' private notes: when, who, the note
 
 
@@ -363,6 +366,7 @@ async def dashboard(
         board=_board(state, renderer, reader),
         actions=_actions(state, renderer, reader),
         audit=await _audit(store, state, renderer, reader),
+        spaces=space_lines(state, renderer, reader),
         notes=tuple(AuditRow(_when(renderer, reader, n.at), n.author, n.text) for n in state.notes),
     )
 

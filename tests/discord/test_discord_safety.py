@@ -136,7 +136,7 @@ async def test_a_flagged_synthesis_is_withdrawn_on_discord(started: World) -> No
     assert "mépris" in alert and "zqword" in alert and "cleo" not in alert.lower()
     await w.click(w.fac, button(w, w.fac, "withdraw"))
     edited = next(m for m in w.fake.channel_messages() if m["id"] == posted["id"])
-    assert "a retiré la synthèse" in edited["content"] and "zqhope" not in edited["content"]
+    assert "retirée par" in edited["content"] and "zqhope" not in edited["content"]
     assert edited.get("components") == []
 
 

@@ -3,7 +3,9 @@ engine's work, and what the store then compares, follow the answer, not the grou
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from pathlib import Path
 
 from engine_helpers import Session
 
@@ -34,3 +36,18 @@ def test_an_answer_among_two_thousand_changes_only_its_authors_entries() -> None
     answers, gone = changes(before.responses, after.responses)
     assert [(a.author, a.value) for a in answers.values()] == [("u1500", 5)] and not gone
     assert len(after.responses) == len(before.responses) + 1
+
+
+def test_no_handler_copies_the_participants_or_answers_map() -> None:
+    # A copy is O(group) per event; `put`, `put_all` and `without` change an entry in O(1).
+    copies = re.compile(
+        r"\{\*\*state\.(participants|responses)\b|dict\(state\.(participants|responses)\)"
+    )
+    flows = Path(__file__).parents[2] / "bot" / "flows"
+    found = [
+        f"{path.name}:{n}"
+        for path in sorted(flows.rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if copies.search(line)
+    ]
+    assert found == []

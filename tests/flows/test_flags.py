@@ -90,7 +90,7 @@ async def test_a_flagged_synthesis_is_withdrawn_by_the_facilitator_only(store: S
         assert "retiré" in done[0].lower()
         edits = [d for d in w.chat.log if d.where == f"edit:{posted[0].message_id}"]
         assert len(edits) == 1
-        assert "a retiré la synthèse" in edits[0].message.plain()
+        assert "retirée par" in edits[0].message.plain()
         assert not any(word in edits[0].message.plain() for word in WORDS)
         assert edits[0].message.buttons == (), "nothing left to flag"
         state = await w.state()

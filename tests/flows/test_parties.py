@@ -99,6 +99,8 @@ def test_bad_openings_are_refused_and_change_nothing() -> None:
         assert replies(s.cmd(text)) == [key], text
         assert s.state is before
     assert replies(s.cmd(OPEN, user="ana")) == ["error.facilitator_only"]
+    s.cmd("invite <@gus>")  # invited, has not accepted the frame yet
+    assert replies(s.cmd("groups conflict x | <@ana> | <@gus>")) == ["error.conflict.not_in_frame"]
 
 
 def test_positions_stay_blind_until_every_party_has_written() -> None:
@@ -277,3 +279,10 @@ def test_nothing_of_a_space_goes_to_the_channel() -> None:
         isinstance(x.to, ToUser) for x in every if x.message.key[:9] == "conflict."
     )
     assert to_user(s.outcomes[-1], "dan") == []
+
+
+def test_the_status_shows_the_spaces_a_person_may_see() -> None:
+    s = space()
+    assert "conflict.view" in replies(s.cmd("status"))
+    assert "conflict.view" in replies(s.cmd("status", user="ana"))
+    assert "conflict.view" not in replies(s.cmd("status", user="dan"))

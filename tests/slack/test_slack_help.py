@@ -24,7 +24,7 @@ async def test_help_lists_the_commands_in_french_then_explains_one(world: SlackW
     # Most of `tour` is the facilitator's; « possible » is said by whoever passed a round.
     assert round_help.endswith(
         "Qui peut l'utiliser : la facilitation pour /tst tour ouvrir|fermer|relancer|relire|"
-        "retenir|fusionner|modifier|reformuler|texte|question ; "
+        "retenir|fusionner|modifier|reformuler|texte|question|envoi ; "
         "tout le monde pour /tst tour possible."
     )
 
@@ -35,5 +35,5 @@ async def test_an_english_reader_gets_the_english_help(world: SlackWorld) -> Non
     assert text.startswith("/tst round open <round> [details]")
     assert text.endswith(
         "Who may use it: the facilitator for /tst round open|close|remind|draft|hold|merge|"
-        "edit|restate|wording|question; everyone for /tst round possible."
+        "edit|restate|wording|question|delivery; everyone for /tst round possible."
     )

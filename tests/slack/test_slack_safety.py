@@ -149,7 +149,7 @@ async def test_a_flagged_synthesis_is_withdrawn_on_slack(world: SlackWorld) -> N
     await world.settle()
     edited = world.fake.messages_in("C1")[-1]
     assert edited["ts"] == published["ts"]
-    assert "a retiré la synthèse" in edited["text"] and "zqone" not in json.dumps(edited)
+    assert "retirée par" in edited["text"] and "zqone" not in json.dumps(edited)
     assert world.fake.called("chat.update")
 
 

@@ -105,6 +105,28 @@ async def test_a_save_by_another_process_is_read_from_the_rows(
         await other.close()
 
 
+async def test_a_dispatcher_reads_the_kept_copy_until_another_process_saves(
+    unverified: SqlStore, database_url: str
+) -> None:
+    store = unverified
+    other = SqlStore(make_engine(database_url))
+    try:
+        s, first = await saved(store)
+        with participant_reads(store) as reads:
+            assert await store.current(first.id) == first
+        assert reads == []  # one version check, no roster read
+        s.answer("ben", "trust.intake", {"trust.hope": "from elsewhere"}, visibility="facilitator")
+        assert s.state is not None
+        async with other.unit() as uow:
+            second = await uow.save(first, s.state, 1)
+        with participant_reads(store) as reads:
+            assert await store.current(first.id) == second
+        assert reads  # the version moved: read from the rows
+        assert await store.current("no-such-intervention") is None
+    finally:
+        await other.close()
+
+
 async def test_an_erasure_is_never_undone_by_a_kept_copy(unverified: SqlStore) -> None:
     store = unverified
     s = with_round()

@@ -1,0 +1,46 @@
+"""The bot speaks for named people: what it posts to the group or a sub-group, and what it
+says of a facilitator's act, names the facilitator(s) instead of "la facilitation"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from engine_helpers import Session
+from test_catalog import _base, _raw, extract
+
+from bot.core.effects import Message
+from bot.core.model import LOCALES, Participant, UserId
+from bot.flows.tst import tst_flow
+from bot.i18n.catalog import Catalog
+from bot.i18n.render import Reader, Renderer
+
+ROLE = {"fr": re.compile(r"\b[Ll]a facilitation\b"), "en": re.compile(r"\b[Tt]he facilitators?\b")}
+# Messages to one person that report what a facilitator did.
+ACTS = ("synthesis.group", "board.posted", "synthesis.withdrawn", "line.reply")
+
+
+def test_group_messages_and_facilitators_acts_name_the_facilitator() -> None:
+    uses = extract()
+    named = {k for k, u in uses.items() if u.to_group} | set(ACTS)
+    for locale in LOCALES:
+        said = {k: v for k, v in _raw(locale).items() if _base(k) in named}
+        assert [k for k, v in said.items() if ROLE[locale].search(v)] == [], locale
+        assert all("{facilitator}" in _raw(locale)[k] for k in ACTS), locale
+
+
+def test_co_facilitators_are_named_together_in_the_readers_language() -> None:
+    s = Session()
+    s.group_with("ana", title="Atelier")
+    assert s.state is not None
+    people = dict(s.state.participants)
+    people[UserId("fac")] = replace(people[UserId("fac")], display_name="Camille")
+    people[UserId("sam")] = Participant(UserId("sam"), "Sam", "facilitator", "accepted")
+    state = replace(s.state, participants=people)
+    renderer = Renderer(Catalog.load(), tst_flow())
+    for locale, expected in (
+        ("fr", "Synthèse publiée par Camille et Sam."),
+        ("en", "by Camille and Sam"),
+    ):
+        out = renderer.message(state, Message("synthesis.group"), Reader(locale, "UTC", "vous"))
+        assert expected in out.plain(), out.plain()
