@@ -38,7 +38,7 @@ UNDELIVERED = {
     "en": "Messages that could not be delivered: {n}, of which:",
 }
 BY_CAUSE = {
-    ("fr", "dm_closed"): "– messages privés fermés : {n}",
+    ("fr", "dm_closed"): typeset("– messages privés fermés : {n}", "fr"),
     ("en", "dm_closed"): "– direct messages closed: {n}",
     ("fr", "not_in_channel"): typeset("– le bot n'est pas membre du canal : {n}", "fr"),
     ("en", "not_in_channel"): "– the bot is not a member of the channel: {n}",

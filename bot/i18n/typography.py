@@ -14,10 +14,10 @@ from babel.numbers import format_decimal
 from bot.core.model import Locale
 
 NNBSP = "\u202f"  # narrow no-break space: before ; : ! ? and inside « » in French
-# A plain (or no-break) space before high punctuation; "http://" and "10:30" keep theirs.
-_BEFORE_PUNCT = re.compile(r"[ \u00a0]+([;:!?])(?=\s|$|[»)\]\"'.,{])")
-_OPEN_GUILLEMET = re.compile(r"«[ \u00a0]*")
-_CLOSE_GUILLEMET = re.compile(r"[ \u00a0]*»")
+# A plain (or no-break, or narrow: typesetting twice changes nothing) space before high punctuation; "http://" and "10:30" keep theirs.
+_BEFORE_PUNCT = re.compile(r"[ \u00a0\u202f]+([;:!?])(?=\s|$|[»)\]\"'.,{])")
+_OPEN_GUILLEMET = re.compile(r"«[ \u00a0\u202f]*")
+_CLOSE_GUILLEMET = re.compile(r"[ \u00a0\u202f]*»")
 # What the typography test reads as a fault: high punctuation or a guillemet without its
 # no-break space (a placeholder, a URL or a clock time such as 10:30 is not text).
 MISSING_SPACE = re.compile(

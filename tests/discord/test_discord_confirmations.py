@@ -56,4 +56,4 @@ async def test_an_edit_is_confirmed_as_an_update(started: World) -> None:
     said = await w.answer(ana, INTAKE, {**FILLED, "f2": ""})
     assert len(said) == 1 and said[0].startswith("Réponse modifiée pour")
     need = w.app.renderer.catalog.text("fr", "prompt.trust.need")
-    assert said[0].endswith(f"Questions laissées vides, que vous passez :\n• {need}")
+    assert said[0].endswith(typeset(f"Questions laissées vides, que vous passez :\n• {need}", "fr"))

@@ -11,6 +11,7 @@ from big_roster import roster, seed
 from discord_world import World, launch
 from fakes.discord_gateway import FakeDiscord
 
+from bot.i18n.typography import typeset
 from bot.storage.migrate import upgrade
 
 ROUND = "trust.barometer"
@@ -91,6 +92,6 @@ async def test_opening_and_reminding_cost_the_same_calls_for_10_or_300(tmp_path:
     opened, reminded, channel = large
     # The slash's ack and one post; the reminder also reaches the one person who asked for DMs.
     assert opened <= 3 and reminded <= 4, (opened, reminded)
-    assert any("personnes sollicitées : 300" in text for text in channel)
+    assert any(typeset("personnes sollicitées : 300", "fr") in text for text in channel)
     assert any(text.startswith("Rappel, le seul pour ce tour") for text in channel)
     assert any("lagune" in text for text in channel), "the answer did not reach the synthesis"

@@ -189,9 +189,9 @@ async def test_facilitators_see_counts_participants_see_nothing(store: SqlStore)
         status = await w.cmd("statut")
         (line,) = [t for t in status if "Ligne privée" in t]
         assert "1 fil(s), dont 1 en attente" in line and typeset("non traités : 1", "fr") in line
-        assert "Signalements à traiter : 1" in line
+        assert typeset("Signalements à traiter : 1", "fr") in line
         inbox = await w.cmd("boite")
-        assert "Temps morts à traiter : 1" in inbox[0]
+        assert typeset("Temps morts à traiter : 1", "fr") in inbox[0]
         assert any("Temps mort n° 1" in t for t in inbox)
         assert any("Signalement n° 2" in t and "détresse" in t for t in inbox)
         refused = await w.cmd("boite", user=ana)

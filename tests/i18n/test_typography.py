@@ -12,7 +12,7 @@ from bot.i18n.catalog import Catalog
 from bot.i18n.typography import MISSING_SPACE, typeset
 
 # Not text: placeholders, links, clock times (10:30), command syntax shown to be typed.
-NOT_TEXT = re.compile(r"\{[a-z_]+\}|https?://\S+|\b\d{1,2}:\d{2}\b")
+NOT_TEXT = re.compile(r"\{[a-z_]+\}|https?://\S+|\b\d{1,2}:\d{2}\b|\b(?:fr|en): ")
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +58,10 @@ def test_numbers_use_the_readers_separators(
     mean_text = catalog.param_text(locale, "mean", mean, "vous", "UTC")  # type: ignore[arg-type]
     assert (count_text, mean_text) == expected
     assert catalog.param_text(locale, "id", 12500, "vous", "UTC") == "12500"  # type: ignore[arg-type]
+
+
+def test_typesetting_twice_changes_nothing() -> None:
+    """Reports typeset texts the catalog already typeset: « Équipe » must not get two spaces."""
+    once = typeset("Rapport de la démarche « Équipe » : 3 ; oui ?", "fr")
+    assert typeset(once, "fr") == once
+    assert "«\u202fÉquipe\u202f»" in once

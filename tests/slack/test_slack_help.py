@@ -25,9 +25,12 @@ async def test_help_lists_the_commands_in_french_then_explains_one(world: SlackW
     assert typeset("Exemples :\n/tst tour ouvrir attentes", "fr") in round_help
     # Most of `tour` is the facilitator's; « possible » is said by whoever passed a round.
     assert round_help.endswith(
-        "Qui peut l'utiliser : la facilitation pour /tst tour ouvrir|fermer|relancer|relire|"
-        "retenir|fusionner|modifier|reformuler|texte|question|envoi ; "
-        "tout le monde pour /tst tour possible."
+        typeset(
+            "Qui peut l'utiliser : la facilitation pour /tst tour ouvrir|fermer|relancer|relire|"
+            "retenir|fusionner|modifier|reformuler|texte|question|envoi ; "
+            "tout le monde pour /tst tour possible.",
+            "fr",
+        )
     )
 
 

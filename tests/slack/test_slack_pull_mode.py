@@ -9,6 +9,7 @@ from pathlib import Path
 from big_roster import roster, seed
 from slack_world import FAC, T0, SlackWorld, make_world
 
+from bot.i18n.typography import typeset
 from bot.storage.store import SqlStore, make_engine
 
 ROUND = "trust.intake"
@@ -86,7 +87,7 @@ async def test_opening_and_reminding_cost_the_same_calls_for_10_or_300(
     assert small[:2] == large[:2]
     opened, reminded, channel = large
     assert opened <= 3 and reminded <= 3, (opened, reminded)
-    assert any("personnes sollicitées : 300" in text for text in channel)
+    assert any(typeset("personnes sollicitées : 300", "fr") in text for text in channel)
     assert any("Rappel, le seul pour ce tour" in text for text in channel)
     for word in WORDS:
         assert any(word in text for text in channel), "an answer did not reach the synthesis"

@@ -13,6 +13,7 @@ from privacy_world import PrivacyWorld, open_world, tokens
 from sqlalchemy import select, text
 
 from bot.flows.rounds import ANSWER_NAMESPACE
+from bot.i18n.typography import typeset
 from bot.storage import orm
 from bot.storage.store import SqlStore
 
@@ -137,13 +138,15 @@ async def test_with_full_anonymity_a_closed_round_keeps_no_link_to_anonymous_aut
         await w.cmd("mydata", user=ana)
         assert "ne sont plus reliées à vous" in w.chat.seen_by(f"@{ana}")[-1]
         replies = await w.cmd("forget", user=ana)
-        assert "réponses effacées : 0" in replies[0] and "Anonymat total" in replies[0]
+        assert (
+            typeset("réponses effacées : 0", "fr") in replies[0] and "Anonymat total" in replies[0]
+        )
         async with w.app.store.sessions() as s:
             values = set(await s.scalars(select(orm.ResponseRow.value)))
         assert set(w.texts_of(ana)) <= values
         # ben's named answer is still his to erase.
         replies = await w.cmd("forget", user=ben)
-        assert "réponses effacées : 1" in replies[0]
+        assert typeset("réponses effacées : 1", "fr") in replies[0]
         async with w.app.store.sessions() as s:
             values = set(await s.scalars(select(orm.ResponseRow.value)))
         assert named not in values
