@@ -14,7 +14,8 @@ from babel.numbers import format_decimal
 from bot.core.model import Locale
 
 NNBSP = "\u202f"  # narrow no-break space: before ; : ! ? and inside « » in French
-# A plain (or no-break, or narrow: typesetting twice changes nothing) space before high punctuation; "http://" and "10:30" keep theirs.
+# A space (plain, no-break or narrow, so typesetting twice changes nothing) before high
+# punctuation; "http://" and "10:30" keep theirs.
 _BEFORE_PUNCT = re.compile(r"[ \u00a0\u202f]+([;:!?])(?=\s|$|[»)\]\"'.,{])")
 _OPEN_GUILLEMET = re.compile(r"«[ \u00a0\u202f]*")
 _CLOSE_GUILLEMET = re.compile(r"[ \u00a0\u202f]*»")
