@@ -436,10 +436,15 @@ def test_texts_addressing_one_person_have_a_tu_variant(uses: dict[str, Use]) -> 
 
 
 def test_placeholders_are_well_formed() -> None:
-    """Only `{name}`, `{{` and `}}`: any other brace is a typo the renderer would print."""
+    """Only `{name}`, `{{`, `}}` and a plural `{count|one|other}`: any other brace is a typo
+    the renderer would print."""
     for locale in LOCALES:
         for key, template in _raw(locale).items():
-            cleaned = re.sub(r"\{\{|\}\}|\{[a-z_][a-z0-9_]*\}", "", template)
+            cleaned = re.sub(
+                r"\{\{|\}\}|\{[a-z_][a-z0-9_]*\}|\{[a-z_][a-z0-9_]*\|[^{}|]*\|[^{}|]*\}",
+                "",
+                template,
+            )
             assert "{" not in cleaned and "}" not in cleaned, f"{locale}:{key}: stray brace"
 
 

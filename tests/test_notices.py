@@ -72,7 +72,7 @@ async def test_closed_dms_are_counted_in_one_channel_notice_edited_as_people_add
     # One notice in the channel, whatever the order the two bounces were told in; what it
     # says last is the count of both.
     assert [where for where, _text in notices].count("#C1") == 1
-    assert notices[-1][1].startswith("Direct messages closed for 2 person(s):")
+    assert notices[-1][1].startswith("Direct messages closed for 2 people:")
     assert not any(name in text.lower() for _w, text in notices for name in ("ana", "ben"))
     # Ana takes the frame from the button and accepts it; the round's prompt bounces too,
     # and she is not counted twice.
@@ -93,7 +93,7 @@ async def test_the_facilitator_status_counts_who_could_not_be_reached_by_cause(b
     await bot.cmd("invite <@ana> <@ben> <@cleo>")
     told = bot.chat.seen_by("@fac")
     assert [t for t in told if "deactivated" in t] == [
-        "Direct messages can no longer reach 1 person(s) of this intervention: their account "
+        "Direct messages can no longer reach 1 person of this intervention: their account "
         "is deactivated or deleted. The bot cannot send them anything more."
     ]
     status = "\n".join(await bot.cmd("status"))

@@ -31,9 +31,13 @@ from bot.core.effects import (
 )
 from bot.core.model import LOCALES, AddressForm, Locale
 from bot.core.ports import Segment
-from bot.i18n.typography import decimal, integer, typeset
+from bot.i18n.typography import decimal, integer, plural_form, typeset
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([a-z_][a-z0-9_]*)\}")
+# A word that follows a count, by the language's plural rules (CLDR, through Babel):
+# "{count} {count|personne|personnes}" reads "0 personne", "1 personne", "2 personnes" in French,
+# "0 people", "1 person" in English. Never "personne(s)".
+PLURAL = re.compile(r"\{([a-z_][a-z0-9_]*)\|([^{}|]*)\|([^{}|]*)\}")
 # Parameters whose value is itself a key: shown as its localized name.
 TRANSLATED_PARAMS: Mapping[str, str] = {
     "round": "round.{}.title",
@@ -74,7 +78,8 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 def placeholders(template: str) -> frozenset[str]:
-    return frozenset(m.group(1) for m in PLACEHOLDER.finditer(template) if m.group(1))
+    named = {m.group(1) for m in PLACEHOLDER.finditer(template) if m.group(1)}
+    return frozenset(named | {m.group(1) for m in PLURAL.finditer(template)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +129,9 @@ class Catalog:
         tz: str = "UTC",
     ) -> tuple[Segment, ...]:
         """Fill a template: trusted parts and relayed parts come out as separate segments."""
-        template = self.template(locale, key, address)
+        template = PLURAL.sub(
+            lambda m: _plural(locale, key, m, params), self.template(locale, key, address)
+        )
         segments: list[Segment] = []
         last = 0
         for m in PLACEHOLDER.finditer(template):
@@ -187,6 +194,13 @@ class Catalog:
         if isinstance(value, int) and not isinstance(value, bool) and name not in LABELS:
             return Segment(integer(value, locale))  # "10 000" / "10,000"
         return Segment(str(value))
+
+
+def _plural(locale: Locale, key: str, m: re.Match[str], params: Mapping[str, ParamValue]) -> str:
+    count = params.get(m.group(1))
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise MissingKey(f"{locale}:{key} needs a count {{{m.group(1)}}}")
+    return m.group(2) if plural_form(count, locale) == "one" else m.group(3)
 
 
 def format_when(at: datetime, locale: Locale, tz: str) -> str:

@@ -188,7 +188,7 @@ async def test_facilitators_see_counts_participants_see_nothing(store: SqlStore)
         assert not any("Ligne privée" in t for t in mine)
         status = await w.cmd("statut")
         (line,) = [t for t in status if "Ligne privée" in t]
-        assert "1 fil(s), dont 1 en attente" in line and typeset("non traités : 1", "fr") in line
+        assert "1 fil, dont 1 en attente" in line and typeset("non traités : 1", "fr") in line
         assert typeset("Signalements à traiter : 1", "fr") in line
         inbox = await w.cmd("boite")
         assert typeset("Temps morts à traiter : 1", "fr") in inbox[0]

@@ -163,5 +163,5 @@ async def test_the_app_home_offers_the_levers_and_the_inbox(world: SlackWorld) -
     await world.slack.event({"type": "app_home_opened", "user": FAC, "tab": "home"})
     await world.settle()
     home = json.dumps(world.fake.homes[FAC], ensure_ascii=False)
-    assert "1 fil(s), dont 1 en attente" in home and ":inbox:" in home
+    assert "1 fil, dont 1 en attente" in home and ":inbox:" in home
     assert "zqhome" not in home
