@@ -116,6 +116,9 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "note.{}_explain": ("possible", "decline", "blocked", "line", "reply", *SPACE_FORMS),
     "note.{}_text": ("possible", "decline", "blocked", "line", "reply", *SPACE_FORMS),
     "note.{}_title": SPACE_FORMS,
+    "note.{}.title": ("tsave", "fnote"),  # a template's name, a private note
+    "note.{}.explain": ("tsave", "fnote"),
+    "note.{}.text": ("tsave", "fnote"),
     "web.dash.contract_{}": CONTRACT_STATUSES,
     "web.dash.action_{}": ACTION_STATUSES,
     "web.me.role_{}": ("facilitator", "participant"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -92,6 +93,19 @@ def _is_safety(event: Event) -> bool:
     )
 
 
+# Forms of one text whose handler takes what the form was about (`value`) and the text.
+FORMS: dict[str, Callable[[Ctx, Intervention, str, str], Intervention]] = {
+    "words": wording.written,  # a question's words in one language
+    "possible": refusals.relay,  # what would make an answer possible, to the facilitators
+    "decline": actions.decline,  # why an action's owner declines it
+    "blocked": actions.blocked,  # what blocks an accepted action
+    "cposition": parties.write,  # a party's position (or needs) in a conflict space
+    "crestate": restating.restate,  # a restatement of another party's position
+    "notquite": restating.not_quite,  # the correction after « pas tout à fait »
+    "rbchange": reportback.change,  # other words for a sub-group's report-back
+}
+
+
 def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Intervention | None:
     if isinstance(event, CommandIssued):
         return _command(ctx, state, TABLE.parse(event.text))
@@ -159,26 +173,12 @@ def _dispatch(ctx: Ctx, state: Intervention | None, event: Event) -> Interventio
             return _command(ctx, state, TABLE.parse("note list"))
         case ChoiceMade(action="notedel"):
             return _command(ctx, state, TABLE.parse(f"note delete {event.value}"))
-        case NoteSubmitted(action="words"):
-            return wording.written(ctx, state, event.value, event.text)
         case NoteSubmitted(action="fnote"):  # the note form: its text kept as written
             return _command(ctx, state, Command("note", "add", (), event.text))
         case NoteSubmitted(action="tsave"):  # the template form: its name
             return _command(ctx, state, Command("template", "save", (), event.text))
-        case NoteSubmitted(action="possible"):
-            return refusals.relay(ctx, state, event.value, event.text)
-        case NoteSubmitted(action="decline"):
-            return actions.decline(ctx, state, event.value, event.text)
-        case NoteSubmitted(action="blocked"):
-            return actions.blocked(ctx, state, event.value, event.text)
-        case NoteSubmitted(action="cposition"):
-            return parties.write(ctx, state, event.value, event.text)
-        case NoteSubmitted(action="crestate"):
-            return restating.restate(ctx, state, event.value, event.text)
-        case NoteSubmitted(action="notquite"):
-            return restating.not_quite(ctx, state, event.value, event.text)
-        case NoteSubmitted(action="rbchange"):
-            return reportback.change(ctx, state, event.value, event.text)
+        case NoteSubmitted(action=action) if action in FORMS:
+            return FORMS[action](ctx, state, event.value, event.text)
         case NoteSubmitted():
             return safety.note(ctx, state, event)
         case ChoiceMade():

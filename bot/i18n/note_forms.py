@@ -174,21 +174,14 @@ def _facilitator_form(
     """A question's words in one language (`value` "<round>|<n or new>|<language>"), or a
     private note: long text, written in a form rather than on the command line."""
     t = renderer.text
-    if action == "tsave":
+    longest = {"tsave": MAX_NAME, "fnote": MAX_NOTE}  # a template's name, a private note
+    if action in longest:
         return form(
-            title=t(reader, "note.tsave.title"),
-            explanation=t(reader, "note.tsave.explain"),
-            text_label=t(reader, "note.tsave.text"),
+            title=t(reader, f"note.{action}.title"),
+            explanation=t(reader, f"note.{action}.explain"),
+            text_label=t(reader, f"note.{action}.text"),
             text_required=True,
-            max_length=MAX_NAME,
-        )
-    if action == "fnote":
-        return form(
-            title=t(reader, "note.fnote.title"),
-            explanation=t(reader, "note.fnote.explain"),
-            text_label=t(reader, "note.fnote.text"),
-            text_required=True,
-            max_length=MAX_NOTE,
+            max_length=longest[action],
         )
     round_key, _, tail = value.partition("|")
     which, _, lang = tail.partition("|")
