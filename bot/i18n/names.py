@@ -8,8 +8,8 @@ from bot.core.effects import UserText
 from bot.core.model import Intervention, Locale
 
 
-def facilitator_names(state: Intervention, locale: Locale) -> UserText:
+def facilitator_names(state: Intervention, locale: Locale, role: str) -> UserText:
     """The facilitators' display names as a list in the reader's language ("Camille et Sam",
     "Camille and Sam"), relayed as their own words: a name is never read as a mention."""
     names = [state.participants[u].display_name for u in state.facilitators()]
-    return UserText(format_list(names, locale=locale) if names else "")
+    return UserText(format_list(names, locale=locale) if names else role)

@@ -88,14 +88,15 @@ class Renderer:
     def _render(self, reader: Reader, key: str, params: Params) -> tuple[Segment, ...]:
         return self.catalog.render(reader.locale, key, params, reader.address, reader.timezone)
 
+    def _frame(self, state: Intervention, reader: Reader) -> Params:
+        """What any text of an intervention may state about its frame, as it is when read."""
+        named = facilitator_names(state, reader.locale, self.text(reader, "people.facilitation"))
+        return {"k": state.k_anonymity_min, "anonymity": state.anonymity,
+                "days": self.retention_days, "facilitator": named}  # fmt: skip
+
     def message(self, state: Intervention, msg: Message, reader: Reader) -> OutMessage:
-        # What every message may state about the frame, as it is when the message is read.
         params = {
-            "k": state.k_anonymity_min,
-            "anonymity": state.anonymity,
-            "days": self.retention_days,
-            # The bot speaks for named people: "Synthèse publiée par Camille et Sam".
-            "facilitator": facilitator_names(state, reader.locale),
+            **self._frame(state, reader),
             **{
                 name: self._questions(state, reader, v) if isinstance(v, PromptList) else v
                 for name, v in msg.params.items()
@@ -135,7 +136,8 @@ class Renderer:
     def _prompt_summary(
         self, state: Intervention, spec: RoundSpec, rnd: RoundState, reader: Reader
     ) -> list[Segment]:
-        out: list[Segment] = [Segment("\n\n"), *self._render(reader, f"round.{spec.key}.intro", {})]
+        frame = self._frame(state, reader)
+        out = [Segment("\n\n"), *self._render(reader, f"round.{spec.key}.intro", frame)]
         if rnd.context:
             out += [
                 Segment("\n\n"),
@@ -148,9 +150,7 @@ class Renderer:
         out += [
             Segment("\n\n"),
             Segment(self.text(reader, f"visibility.{default}.label") + " — "),
-            *self._render(
-                reader, f"visibility.{default}.explanation", {"k": state.k_anonymity_min}
-            ),
+            *self._render(reader, f"visibility.{default}.explanation", frame),
         ]
         return out
 
@@ -227,11 +227,12 @@ class Renderer:
                     hint,
                 )
             )
+        frame = self._frame(state, reader)
         visibility = tuple(
             VisibilityOption(
                 v,
                 self.text(reader, f"visibility.{v}.label"),
-                self.text(reader, f"visibility.{v}.explanation", k=state.k_anonymity_min),
+                "".join(x.text for x in self._render(reader, f"visibility.{v}.explanation", frame)),
             )
             for v in spec.allowed
         )
