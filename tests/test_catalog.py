@@ -148,7 +148,6 @@ def flow_keys() -> dict[str, frozenset[str]]:
     for pattern in (
         "prompt.{}",
         "round.{}.title",
-        "round.{}.intro",
         "step.{}.name",
         "step.{}.intro",
         "option.{}",
@@ -159,8 +158,12 @@ def flow_keys() -> dict[str, frozenset[str]]:
     ):
         for value in DYNAMIC[pattern]:
             keys[pattern.format(value)] = frozenset()
+    # Rendered for an intervention: what the frame states, the facilitators' names included.
+    frame = frozenset({"k", "anonymity", "days", "facilitator"})
+    for r in DYNAMIC["round.{}.intro"]:
+        keys[f"round.{r}.intro"] = frame
     for v in VISIBILITIES:
-        keys[f"visibility.{v}.explanation"] = frozenset({"k"})
+        keys[f"visibility.{v}.explanation"] = frame
     return keys
 
 
