@@ -10,6 +10,7 @@ from bot.core.model import Intervention, Locale
 
 def facilitator_names(state: Intervention, locale: Locale, role: str) -> UserText:
     """The facilitators' display names as a list in the reader's language ("Camille et Sam",
-    "Camille and Sam"), relayed as their own words: a name is never read as a mention."""
-    names = [state.participants[u].display_name for u in state.facilitators()]
+    "Camille and Sam"), relayed as their own words: a name is never read as a mention.
+    The role word (`role`) only when no facilitator has a name."""
+    names = [n for u in state.facilitators() if (n := state.participants[u].display_name.strip())]
     return UserText(format_list(names, locale=locale) if names else role)

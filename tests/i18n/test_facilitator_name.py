@@ -10,7 +10,8 @@ from engine_helpers import Session
 from test_catalog import _base, _raw, extract
 
 from bot.core.effects import Message
-from bot.core.model import LOCALES, Participant, UserId
+from bot.core.model import LOCALES, Intervention, Participant, RoundState, UserId
+from bot.flows.spec import RoundSpec
 from bot.flows.tst import tst_flow
 from bot.i18n.catalog import Catalog
 from bot.i18n.render import Reader, Renderer
@@ -44,3 +45,38 @@ def test_co_facilitators_are_named_together_in_the_readers_language() -> None:
     ):
         out = renderer.message(state, Message("synthesis.group"), Reader(locale, "UTC", "vous"))
         assert expected in out.plain(), out.plain()
+
+
+def _intake(*facilitators: str) -> tuple[Renderer, Intervention, RoundSpec, RoundState]:
+    """An intake round open, facilitated by people with these display names."""
+    s = Session()
+    s.group_with("ana", title="Atelier")
+    s.cmd("round open intake")
+    assert s.state is not None
+    people = dict(s.state.participants)
+    people[UserId("fac")] = replace(people[UserId("fac")], display_name=facilitators[0])
+    for i, name in enumerate(facilitators[1:]):
+        people[UserId(f"co{i}")] = Participant(UserId(f"co{i}"), name, "facilitator", "accepted")
+    state = replace(s.state, participants=people)
+    spec = tst_flow().round("trust.intake")
+    assert spec is not None
+    return Renderer(Catalog.load(), tst_flow()), state, spec, state.rounds["trust.intake"]
+
+
+def test_the_visibility_choice_and_round_intro_say_who_reads_the_answers() -> None:
+    renderer, state, spec, rnd = _intake("Camille", "Sam")
+    both = {"fr": r"lues par (Camille et Sam|Sam et Camille) seulement", "en": r"by \w+ and \w+"}
+    for locale, who in both.items():
+        reader = Reader(locale, "UTC", "vous")
+        form = renderer.form(state, spec, rnd, reader)
+        said = {v.value: v.explanation for v in form.visibility_options}
+        assert re.search(who, said["facilitator"]), said
+        intro = renderer.message(state, Message("synthesis.group", form_round=rnd.key), reader)
+        assert re.search(who, intro.plain()) and not ROLE[locale].search(said["facilitator"])
+
+
+def test_without_a_named_facilitator_the_role_word_stands() -> None:
+    renderer, state, spec, rnd = _intake("")
+    form = renderer.form(state, spec, rnd, Reader("fr", "UTC", "vous"))
+    said = {v.value: v.explanation for v in form.visibility_options}
+    assert "lues par la facilitation seulement" in said["facilitator"], said
