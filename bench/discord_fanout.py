@@ -120,6 +120,20 @@ class LimitedFake(FakeDiscord):
         )
 
 
+def consent_button(fake: FakeDiscord, u: int) -> str | None:
+    """The "I accept" button of the frame the bot DMed person `u`, once it has arrived."""
+    return next(
+        (
+            c["custom_id"]
+            for m in fake.dms_to(u)
+            for row in m.get("components") or []
+            for c in row["components"]
+            if c["custom_id"].endswith(":consent:accept")
+        ),
+        None,
+    )
+
+
 async def settle(fake: LimitedFake, iid: int) -> None:
     await fake.wait_for(lambda: fake.interactions[iid].settled(), timeout=30.0)
 
@@ -179,22 +193,10 @@ async def fanout(
         mentions = " ".join(f"<@{u}>" for u in fake.members[i : i + 200])
         await settle(fake, await fake.slash(fac, ["invite"], mentions))
 
-    def consent_button(u: int) -> str | None:
-        return next(
-            (
-                c["custom_id"]
-                for m in fake.dms_to(u)
-                for row in m.get("components") or []
-                for c in row["components"]
-                if c["custom_id"].endswith(":consent:accept")
-            ),
-            None,
-        )
-
-    await fake.wait_for(lambda: all(consent_button(u) for u in fake.members), 600.0)
+    await fake.wait_for(lambda: all(consent_button(fake, u) for u in fake.members), 600.0)
 
     async def consent(u: int) -> None:
-        button = consent_button(u)
+        button = consent_button(fake, u)
         if button is not None:
             await settle(fake, await fake.click(u, button))
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.discord_fanout import consent_button
 from bench.discord_latency import TimedFake
 from bench.prompts_click import ROUND, WORDS, _count, _outbox_done, first_line, spawn, stop, until
 from bot.storage.migrate import upgrade
@@ -117,16 +118,7 @@ async def discord(people: int, bursts: int, tmp: Path) -> dict[str, list[float]]
             await settle(await to_bot(slash(["invite"], mentions)))
 
         def consent(u: int) -> str | None:
-            return next(
-                (
-                    c["custom_id"]
-                    for m in fake.dms_to(u)
-                    for row in m.get("components") or []
-                    for c in row["components"]
-                    if c["custom_id"].endswith(":consent:accept")
-                ),
-                None,
-            )
+            return consent_button(fake, u)
 
         await until(lambda: all(consent(u) for u in members), 300, "consent DMs")
         for i in range(0, people, 50):
