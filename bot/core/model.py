@@ -337,6 +337,10 @@ class Intervention:
     def reachable(self) -> tuple[UserId, ...]:
         return tuple(sorted(u for u, p in self.participants.items() if p.reachable))
 
+    def askable(self) -> tuple[UserId, ...]:
+        """Whom the group's rounds ask: everyone reachable but the facilitators."""
+        return tuple(u for u in self.reachable() if not self.is_facilitator(u))
+
     def is_facilitator(self, user: UserId | None) -> bool:
         p = self.participants.get(user) if user is not None else None
         return p is not None and p.is_facilitator

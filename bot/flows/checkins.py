@@ -21,11 +21,7 @@ OFF_WORDS = frozenset({"off", "non", "no", "stop", "arreter", "desactiver"})
 
 def opted_in(state: Intervention) -> tuple[UserId, ...]:
     """Who gets the weekly check-ins: participants in the frame who asked for them."""
-    return tuple(
-        u
-        for u in state.reachable()
-        if state.participants[u].checkins and not state.is_facilitator(u)
-    )
+    return tuple(u for u in state.askable() if state.participants[u].checkins)
 
 
 def invite(ctx: Ctx, state: Intervention, round_key: str) -> None:
@@ -35,7 +31,7 @@ def invite(ctx: Ctx, state: Intervention, round_key: str) -> None:
         Button("checkins", "checkins.button_off", "off"),
     )
     invitation = Message("checkins.invitation", {"round": round_key}, buttons)
-    asked = [u for u in state.reachable() if not state.is_facilitator(u)]
+    asked = state.askable()
     for user in asked:
         if not state.participants[user].checkins:
             ctx.send(ToUser(user), invitation)

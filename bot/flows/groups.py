@@ -48,7 +48,7 @@ def propose(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
         ctx.refuse("error.groups_size", maximum=MAX_SIZE)
     if any(g.status == "open" for g in state.subgroups):
         ctx.refuse("error.groups_already_open")
-    people = [u for u in state.reachable() if not state.is_facilitator(u)]
+    people = list(state.askable())
     if len(people) < low:
         ctx.refuse("error.groups_too_few", count=len(people), size=low)
     if not attributes:

@@ -41,17 +41,12 @@ OFF_WORDS = frozenset({"off", "no", "stop", "non", "arrêt", "arret"})
 ON_WORDS = frozenset({"on", "yes", "oui"})
 
 
-def asked(state: Intervention) -> tuple[UserId, ...]:
-    """The people a round in the channel's space asks: everyone reachable but facilitators."""
-    return tuple(u for u in state.reachable() if not state.is_facilitator(u))
-
-
 def pulls(state: Intervention, policy: Policy) -> bool:
     """Whether rounds are announced once in the channel: as a facilitator set it, otherwise
     when more people would be asked than the configured size."""
     if state.delivery is not None:
         return state.delivery == "pull"
-    return len(asked(state)) > policy.pull_above
+    return len(state.askable()) > policy.pull_above
 
 
 def direct(state: Intervention, policy: Policy, people: Iterable[UserId]) -> list[UserId]:
@@ -85,7 +80,7 @@ def remind_channel(ctx: Ctx, state: Intervention, key: str) -> None:
 
 
 def _mode_reply(ctx: Ctx, state: Intervention) -> None:
-    dms = sum(1 for u in asked(state) if state.participants[u].wants_dms)
+    dms = sum(1 for u in state.askable() if state.participants[u].wants_dms)
     mode = Phrase("pull.mode_pull" if pulls(state, ctx.policy) else "pull.mode_dm")
     limit = ctx.policy.pull_above
     if state.delivery is None:

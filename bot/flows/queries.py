@@ -123,7 +123,7 @@ def _groups_and_checkins(state: Intervention) -> tuple[Message, ...]:
     if of:
         out.append(Message("reportback.status", {"sent": sent, "of": of}))
     if any(a.every for a in state.scheduled):
-        asked = sum(1 for u in state.reachable() if not state.is_facilitator(u))
+        asked = len(state.askable())
         out.append(Message("checkins.status", {"count": len(opted_in(state)), "of": asked}))
     return tuple(out)
 

@@ -113,7 +113,7 @@ def open_round(
         for g in groups:
             ctx.send(ToSpace(g.index), prompt_message("round.prompt_space", key))
     else:
-        recipients = frozenset(u for u in pull.asked(state) if among is None or u in among)
+        recipients = frozenset(u for u in state.askable() if among is None or u in among)
         prompt = prompt_message("round.prompt", key)  # one message, shared by every recipient
         # In pull mode only those who asked for direct messages get one; the rest press
         # "My prompts" under the channel's announcement.

@@ -83,7 +83,7 @@ def _opening_zones(state: Intervention) -> list[str]:
     """The timezones a run must be open in time for: everyone who may ask for the check-ins,
     not only those who have so far. A person who says yes after the run was planned still
     gets it at their own hour (Tokyo's 9:00 comes before Paris's)."""
-    return [_timezone(state, u) for u in state.reachable() if not state.is_facilitator(u)]
+    return [_timezone(state, u) for u in state.askable()]
 
 
 def every(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
