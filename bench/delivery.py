@@ -6,7 +6,9 @@ Run `python -m bench.delivery` (about 2.5 minutes on 2 cores). In a throwaway da
   N/1,000 of them in turn), delivered by 1, 2 and 4 OS processes each running the real
   Dispatcher (SqlOutbox claim, lease, render, mark) against a no-op port; next to it the same
   claim SQL and per-row mark from plain asyncpg processes (`raw`), and the same claim with one
-  mark per batch (`raw-batch`), to show what the database itself allows. items/s is counted
+  mark per batch (`raw-batch`), and the bot's own statements, one round trip each, a claim
+  that takes and returns the rows and one mark per batch, in autocommit (`raw-1rt`), to show
+  what the database itself allows. items/s is counted
   from the go signal to the last `delivered_at`; startup and connecting are not timed.
 - Due lag at a steady load, one process wired as `tst run` wires it (Wakeup + on_enqueued poke):
   rows planned ahead (APScheduler arms at the next due time), rows written and poked (a command
@@ -49,7 +51,7 @@ from tests.delivery_load import (
 from tests.engine_helpers import Session
 
 DEFAULT_DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-KINDS = ("raw-batch", "raw", "bot")
+KINDS = ("raw-1rt", "raw-batch", "raw", "bot")
 PARTICIPANTS = 1000
 # The DeliverySettings defaults, which `tst run` uses unless configured otherwise.
 BATCH = 100
@@ -67,6 +69,12 @@ claimed_by, lease_until, delivered_at, external_ref, last_error FROM outbox
 WHERE id = ANY($1::int[]) AND claimed_by = $2 AND lease_until = $3 ORDER BY due_at, id"""
 MARK = """UPDATE outbox SET status = 'done', lease_until = NULL, delivered_at = $1,
 external_ref = $2 WHERE id = $3 AND claimed_by = $4"""
+# `raw-1rt`: one statement, one round trip, for a claim and for a batch's marks (autocommit).
+CLAIM_1RT = """UPDATE outbox SET attempts = attempts + 1, claimed_by = $1, lease_until = $2
+WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND due_at <= $3
+AND (lease_until IS NULL OR lease_until < $3) ORDER BY due_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+AND (lease_until IS NULL OR lease_until < $3)
+RETURNING id, intervention_id, kind, payload, due_at, attempts"""
 MARK_BATCH = """UPDATE outbox SET status = 'done', lease_until = NULL, delivered_at = $1,
 external_ref = 'dlv-' || id WHERE id = ANY($2::int[]) AND claimed_by = $3"""
 
@@ -140,6 +148,12 @@ async def _raw(kind: str, url: str, name: str, ready: Any, go: MpEvent) -> float
     while True:
         now = datetime.now(UTC)
         until = now + LEASE
+        if kind == "raw-1rt":
+            rows = await conn.fetch(CLAIM_1RT, name, until, now, BATCH)
+            if not rows:
+                break
+            await conn.execute(MARK_BATCH, datetime.now(UTC), [r["id"] for r in rows], name)
+            continue
         async with conn.transaction():
             ids = [r["id"] for r in await conn.fetch(CLAIM, now, BATCH)]
             if not ids:
@@ -358,15 +372,16 @@ async def run(
         load = "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
         print(f"run {run} of {runs} ({load} at its end)" if runs > 1 else "")
         print(
-            f"{'procs':>5} {'raw-batch/s':>12} {'raw/s':>7} {'bot/s':>7} {'bot/raw':>8}"
-            f" {'bot/raw-batch':>14}   {'worker CPU ms/item: raw':>23} {'bot':>5}"
+            f"{'procs':>5} {'raw-1rt/s':>10} {'raw-batch/s':>12} {'raw/s':>7} {'bot/s':>7}"
+            f" {'bot/raw-1rt':>12} {'bot/raw-batch':>14}   {'worker CPU ms/item: 1rt':>23}"
+            f" {'bot':>5}"
         )
         for n in procs:
-            batch, raw, bot = (results[(k, n)] for k in KINDS)
+            one, batch, raw, bot = (results[(k, n)] for k in KINDS)
             print(
-                f"{n:>5} {batch.rate:12,.0f} {raw.rate:7,.0f} {bot.rate:7,.0f}"
-                f" {bot.rate / raw.rate:8.2f} {bot.rate / batch.rate:14.2f}"
-                f"   {raw.cpu_ms:23.2f} {bot.cpu_ms:5.2f}"
+                f"{n:>5} {one.rate:10,.0f} {batch.rate:12,.0f} {raw.rate:7,.0f} {bot.rate:7,.0f}"
+                f" {bot.rate / one.rate:12.2f} {bot.rate / batch.rate:14.2f}"
+                f"   {one.cpu_ms:23.2f} {bot.cpu_ms:5.2f}"
             )
     if seconds > 0:
         await lags(store, url, group, rate, seconds)

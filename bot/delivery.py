@@ -6,11 +6,13 @@ import asyncio
 import logging
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from bot.batch_renders import BatchRenders
+from bot.batch_run import BatchRun, Delivered
 from bot.core.events import (
     DeliveryFailed,
     EventMeta,
@@ -24,7 +26,7 @@ from bot.core.ports import MEMBERSHIP, ChatPort, Clock, DeliveryError, KnowsLang
 from bot.core.requests import begin_request
 from bot.flows.group_requests import compute_groups
 from bot.i18n.render import Reader, Renderer, knows_language, reader_for
-from bot.lanes import BARRIERS, Lane, lane_of
+from bot.lanes import BARRIERS
 from bot.metrics import Metrics
 from bot.notices import refused_event, unreachable_event
 from bot.reports.personal import my_data_message, report_message
@@ -39,15 +41,6 @@ from bot.web.links import Links
 log = logging.getLogger(__name__)
 # One load of each intervention per batch, shared by the deliveries running side by side.
 StateCache = dict[str, "asyncio.Future[Intervention | None]"]
-
-
-@dataclass(frozen=True, slots=True)
-class Delivered:
-    """A row the platform took, waiting for its mark."""
-
-    platform: str
-    ref: str | None
-    at: datetime
 
 
 class Dispatcher:
@@ -80,95 +73,77 @@ class Dispatcher:
         self.retention = retention  # the daily purge, run when its outbox row comes due
         self.links = links
         self.renders = BatchRenders(renderer)
+        # Claiming the next batch while delivering one: PostgreSQL only (see `tick`).
+        self.ahead = store.engine.dialect.name == "postgresql"
+        self.stopping = False  # set when the process stops: the batches in hand finish, no more
 
     async def tick(self) -> int:
-        """Deliver what is due now. Returns how many rows were handled."""
-        now = self.clock.now()
-        items = await self.outbox.claim(self.worker, now, self.policy.lease, self.policy.batch)
-        if items:
-            begin_request()
-            await self._batch(items)
-            log.info("delivery batch: %d item(s)", len(items))
-        return len(items)
+        """Deliver what is due now; returns, once every mark is written, how many rows were
+        handled.
 
-    async def _batch(self, items: Sequence[OutboxItem]) -> None:
-        """Deliver a claimed batch, up to `policy.concurrency` rows at once. Rows to the same
-        person, space or channel keep their claim order (one lane, one at a time), and when one
-        must be retried the rows behind it in its lane are given back to follow it."""
+        A full batch means more may be due. On PostgreSQL the next batch is claimed while this
+        one is delivered, and it starts once every row here has its outcome (a place's
+        messages keep their order), while this batch's marks are still being written: the
+        claim's and the marks' round trips and commits then cost no time. SQLite has one writer
+        at a time: a claim ahead would only queue behind the marks, so there it waits."""
+        items = await self._claim()
+        handled = 0
+        marking: list[asyncio.Future[None]] = []  # batches in hand whose marks are written
+        try:
+            while items:
+                ahead: asyncio.Future[list[OutboxItem]] | None = None
+                if len(items) == self.policy.batch and self.ahead and not self.stopping:
+                    ahead = asyncio.ensure_future(self._claim())
+                try:
+                    begin_request()
+                    if marking and any(item.kind in BARRIERS for item in items):
+                        await marking.pop()  # a barrier waits for the rows before it, marked
+                    marking.append(await self._batch(items))
+                    if len(marking) > 1:
+                        await marking.pop(0)  # the batch before, once this one has settled
+                except BaseException:
+                    if ahead is not None:
+                        await self._give_back(ahead)
+                    raise
+                log.info("delivery batch: %d item(s)", len(items))
+                handled += len(items)
+                items = await ahead if ahead is not None else []
+        except BaseException:
+            # What is in hand finishes before the tick does; the first failure is the one told.
+            await asyncio.gather(*marking, return_exceptions=True)
+            raise
+        for batch in marking:
+            await batch  # a mark that failed: its row comes back when the lease expires
+        return handled
+
+    async def _claim(self) -> list[OutboxItem]:
+        now = self.clock.now()
+        return await self.outbox.claim(self.worker, now, self.policy.lease, self.policy.batch)
+
+    async def _give_back(self, ahead: asyncio.Future[list[OutboxItem]]) -> None:
+        """The batch claimed ahead goes back untried when the one before it failed: due as
+        they were, for whoever claims next, rather than waiting out their lease."""
+        try:
+            items = await ahead
+            await self.outbox.unclaim([item.id for item in items], self.worker)
+        except Exception:  # the lease gives them back all the same, later
+            log.exception("giving back a batch claimed ahead failed")
+
+    async def _batch(self, items: Sequence[OutboxItem]) -> asyncio.Future[None]:
+        """Deliver a claimed batch, up to `policy.concurrency` rows at once (see BatchRun).
+        Returns once every row has its outcome, with what finishes once its marks are written."""
         cache: StateCache = {}
         self.renders.clear()
-        slots = asyncio.Semaphore(self.policy.concurrency)
-        loop = asyncio.get_running_loop()
-        tasks: list[asyncio.Task[datetime | None]] = []
-        # A lane's next row waits for the outcome of the one before (taken by the platform,
-        # or due again), not for its mark: the marks of a lane share a commit too. A barrier
-        # waits for the rows before it entirely, marks included, and the rows after for it.
-        lanes: dict[Lane, asyncio.Future[datetime | None]] = {}
-        barrier: dict[str, asyncio.Task[datetime | None]] = {}
-        since: dict[str, list[asyncio.Task[datetime | None]]] = {}
-        self.outbox.expect(len(items))
-        for item in items:
-            lane, iid = lane_of(item), item.intervention_id
-            ahead = lanes.get(lane)
-            waits: list[asyncio.Future[Any]] = [t for t in (ahead, barrier.get(iid)) if t]
-            if item.kind in BARRIERS:
-                waits += since.pop(iid, [])
-            known = lanes[lane] = loop.create_future()
-            task = loop.create_task(self._in_lane(item, ahead, waits, slots, cache, known))
-            if item.kind in BARRIERS:
-                barrier[iid] = task
-            else:
-                since.setdefault(iid, []).append(task)
-            tasks.append(task)
-        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome  # a mark that failed: its row comes back when the lease expires
-
-    async def _in_lane(
-        self,
-        item: OutboxItem,
-        ahead: asyncio.Future[datetime | None] | None,
-        waits: Sequence[asyncio.Future[Any]],
-        slots: asyncio.Semaphore,
-        cache: StateCache,
-        known: asyncio.Future[datetime | None],
-    ) -> datetime | None:
-        """Deliver `item` once what it waits for is done. Returns when it is due again if it
-        was put back (retried, or behind a retried row of its lane), else None; `known` tells
-        it as soon as it is known (its mark, if any, queued), to the lane's next row."""
-        asked: asyncio.Future[bool] | None = None
-        due: datetime | None = None
-        try:
-            if waits:
-                await asyncio.wait(waits)
-            behind = ahead.result() if ahead is not None else None
-            if behind is not None:
-                due = behind
-                await self.outbox.release([item.id], self.worker, behind)
-                return behind
-            async with slots:
-                outcome = await self._one(item, cache)
-            if not isinstance(outcome, Delivered):
-                due = outcome
-                return due
-            if item.kind != "relay":
-                # Marked outside the slot: the platform has it, and the marks of a batch's
-                # quick deliveries then share a commit instead of each holding a slot.
-                asked = self.outbox.ask_done(item.id, self.worker, outcome.at, outcome.ref)
-        finally:
-            known.set_result(due)
-            self.outbox.settled()
-        # A safety-line message leaves no row behind once the platform has it. (A mark's wait
-        # is not shielded: were it cancelled, the mark is written all the same.)
-        if asked is None:
-            asked = asyncio.ensure_future(self.outbox.done_blank(item.id, self.worker, outcome.at))
-        held = await asked
-        # Counted only when the mark holds: a worker that lost its lease reports nothing.
-        if held:
-            lag = (outcome.at - item.due_at).total_seconds()
-            self.metrics.delivered(outcome.platform, "done", lag)
-        return None
+        run = BatchRun(
+            items,
+            partial(self._one, cache=cache),
+            self.outbox,
+            self.worker,
+            self.metrics,
+            self.policy.concurrency,
+        )
+        await asyncio.shield(run.settled)
+        return run.marked
 
     async def drain(self, limit: int = 1000) -> int:
         """Tick until nothing is due (used by the demo and tests with a manual clock)."""
@@ -180,13 +155,17 @@ class Dispatcher:
                 break
         return total
 
-    async def _state(self, iid: str, cache: StateCache) -> Intervention | None:
+    async def _state(self, item: OutboxItem, cache: StateCache) -> Intervention | None:
+        iid = item.intervention_id
         loading = cache.get(iid)
         if loading is None:
-            # As stored now: the store's kept copy while its version has not moved, so a
-            # fan-out does not reload its roster for every batch.
-            loading = cache[iid] = asyncio.ensure_future(self.store.current(iid))
+            # As stored now: the store's kept copy while its version is the one the claim
+            # read, so a fan-out does not reload its roster for every batch.
+            current = self.store.current(iid, item.version)
+            loading = cache[iid] = asyncio.ensure_future(current)
         try:
+            if loading.done():
+                return loading.result()
             # Shielded: one delivery giving up does not cancel the load the others await.
             return await asyncio.shield(loading)
         except Exception:
@@ -199,7 +178,7 @@ class Dispatcher:
         (None when it is not: dead, or handled)."""
         platform = "unknown"  # the intervention is gone, or the database failed to say
         try:
-            state = await self._state(item.intervention_id, cache)
+            state = await self._state(item, cache)
             platform = state.platform if state is not None else platform
             ref = await self._deliver(item, state, cache)
         except DeliveryError as error:

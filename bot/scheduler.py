@@ -86,6 +86,7 @@ class Wakeup:
         """Stop waking up, and let the batch in hand finish: rows it claimed are delivered
         and marked now, rather than left to a lease that only expires after the restart."""
         self._stopping = True
+        self.dispatcher.stopping = True  # no batch claimed ahead of the one in hand
         self.scheduler.shutdown(wait=False)
         if self._work is not None:
             await asyncio.wait([self._work])

@@ -28,6 +28,9 @@ class OutboxItem:
     payload: dict[str, Any]
     due_at: datetime
     attempts: int
+    # Its intervention's version when the row was claimed (None: the intervention is gone):
+    # a dispatcher's kept copy of that version needs no statement of its own to be trusted.
+    version: int | None = None
 
 
 def due_filter(now: datetime | BindParameter[datetime]) -> Any:
@@ -78,7 +81,17 @@ def _claim() -> Any:
             lease_until=bindparam("until", type_=orm.UtcDateTime()),
             attempts=row.attempts + 1,
         )
-        .returning(row.id, row.intervention_id, row.kind, row.payload, row.due_at, row.attempts)
+        .returning(
+            row.id,
+            row.intervention_id,
+            row.kind,
+            row.payload,
+            row.due_at,
+            row.attempts,
+            select(orm.InterventionRow.version)
+            .where(orm.InterventionRow.id == row.intervention_id)
+            .scalar_subquery(),
+        )
     )
 
 
@@ -126,7 +139,7 @@ class SqlOutbox:
                     {"now": now, "until": now + lease, "limit": limit, "worker": worker},
                 )
             ).all()
-        items = [OutboxItem(r[0], r[1], r[2], dict(r[3]), r[4], r[5]) for r in rows]
+        items = [OutboxItem(r[0], r[1], r[2], dict(r[3]), r[4], r[5], r[6]) for r in rows]
         return sorted(items, key=lambda item: (item.due_at, item.id))  # RETURNING has no order
 
     @contextlib.asynccontextmanager
@@ -302,6 +315,20 @@ class SqlOutbox:
                     lease_until=None,
                     attempts=orm.OutboxRow.attempts - 1,
                 )
+            )
+            return int(done.rowcount)  # type: ignore[attr-defined]
+
+    async def unclaim(self, item_ids: Sequence[int], worker: str) -> int:
+        """Give claimed rows back untried and due as they were (a batch claimed ahead of one
+        that failed). Their claim does not count as an attempt."""
+        if not item_ids:
+            return 0
+        row = orm.OutboxRow
+        async with self.store.sessions() as s, s.begin():
+            done = await s.execute(
+                update(row)
+                .where(row.id.in_(item_ids), row.claimed_by == worker)
+                .values(claimed_by=None, lease_until=None, attempts=row.attempts - 1)
             )
             return int(done.rowcount)  # type: ignore[attr-defined]
 

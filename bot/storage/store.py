@@ -66,18 +66,20 @@ class SqlStore:
                 await uow.write_outbox()
             uow.committed()
 
-    async def current(self, iid: str) -> Intervention | None:
+    async def current(self, iid: str, version: int | None = None) -> Intervention | None:
         """The intervention as stored now, for a reader that writes nothing (the dispatcher,
         once a batch): the kept copy while its version is the stored one, checked in one
         statement (on PostgreSQL in autocommit: no BEGIN and ROLLBACK round trips), else a
-        full load. What `UnitOfWork.load` returns, at a fraction of a unit's cost."""
+        full load. What `UnitOfWork.load` returns, at a fraction of a unit's cost. A caller
+        that has just read the stored `version` (a claim returns it) spares that statement."""
         if not self.verify_kept:
-            async with self.engine.connect() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-                version = await conn.scalar(VERSION, {"iid": iid})
             if version is None:
-                return None
+                async with self.engine.connect() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                    version = await conn.scalar(VERSION, {"iid": iid})
+                if version is None:
+                    return None
             kept = self.kept.get(iid, version)
             if kept is not None:
                 return kept
