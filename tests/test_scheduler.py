@@ -9,15 +9,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from waiting import until
 
 from bot.adapters.memory import MemoryChat
 from bot.app import build
-from bot.config import DatabaseSettings, Settings
+from bot.config import DatabaseSettings, DeliverySettings, Settings
 from bot.core.events import ChoiceMade, CommandIssued, EventMeta
 from bot.core.model import InterventionId, MessageRef, UserId, UserRef
 from bot.core.ports import ManualClock, OutMessage
 from bot.scheduler import Wakeup
+from bot.storage import orm
 from bot.storage.migrate import upgrade
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -98,3 +100,39 @@ async def test_heartbeats_during_a_long_delivery_run_are_quiet_and_nothing_waits
     await wake.stop()
     await app.store.close()
     assert "maximum number of running instances" not in caplog.text
+
+
+@dataclass
+class SlowerChat(MemoryChat):
+    async def send_direct(self, user: UserRef, msg: OutMessage) -> MessageRef:
+        await asyncio.sleep(0.05)
+        return await super().send_direct(user, msg)
+
+
+async def test_a_stopping_process_finishes_the_batches_in_hand_and_claims_no_more(
+    database_url: str,
+) -> None:
+    await asyncio.to_thread(upgrade, database_url)
+    settings = Settings(
+        database=DatabaseSettings(url=database_url), delivery=DeliverySettings(batch=5)
+    )
+    clock = ManualClock(T0)
+    chat = SlowerChat()
+    app = build(settings, {"memory": chat}, clock, "stopping")
+    wake = Wakeup(app.dispatcher, clock, idle_seconds=30)
+    app.runner.on_enqueued = wake.poke
+    wake.start()
+    people = [f"p{n:02d}" for n in range(60)]
+    await app.runner.handle(CommandIssued(meta(1, "fac"), "start T"))
+    await app.runner.handle(
+        CommandIssued(meta(2, "fac"), "invite " + " ".join(f"<@{p}>" for p in people))
+    )
+    await until(lambda: len(chat.seen_by("@p00")) == 1)
+    await wake.stop()
+    row = orm.OutboxRow
+    async with app.store.sessions() as s:
+        waiting = (await s.execute(select(row.claimed_by).where(row.status == "pending"))).scalars()
+        holders = list(waiting)
+    await app.store.close()
+    assert holders, "the stop waited for the whole round instead of the batches in hand"
+    assert set(holders) == {None}  # nothing left leased to a process that is gone
