@@ -6,7 +6,6 @@ import asyncio
 import logging
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -305,10 +304,8 @@ class Dispatcher:
             if member is None:
                 raise DeliveryError("recipient erased", permanent=True, cause="gone")
             out = self.renders.render(state, message, await self._reader(state, user))
-            return await self._direct(state, user, replace(out, idempotency_key=key))
-        out = replace(
-            self.renders.render(state, message, reader_for(state, None)), idempotency_key=key
-        )
+            return await self._direct(state, user, out.keyed(key))
+        out = self.renders.render(state, message, reader_for(state, None)).keyed(key)
         if "space" in to:
             group = next((g for g in state.subgroups if g.index == to["space"]), None)
             if group is None:
