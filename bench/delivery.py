@@ -418,7 +418,8 @@ def main() -> None:
         default=os.environ.get("TSTBOT_TEST_POSTGRES", DEFAULT_DB),
         help="a PostgreSQL URL; the bench creates and drops a database next to it",
     )
-    parser.add_argument("--items", type=int, default=5_000)
+    # 20,000: at 10,000–25,000 rows a second a smaller run measures mostly its start and end.
+    parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--procs", default="1,2,4", help="dispatcher process counts")
     parser.add_argument("--runs", type=int, default=1, help="throughput measured this often")
     parser.add_argument("--rate", type=float, default=200.0, help="steady load, items/s")
