@@ -1,4 +1,4 @@
-"""Retention: the raw answers of interventions closed longer ago than `retention_days` go.
+"""Retention: answers of interventions closed past `retention_days` go, and old event ids.
 
 `tst run` does it once a day by itself: an outbox row of kind "retention" is due daily and the
 dispatcher, woken by the same clock as for any delivery (bot/scheduler.py), runs the purge and
@@ -26,6 +26,11 @@ RETENTION_KIND = "retention"
 RETENTION_KEY = "retention:daily"
 # The daily row belongs to no intervention.
 NO_INTERVENTION = ""
+# How long a handled event's id is kept to refuse a second handling. Every replay comes much
+# sooner: Slack retries an event within the hour, a Discord interaction lives 15 minutes, a web
+# link at most 60 and a web session at most 24 hours (both are refused once expired anyway), an
+# outbox row's re-delivery follows its lease or its last backoff by minutes.
+EVENT_IDS_KEPT = timedelta(days=7)
 # pg_try_advisory_xact_lock key: "tstpurge" as a 64-bit number, unlikely to meet another's.
 PURGE_LOCK = int.from_bytes(b"tstpurge", "big") & 0x7FFF_FFFF_FFFF_FFFF
 
@@ -126,9 +131,23 @@ class Retention:
         except IntegrityError:
             pass  # another process planned it at the same moment: one row is enough
 
+    async def forget_events(self, now: datetime) -> int:
+        """Drop the ids of events handled longer ago than EVENT_IDS_KEPT: the table of handled
+        events would otherwise grow by every click and command for as long as the bot runs."""
+        row = orm.ProcessedEventRow
+        async with self.store.unit() as uow:
+            done = await uow.session.execute(delete(row).where(row.at < now - EVENT_IDS_KEPT))
+            return int(done.rowcount)  # type: ignore[attr-defined]
+
     async def run(self, now: datetime) -> int | None:
-        """The daily job: purge, say how many, plan the next run."""
+        """The daily job: purge, forget old event ids, say how many, plan the next run."""
         purged = await self.purge(now)
+        forgotten = await self.forget_events(now)
+        log.info(
+            "retention: forgot %d handled event id(s) older than %d days",
+            forgotten,
+            EVENT_IDS_KEPT.days,
+        )
         if purged is None:
             log.info("retention: another process is purging; next run in %s", self.every)
         else:

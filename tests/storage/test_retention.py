@@ -20,7 +20,7 @@ from bot.cli import app as cli
 from bot.core.ports import SystemClock
 from bot.scheduler import Wakeup
 from bot.storage import orm
-from bot.storage.retention import PURGE_LOCK, RETENTION_KEY, Retention
+from bot.storage.retention import EVENT_IDS_KEPT, PURGE_LOCK, RETENTION_KEY, Retention
 from bot.storage.store import SqlStore, make_engine
 
 
@@ -133,3 +133,20 @@ async def test_one_process_purges_at_a_time_on_postgresql(
         assert await Retention(w.app.store, 30).purge(later) == 1
     finally:
         await other.dispose()
+
+
+async def test_the_daily_run_forgets_event_ids_older_than_a_week_and_keeps_the_rest(
+    world: PrivacyWorld,
+) -> None:
+    w = world
+    await answered_and_closed(w)
+    handled = await count(w.app.store, orm.ProcessedEventRow)
+    assert handled > 0  # every command and answer above left its id
+    w.clock.advance(days=EVENT_IDS_KEPT.days - 1)
+    await w.cmd("status")  # one event inside the week
+    await w.app.retention.run(w.clock.now())
+    assert await count(w.app.store, orm.ProcessedEventRow) == handled + 1
+    w.clock.advance(days=2)
+    await w.app.retention.run(w.clock.now())
+    # The older ones are gone; the recent one is still refused a second handling.
+    assert await count(w.app.store, orm.ProcessedEventRow) == 1
