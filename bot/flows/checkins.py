@@ -24,18 +24,29 @@ def opted_in(state: Intervention) -> tuple[UserId, ...]:
     return tuple(u for u in state.askable() if state.participants[u].checkins)
 
 
-def invite(ctx: Ctx, state: Intervention, round_key: str) -> None:
-    """A weekly check-in was planned: ask each participant once whether they want it."""
+def _invitation(round_key: str) -> Message:
     buttons = (
         Button("checkins", "checkins.button_on", "on", "primary"),
         Button("checkins", "checkins.button_off", "off"),
     )
-    invitation = Message("checkins.invitation", {"round": round_key}, buttons)
+    return Message("checkins.invitation", {"round": round_key}, buttons)
+
+
+def invite(ctx: Ctx, state: Intervention, round_key: str) -> None:
+    """A weekly check-in was planned: ask each participant once whether they want it."""
     asked = state.askable()
     for user in asked:
         if not state.participants[user].checkins:
-            ctx.send(ToUser(user), invitation)
+            ctx.send(ToUser(user), _invitation(round_key))
     ctx.reply("checkins.invited_reply", invited=len(asked), count=len(opted_in(state)))
+
+
+def welcome(ctx: Ctx, state: Intervention, user: UserId) -> None:
+    """Someone joins while a weekly check-in is planned: the one invitation the others had."""
+    weekly = [action for action in state.scheduled if action.every]
+    member = state.participants.get(user)
+    if weekly and member is not None and user in state.askable() and not member.checkins:
+        ctx.send(ToUser(user), _invitation(weekly[0].command.split()[-1]))
 
 
 def command(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:

@@ -12,7 +12,7 @@ from bot.core.effects import Audit, Button, Cancel, Forget, Message, ToChannel, 
 from bot.core.events import EventMeta
 from bot.core.model import Intervention, InterventionId, Participant, UserId
 from bot.core.overlay import put, without
-from bot.flows import apart, parties, reportback, templates
+from bot.flows import apart, checkins, parties, reportback, templates
 from bot.flows.context import Ctx
 from bot.flows.privacy import change_anonymity, split_anonymity
 from bot.flows.prompts import frame_message, prompt_message
@@ -155,7 +155,9 @@ def consent(ctx: Ctx, state: Intervention, value: str) -> Intervention:
             rounds[key] = replace(rnd, recipients=rnd.recipients | {user})
             ctx.send(ToUser(user), prompt_message("round.prompt", key))
     ctx.reply("frame.accepted", title=UserText(state.title))
-    return replace(state, participants=put(state.participants, user, member), rounds=rounds)
+    state = replace(state, participants=put(state.participants, user, member), rounds=rounds)
+    checkins.welcome(ctx, state, user)
+    return state
 
 
 def leave(ctx: Ctx, state: Intervention) -> Intervention:

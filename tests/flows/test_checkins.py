@@ -239,3 +239,24 @@ def test_the_choice_is_the_person_s_own_and_wrong_words_change_nothing() -> None
     assert replies(s.cmd("checkins", user="ana")) == ["checkins.now_off"]  # the default: no
     s.cmd("checkins on", user="ana")
     assert replies(s.cmd("checkins", user="ana")) == ["checkins.now_on"]
+
+
+def test_someone_who_joins_after_the_invitation_gets_it_once_and_only_then() -> None:
+    s = Session(now=datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+    s.group_with("ana")
+    s.cmd("schedule every barometer monday 9am")
+    s.cmd("invite <@zoe>")
+    assert s.state is not None
+    out = s.feed(ChoiceMade(s.meta("zoe", None), s.state.id, "consent", "accept"))
+    assert to_user(out, "zoe")[-1] == "checkins.invitation"
+    s.feed(ChoiceMade(s.meta("zoe", None), s.state.id, "checkins", "on"))
+    s.now = s.state.scheduled[0].due
+    fire(s)
+    assert s.state.rounds["trust.barometer"].recipients == {"zoe"}
+    # Without a weekly check-in planned, joining brings no invitation.
+    quiet = Session()
+    quiet.group_with("ana")
+    quiet.cmd("invite <@zoe>")
+    assert quiet.state is not None
+    joined = quiet.feed(ChoiceMade(quiet.meta("zoe", None), quiet.state.id, "consent", "accept"))
+    assert "checkins.invitation" not in to_user(joined, "zoe")
