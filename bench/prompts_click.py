@@ -158,10 +158,10 @@ async def bare_slack(api: str) -> None:
         ]
         await respond(text=WORDS, blocks=blocks, response_type="ephemeral")
 
-    await _serve_until_terminated(bare.web_app(path="/slack/events", port=0), "/slack/events")
+    await serve_until_terminated(bare.web_app(path="/slack/events", port=0), "/slack/events")
 
 
-async def _serve_until_terminated(app: Any, path: str) -> None:
+async def serve_until_terminated(app: Any, path: str) -> None:
     from aiohttp import web
 
     runner = web.AppRunner(app, access_log=None)

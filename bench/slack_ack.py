@@ -2,14 +2,16 @@
 endpoint against a bare bolt AsyncApp that only acks, both measured in the same run.
 
 Run `python -m bench.slack_ack` (about half a minute). Loopback only: the Web API is the fake
-Slack of the test suite. The load comes from a child process (its own interpreter), so the
-timing client does not share the servers' event loop. Prints a table; nothing is asserted.
+Slack of the test suite, in the bench's process. tst-bot (`bench.slack_bot`, as `tst run`
+starts it), the bare app and the load each run in a process of their own, so none shares an
+event loop or a core's time with the fake. Prints a table; nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import statistics
@@ -22,6 +24,7 @@ from typing import Any
 
 import aiohttp
 
+from bench.prompts_click import first_line, serve_until_terminated, spawn, stop, until
 from tests.fakes.slack_api import FakeSlack, sign
 
 SECRET = "bench-signing-secret"
@@ -85,28 +88,21 @@ async def _load(root: str) -> None:
             print(json.dumps(await _burst(session, url, int(n), root)), flush=True)
 
 
-# --- the servers (this process) ---------------------------------------------------------------
+# --- the apps (each in a process of its own) and the fake (this process) ----------------------
 
 
-async def _bare_app(fake: FakeSlack) -> tuple[Any, str]:
-    from aiohttp import web
+async def bare_app(api: str) -> None:
+    """A bare bolt AsyncApp that only acks `/tst`, in a process of its own."""
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
-    bare = AsyncApp(
-        client=AsyncWebClient(token=TOKEN, base_url=fake.base_url), signing_secret=SECRET
-    )
+    bare = AsyncApp(client=AsyncWebClient(token=TOKEN, base_url=api), signing_secret=SECRET)
 
     @bare.command("/tst")
     async def only_ack(ack: Any) -> None:
         await ack()
 
-    runner = web.AppRunner(bare.web_app(path="/slack/events", port=0))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}/slack/events"
+    await serve_until_terminated(bare.web_app(path="/slack/events", port=0), "/slack/events")
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -115,31 +111,21 @@ def _pct(values: list[float], q: float) -> float:
 
 
 async def main(bursts: int, workers: int) -> None:
-    from bot import heap
-    from bot.app import build
-    from bot.config import DatabaseSettings, Settings, SlackSettings
     from bot.storage.migrate import upgrade
-    from bot.wiring.slack import SlackService
 
     tmp = tempfile.TemporaryDirectory()
     db = f"sqlite+aiosqlite:///{Path(tmp.name) / 'bench.db'}"
     await asyncio.to_thread(upgrade, db)
     fake = await FakeSlack().start()
     fake.add_user(FAC, "Fatou")
-    settings = SlackSettings(
-        bot_token=TOKEN,
-        signing_secret=SECRET,
-        mode="http",
-        host="127.0.0.1",
-        port=0,
-        api_base_url=fake.base_url,
+    # tst-bot as `tst run` starts it, the bare app and the load: each in a process of its own,
+    # so none shares a core's time with the fake Slack that serves them all from here.
+    bot = await spawn(
+        "bench.slack_bot",
+        *("--api", fake.base_url, "--db", db, "--token", TOKEN, "--secret", SECRET),
+        *("--workers", str(workers)),
     )
-    service = SlackService(settings, pace_seconds=0.0, workers=workers)
-    config = Settings(database=DatabaseSettings(url=db), slack=settings)
-    app = build(config, {"slack": service.port})
-    await service.start(app)
-    bare_runner, bare_url = await _bare_app(fake)
-    heap.settle()  # as `tst run` does once started (for both apps: they share this process)
+    bare = await spawn("bench.slack_ack", "--bare", fake.base_url)
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -150,45 +136,48 @@ async def main(bursts: int, workers: int) -> None:
         stdout=asyncio.subprocess.PIPE,
     )
     assert child.stdin is not None and child.stdout is not None
-    edge = service.edge
-    assert edge is not None
+    bot_url, bare_url = await first_line(bot), await first_line(bare)
 
     answered: dict[int, list[float]] = {n: [] for n in LEVELS}
 
     async def burst(url: str, n: int) -> list[float]:
         assert child.stdin is not None and child.stdout is not None
         start = time.perf_counter()
+        replies = len(fake.responses)
         child.stdin.write(f"{url} {n}\n".encode())
         await child.stdin.drain()
         got: list[float] = json.loads(await asyncio.wait_for(child.stdout.readline(), 60))
-        await edge.settle()  # the runner's work after each ack ends before the next burst
-        if url == service.url and n in answered:
-            answered[n].append((time.perf_counter() - start) * 1000)
+        if url == bot_url:
+            # tst-bot's work after each ack (the status, posted to response_url) ends before
+            # the next burst.
+            await until(lambda: len(fake.responses) >= replies + n, 60, "status replies")
+            if n in answered:
+                answered[n].append((time.perf_counter() - start) * 1000)
         return got
 
     try:
         # An intervention in C1, so `status` has something to read; warm both apps up.
-        await burst(service.url, 1)
         body = _body(10**9, fake.root).replace("text=status", "text=start+Bench")
         async with aiohttp.ClientSession() as s:
             headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, body)}
-            async with s.post(service.url, data=body.encode(), headers=headers) as resp:
+            async with s.post(bot_url, data=body.encode(), headers=headers) as resp:
                 assert resp.status == 200
-        await edge.settle()
+        await until(lambda: len(fake.responses) >= 1, 60, "the start")
         for n in LEVELS:
-            await burst(service.url, n)
+            await burst(bot_url, n)
             await burst(bare_url, n)
         for n in LEVELS:
             answered[n].clear()
         print(
             f"Slack ack latency of `/tst status`, loopback, {bursts} bursts per level and app;"
-            f" tst-bot works after its acks with {workers} runner(s)"
+            f" tst-bot works after its acks with {workers} runner(s); tst-bot, the bare app"
+            " and the load each in a process of their own"
         )
         print(f"{'concurrency':>11} | {'app':<8} | {'p50 ms':>8} | {'p99 ms':>8} | {'max ms':>8}")
         for n in LEVELS:
             got: dict[str, list[float]] = {"tst-bot": [], "bare": []}
             for _ in range(bursts):
-                got["tst-bot"] += await burst(service.url, n)
+                got["tst-bot"] += await burst(bot_url, n)
                 got["bare"] += await burst(bare_url, n)
             for name, values in got.items():
                 print(
@@ -202,15 +191,12 @@ async def main(bursts: int, workers: int) -> None:
             print(
                 f"{n:>11} | tst-bot: a burst's last ephemeral answer after {last:.0f} ms (median)"
             )
-        statuses = sum(1 for r in fake.responses if "n" in r)
-        print(f"status replies posted to response_url: {statuses}")
+        print(f"replies posted to response_url: {len(fake.responses)}")
     finally:
         child.stdin.write(b"\n")
-        await child.stdin.drain()
-        await asyncio.wait_for(child.wait(), 10)
-        await bare_runner.cleanup()
-        await service.stop()
-        await app.store.close()
+        with contextlib.suppress(ConnectionError):
+            await child.stdin.drain()
+        await stop(bot, bare, child)
         await fake.stop()
         tmp.cleanup()
 
@@ -220,8 +206,11 @@ if __name__ == "__main__":
     parser.add_argument("--bursts", type=int, default=BURSTS)
     parser.add_argument("--workers", type=int, default=2, help="tst-bot's runners after acks")
     parser.add_argument("--load", metavar="FAKE_ROOT", help=argparse.SUPPRESS)
+    parser.add_argument("--bare", metavar="API", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:
         asyncio.run(_load(args.load))
+    elif args.bare:
+        asyncio.run(bare_app(args.bare))
     else:
         asyncio.run(asyncio.wait_for(main(args.bursts, args.workers), 300))
