@@ -62,6 +62,9 @@ TRANSLATED_PARAMS: Mapping[str, str] = {
 LABELS = frozenset({"id", "number", "version", "group", "thread", "item", "action", "year"})
 
 
+# The role word, for a text that names the facilitators read where there is no intervention.
+ROLE_KEY = "people.facilitation"
+
 class MissingKey(KeyError):
     """A key absent from a catalog: a bug caught by the catalog parity test."""
 
@@ -141,6 +144,11 @@ class Catalog:
                 segments.append(Segment(m.group(0)[0]))
                 continue
             name = m.group(1)
+            if name == "facilitator" and name not in params:
+                # Read outside an intervention (help, the App Home): the role, as the texts of
+                # an intervention whose facilitators have no name say it.
+                segments.append(Segment(self.template(locale, ROLE_KEY, address)))
+                continue
             if name not in params:
                 raise MissingKey(f"{locale}:{key} needs {{{name}}}")
             segments.append(self._value(locale, name, params[name], address, tz))

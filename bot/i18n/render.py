@@ -18,7 +18,7 @@ from bot.core.model import (
 from bot.core.ports import AnswerForm, FormField, OutButton, OutMessage, Segment, VisibilityOption
 from bot.flows.spec import Flow, RoundSpec
 from bot.flows.synthesis import option_values, prompt_keys, prompt_of
-from bot.i18n.catalog import Catalog
+from bot.i18n.catalog import ROLE_KEY, Catalog
 from bot.i18n.names import facilitator_names
 
 MAX_ACTION_ID = 100
@@ -90,7 +90,7 @@ class Renderer:
 
     def _frame(self, state: Intervention, reader: Reader) -> Params:
         """What any text of an intervention may state about its frame, as it is when read."""
-        named = facilitator_names(state, reader.locale, self.text(reader, "people.facilitation"))
+        named = facilitator_names(state, reader.locale, self.text(reader, ROLE_KEY))
         return {"k": state.k_anonymity_min, "anonymity": state.anonymity,
                 "days": self.retention_days, "facilitator": named}  # fmt: skip
 

@@ -80,3 +80,16 @@ def test_without_a_named_facilitator_the_role_word_stands() -> None:
     form = renderer.form(state, spec, rnd, Reader("fr", "UTC", "vous"))
     said = {v.value: v.explanation for v in form.visibility_options}
     assert "lues par la facilitation seulement" in said["facilitator"], said
+
+
+def test_a_text_naming_the_facilitator_read_outside_an_intervention_says_the_role() -> None:
+    catalog = Catalog.load()
+    naming = [
+        k
+        for k, v in _raw("fr").items()
+        if "{facilitator}" in v and "{" not in v.replace("{facilitator}", "")
+    ]
+    assert naming, "no catalog text names the facilitator alone"
+    for locale, role in (("fr", "la facilitation"), ("en", "the facilitator")):
+        said = catalog.text(locale, _base(naming[0]))
+        assert role in said and "{" not in said, said
