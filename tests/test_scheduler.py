@@ -70,8 +70,10 @@ async def test_enqueued_effects_are_delivered_by_the_wakeup_and_survive_a_restar
 class SlowChat(MemoryChat):
     """Each DM takes a while: a round's delivery run outlasts several heartbeats."""
 
+    delay: float = 0.02  # seconds a DM takes
+
     async def send_direct(self, user: UserRef, msg: OutMessage) -> MessageRef:
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(self.delay)
         return await super().send_direct(user, msg)
 
 
@@ -102,13 +104,6 @@ async def test_heartbeats_during_a_long_delivery_run_are_quiet_and_nothing_waits
     assert "maximum number of running instances" not in caplog.text
 
 
-@dataclass
-class SlowerChat(MemoryChat):
-    async def send_direct(self, user: UserRef, msg: OutMessage) -> MessageRef:
-        await asyncio.sleep(0.05)
-        return await super().send_direct(user, msg)
-
-
 async def test_a_stopping_process_finishes_the_batches_in_hand_and_claims_no_more(
     database_url: str,
 ) -> None:
@@ -117,7 +112,7 @@ async def test_a_stopping_process_finishes_the_batches_in_hand_and_claims_no_mor
         database=DatabaseSettings(url=database_url), delivery=DeliverySettings(batch=5)
     )
     clock = ManualClock(T0)
-    chat = SlowerChat()
+    chat = SlowChat(delay=0.05)
     app = build(settings, {"memory": chat}, clock, "stopping")
     wake = Wakeup(app.dispatcher, clock, idle_seconds=30)
     app.runner.on_enqueued = wake.poke
