@@ -14,6 +14,7 @@ from bot.core.effects import (
     Cancel,
     CloseSpace,
     ComputeGroups,
+    DeleteTemplate,
     Effect,
     ExportData,
     Forget,
@@ -227,6 +228,9 @@ class Runner:
             case SaveTemplate():
                 key = fold(effect.template.name)
                 await uow.save_template(state.platform, state.workspace, key, effect.template, now)
+                return False
+            case DeleteTemplate():
+                await uow.delete_template(state.platform, state.workspace, effect.name)
                 return False
             case Cancel():
                 await uow.cancel(f"{iid}:{effect.key}")

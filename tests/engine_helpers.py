@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from bot.core.effects import Audit, Effect, Reply, Send, ToChannel, ToUser
 from bot.core.events import AnswerSubmitted, ChoiceMade, CommandIssued, Event, EventMeta
 from bot.core.model import AnswerValue, Intervention, UserId, Visibility
+from bot.core.wording import Template
 from bot.flows.context import Facts, Policy
 from bot.flows.engine import Outcome, advance
 from bot.flows.tst import tst_flow
@@ -30,6 +31,8 @@ class Session:
     # Off for big rosters: every outcome holds a whole state, so 10,000 consents would keep
     # 10,000 copies of a 10,000-person intervention alive.
     keep_outcomes: bool = True
+    # The workspace's templates, as the runner reads them for the engine (by folded name).
+    templates: dict[str, Template] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=itertools.count)
 
     def meta(self, user: str | None, channel: str | None = "C1") -> EventMeta:
@@ -53,7 +56,7 @@ class Session:
             flow=FLOW,
             now=self.now,
             policy=self.policy,
-            facts=Facts(entropy=entropy),
+            facts=Facts(entropy=entropy, templates=self.templates),
         )
         if self.keep_outcomes:
             self.outcomes.append(outcome)

@@ -212,6 +212,13 @@ class SaveTemplate:
 
 
 @dataclass(frozen=True, slots=True)
+class DeleteTemplate:
+    """Delete a template of the intervention's workspace, by its (folded) name."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Forget:
     """Erase a person's answers from the store (and their membership when `erase_member`)."""
 
@@ -285,6 +292,7 @@ Effect = (
     | Release
     | Withdraw
     | SaveTemplate
+    | DeleteTemplate
 )
 
 

@@ -295,6 +295,7 @@ TABLE: CommandTable[Runs] = CommandTable(
             subs=(
                 _sub("save", "enregistrer", FACILITATOR, templates.save, "garder"),
                 _sub("list", "voir", FACILITATOR, templates.listing, "lister", "liste"),
+                _sub("delete", "supprimer", FACILITATOR, templates.remove, "effacer", "retirer"),
             ),
             also=("modele", "templates", "modèles"),
             default_sub="list",

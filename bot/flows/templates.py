@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 
 from bot.core.commands import Command, fold
-from bot.core.effects import SaveTemplate, UserText
+from bot.core.effects import DeleteTemplate, SaveTemplate, UserText
 from bot.core.model import Anonymity, Intervention
 from bot.core.wording import Template, Wording
 from bot.flows.context import Ctx
@@ -55,6 +55,20 @@ def listing(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
         ctx.reply("templates.none")
     else:
         ctx.reply("templates.list", names=UserText(", ".join(names)))
+    return state
+
+
+def remove(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
+    """`/tst modele supprimer <nom>`: the workspace's template of that name goes; the
+    interventions started from it keep their words."""
+    name = _name(ctx, cmd.text)
+    found = ctx.facts.templates.get(fold(name))
+    if found is None:
+        names = ", ".join(sorted(t.name for t in ctx.facts.templates.values())) or "-"
+        ctx.refuse("templates.unknown", name=UserText(name[:MAX_NAME]), names=UserText(names))
+    ctx.add(DeleteTemplate(fold(found.name)))
+    ctx.reply("templates.deleted", name=UserText(found.name))
+    ctx.audit_target = "template"
     return state
 
 

@@ -65,6 +65,7 @@ LABELS = frozenset({"id", "number", "version", "group", "thread", "item", "actio
 # The role word, for a text that names the facilitators read where there is no intervention.
 ROLE_KEY = "people.facilitation"
 
+
 class MissingKey(KeyError):
     """A key absent from a catalog: a bug caught by the catalog parity test."""
 

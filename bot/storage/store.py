@@ -195,6 +195,9 @@ class UnitOfWork:
     ) -> None:
         await templates.write(self.session, platform, workspace, key, template, now)
 
+    async def delete_template(self, platform: str, workspace: str, key: str) -> None:
+        await templates.remove(self.session, platform, workspace, key)
+
     async def undelivered(self, iid: str) -> dict[str, int]:
         """This intervention's messages in the dead letters, counted by cause."""
         return await outbox_writes.undelivered(self.session, iid)

@@ -21,6 +21,13 @@ async def read(s: AsyncSession, platform: str, workspace: str) -> dict[str, Temp
     return {name: cast(Template, decode(body)) for name, body in found.all()}
 
 
+async def remove(s: AsyncSession, platform: str, workspace: str, key: str) -> None:
+    row = orm.TemplateRow
+    await s.execute(
+        delete(row).where(row.platform == platform, row.workspace == workspace, row.name == key)
+    )
+
+
 async def write(
     s: AsyncSession, platform: str, workspace: str, key: str, template: Template, now: datetime
 ) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from engine_helpers import FAC, FLOW, Session, replies
 
 from bot.core.commands import fold
-from bot.core.effects import SaveTemplate
+from bot.core.effects import DeleteTemplate, SaveTemplate
 from bot.core.events import ChoiceMade, CommandIssued
 from bot.core.wording import Template
 from bot.flows.context import Facts
@@ -94,3 +94,17 @@ def test_only_a_facilitator_saves_a_template_and_it_needs_a_name() -> None:
     assert s.cmd("template save Mine", user="ana").refused
     out = s.cmd("template save")
     assert out.refused and replies(out) == ["templates.name_needed"]
+
+
+def test_a_facilitator_deletes_a_template_by_its_name_an_unknown_one_is_named_back() -> None:
+    s = prepared()
+    kept = saved(s, "Field feedback")
+    s.templates = {fold(kept.name): kept}
+    out = s.cmd("modele supprimer field FEEDBACK")
+    assert [e for e in out.effects if isinstance(e, DeleteTemplate)] == [
+        DeleteTemplate("field feedback")
+    ]
+    assert replies(out) == ["templates.deleted"]
+    missing = s.cmd("template delete nowhere")
+    assert missing.refused and replies(missing) == ["templates.unknown"]
+    assert s.cmd("template delete Field feedback", user="ana").refused

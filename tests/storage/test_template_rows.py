@@ -42,3 +42,16 @@ async def test_a_template_saved_in_one_channel_starts_another(world: PrivacyWorl
     assert state.notes == ()
     listed = await w.cmd("modele voir", channel="C2")
     assert any("retour TERRAIN" in s for s in listed), listed  # the name last saved
+
+
+async def test_a_deleted_template_is_gone_from_the_workspace_and_starts_nothing(
+    world: PrivacyWorld,
+) -> None:
+    w = world
+    await w.cmd("modèle enregistrer Retour terrain")
+    said = await w.cmd("modele supprimer retour TERRAIN")
+    assert any("supprimé" in s for s in said), said
+    assert await w.rows(orm.TemplateRow) == []
+    assert any("Aucun modèle" in s for s in await w.cmd("modele voir"))
+    refused = await w.cmd("démarrer Nuit --depuis retour terrain", channel="C2")
+    assert any("Pas de modèle" in s for s in refused), refused
