@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from bot.core.events import ChoiceMade, CommandIssued, Event, EventMeta
 from bot.core.model import Intervention, InterventionId, UserId
+from bot.flows.line import MAX_NOTE
 from bot.web.tokens import Pass
 
 NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -22,6 +23,8 @@ CURATION: dict[str, tuple[str, tuple[str, ...]]] = {
     "edit": ("round edit", ("item", "text")),
     "restate": ("round restate", ("text",)),
 }
+# A private note typed on the page: `/tst note add`, its words checked by the engine.
+NOTE = "note"
 ITEM = re.compile(r"^\d{1,3}\.\d{1,3}$")
 MAX_TEXT = 2000
 # The facilitator's buttons under a safety request, as in the inbox.
@@ -57,6 +60,11 @@ def event_for(state: Intervention, session: Pass, form: Mapping[str, str]) -> Ev
         return CommandIssued(meta, f"{ROUND_COMMANDS[action]} {value}", iid)
     if action in COMMANDS:
         return CommandIssued(meta, COMMANDS[action], iid)
+    if action == NOTE:
+        text = form.get("text", "").strip()
+        if not text or len(text) > MAX_NOTE:
+            return None
+        return CommandIssued(meta, f"note add {text}", iid)
     if action in CHOICES and value.isdigit():
         return ChoiceMade(meta, iid, action, value)
     return None
