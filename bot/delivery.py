@@ -88,6 +88,7 @@ class Dispatcher:
         items = await self._claim()
         handled = 0
         marking: list[asyncio.Future[None]] = []  # batches in hand whose marks are written
+        barrier_before = False  # the batch before held a barrier
         try:
             while items:
                 ahead: asyncio.Future[list[OutboxItem]] | None = None
@@ -95,8 +96,12 @@ class Dispatcher:
                     ahead = asyncio.ensure_future(self._claim())
                 try:
                     begin_request()
-                    if marking and any(item.kind in BARRIERS for item in items):
-                        await marking.pop()  # a barrier waits for the rows before it, marked
+                    barrier = any(item.kind in BARRIERS for item in items)
+                    if marking and (barrier or barrier_before):
+                        # A barrier waits for the rows before it entirely, marks included,
+                        # and the rows after it for the barrier, as within a batch.
+                        await marking.pop()
+                    barrier_before = barrier
                     marking.append(await self._batch(items))
                     if len(marking) > 1:
                         await marking.pop(0)  # the batch before, once this one has settled

@@ -46,6 +46,8 @@ class SlowChat:
     attempts: list[str] = field(default_factory=list)  # notes, in the order tried
     inner: MemoryChat = field(default_factory=MemoryChat)
     platform: str = "memory"
+    # Awaited with each note before it is sent (a test looks at the database then).
+    before_send: Callable[[str], Awaitable[None]] | None = None
     _busy: set[str] = field(default_factory=set)
 
     async def _through(
@@ -58,6 +60,8 @@ class SlowChat:
         self.concurrency_seen = max(self.concurrency_seen, len(self._busy))
         try:
             self.attempts.append(note)
+            if self.before_send is not None:
+                await self.before_send(note)
             if not self.quick:
                 await asyncio.sleep(0.01 if _rank(note) == 1 else 0.001)
             if self.failures.get(note, 0) > 0:

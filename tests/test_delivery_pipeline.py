@@ -4,6 +4,7 @@ batch that fails gives the one claimed ahead back as it was; the claim says whic
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -14,7 +15,9 @@ import pytest
 from slow_chat import PEOPLE, Batches, slow_batches
 from sqlalchemy import event, select
 
+from bot.delivery import Dispatcher
 from bot.storage import orm
+from bot.storage.outbox import SqlOutbox
 from bot.storage.store import SqlStore
 
 CLAIM = re.compile(r"\s*UPDATE outbox SET attempts=\(outbox.attempts \+")
@@ -124,3 +127,52 @@ async def test_a_claim_tells_which_kept_copy_holds_no_statement_per_batch_to_che
         await batches.app.dispatcher.drain()
     assert "version" not in seen
     assert seen.count("claim") >= 3
+
+
+async def test_a_barrier_and_the_batch_after_it_wait_for_the_marks_of_what_came_before(
+    batches: Batches, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches of 5: a timer, then four messages; five more; a timer, then one more. Marks
+    take 50 ms to be written, so a batch that did not wait for them would see them missing."""
+    write = SqlOutbox._done_many
+
+    async def slowly(outbox: SqlOutbox, marks: Any) -> list[bool]:
+        await asyncio.sleep(0.05)
+        return await write(outbox, marks)
+
+    monkeypatch.setattr(SqlOutbox, "_done_many", slowly)
+    feed = Dispatcher._feed
+    at_timers: list[int] = []
+
+    async def counted(dispatcher: Dispatcher, event: Any, cache: Any) -> None:
+        at_timers.append((await dispatcher.outbox.counts(batches.iid))["done"])
+        await feed(dispatcher, event, cache)
+
+    monkeypatch.setattr(Dispatcher, "_feed", counted)
+    timer = {"kind": "noop", "payload": {}}
+
+    async def queue_timer() -> None:
+        async with batches.app.store.unit() as uow:
+            await uow.enqueue(batches.iid, "timer", timer, batches.clock.now())
+
+    await queue_timer()
+    for i in (1, 2):
+        for p in PEOPLE:
+            await batches.queue({"user": p}, f"{p}-{i}")
+    await batches.queue({"user": "ana"}, "ana-3")
+    await queue_timer()
+    await batches.queue({"user": "ben"}, "ben-3")
+    seen: dict[str, dict[str, int]] = {}
+
+    async def look(note: str) -> None:
+        if note in ("ana-2", "ben-3"):  # the first of the second batch, the last of the third
+            seen[note] = await batches.app.dispatcher.outbox.counts(batches.iid)
+
+    batches.chat.before_send = look
+    done_before = (await batches.app.dispatcher.outbox.counts(batches.iid))["done"]
+    await batches.app.dispatcher.drain()
+    # The second batch started once the first one, its timer with it, was marked.
+    assert seen["ana-2"]["done"] == done_before + 5
+    # The second timer started once the batch before it was marked, and ben-3 after it.
+    assert at_timers == [done_before, done_before + 10]
+    assert seen["ben-3"]["done"] == done_before + 11
