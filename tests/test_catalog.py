@@ -54,7 +54,7 @@ TU = "@tu"
 # Keys in the code are identifiers joined by dots (round keys bring their own dots).
 KEY_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 # Parameters every Message rendered by the renderer receives, whatever its call site passes.
-RENDERER_PARAMS = frozenset({"k", "anonymity", "days", "facilitator"})
+RENDERER_PARAMS = frozenset({"k", "anonymity", "days", "facilitator", "facilitator_count"})
 
 BOARD_KINDS: tuple[str, ...] = typing.get_args(BoardKind)
 BOARD_STATUSES = (
@@ -159,7 +159,7 @@ def flow_keys() -> dict[str, frozenset[str]]:
         for value in DYNAMIC[pattern]:
             keys[pattern.format(value)] = frozenset()
     # Rendered for an intervention: what the frame states, the facilitators' names included.
-    frame = frozenset({"k", "anonymity", "days", "facilitator"})
+    frame = frozenset({"k", "anonymity", "days", "facilitator", "facilitator_count"})
     for r in DYNAMIC["round.{}.intro"]:
         keys[f"round.{r}.intro"] = frame
     for v in VISIBILITIES:

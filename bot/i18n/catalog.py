@@ -207,6 +207,8 @@ class Catalog:
 
 def _plural(locale: Locale, key: str, m: re.Match[str], params: Mapping[str, ParamValue]) -> str:
     count = params.get(m.group(1))
+    if count is None and m.group(1) == "facilitator_count":
+        count = 1  # read outside an intervention: the role word, singular
     if not isinstance(count, int) or isinstance(count, bool):
         raise MissingKey(f"{locale}:{key} needs a count {{{m.group(1)}}}")
     return m.group(2) if plural_form(count, locale) == "one" else m.group(3)

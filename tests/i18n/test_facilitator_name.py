@@ -93,3 +93,17 @@ def test_a_text_naming_the_facilitator_read_outside_an_intervention_says_the_rol
     for locale, role in (("fr", "la facilitation"), ("en", "the facilitator")):
         said = catalog.text(locale, _base(naming[0]))
         assert role in said and "{" not in said, said
+
+
+def test_a_round_intro_agrees_its_verb_with_one_or_several_facilitators_or_the_role() -> None:
+    expected = {
+        ("Camille",): {"fr": "Camille a besoin", "en": "Camille needs"},
+        ("Camille", "Sam"): {"fr": "et Sam ont besoin|et Camille ont besoin", "en": " need to"},
+        ("",): {"fr": "la facilitation a besoin", "en": "the facilitator needs"},
+    }
+    for names, said in expected.items():
+        renderer, state, _spec, _rnd = _intake(*names)
+        for locale, words in said.items():
+            reader = Reader(locale, "UTC", "vous")
+            intro = renderer.message(state, Message("round.trust.intake.intro"), reader).plain()
+            assert re.search(words, intro), (names, intro)
