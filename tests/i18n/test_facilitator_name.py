@@ -107,3 +107,19 @@ def test_a_round_intro_agrees_its_verb_with_one_or_several_facilitators_or_the_r
             reader = Reader(locale, "UTC", "vous")
             intro = renderer.message(state, Message("round.trust.intake.intro"), reader).plain()
             assert re.search(words, intro), (names, intro)
+
+
+def test_what_goes_to_the_facilitators_names_them_and_agrees_with_them() -> None:
+    renderer, state, _spec, _rnd = _intake("Camille", "Sam")
+    said = {
+        ("fr", "flag.sent"): r"transmis à (Camille et Sam|Sam et Camille), qui décident",
+        ("en", "flag.sent"): r"passed to (Camille and Sam|Sam and Camille), who decide ",
+        ("fr", "timeout.sent"): r"(Camille et Sam|Sam et Camille) à l'instant\. .* leur revient",
+        ("fr", "line.sent_named"): r"Message transmis à (Camille et Sam|Sam et Camille), avec",
+    }
+    for (locale, key), words in said.items():
+        text = renderer.message(state, Message(key), Reader(locale, "UTC", "vous")).plain()
+        assert re.search(words, text), text
+    alone, state, _spec, _rnd = _intake("Camille")
+    text = alone.message(state, Message("timeout.sent"), Reader("fr", "UTC", "vous")).plain()
+    assert "Camille à l'instant" in text and "lui revient" in text
