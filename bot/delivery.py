@@ -129,7 +129,7 @@ class Dispatcher:
         they were, for whoever claims next, rather than waiting out their lease."""
         try:
             items = await ahead
-            await self.outbox.unclaim([item.id for item in items], self.worker)
+            await self.outbox.release([item.id for item in items], self.worker)
         except Exception:  # the lease gives them back all the same, later
             log.exception("giving back a batch claimed ahead failed")
 

@@ -94,7 +94,7 @@ async def test_a_barrier_waits_for_the_rows_before_it_marked_and_holds_back_thos
     )
     await box.queue(1, [("send", to("ana") | {"note": "other"})])
     items = {note(i): i for i in await box.claim()}
-    await box.outbox.unclaim([i.id for i in items.values()], "w1")
+    await box.outbox.release([i.id for i in items.values()], "w1")
     started: list[str] = []
     other_delivered = asyncio.Event()
     seen_at_barrier: dict[int, tuple[str, str | None, int]] = {}
@@ -141,7 +141,7 @@ async def test_rows_behind_a_retried_row_follow_it_untried_even_past_a_barrier(
         return Delivered("memory", None, LATER)
 
     items = {note(i): i for i in await box.claim()}
-    await box.outbox.unclaim([i.id for i in items.values()], "w1")
+    await box.outbox.release([i.id for i in items.values()], "w1")
     await run(box, deliver)
     assert tried == ["send:ana-1", "send:ben", "timer:t"]
     status = await box.status()

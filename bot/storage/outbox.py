@@ -299,36 +299,23 @@ class SqlOutbox:
             item_id, worker, status="done", payload={}, delivered_at=now, external_ref=None
         )
 
-    async def release(self, item_ids: Sequence[int], worker: str, due_at: datetime) -> int:
-        """Give claimed rows back untried, due at `due_at`: they wait behind an earlier delivery
-        to the same place that must be retried. Their claim does not count as an attempt."""
-        if not item_ids:
-            return 0
-        async with self.store.sessions() as s, s.begin():
-            done = await s.execute(
-                update(orm.OutboxRow)
-                .where(orm.OutboxRow.id.in_(item_ids), orm.OutboxRow.claimed_by == worker)
-                .values(
-                    status=_waiting(),
-                    due_at=due_at,
-                    claimed_by=None,
-                    lease_until=None,
-                    attempts=orm.OutboxRow.attempts - 1,
-                )
-            )
-            return int(done.rowcount)  # type: ignore[attr-defined]
-
-    async def unclaim(self, item_ids: Sequence[int], worker: str) -> int:
-        """Give claimed rows back untried and due as they were (a batch claimed ahead of one
-        that failed). Their claim does not count as an attempt."""
+    async def release(
+        self, item_ids: Sequence[int], worker: str, due_at: datetime | None = None
+    ) -> int:
+        """Give claimed rows back untried, due at `due_at` (they wait behind an earlier delivery
+        to the same place that must be retried), or due as they were (a batch claimed ahead of
+        one that failed). Their claim does not count as an attempt."""
         if not item_ids:
             return 0
         row = orm.OutboxRow
+        # Due again later: waiting (or held, if a pause came meanwhile) from then on; as they
+        # were: their status and due time untouched.
+        later = {} if due_at is None else {"status": _waiting(), "due_at": due_at}
         async with self.store.sessions() as s, s.begin():
             done = await s.execute(
                 update(row)
                 .where(row.id.in_(item_ids), row.claimed_by == worker)
-                .values(claimed_by=None, lease_until=None, attempts=row.attempts - 1)
+                .values(claimed_by=None, lease_until=None, attempts=row.attempts - 1, **later)
             )
             return int(done.rowcount)  # type: ignore[attr-defined]
 
