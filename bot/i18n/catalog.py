@@ -64,6 +64,12 @@ LABELS = frozenset({"id", "number", "version", "group", "thread", "item", "actio
 
 # The role word, for a text that names the facilitators read where there is no intervention.
 ROLE_KEY = "people.facilitation"
+# What a text of an intervention says of its facilitators, when read outside one (help, the
+# App Home): the role, singular, as when no facilitator has a name (Renderer._frame).
+OUTSIDE_AN_INTERVENTION: Mapping[str, ParamValue] = {
+    "facilitator": Phrase(ROLE_KEY),
+    "facilitator_count": 1,
+}
 
 
 class MissingKey(KeyError):
@@ -145,14 +151,10 @@ class Catalog:
                 segments.append(Segment(m.group(0)[0]))
                 continue
             name = m.group(1)
-            if name == "facilitator" and name not in params:
-                # Read outside an intervention (help, the App Home): the role, as the texts of
-                # an intervention whose facilitators have no name say it.
-                segments.append(Segment(self.template(locale, ROLE_KEY, address)))
-                continue
-            if name not in params:
+            value = params.get(name, OUTSIDE_AN_INTERVENTION.get(name))
+            if value is None:
                 raise MissingKey(f"{locale}:{key} needs {{{name}}}")
-            segments.append(self._value(locale, name, params[name], address, tz))
+            segments.append(self._value(locale, name, value, address, tz))
         segments.append(Segment(template[last:]))
         return _merge(segments)
 
@@ -206,9 +208,7 @@ class Catalog:
 
 
 def _plural(locale: Locale, key: str, m: re.Match[str], params: Mapping[str, ParamValue]) -> str:
-    count = params.get(m.group(1))
-    if count is None and m.group(1) == "facilitator_count":
-        count = 1  # read outside an intervention: the role word, singular
+    count = params.get(m.group(1), OUTSIDE_AN_INTERVENTION.get(m.group(1)))
     if not isinstance(count, int) or isinstance(count, bool):
         raise MissingKey(f"{locale}:{key} needs a count {{{m.group(1)}}}")
     return m.group(2) if plural_form(count, locale) == "one" else m.group(3)

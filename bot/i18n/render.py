@@ -19,7 +19,7 @@ from bot.core.ports import AnswerForm, FormField, OutButton, OutMessage, Segment
 from bot.flows.spec import Flow, RoundSpec
 from bot.flows.synthesis import option_values, prompt_keys, prompt_of
 from bot.i18n.catalog import ROLE_KEY, Catalog
-from bot.i18n.names import facilitator_names, named_facilitators
+from bot.i18n.names import facilitator_names
 
 MAX_ACTION_ID = 100
 
@@ -90,10 +90,10 @@ class Renderer:
 
     def _frame(self, state: Intervention, reader: Reader) -> Params:
         """What any text of an intervention may state about its frame, as it is when read."""
-        named = facilitator_names(state, reader.locale, self.text(reader, ROLE_KEY))
+        named, count = facilitator_names(state, reader.locale, self.text(reader, ROLE_KEY))
         return {"k": state.k_anonymity_min, "anonymity": state.anonymity,
                 "days": self.retention_days, "facilitator": named,
-                "facilitator_count": named_facilitators(state)}  # fmt: skip
+                "facilitator_count": count}  # fmt: skip
 
     def message(self, state: Intervention, msg: Message, reader: Reader) -> OutMessage:
         params = {
