@@ -130,6 +130,11 @@ class Participant:
         """Prompts go only to people who accepted the frame and have not left."""
         return self.active and self.consent == "accepted"
 
+    @property
+    def askable(self) -> bool:
+        """Asked by the group's rounds: reachable, and not a facilitator."""
+        return self.reachable and not self.is_facilitator
+
 
 @dataclass(frozen=True, slots=True)
 class RoundState:
@@ -339,7 +344,7 @@ class Intervention:
 
     def askable(self) -> tuple[UserId, ...]:
         """Whom the group's rounds ask: everyone reachable but the facilitators."""
-        return tuple(u for u in self.reachable() if not self.is_facilitator(u))
+        return tuple(sorted(u for u, p in self.participants.items() if p.askable))
 
     def is_facilitator(self, user: UserId | None) -> bool:
         p = self.participants.get(user) if user is not None else None

@@ -45,7 +45,7 @@ def welcome(ctx: Ctx, state: Intervention, user: UserId) -> None:
     """Someone joins while a weekly check-in is planned: the one invitation the others had."""
     weekly = [action for action in state.scheduled if action.every]
     member = state.participants.get(user)
-    if weekly and member is not None and user in state.askable() and not member.checkins:
+    if weekly and member is not None and member.askable and not member.checkins:
         ctx.send(ToUser(user), _invitation(weekly[0].command.split()[-1]))
 
 
