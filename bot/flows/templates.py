@@ -61,11 +61,7 @@ def listing(ctx: Ctx, state: Intervention, _cmd: Command) -> Intervention:
 def remove(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
     """`/tst modele supprimer <nom>`: the workspace's template of that name goes; the
     interventions started from it keep their words."""
-    name = _name(ctx, cmd.text)
-    found = ctx.facts.templates.get(fold(name))
-    if found is None:
-        names = ", ".join(sorted(t.name for t in ctx.facts.templates.values())) or "-"
-        ctx.refuse("templates.unknown", name=UserText(name[:MAX_NAME]), names=UserText(names))
+    found = _found(ctx, _name(ctx, cmd.text))
     ctx.add(DeleteTemplate(fold(found.name)))
     ctx.reply("templates.deleted", name=UserText(found.name))
     ctx.audit_target = "template"
@@ -75,10 +71,7 @@ def remove(ctx: Ctx, state: Intervention, cmd: Command) -> Intervention:
 def started_from(ctx: Ctx, created: Intervention, name: str, chosen: bool) -> Intervention:
     """A new intervention with a template's words and settings; an anonymity typed with
     `start` (`chosen`) wins over the template's."""
-    found = ctx.facts.templates.get(fold(name))
-    if found is None:
-        names = ", ".join(sorted(t.name for t in ctx.facts.templates.values())) or "-"
-        ctx.refuse("templates.unknown", name=UserText(name[:MAX_NAME]), names=UserText(names))
+    found = _found(ctx, name)
     kept: Anonymity = "full" if found.anonymity == "full" else "group"
     return replace(
         created,
@@ -87,6 +80,15 @@ def started_from(ctx: Ctx, created: Intervention, name: str, chosen: bool) -> In
         anonymity=created.anonymity if chosen else kept,
         address_form="tu" if found.address_form == "tu" else "vous",
     )
+
+
+def _found(ctx: Ctx, name: str) -> Template:
+    """The workspace's template of that name (folded); refused with the names there are."""
+    found = ctx.facts.templates.get(fold(name))
+    if found is None:
+        names = ", ".join(sorted(t.name for t in ctx.facts.templates.values())) or "-"
+        ctx.refuse("templates.unknown", name=UserText(name[:MAX_NAME]), names=UserText(names))
+    return found
 
 
 def _name(ctx: Ctx, text: str) -> str:
